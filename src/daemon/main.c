@@ -1,0 +1,415 @@
+/*
+ * main.c - ringauditd: auditd's command line, life cycle and exit codes
+ * around the ringaudit pipeline.
+ *
+ *   ringauditd [-f] [-l] [-n] [-s enable|disable|nochange] [-c config_dir]
+ *
+ * Exit codes, as auditd(8): 1 an initialisation step failed (priority,
+ * fork, netlink, registration, machine name), 2 bad command line, 4 not
+ * privileged, 6 configuration error.
+ *
+ * The main thread is the control thread: it owns the signals (blocked in
+ * every thread, read here through a signalfd) and the daemon's records
+ * (DAEMON_START when logging starts, DAEMON_END when it stops).  The record
+ * path runs in the pipeline's own threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/audit.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/cfg.h"
+#include "daemon/pipeline.h"
+
+#define EXIT_INIT 1
+#define EXIT_USAGE 2
+#define EXIT_PRIV 4
+#define EXIT_CONFIG 6
+
+struct opts {
+	bool foreground;	/* -f: records to stderr, messages too */
+	bool nofork;		/* -n */
+	bool symlinks;		/* -l */
+	enum ingest_enable enable;
+	const char *dir;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "Usage: ringauditd [-f] [-l] [-n] "
+	    "[-s disable|enable|nochange] [-c <config_dir>]\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	int ch;
+
+	o->enable = INGEST_ENABLE;
+	o->dir = "/etc/audit";
+	while ((ch = getopt(argc, argv, "flns:c:")) != -1) {
+		switch (ch) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'l':
+			o->symlinks = true;
+			break;
+		case 'n':
+			o->nofork = true;
+			break;
+		case 's':
+			if (strcmp(optarg, "enable") == 0)
+				o->enable = INGEST_ENABLE;
+			else if (strcmp(optarg, "disable") == 0)
+				o->enable = INGEST_DISABLE;
+			else if (strcmp(optarg, "nochange") == 0)
+				o->enable = INGEST_NOCHANGE;
+			else
+				usage();
+			break;
+		case 'c':
+			o->dir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+/* name_format's node name; NULL for none, "" if it cannot be had. */
+static int
+resolve_node(const struct cfg *c, char *buf, size_t len, const char **node)
+{
+	struct addrinfo hints, *ai = NULL;
+	int rc;
+
+	*node = NULL;
+	switch (c->name_format) {
+	case CFG_NAME_NONE:
+		return 0;
+	case CFG_NAME_USER:
+		snprintf(buf, len, "%s", c->name);
+		break;
+	case CFG_NAME_HOSTNAME:
+	case CFG_NAME_FQD:
+	case CFG_NAME_NUMERIC:
+		if (gethostname(buf, len) < 0)
+			return -errno;
+		buf[len - 1] = '\0';
+		if (c->name_format == CFG_NAME_HOSTNAME)
+			break;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_flags = AI_CANONNAME;
+		hints.ai_socktype = SOCK_STREAM;
+		rc = getaddrinfo(buf, NULL, &hints, &ai);
+		if (rc != 0)
+			return -EHOSTUNREACH;
+		if (c->name_format == CFG_NAME_FQD) {
+			if (ai->ai_canonname != NULL)
+				snprintf(buf, len, "%s", ai->ai_canonname);
+		} else {
+			rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, buf,
+			    (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+		}
+		freeaddrinfo(ai);
+		if (rc != 0)
+			return -EHOSTUNREACH;
+		break;
+	}
+	*node = buf;
+	return 0;
+}
+
+static enum wr_flush
+map_flush(enum cfg_flush f)
+{
+	switch (f) {
+	case CFG_FLUSH_NONE:
+		return WR_FLUSH_NONE;
+	case CFG_FLUSH_INCREMENTAL:
+		return WR_FLUSH_INCREMENTAL;
+	case CFG_FLUSH_INCREMENTAL_ASYNC:
+		return WR_FLUSH_INCREMENTAL_ASYNC;
+	case CFG_FLUSH_DATA:
+		return WR_FLUSH_DATA;
+	case CFG_FLUSH_SYNC:
+		return WR_FLUSH_SYNC;
+	}
+	return WR_FLUSH_INCREMENTAL_ASYNC;
+}
+
+static uint32_t
+read_proc_u32(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 4294967295u;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 4294967295u;
+	buf[n] = '\0';
+	return (uint32_t)strtoul(buf, NULL, 10);
+}
+
+/*
+ * Fork into the background.  The parent waits for the child to say how
+ * its start went (one byte, an exit code) and exits with it, so that init
+ * scripts see a failed start.
+ */
+static int
+daemonize(void)
+{
+	int fds[2], devnull;
+	unsigned char code = EXIT_INIT;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &code, 1) != 1)
+			code = EXIT_INIT;
+		_exit(code);
+	}
+	close(fds[0]);
+	if (setsid() < 0)
+		return -errno;
+	if (chdir("/") < 0)
+		return -errno;
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		if (devnull > STDERR_FILENO)
+			close(devnull);
+	}
+	return fds[1];
+}
+
+static void
+report_start(int fd, int code)
+{
+	unsigned char c = (unsigned char)code;
+
+	if (fd < 0)
+		return;
+	if (write(fd, &c, 1) < 0) {
+		/* the parent is gone; nothing to tell */
+	}
+	close(fd);
+}
+
+static void
+log_summary(struct pl *p)
+{
+	struct pl_stats st;
+
+	pl_get_stats(p, &st);
+	log_info("ringauditd: %llu records received, %llu written, %llu "
+	    "durable, %llu dropped; waits: pool %llu, worker rings %llu, "
+	    "writer rings %llu; socket: %llu ENOBUFS, %llu errors; "
+	    "receive->written p50 %llu us p99 %llu us",
+	    (unsigned long long)st.in.received,
+	    (unsigned long long)st.wr.written,
+	    (unsigned long long)st.wr.durable,
+	    (unsigned long long)st.wr.dropped,
+	    (unsigned long long)st.in.pool_waits,
+	    (unsigned long long)st.in.ring_waits,
+	    (unsigned long long)st.worker_ring_waits,
+	    (unsigned long long)st.in.enobufs,
+	    (unsigned long long)st.in.sock_errors,
+	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000,
+	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.99) / 1000);
+	if (st.in.left_in_kernel > 0)
+		log_warnx("ringauditd: %llu records were still queued in the "
+		    "kernel when it stopped waiting",
+		    (unsigned long long)st.in.left_in_kernel);
+}
+
+static void
+format_end(char *buf, size_t len, uint32_t uid, uint32_t ses)
+{
+	struct ingest_siginfo si;
+
+	if (ingest_kernel_signal_info(&si) < 0) {
+		snprintf(buf, len, "op=terminate auid=-1 uid=%u ses=%u "
+		    "pid=-1 subj=? res=failed", uid, ses);
+		return;
+	}
+	if (si.ctx[0] != '\0')
+		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
+		    "subj=%s res=success", si.uid, uid, ses, si.pid, si.ctx);
+	else
+		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
+		    "res=success", si.uid, uid, ses, si.pid);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct cfg cfg;
+	struct opts o = { 0 };
+	struct pl_config pc;
+	struct pl *p = NULL;
+	struct utsname un;
+	char err[1024], node[CFG_NAME_MAX + 1], text[1024];
+	const char *nodep;
+	uint32_t auid, ses;
+	sigset_t sigs;
+	int rc, sfd, report = -1;
+
+	parse_args(argc, argv, &o);
+	log_init("ringauditd", true, !o.foreground);
+	if (geteuid() != 0) {
+		log_warnx("You must be root to run this program.");
+		return EXIT_PRIV;
+	}
+	cfg_defaults(&cfg);
+	rc = cfg_load(&cfg, o.dir, o.symlinks, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("%s", err);
+		log_warnx("The audit daemon is exiting.");
+		return EXIT_CONFIG;
+	}
+	if (cfg.log_format == CFG_LOG_FORMAT_ENRICHED)
+		log_warnx("log_format ENRICHED is not implemented yet; "
+		    "writing RAW records");
+	if (cfg.priority_boost > 0 && setpriority(PRIO_PROCESS, 0,
+	    -(int)cfg.priority_boost) < 0) {
+		log_warn("Cannot change priority");
+		return EXIT_INIT;
+	}
+	if (resolve_node(&cfg, node, sizeof(node), &nodep) < 0) {
+		log_warnx("Unable to resolve the machine name");
+		return EXIT_INIT;
+	}
+
+	if (!o.foreground && !o.nofork) {
+		report = daemonize();
+		if (report < 0) {
+			log_warnx("Cannot daemonize (%s)", strerror(-report));
+			return EXIT_INIT;
+		}
+		log_init("ringauditd", false, true);
+	}
+
+	/* Every thread inherits this mask; only the signalfd sees them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGUSR2);
+	sigaddset(&sigs, SIGCONT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0)
+		fatal("signalfd");
+
+	pl_config_defaults(&pc);
+	pc.enable = o.enable;
+	pc.rcvbuf = cfg.netlink_rcvbuf;
+	pc.drain_timeout_ms = cfg.drain_timeout_ms;
+	pc.workers = cfg.workers;
+	pc.records = cfg.records;
+	pc.ring_size = cfg.ring_size;
+	pc.batch_bytes = cfg.write_batch < 2 * RING_REC_SIZE ?
+	    2 * RING_REC_SIZE : cfg.write_batch;
+	pc.format = PARSE_FORMAT_RAW;
+	pc.node = nodep;
+	pc.log_path = cfg.log_file;
+	pc.log_group = cfg.log_group;
+	pc.flush = map_flush(cfg.flush);
+	pc.freq = (unsigned)cfg.freq;
+	if (o.foreground) {
+		/* auditd -f: records go to stderr, not to the log. */
+		pc.output = WR_OUT_FD;
+		pc.out_fd = STDERR_FILENO;
+	} else if (!cfg.write_logs) {
+		pc.output = WR_OUT_DISCARD;
+	}
+	rc = pl_create(&p, &pc);
+	if (rc < 0) {
+		log_warnx("Cannot start the record pipeline (%s%s%s)",
+		    pc.output == WR_OUT_FILE ? cfg.log_file : "",
+		    pc.output == WR_OUT_FILE ? ": " : "", strerror(-rc));
+		report_start(report, EXIT_INIT);
+		return EXIT_INIT;
+	}
+
+	auid = read_proc_u32("/proc/self/loginuid");
+	ses = read_proc_u32("/proc/self/sessionid");
+	uname(&un);
+	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
+	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
+	    un.release, auid, (int)getpid(), (unsigned)getuid(), ses);
+	pl_inject(p, AUDIT_DAEMON_START, text);
+
+	rc = pl_start(p);
+	if (rc < 0) {
+		if (rc == -EEXIST)
+			log_warnx("Cannot register as the audit daemon: "
+			    "another audit daemon is running");
+		else
+			log_warnx("Cannot register as the audit daemon (%s)",
+			    strerror(-rc));
+		pl_stop(p, 0, NULL);
+		pl_wait(p);
+		pl_destroy(p);
+		report_start(report, EXIT_INIT);
+		log_warnx("The audit daemon is exiting.");
+		return EXIT_INIT;
+	}
+	report_start(report, 0);
+	log_info("ringauditd %s: listening for events (%u workers, %u "
+	    "records, flush %s)", RA_VERSION, pc.workers, pc.records,
+	    cfg_flush_name(cfg.flush));
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			break;
+		/* HUP, USR1, USR2, CONT: issue 3 gives them their work. */
+		log_info("signal %u received; not handled yet",
+		    si.ssi_signo);
+	}
+
+	format_end(text, sizeof(text), (unsigned)getuid(), ses);
+	pl_stop(p, AUDIT_DAEMON_END, text);
+	pl_wait(p);
+	log_summary(p);
+	pl_destroy(p);
+	log_info("The audit daemon is exiting.");
+	return 0;
+}

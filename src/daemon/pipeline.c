@@ -1,0 +1,275 @@
+/*
+ * pipeline.c - builds the pipeline of DESIGN.md and tears it down.
+ *
+ *   ingest --to_worker[i]--> worker i --from_worker[i]--> writer
+ *      ^                                                    |
+ *      +------------------------ free ring -----------------+
+ *
+ * Every record is allocated here, once.  Each thread has one waiter; each
+ * ring names the waiter of its consumer (woken when items arrive) and of
+ * its producer (woken when room frees).  The free ring holds the whole pool
+ * and so is never full; it has no producer waiter.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/pipeline.h"
+
+struct pl {
+	struct pl_config c;
+	struct ring_pool pool;
+	struct ring free_ring;
+	struct ring *to_worker;
+	struct ring *from_worker;
+	struct ring_waiter ingest_w;
+	struct ring_waiter writer_w;
+	struct ring_waiter *worker_w;
+	struct ingest *ing;
+	struct parse_worker **workers;
+	struct wr *wr;
+	uint32_t daemon_serial;
+	bool started;
+};
+
+void
+pl_config_defaults(struct pl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->source = INGEST_NETLINK;
+	c->enable = INGEST_ENABLE;
+	c->rcvbuf = 8u << 20;
+	c->drain_timeout_ms = 5000;
+	c->workers = 1;
+	c->records = 4096;
+	c->ring_size = 1024;
+	c->format = PARSE_FORMAT_RAW;
+	c->output = WR_OUT_FILE;
+	c->out_fd = -1;
+	c->flush = WR_FLUSH_INCREMENTAL_ASYNC;
+	c->batch_bytes = 256u << 10;
+	c->nbufs = 8;
+}
+
+int
+pl_create(struct pl **out, const struct pl_config *c)
+{
+	struct ingest_config ic;
+	struct wr_config wc;
+	struct pl *p;
+	unsigned i;
+	int rc = -ENOMEM;
+
+	if (c->workers == 0 || c->workers > 64 || c->records < 2 ||
+	    c->ring_size < 2)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	p->c = *c;
+	/* auditd numbers its own records from a random point below 10000. */
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	p->daemon_serial = (uint32_t)(random() % 10000);
+	p->to_worker = calloc(c->workers, sizeof(*p->to_worker));
+	p->from_worker = calloc(c->workers, sizeof(*p->from_worker));
+	p->worker_w = calloc(c->workers, sizeof(*p->worker_w));
+	p->workers = calloc(c->workers, sizeof(*p->workers));
+	if (p->to_worker == NULL || p->from_worker == NULL ||
+	    p->worker_w == NULL || p->workers == NULL)
+		goto err;
+	if ((rc = ring_pool_create(&p->pool, c->records)) < 0 ||
+	    (rc = ring_waiter_init(&p->ingest_w, false)) < 0 ||
+	    (rc = ring_waiter_init(&p->writer_w, true)) < 0 ||
+	    (rc = ring_init(&p->free_ring, c->records, &p->ingest_w,
+	    NULL)) < 0)
+		goto err;
+	for (i = 0; i < c->workers; i++) {
+		if ((rc = ring_waiter_init(&p->worker_w[i], false)) < 0 ||
+		    (rc = ring_init(&p->to_worker[i], c->ring_size,
+		    &p->worker_w[i], &p->ingest_w)) < 0 ||
+		    (rc = ring_init(&p->from_worker[i], c->ring_size,
+		    &p->writer_w, &p->worker_w[i])) < 0)
+			goto err;
+	}
+
+	memset(&wc, 0, sizeof(wc));
+	wc.output = c->output;
+	wc.path = c->log_path;
+	wc.fd = c->out_fd;
+	wc.log_group = c->log_group;
+	wc.flush = c->flush;
+	wc.freq = c->freq;
+	wc.batch_bytes = c->batch_bytes;
+	wc.nbufs = c->nbufs;
+	wc.from_worker = p->from_worker;
+	wc.workers = c->workers;
+	wc.free_ring = &p->free_ring;
+	wc.self = &p->writer_w;
+	if ((rc = wr_create(&p->wr, &wc)) < 0)
+		goto err;
+
+	for (i = 0; i < c->workers; i++) {
+		struct parse_worker_config pc = {
+			.id = i,
+			.in = &p->to_worker[i],
+			.out = &p->from_worker[i],
+			.self = &p->worker_w[i],
+			.opts = {
+				.format = c->format,
+				.node = c->node,
+				.node_len = c->node != NULL ? strlen(c->node) : 0,
+			},
+		};
+
+		if ((rc = parse_worker_create(&p->workers[i], &pc)) < 0)
+			goto err;
+	}
+
+	memset(&ic, 0, sizeof(ic));
+	ic.kind = c->source;
+	ic.replay_path = c->replay_path;
+	ic.enable = c->enable;
+	ic.rcvbuf = c->rcvbuf;
+	ic.drain_timeout_ms = c->drain_timeout_ms;
+	ic.pool = &p->pool;
+	ic.free_ring = &p->free_ring;
+	ic.to_worker = p->to_worker;
+	ic.workers = c->workers;
+	ic.self = &p->ingest_w;
+	if ((rc = ingest_create(&p->ing, &ic)) < 0)
+		goto err;
+	*out = p;
+	return 0;
+err:
+	pl_destroy(p);
+	return rc;
+}
+
+void
+pl_destroy(struct pl *p)
+{
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	ingest_destroy(p->ing);
+	wr_destroy(p->wr);
+	for (i = 0; i < p->c.workers; i++) {
+		if (p->workers != NULL)
+			parse_worker_destroy(p->workers[i]);
+		if (p->to_worker != NULL)
+			ring_fini(&p->to_worker[i]);
+		if (p->from_worker != NULL)
+			ring_fini(&p->from_worker[i]);
+		if (p->worker_w != NULL)
+			ring_waiter_fini(&p->worker_w[i]);
+	}
+	ring_fini(&p->free_ring);
+	ring_waiter_fini(&p->ingest_w);
+	ring_waiter_fini(&p->writer_w);
+	ring_pool_destroy(&p->pool);
+	free(p->to_worker);
+	free(p->from_worker);
+	free(p->worker_w);
+	free(p->workers);
+	free(p);
+}
+
+int
+pl_start(struct pl *p)
+{
+	unsigned i;
+	int rc;
+
+	if ((rc = wr_start(p->wr)) < 0)
+		return rc;
+	for (i = 0; i < p->c.workers; i++)
+		if ((rc = parse_worker_start(p->workers[i])) < 0)
+			fatalx("cannot start a parser worker: %s",
+			    strerror(-rc));
+	p->started = true;
+	/* On failure ingest has already ended the stream: pl_wait joins. */
+	return ingest_start(p->ing);
+}
+
+int
+pl_inject(struct pl *p, unsigned type, const char *text)
+{
+	char buf[2048];
+	struct timespec ts;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = snprintf(buf, sizeof(buf), "audit(%lld.%03ld:%u): %s",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
+	    p->daemon_serial++, text);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -E2BIG;
+	return ingest_inject(p->ing, type, buf, (size_t)n);
+}
+
+void
+pl_stop(struct pl *p, unsigned type, const char *last)
+{
+	char buf[2048];
+	struct timespec ts;
+	int n = 0;
+
+	if (last != NULL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		n = snprintf(buf, sizeof(buf), "audit(%lld.%03ld:%u): %s",
+		    (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
+		    p->daemon_serial++, last);
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			last = NULL;
+	}
+	ingest_stop(p->ing, type, last != NULL ? buf : NULL,
+	    last != NULL ? (size_t)n : 0);
+}
+
+int
+pl_wait(struct pl *p)
+{
+	unsigned i;
+	int rc;
+
+	if (!p->started)
+		return 0;
+	rc = ingest_join(p->ing);
+	for (i = 0; i < p->c.workers; i++)
+		parse_worker_join(p->workers[i]);
+	wr_join(p->wr);
+	p->started = false;
+	return rc;
+}
+
+bool
+pl_finished(struct pl *p)
+{
+	return ingest_finished(p->ing);
+}
+
+void
+pl_get_stats(struct pl *p, struct pl_stats *st)
+{
+	unsigned i;
+
+	memset(st, 0, sizeof(*st));
+	ingest_get_stats(p->ing, &st->in);
+	wr_get_stats(p->wr, &st->wr);
+	for (i = 0; i < p->c.workers; i++) {
+		struct parse_worker_stats ws;
+
+		parse_worker_get_stats(p->workers[i], &ws);
+		st->parsed += ws.records;
+		st->format_errors += ws.format_errors;
+		st->worker_sleeps += ws.sleeps;
+		st->worker_ring_waits += p->from_worker[i].pstats.full_waits;
+	}
+	st->writer_wakes = atomic_load_explicit(&p->writer_w.wakes,
+	    memory_order_relaxed);
+}

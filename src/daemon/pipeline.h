@@ -1,0 +1,81 @@
+/*
+ * pipeline.h - the whole record path assembled: the record pool, the
+ * rings, one ingest thread, W parser workers, one writer.  The daemon's
+ * main, the tests and the benchmarks build it through this one interface.
+ */
+#ifndef RINGAUDIT_PIPELINE_H
+#define RINGAUDIT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ingest/ingest.h"
+#include "parse/parse.h"
+#include "writer/writer.h"
+
+/* auditd's version that DAEMON_* records name: the format they follow. */
+#define PL_AUDITD_COMPAT "3.0.9"
+
+struct pl_config {
+	enum ingest_source_kind source;
+	const char *replay_path;
+	enum ingest_enable enable;
+	unsigned rcvbuf;
+	unsigned drain_timeout_ms;
+
+	unsigned workers;
+	unsigned records;
+	unsigned ring_size;
+
+	enum parse_format format;
+	const char *node;		/* NULL: no node= prefix */
+
+	enum wr_output output;
+	const char *log_path;
+	int out_fd;
+	gid_t log_group;
+	enum wr_flush flush;
+	unsigned freq;
+	unsigned batch_bytes;
+	unsigned nbufs;
+};
+
+struct pl_stats {
+	struct ingest_stats in;
+	struct wr_stats wr;
+	uint64_t parsed;
+	uint64_t format_errors;
+	uint64_t worker_ring_waits;	/* a worker found its out ring full */
+	uint64_t worker_sleeps;
+	uint64_t writer_wakes;		/* system calls that woke the writer */
+};
+
+struct pl;
+
+void pl_config_defaults(struct pl_config *c);
+int pl_create(struct pl **out, const struct pl_config *c);
+void pl_destroy(struct pl *p);
+
+/*
+ * Start every thread; with the netlink source, returns once the kernel
+ * accepted the registration (or its error: -EEXIST, -EPERM).
+ */
+int pl_start(struct pl *p);
+
+/*
+ * A daemon record (DAEMON_START, ...): 'text' is what follows the
+ * "audit(sec.msec:serial): " header, which this adds with the daemon's own
+ * serial numbers.  May be called before pl_start: it is then the first
+ * record of the log.
+ */
+int pl_inject(struct pl *p, unsigned type, const char *text);
+
+/* Finish: drain the kernel, write 'last' (DAEMON_END, may be NULL). */
+void pl_stop(struct pl *p, unsigned type, const char *last);
+/* Wait for every thread to finish; the log is synced when it returns. */
+int pl_wait(struct pl *p);
+/* The source ended by itself (a replayed file). */
+bool pl_finished(struct pl *p);
+void pl_get_stats(struct pl *p, struct pl_stats *st);
+
+#endif

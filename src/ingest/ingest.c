@@ -1,0 +1,509 @@
+/*
+ * ingest.c - the ingest thread.
+ *
+ * It owns the free side of the record circuit: it pops free records from
+ * the writer's free ring, lends them to the source to receive into, stamps
+ * each record (CLOCK_MONOTONIC receive time for the batch, a sequence
+ * number without gaps, the serial from the header) and pushes it to parser
+ * worker serial % W, so the records of one event stay on one worker, in
+ * order.  The writer puts the W streams back in sequence order.
+ *
+ * Waiting: when no record is free, or a worker's ring is full, ingest
+ * waits (spins, then sleeps on its futex waiter) and counts it; meanwhile
+ * the kernel queues, and its own backlog policy applies.  Ingest never
+ * drops.  When the source is empty it sleeps in poll() on the socket and on
+ * a wake eventfd that ingest_inject and ingest_stop write to.
+ *
+ * Daemon records (DAEMON_START, DAEMON_END) come in through a small mailbox
+ * guarded by a mutex (control path only; the loop tests one atomic flag)
+ * and are stamped and sharded like the kernel's.
+ *
+ * Stopping: ingest reads on until the kernel's backlog is 0 twice in a row
+ * with nothing left on the socket (or drain_timeout_ms passes), unregisters,
+ * reads what is still on the socket, writes the last record (DAEMON_END),
+ * then pushes one end-of-stream record to every worker.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
+#include "common/log.h"
+#include "ingest/source.h"
+#include "parse/parse.h"
+
+#define INGEST_BATCH 64
+#define INGEST_MAILBOX 16
+#define INGEST_MAIL_MAX 2048
+#define INGEST_POLL_MS 200
+#define INGEST_SPINS 256
+
+struct ingest_mail {
+	unsigned type;
+	size_t len;
+	char text[INGEST_MAIL_MAX];
+};
+
+struct ingest {
+	struct ingest_config c;
+	struct ingest_source src;
+	struct ingest_stats st;
+	pthread_t thread;
+	bool started;
+	int wake_fd;
+
+	uint64_t next_seq;
+	struct ring_rec *stash[INGEST_BATCH];
+	unsigned nstash;
+	bool *dirty;			/* worker ring got records */
+
+	pthread_mutex_t mu;		/* guards mail, last, and reg below */
+	pthread_cond_t cv;
+	struct ingest_mail mail[INGEST_MAILBOX];
+	unsigned nmail;
+	_Atomic bool mail_pending;
+	_Atomic bool stop;
+	_Atomic bool finished;
+	struct ingest_mail last;
+	bool have_last;
+	int reg;			/* 0 waiting, 1 ok, <0 refused */
+};
+
+int
+ingest_create(struct ingest **out, const struct ingest_config *c)
+{
+	struct ingest *ing;
+	unsigned i;
+
+	if (c->workers == 0 || c->pool == NULL || c->free_ring == NULL ||
+	    c->to_worker == NULL || c->self == NULL)
+		return -EINVAL;
+	if (ring_capacity(c->free_ring) < c->pool->n)
+		return -EINVAL;
+	ing = calloc(1, sizeof(*ing));
+	if (ing == NULL)
+		return -ENOMEM;
+	ing->c = *c;
+	ing->dirty = calloc(c->workers, sizeof(*ing->dirty));
+	ing->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ing->dirty == NULL || ing->wake_fd < 0) {
+		free(ing->dirty);
+		if (ing->wake_fd >= 0)
+			close(ing->wake_fd);
+		free(ing);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&ing->mu, NULL);
+	pthread_cond_init(&ing->cv, NULL);
+	ing->src.ops = c->kind == INGEST_NETLINK ? &ingest_netlink_ops :
+	    &ingest_replay_ops;
+	ing->src.stats = &ing->st;
+	/* Every record starts free; the thread has not started, so this
+	 * thread is the free ring's only producer for now. */
+	for (i = 0; i < c->pool->n; i++)
+		if (!ring_trypush(c->free_ring, &c->pool->recs[i]))
+			abort();
+	*out = ing;
+	return 0;
+}
+
+void
+ingest_destroy(struct ingest *ing)
+{
+	if (ing == NULL)
+		return;
+	close(ing->wake_fd);
+	pthread_mutex_destroy(&ing->mu);
+	pthread_cond_destroy(&ing->cv);
+	free(ing->dirty);
+	free(ing);
+}
+
+static void
+wake_workers(struct ingest *ing)
+{
+	unsigned i;
+
+	for (i = 0; i < ing->c.workers; i++) {
+		if (!ing->dirty[i])
+			continue;
+		ing->dirty[i] = false;
+		ring_waiter_wake(ing->c.to_worker[i].consumer);
+	}
+}
+
+/* Have at least one free record in the stash; false if told to stop. */
+static bool
+refill(struct ingest *ing, bool may_stop)
+{
+	unsigned spins = 0;
+	bool waited = false;
+
+	for (;;) {
+		struct ring_rec *r;
+		uint32_t epoch;
+
+		while (ing->nstash < INGEST_BATCH &&
+		    ring_trypop(ing->c.free_ring, &r))
+			ing->stash[ing->nstash++] = r;
+		if (ing->nstash > 0)
+			return true;
+		if (!waited) {
+			waited = true;
+			ing->st.pool_waits++;
+			/* The workers may sleep on records we gave them. */
+			wake_workers(ing);
+		}
+		if (may_stop && atomic_load_explicit(&ing->stop,
+		    memory_order_relaxed))
+			return false;
+		if (spins++ < INGEST_SPINS) {
+			ck_pr_stall();
+			continue;
+		}
+		epoch = ring_waiter_prepare(ing->c.self);
+		if (ring_count(ing->c.free_ring) > 0) {
+			ring_waiter_cancel(ing->c.self);
+			continue;
+		}
+		ring_waiter_sleep(ing->c.self, epoch, 100);
+	}
+}
+
+/* Take stash[i] out of the stash (order of the rest does not matter). */
+static struct ring_rec *
+stash_take(struct ingest *ing, unsigned i)
+{
+	struct ring_rec *r = ing->stash[i];
+
+	ing->stash[i] = ing->stash[--ing->nstash];
+	return r;
+}
+
+static void
+dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
+{
+	struct parse_hdr h;
+	unsigned w;
+
+	r->seq = ing->next_seq++;
+	r->recv_ns = now;
+	r->line_off = 0;
+	r->line_len = 0;
+	if (parse_header(ring_rec_payload(r), r->len, &h) == 0) {
+		r->serial = h.serial;
+		w = h.serial % ing->c.workers;
+	} else {
+		/* Still logged as it came; only the sharding needs a serial. */
+		r->flags |= RING_REC_NOHDR;
+		r->serial = 0;
+		w = 0;
+		ing->st.malformed++;
+	}
+	ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
+	ing->dirty[w] = true;
+}
+
+static void
+inject_one(struct ingest *ing, const struct ingest_mail *m)
+{
+	struct ring_rec *r;
+
+	refill(ing, false);
+	r = stash_take(ing, ing->nstash - 1);
+	memcpy(ring_rec_payload(r), m->text, m->len);
+	r->len = (uint32_t)m->len;
+	r->type = (uint16_t)m->type;
+	r->flags = RING_REC_DAEMON;
+	r->node_len = 0;
+	ing->st.injected++;
+	dispatch(ing, r, clock_mono_ns());
+}
+
+static void
+take_mail(struct ingest *ing)
+{
+	struct ingest_mail m;
+
+	if (!atomic_load_explicit(&ing->mail_pending, memory_order_acquire))
+		return;
+	/* One at a time, copied out under the lock, injected without it:
+	 * injecting may wait for a free record. */
+	for (;;) {
+		pthread_mutex_lock(&ing->mu);
+		if (ing->nmail == 0) {
+			atomic_store_explicit(&ing->mail_pending, false,
+			    memory_order_relaxed);
+			pthread_mutex_unlock(&ing->mu);
+			return;
+		}
+		m = ing->mail[0];
+		memmove(ing->mail, ing->mail + 1,
+		    --ing->nmail * sizeof(ing->mail[0]));
+		pthread_mutex_unlock(&ing->mu);
+		inject_one(ing, &m);
+	}
+}
+
+/* One receive; returns what the source returned. */
+static int
+receive(struct ingest *ing, int timeout_ms)
+{
+	unsigned i;
+	uint64_t now;
+	int n;
+
+	n = ing->src.ops->recv(&ing->src, ing->stash, ing->nstash, timeout_ms,
+	    ing->wake_fd);
+	if (n <= 0)
+		return n;
+	now = clock_mono_ns();
+	ing->st.received += (uint64_t)n;
+	ing->st.batches++;
+	/* The records are stash[0..n); keep the rest as the stash. */
+	for (i = 0; i < (unsigned)n; i++)
+		dispatch(ing, ing->stash[i], now);
+	memmove(ing->stash, ing->stash + n,
+	    (ing->nstash - (unsigned)n) * sizeof(ing->stash[0]));
+	ing->nstash -= (unsigned)n;
+	return n;
+}
+
+static void
+publish_reg(struct ingest *ing, int state)
+{
+	pthread_mutex_lock(&ing->mu);
+	ing->reg = state;
+	pthread_cond_broadcast(&ing->cv);
+	pthread_mutex_unlock(&ing->mu);
+}
+
+/*
+ * Read what the kernel still holds for us, within the drain timeout.  Done
+ * when its backlog was 0 twice with nothing on the socket between; if the
+ * kernel cannot be asked, when the socket stayed quiet for 100 ms.
+ */
+static void
+drain(struct ingest *ing)
+{
+	uint64_t deadline = clock_mono_ns() +
+	    (uint64_t)ing->c.drain_timeout_ms * 1000000u;
+	int empty = 0, backlog = 0;
+
+	while (clock_mono_ns() < deadline) {
+		int n;
+
+		refill(ing, false);
+		n = receive(ing, 0);
+		if (n > 0) {
+			empty = 0;
+			continue;
+		}
+		if (n == -ENODATA)
+			return;
+		wake_workers(ing);
+		backlog = ing->src.ops->backlog(&ing->src);
+		/* Twice: kauditd may hold one record between its queue and
+		 * our socket when the first answer comes back. */
+		if (backlog <= 0 && ++empty >= 2)
+			return;
+		if (backlog > 0)
+			empty = 0;
+		refill(ing, false);
+		if (receive(ing, backlog < 0 ? 50 : 2) > 0)
+			empty = 0;
+	}
+	ing->st.left_in_kernel = (uint64_t)(backlog > 0 ? backlog : 0);
+	log_warnx("ingest: stopped waiting for the kernel after %u ms; it "
+	    "still held %d records", ing->c.drain_timeout_ms, backlog);
+}
+
+static void
+end_stream(struct ingest *ing)
+{
+	unsigned w;
+
+	for (w = 0; w < ing->c.workers; w++) {
+		struct ring_rec *r;
+		uint64_t now = clock_mono_ns();
+
+		refill(ing, false);
+		r = stash_take(ing, ing->nstash - 1);
+		r->flags = RING_REC_EOS;
+		r->type = 0;
+		r->len = 0;
+		r->node_len = 0;
+		r->seq = ing->next_seq++;
+		r->recv_ns = now;
+		r->serial = 0;
+		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
+		ing->dirty[w] = true;
+	}
+	wake_workers(ing);
+}
+
+static void *
+ingest_main(void *arg)
+{
+	struct ingest *ing = arg;
+	struct ingest_mail last;
+	bool have_last;
+	int rc, reg = 0;
+
+	rc = ing->src.ops->open(&ing->src, &ing->c);
+	if (rc < 0) {
+		publish_reg(ing, rc);
+		goto end;
+	}
+	reg = ing->src.ops->ready(&ing->src);
+	if (reg != 0)
+		publish_reg(ing, reg);
+	for (;;) {
+		take_mail(ing);
+		if (atomic_load_explicit(&ing->stop, memory_order_acquire))
+			break;
+		if (!refill(ing, true))
+			break;
+		rc = receive(ing, INGEST_POLL_MS);
+		if (rc == -ENODATA) {
+			atomic_store_explicit(&ing->finished, true,
+			    memory_order_release);
+			break;
+		}
+		if (rc != -EAGAIN && rc < 0)
+			usleep(10000);	/* the source logged it */
+		/* Hand over what we have before we might sleep. */
+		if (rc <= 0 || ing->nstash == 0)
+			wake_workers(ing);
+		if (reg == 0) {
+			reg = ing->src.ops->ready(&ing->src);
+			if (reg != 0)
+				publish_reg(ing, reg);
+			if (reg < 0)
+				break;
+		}
+	}
+	wake_workers(ing);
+	if (reg > 0 && !atomic_load(&ing->finished))
+		drain(ing);
+	ing->src.ops->unregister(&ing->src);
+	/* The socket may still hold records received before we left. */
+	while (reg > 0 && refill(ing, false) && receive(ing, 0) > 0)
+		;
+	take_mail(ing);
+	if (reg == 0)
+		publish_reg(ing, -ETIMEDOUT);
+	pthread_mutex_lock(&ing->mu);
+	have_last = ing->have_last;
+	last = ing->last;
+	pthread_mutex_unlock(&ing->mu);
+	if (have_last && reg >= 0)
+		inject_one(ing, &last);
+	ing->src.ops->close(&ing->src);
+end:
+	end_stream(ing);
+	return NULL;
+}
+
+int
+ingest_start(struct ingest *ing)
+{
+	struct timespec ts;
+	int rc;
+
+	rc = pthread_create(&ing->thread, NULL, ingest_main, ing);
+	if (rc != 0)
+		return -rc;
+	ing->started = true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	pthread_mutex_lock(&ing->mu);
+	while (ing->reg == 0 && rc == 0)
+		rc = pthread_cond_timedwait(&ing->cv, &ing->mu, &ts);
+	rc = ing->reg > 0 ? 0 : ing->reg < 0 ? ing->reg : -ETIMEDOUT;
+	pthread_mutex_unlock(&ing->mu);
+	return rc;
+}
+
+static void
+wake_thread(struct ingest *ing)
+{
+	uint64_t one = 1;
+
+	if (write(ing->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: already signalled */
+	}
+	ring_waiter_wake_slow(ing->c.self);
+}
+
+int
+ingest_inject(struct ingest *ing, unsigned type, const char *payload,
+    size_t len)
+{
+	struct ingest_mail *m;
+
+	if (len > INGEST_MAIL_MAX)
+		return -E2BIG;
+	pthread_mutex_lock(&ing->mu);
+	if (ing->nmail == INGEST_MAILBOX) {
+		pthread_mutex_unlock(&ing->mu);
+		return -EAGAIN;
+	}
+	m = &ing->mail[ing->nmail++];
+	m->type = type;
+	m->len = len;
+	memcpy(m->text, payload, len);
+	/* Release: the mail is visible before the flag is. */
+	atomic_store_explicit(&ing->mail_pending, true, memory_order_release);
+	pthread_mutex_unlock(&ing->mu);
+	wake_thread(ing);
+	return 0;
+}
+
+void
+ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
+    size_t last_len)
+{
+	pthread_mutex_lock(&ing->mu);
+	if (last != NULL && last_len <= INGEST_MAIL_MAX) {
+		ing->last.type = last_type;
+		ing->last.len = last_len;
+		memcpy(ing->last.text, last, last_len);
+		ing->have_last = true;
+	}
+	pthread_mutex_unlock(&ing->mu);
+	/* Release: 'last' is set before the thread can see stop. */
+	atomic_store_explicit(&ing->stop, true, memory_order_release);
+	wake_thread(ing);
+}
+
+int
+ingest_join(struct ingest *ing)
+{
+	if (!ing->started)
+		return 0;
+	ing->started = false;
+	return -pthread_join(ing->thread, NULL);
+}
+
+bool
+ingest_finished(struct ingest *ing)
+{
+	return atomic_load_explicit(&ing->finished, memory_order_acquire);
+}
+
+void
+ingest_get_stats(struct ingest *ing, struct ingest_stats *st)
+{
+	unsigned w;
+
+	*st = ing->st;
+	st->ring_waits = 0;
+	for (w = 0; w < ing->c.workers; w++)
+		st->ring_waits += ing->c.to_worker[w].pstats.full_waits;
+}

@@ -1,0 +1,109 @@
+/*
+ * ingest.h - the pipeline's first stage: one thread that takes records from
+ * a source (the kernel's NETLINK_AUDIT socket, or a replayed file), stamps
+ * each with its receive time and an ingest sequence number, and hands it to
+ * parser worker (serial % W).  It also owns everything else that speaks
+ * NETLINK_AUDIT: registration as the audit daemon, the kernel's status
+ * (AUDIT_GET), and who sent a signal (AUDIT_SIGNAL_INFO).
+ */
+#ifndef RINGAUDIT_INGEST_H
+#define RINGAUDIT_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ring/ring.h"
+
+enum ingest_source_kind {
+	INGEST_NETLINK,		/* register as the kernel's audit daemon */
+	INGEST_REPLAY,		/* read records from a file, then stop */
+};
+
+enum ingest_enable {
+	INGEST_ENABLE,		/* set enabled=1 when registering (default) */
+	INGEST_DISABLE,		/* set enabled=0 */
+	INGEST_NOCHANGE,
+};
+
+struct ingest_config {
+	enum ingest_source_kind kind;
+	const char *replay_path;	/* INGEST_REPLAY */
+	enum ingest_enable enable;	/* INGEST_NETLINK */
+	unsigned rcvbuf;		/* socket receive buffer, bytes */
+	unsigned drain_timeout_ms;	/* at stop: wait for the kernel */
+
+	struct ring_pool *pool;		/* every record; all start free */
+	struct ring *free_ring;		/* records back from the writer */
+	struct ring *to_worker;		/* W rings, ingest produces */
+	unsigned workers;
+	struct ring_waiter *self;	/* ingest's own waiter (futex) */
+};
+
+struct ingest_stats {
+	uint64_t received;	/* records taken from the source */
+	uint64_t injected;	/* daemon records (DAEMON_*) */
+	uint64_t batches;	/* recv calls that returned records */
+	uint64_t pool_waits;	/* no free record: waited for the writer */
+	uint64_t ring_waits;	/* a worker's ring was full: waited */
+	uint64_t enobufs;	/* the socket overflowed (records lost) */
+	uint64_t sock_errors;	/* other receive errors */
+	uint64_t truncated;	/* records longer than a slot */
+	uint64_t malformed;	/* records without audit(...) header */
+	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
+};
+
+struct ingest;
+
+int ingest_create(struct ingest **out, const struct ingest_config *c);
+void ingest_destroy(struct ingest *ing);
+
+/*
+ * Start the thread.  For the netlink source this registers with the
+ * kernel and returns only once the kernel answered: 0, or the kernel's
+ * error (-EEXIST: another audit daemon is registered; -EPERM).
+ */
+int ingest_start(struct ingest *ing);
+
+/*
+ * Queue a daemon record (DAEMON_START, DAEMON_END, ...): payload is the
+ * text after "msg=", "audit(...): " included.  It enters the stream after
+ * the records ingest already took.  Returns -EAGAIN if the mailbox is
+ * full, -E2BIG if the text is too long.
+ */
+int ingest_inject(struct ingest *ing, unsigned type, const char *payload,
+    size_t len);
+
+/*
+ * Ask the thread to finish: read what the kernel has queued (until its
+ * backlog is 0 or drain_timeout_ms passed), unregister, write 'last'
+ * (DAEMON_END, may be NULL) as the final record, end the stream.  Returns
+ * at once; ingest_join waits.
+ */
+void ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
+    size_t last_len);
+int ingest_join(struct ingest *ing);
+
+/* True once the source ended by itself (replay reached end of file). */
+bool ingest_finished(struct ingest *ing);
+
+void ingest_get_stats(struct ingest *ing, struct ingest_stats *st);
+
+/* The kernel side, on a socket of its own (any thread may call these). */
+struct ingest_kstatus {
+	uint32_t enabled, failure, pid, rate_limit, backlog_limit, lost;
+	uint32_t backlog, backlog_wait_time, backlog_wait_time_actual;
+};
+
+int ingest_kernel_status(struct ingest_kstatus *st);
+
+struct ingest_siginfo {
+	uint32_t uid;		/* the sender's auid, or uid when unset */
+	int32_t pid;
+	char ctx[256];		/* security context, "" if none */
+};
+
+int ingest_kernel_signal_info(struct ingest_siginfo *si);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * parse.h - record header parsing, record type names, and log line
+ * formatting.  The parser workers call this; ingest calls only
+ * parse_header (to shard by serial); replay calls parse_type_from_name.
+ *
+ * Nothing here touches a file descriptor or allocates: every function works
+ * on the caller's memory and is safe to call from several threads at once.
+ */
+#ifndef RINGAUDIT_PARSE_H
+#define RINGAUDIT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ring_rec;
+
+/* Longest type name written, "UNKNOWN[4294967295]" included. */
+#define PARSE_TYPE_NAME_MAX 32
+
+/* What "audit(1700000000.123:4567): " says. */
+struct parse_hdr {
+	uint64_t sec;
+	uint32_t msec;
+	uint32_t serial;
+	size_t len;		/* bytes of the header, "): " included */
+};
+
+/*
+ * Parse the header at the start of a record's payload.  p is not
+ * NUL-terminated.  Returns 0, or -EINVAL when the payload does not start
+ * with a well-formed header (missing "audit(", no '.', no ':', no ')',
+ * non-digits, a serial or msec that does not fit, truncated input).
+ */
+int parse_header(const char *p, size_t len, struct parse_hdr *h);
+
+/* auditd's name for a record type, or NULL when it has none. */
+const char *parse_type_name(unsigned type);
+
+/*
+ * Write the name auditd writes for a type: its name, or "UNKNOWN[n]" for
+ * a type without one.  Returns the length (no NUL is counted; one is
+ * written when cap allows).
+ */
+size_t parse_type_format(unsigned type, char *buf, size_t cap);
+
+/* The inverse: "SYSCALL" -> 1300, "UNKNOWN[1234]" -> 1234; -EINVAL. */
+int parse_type_from_name(const char *name, size_t len);
+
+/* auditd does not write these types to its log (EOE). */
+bool parse_type_logged(unsigned type);
+
+enum parse_format {
+	PARSE_FORMAT_RAW,
+	PARSE_FORMAT_ENRICHED,
+};
+
+struct parse_opts {
+	enum parse_format format;
+	const char *node;	/* name_format's node name, or NULL */
+	size_t node_len;
+};
+
+/*
+ * Format a record into its log line, in place: the line is
+ *   [node=NODE ]type=NAME msg=PAYLOAD\n
+ * where NODE is the record's own node (r->node_len, replayed lines) or
+ * else o->node.  The prefix is written into the record's headroom just in
+ * front of the payload and the '\n' after it, so nothing is copied.  Sets
+ * r->line_off and r->line_len; sets RING_REC_SKIP for types auditd does not
+ * log.  Returns 0, or -ENOSPC if the headroom cannot hold the prefix.
+ */
+int parse_format_record(struct ring_rec *r, const struct parse_opts *o);
+
+/*
+ * Parser workers: W threads, each taking records from its ring from
+ * ingest, formatting them in place, and passing them on to its ring to the
+ * writer.  End-of-stream records pass through and end the thread.
+ */
+struct parse_worker_config {
+	unsigned id;
+	struct ring *in;		/* from ingest */
+	struct ring *out;		/* to the writer */
+	struct ring_waiter *self;	/* the worker's own waiter (futex) */
+	struct parse_opts opts;
+};
+
+struct parse_worker_stats {
+	uint64_t records;
+	uint64_t format_errors;	/* written raw: no room for the prefix */
+	uint64_t sleeps;
+};
+
+struct parse_worker;
+
+int parse_worker_create(struct parse_worker **out,
+    const struct parse_worker_config *c);
+void parse_worker_destroy(struct parse_worker *pw);
+int parse_worker_start(struct parse_worker *pw);
+int parse_worker_join(struct parse_worker *pw);
+void parse_worker_get_stats(struct parse_worker *pw,
+    struct parse_worker_stats *st);
+
+#endif

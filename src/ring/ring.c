@@ -1,0 +1,179 @@
+/*
+ * ring.c - record pools, ring set-up, and the slow half of the wait/wake
+ * protocol described in ring.h.
+ *
+ * The fast paths (push, pop, the fence-and-check in ring_waiter_wake) are
+ * inline in ring.h.  What is here runs only when a thread goes to sleep or
+ * must wake one: the futex or eventfd system calls, and the bounded spin
+ * that comes before them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
+#include "ring/ring.h"
+
+/* Spins before a producer facing a full ring announces sleep. */
+#define RING_SPINS 128
+
+int
+ring_pool_create(struct ring_pool *p, unsigned n)
+{
+	size_t bytes = (size_t)n * sizeof(struct ring_rec);
+	void *m;
+
+	if (n == 0)
+		return -EINVAL;
+	/* Anonymous memory: untouched parts of each slot cost no RSS. */
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	p->recs = m;
+	p->n = n;
+	return 0;
+}
+
+void
+ring_pool_destroy(struct ring_pool *p)
+{
+	if (p->recs != NULL)
+		munmap(p->recs, (size_t)p->n * sizeof(struct ring_rec));
+	p->recs = NULL;
+	p->n = 0;
+}
+
+int
+ring_init(struct ring *r, unsigned capacity, struct ring_waiter *consumer,
+    struct ring_waiter *producer)
+{
+	unsigned size = 2;
+
+	/* ck_ring holds size - 1 items; round up so capacity fit. */
+	while (size < capacity + 1) {
+		if (size > UINT_MAX / 2)
+			return -EINVAL;
+		size <<= 1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->buf = aligned_alloc(RING_CACHELINE,
+	    ((size * sizeof(*r->buf)) + RING_CACHELINE - 1) &
+	    ~(size_t)(RING_CACHELINE - 1));
+	if (r->buf == NULL)
+		return -ENOMEM;
+	memset(r->buf, 0, size * sizeof(*r->buf));
+	ck_ring_init(&r->ck, size);
+	r->consumer = consumer;
+	r->producer = producer;
+	return 0;
+}
+
+void
+ring_fini(struct ring *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+int
+ring_waiter_init(struct ring_waiter *w, bool use_eventfd)
+{
+	memset(w, 0, sizeof(*w));
+	w->efd = -1;
+	if (use_eventfd) {
+		/* Blocking: its owner reads it through io_uring, which then
+		 * waits for it; a write never blocks below 2^64 - 1. */
+		w->efd = eventfd(0, EFD_CLOEXEC);
+		if (w->efd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+void
+ring_waiter_fini(struct ring_waiter *w)
+{
+	if (w->efd >= 0)
+		close(w->efd);
+	w->efd = -1;
+}
+
+void
+ring_waiter_wake_slow(struct ring_waiter *w)
+{
+	uint64_t one = 1;
+
+	/* Only one waker pays the system call. */
+	if (!atomic_exchange_explicit(&w->sleeping, 0, memory_order_acq_rel))
+		return;
+	/* Bump the epoch so a sleeper that has not yet entered the kernel
+	 * sees the change and does not sleep (release: the epoch is read
+	 * with acquire in ring_waiter_prepare). */
+	atomic_fetch_add_explicit(&w->word, 1, memory_order_release);
+	atomic_fetch_add_explicit(&w->wakes, 1, memory_order_relaxed);
+	if (w->efd >= 0) {
+		if (write(w->efd, &one, sizeof(one)) < 0) {
+			/* EAGAIN: the counter is saturated, already awake. */
+		}
+	} else {
+		syscall(SYS_futex, &w->word, FUTEX_WAKE_PRIVATE, 1, NULL,
+		    NULL, 0);
+	}
+}
+
+void
+ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch, int timeout_ms)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	atomic_fetch_add_explicit(&w->sleeps, 1, memory_order_relaxed);
+	/* Returns at once (EAGAIN) if a waker bumped the epoch already. */
+	syscall(SYS_futex, &w->word, FUTEX_WAIT_PRIVATE, epoch, tsp, NULL, 0);
+	ring_waiter_cancel(w);
+}
+
+bool
+ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
+    const _Atomic bool *stop)
+{
+	unsigned spins = 0;
+	bool waited = false;
+
+	while (!ring_trypush(r, item)) {
+		uint32_t epoch;
+
+		if (!waited) {
+			waited = true;
+			r->pstats.full_waits++;
+			ring_waiter_wake(r->consumer);
+		}
+		if (spins++ < RING_SPINS) {
+			ck_pr_stall();
+			continue;
+		}
+		if (stop != NULL &&
+		    atomic_load_explicit(stop, memory_order_relaxed))
+			return false;
+		epoch = ring_waiter_prepare(self);
+		if (ring_count(r) < ring_capacity(r)) {
+			ring_waiter_cancel(self);
+			continue;
+		}
+		ring_waiter_sleep(self, epoch, 100);
+	}
+	return true;
+}

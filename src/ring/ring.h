@@ -1,0 +1,217 @@
+/*
+ * ring.h - the rings that join the pipeline's stages, and the records that
+ * travel on them.
+ *
+ * A record (struct ring_rec) is a fixed-size slot allocated once, at
+ * start-up, in a pool (ring_pool_create).  It is received into by ingest,
+ * formatted in place by a parser worker, copied into a write buffer by the
+ * writer, and handed back to ingest on the free ring.  Nothing on that
+ * circuit allocates.
+ *
+ * A ring (struct ring) is a concurrencykit ck_ring used single-producer /
+ * single-consumer, plus the two waiters that make a full or empty ring
+ * something a thread can sleep on.  Every thread owns one waiter
+ * (struct ring_waiter) and parks on it whatever it waits for: items on an
+ * input ring, space on an output ring, free records.  The protocol, the same
+ * on every edge:
+ *
+ *   consumer (or producer) that finds nothing to do:
+ *     spin a little re-checking; then ring_waiter_prepare() (announce),
+ *     re-check once more, and only then sleep (ring_waiter_sleep, or, for
+ *     the writer, a read of the waiter's eventfd through io_uring).
+ *   the other side, after it changed the ring:
+ *     ring_waiter_wake(): a full fence, then a system call only if the
+ *     waiter announced sleep.
+ *
+ * So a busy thread is never woken by a system call, and a sleeping one is
+ * never missed.  The waiter is a futex word, or an eventfd when the owner
+ * must sleep somewhere else (the writer sleeps in io_uring_wait_cqe).
+ *
+ * The struct is public and the fast paths are inline, as ck_ring's are: the
+ * hot path must not pay a call for a push or a pop.
+ */
+#ifndef RINGAUDIT_RING_H
+#define RINGAUDIT_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck_ring.h>
+
+#define RING_CACHELINE 64
+
+/* The kernel's largest audit record payload (MAX_AUDIT_MESSAGE_LENGTH). */
+#define RING_REC_PAYLOAD_MAX 8970
+/* Bytes reserved in front of the payload for "node=... type=... msg=". */
+#define RING_REC_HEADROOM 640
+/* A record's node name (replayed "node=X" lines) lives at data[0]. */
+#define RING_REC_NODE_MAX 255
+/* The whole slot; what follows the payload is room for the line's tail. */
+#define RING_REC_SIZE 16384
+#define RING_REC_DATA_SIZE (RING_REC_SIZE - 64)
+
+enum ring_rec_flag {
+	RING_REC_SKIP = 1u << 0,	/* not written to the log (EOE) */
+	RING_REC_EOS = 1u << 1,		/* end of stream: the last record */
+	RING_REC_DAEMON = 1u << 2,	/* made by the daemon, not the kernel */
+	RING_REC_NOHDR = 1u << 3,	/* no audit(sec.msec:serial) header */
+};
+
+struct ring_rec {
+	uint64_t seq;		/* ingest order, from 0 without gaps */
+	uint64_t recv_ns;	/* CLOCK_MONOTONIC when received */
+	uint32_t serial;	/* the event's serial, from the header */
+	uint16_t type;		/* record type (nlmsg_type) */
+	uint16_t flags;		/* enum ring_rec_flag */
+	uint32_t len;		/* payload bytes at data + RING_REC_HEADROOM */
+	uint32_t line_off;	/* formatted line: data + line_off ... */
+	uint32_t line_len;	/* ... line_len bytes, '\n' included */
+	uint16_t node_len;	/* node name at data[0], 0 if none */
+	uint16_t pad0;
+	uint32_t pad1[5];
+	char data[RING_REC_DATA_SIZE];
+};
+
+_Static_assert(sizeof(struct ring_rec) == RING_REC_SIZE, "record slot size");
+_Static_assert(RING_REC_HEADROOM + RING_REC_PAYLOAD_MAX + 2 <=
+    RING_REC_DATA_SIZE, "record slot has no room for the payload");
+
+static inline char *
+ring_rec_payload(struct ring_rec *r)
+{
+	return r->data + RING_REC_HEADROOM;
+}
+
+/* Room after the payload, for the formatter's tail. */
+static inline size_t
+ring_rec_tailroom(const struct ring_rec *r)
+{
+	return RING_REC_DATA_SIZE - RING_REC_HEADROOM - r->len;
+}
+
+struct ring_waiter {
+	_Alignas(RING_CACHELINE) _Atomic uint32_t word; /* futex word / epoch */
+	_Atomic uint32_t sleeping;	/* announced: wake me with a syscall */
+	int efd;			/* -1: futex; else wake by eventfd */
+	_Atomic uint64_t sleeps;	/* times the owner went to sleep */
+	_Atomic uint64_t wakes;		/* system calls made to wake it */
+};
+
+/* Written by the producer only; others read them after it stopped. */
+struct ring_stats {
+	uint64_t full_waits;	/* producer found the ring full and waited */
+	uint32_t high_water;	/* most items seen queued (by the producer) */
+};
+
+struct ring {
+	_Alignas(RING_CACHELINE) struct ck_ring ck;
+	struct ck_ring_buffer *buf;
+	struct ring_waiter *consumer;	/* woken when items arrive */
+	struct ring_waiter *producer;	/* woken when space frees */
+	_Alignas(RING_CACHELINE) struct ring_stats pstats; /* producer's */
+};
+
+/* Pools: every record the daemon will ever use, allocated once. */
+struct ring_pool {
+	struct ring_rec *recs;
+	unsigned n;
+};
+
+int ring_pool_create(struct ring_pool *p, unsigned n);
+void ring_pool_destroy(struct ring_pool *p);
+
+/* capacity is rounded up to a power of two; usable slots = that - 1. */
+int ring_init(struct ring *r, unsigned capacity, struct ring_waiter *consumer,
+    struct ring_waiter *producer);
+void ring_fini(struct ring *r);
+
+int ring_waiter_init(struct ring_waiter *w, bool eventfd);
+void ring_waiter_fini(struct ring_waiter *w);
+
+void ring_waiter_wake_slow(struct ring_waiter *w);
+
+/*
+ * Announce sleep; returns the epoch to pass to ring_waiter_sleep.  The
+ * caller must re-check its condition after this and call
+ * ring_waiter_cancel if there is work after all.
+ */
+static inline uint32_t
+ring_waiter_prepare(struct ring_waiter *w)
+{
+	uint32_t epoch = atomic_load_explicit(&w->word, memory_order_acquire);
+
+	atomic_store_explicit(&w->sleeping, 1, memory_order_relaxed);
+	/* Order the announcement before the caller's re-check of the ring:
+	 * pairs with the fence in ring_waiter_wake. */
+	atomic_thread_fence(memory_order_seq_cst);
+	return epoch;
+}
+
+static inline void
+ring_waiter_cancel(struct ring_waiter *w)
+{
+	/* Only the owner clears it on this path; no ordering needed. */
+	atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
+}
+
+/* Sleep on the futex until woken or timeout_ms passes (-1: no limit). */
+void ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch, int timeout_ms);
+
+/* Wake the waiter if, and only if, it announced that it sleeps. */
+static inline void
+ring_waiter_wake(struct ring_waiter *w)
+{
+	if (w == NULL)
+		return;
+	/* Order the caller's ring update before reading 'sleeping': pairs
+	 * with the fence in ring_waiter_prepare, so one of the two sides
+	 * sees the other's store. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed))
+		ring_waiter_wake_slow(w);
+}
+
+static inline unsigned
+ring_count(const struct ring *r)
+{
+	return ck_ring_size(&r->ck);
+}
+
+static inline unsigned
+ring_capacity(const struct ring *r)
+{
+	return ck_ring_capacity(&r->ck) - 1;
+}
+
+/* Non-blocking; the caller decides whether to wake the consumer. */
+static inline bool
+ring_trypush(struct ring *r, void *item)
+{
+	unsigned size;
+
+	if (!ck_ring_enqueue_spsc_size(&r->ck, r->buf, item, &size))
+		return false;
+	if (size + 1 > r->pstats.high_water)
+		r->pstats.high_water = size + 1;
+	return true;
+}
+
+static inline bool
+ring_trypop(struct ring *r, void *item_out)
+{
+	return ck_ring_dequeue_spsc(&r->ck, r->buf, item_out);
+}
+
+/*
+ * Push, waiting on 'self' (the producer's own waiter) while the ring is
+ * full.  It does not wake the consumer when the push succeeds at once:
+ * the caller does that once per batch (ring_waiter_wake(r->consumer)).
+ * Before it sleeps it wakes the consumer, which may be asleep on items
+ * already pushed.  Returns false only if *stop became true while waiting.
+ */
+bool ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
+    const _Atomic bool *stop);
+
+#endif

@@ -1,0 +1,787 @@
+/*
+ * writer.c - the writer thread.
+ *
+ * Records arrive on W rings, one per parser worker, each in ingest order;
+ * the writer keeps the head of each ring in hand and always takes the
+ * record whose sequence number is next, so the log keeps the kernel's order.
+ * A record's line is copied into the current write buffer and the record
+ * goes straight back to ingest on the free ring: slots never wait on I/O.
+ *
+ * Buffers are closed when full, when no record is waiting (so an idle
+ * moment never holds records back), or at a sync point, and are written
+ * with io_uring at explicit file offsets.  flush decides the syncs:
+ *
+ *   none               unlinked writes, several in flight, no sync
+ *   incremental        after every freq records, the buffer write is linked
+ *                      to an fdatasync; nothing more is written until it
+ *                      completes (records keep gathering meanwhile)
+ *   incremental_async  the same chain, but writing goes on behind it
+ *   data / sync        group commit: all that gathered is written as one
+ *                      chain of writes linked to one fdatasync / fsync; while
+ *                      it is in flight the next group gathers
+ *
+ * A chain that must cover earlier unlinked writes (the incremental modes)
+ * carries IOSQE_IO_DRAIN, so its sync starts only after all of them.  A
+ * short write breaks the link: the kernel cancels the sync, and the writer
+ * resubmits the rest of the chain with a new one.  A record counts as
+ * written when its write completed and as durable when the sync covering
+ * it did; both latencies from receive are kept in histograms.
+ *
+ * Waiting: the writer sleeps only in io_uring_submit_and_wait_timeout, with
+ * a read of its waiter's eventfd armed in the same ring; a worker that
+ * pushed records writes that eventfd only if the writer announced sleep.
+ *
+ * A write error suspends logging, as auditd's default disk_error_action
+ * and disk_full_action (suspend) do: records are then counted as dropped
+ * and the admin is told once per interval.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ck_pr.h>
+
+#include "common/log.h"
+#include "writer/writer.h"
+
+#define WR_TAG_SYNC 1u
+#define WR_TAG_WAKE 2u
+#define WR_MIN_LINE 12		/* "type=X msg=\n": sizes recv_ns arrays */
+#define WR_SPINS 64
+#define WR_WAIT_MS 100
+
+enum wbuf_state {
+	WB_FREE,
+	WB_FILL,	/* the current buffer */
+	WB_QUEUED,	/* closed, not yet submitted */
+	WB_INFLIGHT,	/* its write was submitted */
+	WB_WRITTEN,	/* written, held until its chain's sync completes */
+};
+
+struct wbuf {
+	enum wbuf_state state;
+	char *mem;
+	size_t len;
+	size_t done;		/* bytes written so far (short writes) */
+	off_t off;
+	uint64_t *recv_ns;
+	unsigned nrec;
+	bool sync_point;	/* a sync must follow this buffer */
+	bool in_chain;		/* held until the chain's sync */
+	bool submitted_once;
+};
+
+struct wchain {
+	bool active;
+	bool datasync;
+	bool resubmit;		/* its sync was cancelled: go again */
+	uint64_t covers;	/* records submitted when it was made */
+	unsigned n;
+	struct wbuf **bufs;
+};
+
+struct wr {
+	struct wr_config c;
+	pthread_t thread;
+	bool started;
+	int fd;
+	bool own_fd;
+	off_t off;
+	struct io_uring ring;
+
+	struct wbuf *bufs;
+	unsigned *queue;		/* QUEUED buffers, FIFO of indices */
+	unsigned qhead, qlen;
+	struct wbuf *cur;
+	unsigned inflight;		/* write requests in flight */
+	struct wchain chain;		/* at most one sync chain in flight */
+	unsigned cap_rec;
+
+	struct ring_rec **held;		/* head of each worker ring */
+	struct ring_rec *pending;	/* next record, no buffer for it */
+	uint64_t next_seq;
+	unsigned eos;
+	bool *popped;
+
+	uint64_t since_sync;
+	uint64_t submitted_recs;
+	bool suspended;
+	bool final_sync;	/* the last sync, at the end, was submitted */
+	bool wake_armed;
+	uint64_t wake_val;
+	unsigned freed;
+
+	struct wr_stats st;
+	struct log_ratelimit rl;
+};
+
+static int
+prepare_dir(const char *path, gid_t gid)
+{
+	char tmp[PATH_MAX];
+	mode_t mode = gid == 0 ? 0700 : 0750;
+	char *dir;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	strcpy(tmp, path);
+	dir = dirname(tmp);
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		return -errno;
+	/* auditd keeps the log directory to root and log_group only. */
+	if (geteuid() == 0) {
+		if (chown(dir, 0, gid) < 0 || chmod(dir, mode) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int
+open_log(struct wr *w)
+{
+	mode_t mode = w->c.log_group == 0 ? 0600 : 0640;
+	struct stat sb;
+	int rc;
+
+	rc = prepare_dir(w->c.path, w->c.log_group);
+	if (rc < 0)
+		return rc;
+	w->fd = open(w->c.path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
+	if (w->fd < 0)
+		return -errno;
+	w->own_fd = true;
+	if (fstat(w->fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return S_ISREG(sb.st_mode) ? -errno : -EINVAL;
+	if (geteuid() == 0 &&
+	    (fchown(w->fd, 0, w->c.log_group) < 0 || fchmod(w->fd, mode) < 0))
+		return -errno;
+	w->off = sb.st_size;
+	return 0;
+}
+
+int
+wr_create(struct wr **out, const struct wr_config *c)
+{
+	struct wr *w;
+	unsigned i, depth;
+	int rc = -ENOMEM;
+
+	if (c->workers == 0 || c->nbufs < 2 || c->nbufs > 64 ||
+	    c->batch_bytes < 2 * RING_REC_SIZE)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -ENOMEM;
+	w->c = *c;
+	w->fd = -1;
+	w->rl.interval_ns = 10ull * 1000000000u;
+	w->rl.burst = 3;
+	w->cap_rec = c->batch_bytes / WR_MIN_LINE + 1;
+	w->bufs = calloc(c->nbufs, sizeof(*w->bufs));
+	w->queue = calloc(c->nbufs, sizeof(*w->queue));
+	w->chain.bufs = calloc(c->nbufs, sizeof(*w->chain.bufs));
+	w->held = calloc(c->workers, sizeof(*w->held));
+	w->popped = calloc(c->workers, sizeof(*w->popped));
+	if (w->bufs == NULL || w->queue == NULL || w->chain.bufs == NULL ||
+	    w->held == NULL || w->popped == NULL)
+		goto err;
+	for (i = 0; i < c->nbufs; i++) {
+		w->bufs[i].mem = aligned_alloc(4096, c->batch_bytes);
+		w->bufs[i].recv_ns = calloc(w->cap_rec, sizeof(uint64_t));
+		if (w->bufs[i].mem == NULL || w->bufs[i].recv_ns == NULL)
+			goto err;
+	}
+	switch (c->output) {
+	case WR_OUT_FILE:
+		rc = open_log(w);
+		if (rc < 0)
+			goto err;
+		break;
+	case WR_OUT_FD:
+		w->fd = c->fd;
+		break;
+	case WR_OUT_DISCARD:
+		break;
+	}
+	/* Every buffer may be in flight, each with a resubmission, plus the
+	 * sync and the wake read. */
+	depth = 4;
+	while (depth < 2 * c->nbufs + 4)
+		depth <<= 1;
+	rc = io_uring_queue_init(depth, &w->ring, 0);
+	if (rc < 0)
+		goto err;
+	*out = w;
+	return 0;
+err:
+	wr_destroy(w);
+	return rc;
+}
+
+void
+wr_destroy(struct wr *w)
+{
+	unsigned i;
+
+	if (w == NULL)
+		return;
+	if (w->ring.ring_fd > 0)
+		io_uring_queue_exit(&w->ring);
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
+	for (i = 0; w->bufs != NULL && i < w->c.nbufs; i++) {
+		free(w->bufs[i].mem);
+		free(w->bufs[i].recv_ns);
+	}
+	free(w->bufs);
+	free(w->queue);
+	free(w->chain.bufs);
+	free(w->held);
+	free(w->popped);
+	free(w);
+}
+
+static bool
+has_syncs(const struct wr *w)
+{
+	return w->c.output == WR_OUT_FILE && w->c.flush != WR_FLUSH_NONE;
+}
+
+static bool
+group_commit(const struct wr *w)
+{
+	return w->c.output == WR_OUT_FILE &&
+	    (w->c.flush == WR_FLUSH_DATA || w->c.flush == WR_FLUSH_SYNC);
+}
+
+static struct io_uring_sqe *
+get_sqe(struct wr *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+
+	if (sqe == NULL) {
+		io_uring_submit(&w->ring);
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	/* The ring is sized for every request the writer can have out. */
+	if (sqe == NULL)
+		fatalx("writer: io_uring submission queue full");
+	return sqe;
+}
+
+static void
+release_rec(struct wr *w, struct ring_rec *r)
+{
+	/* The free ring holds the whole pool: it cannot be full. */
+	if (!ring_trypush(w->c.free_ring, r))
+		fatalx("writer: free ring overflow");
+	w->freed++;
+}
+
+/* The record whose turn it is, or NULL if it has not arrived yet. */
+static struct ring_rec *
+next_record(struct wr *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->c.workers; i++) {
+		struct ring_rec *r = w->held[i];
+
+		if (r == NULL) {
+			if (!ring_trypop(&w->c.from_worker[i], &r))
+				continue;
+			w->popped[i] = true;
+			w->held[i] = r;
+		}
+		if (r->seq == w->next_seq) {
+			w->held[i] = NULL;
+			w->next_seq++;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static struct wbuf *
+take_buffer(struct wr *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->c.nbufs; i++) {
+		struct wbuf *b = &w->bufs[i];
+
+		if (b->state == WB_FREE) {
+			b->state = WB_FILL;
+			b->len = 0;
+			b->done = 0;
+			b->nrec = 0;
+			b->sync_point = false;
+			b->in_chain = false;
+			b->submitted_once = false;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static void
+close_current(struct wr *w)
+{
+	struct wbuf *b = w->cur;
+
+	if (b == NULL)
+		return;
+	w->cur = NULL;
+	if (b->len == 0) {
+		b->state = WB_FREE;
+		return;
+	}
+	b->state = WB_QUEUED;
+	w->queue[(w->qhead + w->qlen++) % w->c.nbufs] = (unsigned)(b - w->bufs);
+}
+
+static void
+free_buffer(struct wbuf *b)
+{
+	b->state = WB_FREE;
+}
+
+/* Take records in order into buffers; true if any was taken. */
+static bool
+pull(struct wr *w)
+{
+	bool progress = false;
+	unsigned i;
+
+	for (;;) {
+		struct ring_rec *r = w->pending;
+
+		if (r == NULL) {
+			r = next_record(w);
+			if (r == NULL)
+				break;
+		}
+		w->pending = NULL;
+		if (r->flags & RING_REC_EOS) {
+			w->eos++;
+			release_rec(w, r);
+			progress = true;
+			continue;
+		}
+		if (r->flags & RING_REC_SKIP) {
+			w->st.records++;
+			w->st.skipped++;
+			release_rec(w, r);
+			progress = true;
+			continue;
+		}
+		if (w->c.output == WR_OUT_DISCARD || w->suspended) {
+			w->st.records++;
+			if (w->suspended)
+				w->st.dropped++;
+			release_rec(w, r);
+			progress = true;
+			continue;
+		}
+		if (w->cur != NULL && w->cur->len + r->line_len >
+		    w->c.batch_bytes)
+			close_current(w);
+		if (w->cur == NULL) {
+			w->cur = take_buffer(w);
+			if (w->cur == NULL) {
+				/* Every buffer is busy: back-pressure. */
+				w->pending = r;
+				w->st.buffer_waits++;
+				break;
+			}
+			w->cur->off = w->off;
+		}
+		memcpy(w->cur->mem + w->cur->len, r->data + r->line_off,
+		    r->line_len);
+		w->cur->len += r->line_len;
+		w->cur->recv_ns[w->cur->nrec++] = r->recv_ns;
+		w->off += r->line_len;
+		w->st.records++;
+		release_rec(w, r);
+		progress = true;
+		if (w->c.freq > 0 && has_syncs(w) && !group_commit(w) &&
+		    ++w->since_sync >= w->c.freq) {
+			w->since_sync = 0;
+			w->cur->sync_point = true;
+			close_current(w);
+		}
+	}
+	/* Hand back what we took: ingest may wait for free records, a
+	 * worker for room in its ring. */
+	if (w->freed > 0) {
+		w->freed = 0;
+		ring_waiter_wake(w->c.free_ring->consumer);
+	}
+	for (i = 0; i < w->c.workers; i++) {
+		if (w->popped[i]) {
+			w->popped[i] = false;
+			ring_waiter_wake(w->c.from_worker[i].producer);
+		}
+	}
+	return progress;
+}
+
+static void
+prep_write(struct wr *w, struct wbuf *b, unsigned flags)
+{
+	struct io_uring_sqe *sqe = get_sqe(w);
+	/* A stream (stderr) is written at its own position, one at a time. */
+	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
+
+	io_uring_prep_write(sqe, w->fd, b->mem + b->done,
+	    (unsigned)(b->len - b->done), (uint64_t)off);
+	io_uring_sqe_set_data(sqe, b);
+	sqe->flags |= (uint8_t)flags;
+	b->state = WB_INFLIGHT;
+	w->inflight++;
+	if (!b->submitted_once) {
+		b->submitted_once = true;
+		w->submitted_recs += b->nrec;
+	}
+}
+
+static void
+prep_sync(struct wr *w)
+{
+	struct io_uring_sqe *sqe = get_sqe(w);
+
+	io_uring_prep_fsync(sqe, w->fd,
+	    w->chain.datasync ? IORING_FSYNC_DATASYNC : 0);
+	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
+}
+
+/* Writes of the chain's unfinished buffers, linked, then its sync. */
+static void
+submit_chain(struct wr *w, bool drain)
+{
+	unsigned i, flags = IOSQE_IO_LINK | (drain ? IOSQE_IO_DRAIN : 0);
+
+	for (i = 0; i < w->chain.n; i++) {
+		struct wbuf *b = w->chain.bufs[i];
+
+		if (b->done < b->len) {
+			prep_write(w, b, flags);
+			flags = IOSQE_IO_LINK;
+		}
+	}
+	prep_sync(w);
+}
+
+/* Queued buffers out: as plain writes, or as one chain ending in a sync. */
+static void
+submit_queued(struct wr *w)
+{
+	while (w->qlen > 0) {
+		struct wbuf *b = &w->bufs[w->queue[w->qhead]];
+		bool sync = group_commit(w) || b->sync_point;
+
+		if (w->c.output == WR_OUT_FD && w->inflight > 0)
+			return;
+		/* incremental: nothing more is written until the sync ends. */
+		if (w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
+			return;
+		if (sync) {
+			if (w->chain.active)
+				return;
+			/* All queued buffers up to the sync point join. */
+			w->chain.active = true;
+			w->chain.n = 0;
+			w->chain.datasync = w->c.flush != WR_FLUSH_SYNC;
+			while (w->qlen > 0) {
+				b = &w->bufs[w->queue[w->qhead]];
+				w->qhead = (w->qhead + 1) % w->c.nbufs;
+				w->qlen--;
+				b->in_chain = true;
+				w->chain.bufs[w->chain.n++] = b;
+				if (b->sync_point && !group_commit(w))
+					break;
+			}
+			/* Records submitted after this chain's buffers. */
+			submit_chain(w, !group_commit(w));
+			w->chain.covers = w->submitted_recs;
+			return;
+		}
+		w->qhead = (w->qhead + 1) % w->c.nbufs;
+		w->qlen--;
+		prep_write(w, b, 0);
+	}
+}
+
+static void
+suspend_logging(struct wr *w, int err)
+{
+	if (!w->suspended)
+		log_warnx("writer: %s: %s; logging is suspended (records are "
+		    "counted as dropped)", w->c.path != NULL ? w->c.path :
+		    "output", strerror(err));
+	w->suspended = true;
+}
+
+/* A cancelled chain goes again once every one of its writes answered. */
+static void
+maybe_resubmit(struct wr *w)
+{
+	unsigned i;
+
+	if (!w->chain.resubmit)
+		return;
+	for (i = 0; i < w->chain.n; i++)
+		if (w->chain.bufs[i]->state == WB_INFLIGHT)
+			return;
+	w->chain.resubmit = false;
+	submit_chain(w, false);
+}
+
+static void
+write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
+{
+	unsigned i;
+
+	w->inflight--;
+	if (res == -ECANCELED) {
+		/* An earlier link failed; the chain's sync will tell. */
+		b->state = WB_WRITTEN;
+		return;
+	}
+	if (res < 0) {
+		w->st.write_errors++;
+		w->st.dropped += b->nrec;
+		suspend_logging(w, -res);
+		b->done = b->len;	/* nothing more to try */
+		b->nrec = 0;
+		if (!b->in_chain)
+			free_buffer(b);
+		else
+			b->state = WB_WRITTEN;
+		return;
+	}
+	w->st.writes++;
+	w->st.bytes += (uint64_t)res;
+	b->done += (size_t)res;
+	if (b->done < b->len) {
+		w->st.short_writes++;
+		if (b->in_chain) {
+			/* The kernel cancels the linked sync; resubmitted
+			 * with the chain when that arrives. */
+			b->state = WB_WRITTEN;
+		} else {
+			prep_write(w, b, 0);
+		}
+		return;
+	}
+	w->st.written += b->nrec;
+	for (i = 0; i < b->nrec; i++)
+		hist_add(&w->st.lat_written, now - b->recv_ns[i]);
+	if (b->in_chain)
+		b->state = WB_WRITTEN;
+	else
+		free_buffer(b);
+}
+
+static void
+sync_done(struct wr *w, int res, uint64_t now)
+{
+	unsigned i, j;
+
+	if (res == -ECANCELED) {
+		/* A short or failed write broke the chain: go again. */
+		w->chain.resubmit = true;
+		maybe_resubmit(w);
+		return;
+	}
+	w->chain.active = false;
+	if (res < 0) {
+		w->st.sync_errors++;
+		if (log_ratelimit_ok(&w->rl))
+			log_warnx("writer: %s: sync failed: %s", w->c.path,
+			    strerror(-res));
+	} else {
+		w->st.syncs++;
+		if (w->chain.covers > w->st.durable)
+			w->st.durable = w->chain.covers;
+		/* Group commit keeps every record's receive time to here. */
+		for (i = 0; group_commit(w) && i < w->chain.n; i++) {
+			struct wbuf *b = w->chain.bufs[i];
+
+			for (j = 0; j < b->nrec; j++)
+				hist_add(&w->st.lat_durable,
+				    now - b->recv_ns[j]);
+		}
+	}
+	for (i = 0; i < w->chain.n; i++)
+		free_buffer(w->chain.bufs[i]);
+	w->chain.n = 0;
+}
+
+static bool
+reap(struct wr *w)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	uint64_t now = clock_mono_ns();
+	bool sync_seen = false;
+	int sync_res = 0;
+
+	io_uring_for_each_cqe(&w->ring, head, cqe) {
+		uint64_t tag = io_uring_cqe_get_data64(cqe);
+
+		n++;
+		if (tag == WR_TAG_WAKE) {
+			w->wake_armed = false;
+		} else if (tag == WR_TAG_SYNC) {
+			/* Handled after the writes of this batch, so that a
+			 * cancelled chain sees all of its writes answered. */
+			sync_seen = true;
+			sync_res = cqe->res;
+		} else {
+			write_done(w, (struct wbuf *)(uintptr_t)tag, cqe->res,
+			    now);
+		}
+	}
+	io_uring_cq_advance(&w->ring, n);
+	if (sync_seen)
+		sync_done(w, sync_res, now);
+	else
+		maybe_resubmit(w);
+	return n > 0;
+}
+
+static bool
+input_ready(struct wr *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->c.workers; i++) {
+		if (w->held[i] != NULL && w->held[i]->seq == w->next_seq)
+			return true;
+		if (w->held[i] == NULL && ring_count(&w->c.from_worker[i]) > 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+sleep_once(struct wr *w)
+{
+	struct __kernel_timespec ts = { .tv_nsec = WR_WAIT_MS * 1000000L };
+	struct io_uring_cqe *cqe;
+
+	if (!w->wake_armed) {
+		struct io_uring_sqe *sqe = get_sqe(w);
+
+		io_uring_prep_read(sqe, w->c.self->efd, &w->wake_val,
+		    sizeof(w->wake_val), 0);
+		io_uring_sqe_set_data64(sqe, WR_TAG_WAKE);
+		w->wake_armed = true;
+	}
+	ring_waiter_prepare(w->c.self);
+	if (input_ready(w) && w->pending == NULL) {
+		ring_waiter_cancel(w->c.self);
+		io_uring_submit(&w->ring);
+		return;
+	}
+	w->st.waits++;
+	io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, &ts, NULL);
+	ring_waiter_cancel(w->c.self);
+}
+
+static bool
+idle_io(const struct wr *w)
+{
+	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
+	    w->cur == NULL;
+}
+
+static void *
+wr_main(void *arg)
+{
+	struct wr *w = arg;
+	unsigned spins = 0;
+
+	for (;;) {
+		bool progress, finishing;
+
+		progress = reap(w);
+		progress |= pull(w);
+		finishing = w->eos == w->c.workers && w->pending == NULL;
+		/* Nothing waits behind the current buffer: let it go. */
+		if (w->pending == NULL && w->cur != NULL &&
+		    !(group_commit(w) && w->chain.active) &&
+		    !(w->c.output == WR_OUT_FD && w->inflight > 0) &&
+		    !(w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
+			close_current(w);
+		if (finishing)
+			close_current(w);
+		if (w->qlen > 0) {
+			unsigned before = w->qlen;
+
+			submit_queued(w);
+			if (w->qlen != before)
+				progress = true;
+		}
+		if (finishing && idle_io(w)) {
+			/* A last sync, whatever the mode: what was written
+			 * before DAEMON_END is on disk when we exit. */
+			if (w->c.output != WR_OUT_FILE || w->final_sync)
+				break;
+			w->final_sync = true;
+			w->chain.active = true;
+			w->chain.n = 0;
+			w->chain.datasync = false;
+			w->chain.covers = w->submitted_recs;
+			prep_sync(w);
+			progress = true;
+		}
+		if (progress) {
+			spins = 0;
+			io_uring_submit(&w->ring);
+			continue;
+		}
+		if (spins++ < WR_SPINS) {
+			ck_pr_stall();
+			continue;
+		}
+		spins = 0;
+		sleep_once(w);
+	}
+	return NULL;
+}
+
+int
+wr_start(struct wr *w)
+{
+	int rc = pthread_create(&w->thread, NULL, wr_main, w);
+
+	if (rc != 0)
+		return -rc;
+	w->started = true;
+	return 0;
+}
+
+int
+wr_join(struct wr *w)
+{
+	if (!w->started)
+		return 0;
+	w->started = false;
+	return -pthread_join(w->thread, NULL);
+}
+
+void
+wr_get_stats(struct wr *w, struct wr_stats *st)
+{
+	*st = w->st;
+}

@@ -1,0 +1,133 @@
+/*
+ * worker.c - the parser worker threads.
+ *
+ * Each worker owns one ring from ingest and one ring to the writer.  It
+ * takes a batch of records, formats each in place (parse_format_record),
+ * and pushes it on; end-of-stream records pass through and end the thread.
+ * Ingest shards by serial, so all records of one event come to the same
+ * worker, in order, and leave it in that order.
+ *
+ * Waiting: with nothing to take, the worker spins a little, then announces
+ * sleep on its futex waiter, re-checks its input, and sleeps; ingest wakes
+ * it only if it announced.  Before sleeping it wakes the writer (records it
+ * pushed) and ingest (room it made in the input ring).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <ck_pr.h>
+
+#include "parse/parse.h"
+#include "ring/ring.h"
+
+#define WORKER_BATCH 64
+#define WORKER_SPINS 256
+
+struct parse_worker {
+	struct parse_worker_config c;
+	struct parse_worker_stats st;
+	pthread_t thread;
+	bool started;
+};
+
+int
+parse_worker_create(struct parse_worker **out,
+    const struct parse_worker_config *c)
+{
+	struct parse_worker *pw = calloc(1, sizeof(*pw));
+
+	if (pw == NULL)
+		return -ENOMEM;
+	pw->c = *c;
+	*out = pw;
+	return 0;
+}
+
+void
+parse_worker_destroy(struct parse_worker *pw)
+{
+	free(pw);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct parse_worker *pw = arg;
+	struct ring *in = pw->c.in, *out = pw->c.out;
+	unsigned spins = 0;
+	bool done = false;
+
+	while (!done) {
+		struct ring_rec *r;
+		unsigned n = 0;
+
+		while (n < WORKER_BATCH && ring_trypop(in, &r)) {
+			n++;
+			if (r->flags & RING_REC_EOS) {
+				done = true;
+			} else {
+				pw->st.records++;
+				if (parse_format_record(r, &pw->c.opts) < 0) {
+					/* Cannot happen with a node name of
+					 * at most 255 bytes; keep the record,
+					 * bare. */
+					pw->st.format_errors++;
+					r->line_off = RING_REC_HEADROOM;
+					r->line_len = r->len;
+				}
+			}
+			ring_push_wait(out, r, pw->c.self, NULL);
+			if (done)
+				break;
+		}
+		if (n > 0) {
+			spins = 0;
+			ring_waiter_wake(out->consumer);
+			ring_waiter_wake(in->producer);
+			continue;
+		}
+		if (spins++ < WORKER_SPINS) {
+			ck_pr_stall();
+			continue;
+		}
+		spins = 0;
+		uint32_t epoch = ring_waiter_prepare(pw->c.self);
+
+		if (ring_count(in) > 0) {
+			ring_waiter_cancel(pw->c.self);
+			continue;
+		}
+		pw->st.sleeps++;
+		ring_waiter_sleep(pw->c.self, epoch, 100);
+	}
+	ring_waiter_wake(out->consumer);
+	return NULL;
+}
+
+int
+parse_worker_start(struct parse_worker *pw)
+{
+	int rc = pthread_create(&pw->thread, NULL, worker_main, pw);
+
+	if (rc != 0)
+		return -rc;
+	pw->started = true;
+	return 0;
+}
+
+int
+parse_worker_join(struct parse_worker *pw)
+{
+	if (!pw->started)
+		return 0;
+	pw->started = false;
+	return -pthread_join(pw->thread, NULL);
+}
+
+void
+parse_worker_get_stats(struct parse_worker *pw,
+    struct parse_worker_stats *st)
+{
+	*st = pw->st;
+}

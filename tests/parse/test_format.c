@@ -1,0 +1,493 @@
+/*
+ * test_format.c - parse_format_record: the RAW line with and without a
+ * node, the record's own node over the configured one, EOE skipped,
+ * UNKNOWN[n], the largest payload, prefixes that do not fit, and every
+ * line of the fixture logs taken apart and formatted back.
+ *
+ * Each record slot sits between two guard zones filled with a pattern, so
+ * a write outside the slot shows even without the sanitizers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parse/parse.h"
+#include "ring/ring.h"
+
+#define GUARD 4096
+#define FILL 0xa5
+
+struct slot {
+	unsigned char *mem;
+	struct ring_rec *r;
+};
+
+static void
+slot_init(struct slot *s)
+{
+	s->mem = malloc(GUARD + sizeof(struct ring_rec) + GUARD);
+	assert_non_null(s->mem);
+	memset(s->mem, FILL, GUARD + sizeof(struct ring_rec) + GUARD);
+	s->r = (struct ring_rec *)(void *)(s->mem + GUARD);
+	memset(s->r, 0, offsetof(struct ring_rec, data));
+}
+
+static void
+slot_check_guards(const struct slot *s)
+{
+	const unsigned char *tail = s->mem + GUARD + sizeof(struct ring_rec);
+	size_t i;
+
+	for (i = 0; i < GUARD; i++) {
+		if (s->mem[i] != FILL)
+			fail_msg("write %zu bytes before the slot", GUARD - i);
+		if (tail[i] != FILL)
+			fail_msg("write %zu bytes after the slot", i);
+	}
+}
+
+static void
+slot_free(struct slot *s)
+{
+	slot_check_guards(s);
+	free(s->mem);
+}
+
+static void
+set_payload(struct ring_rec *r, unsigned type, const char *p, size_t len)
+{
+	r->type = (uint16_t)type;
+	r->len = (uint32_t)len;
+	memcpy(ring_rec_payload(r), p, len);
+}
+
+static void
+set_own_node(struct ring_rec *r, const char *node, size_t len)
+{
+	memcpy(r->data, node, len);
+	r->node_len = (uint16_t)len;
+}
+
+/* The formatted line is 'want', ends with the payload, and nothing else
+ * in the slot moved. */
+static void
+assert_line(struct slot *s, const char *want, size_t want_len)
+{
+	struct ring_rec *r = s->r;
+	size_t i;
+
+	assert_int_equal(r->line_len, want_len);
+	assert_true(r->line_off + r->line_len <= RING_REC_DATA_SIZE);
+	if (memcmp(r->data + r->line_off, want, want_len) != 0)
+		fail_msg("line \"%.*s\", want \"%.*s\"", (int)r->line_len,
+		    r->data + r->line_off, (int)want_len, want);
+	assert_int_equal(r->line_off + r->line_len,
+	    RING_REC_HEADROOM + r->len + 1);
+	for (i = r->line_off + r->line_len; i < RING_REC_DATA_SIZE; i++)
+		if ((unsigned char)r->data[i] != FILL)
+			fail_msg("byte %zu after the line changed", i);
+	slot_check_guards(s);
+}
+
+static void
+assert_str_line(struct slot *s, const char *want)
+{
+	assert_line(s, want, strlen(want));
+}
+
+static const char SYSCALL_PL[] =
+    "audit(1700000000.123:4567): arch=c000003e syscall=59 success=yes";
+
+static void
+test_raw_no_node(void **state)
+{
+	struct parse_opts o = { PARSE_FORMAT_RAW, NULL, 0 };
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s, "type=SYSCALL msg=audit(1700000000.123:4567): "
+	    "arch=c000003e syscall=59 success=yes\n");
+	assert_int_equal(s.r->flags & RING_REC_SKIP, 0);
+	/* The payload was not touched: the line ends in it. */
+	assert_memory_equal(ring_rec_payload(s.r), SYSCALL_PL,
+	    strlen(SYSCALL_PL));
+	/* A node pointer with no length is no node. */
+	o.node = "x";
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s, "type=SYSCALL msg=audit(1700000000.123:4567): "
+	    "arch=c000003e syscall=59 success=yes\n");
+	slot_free(&s);
+}
+
+static void
+test_raw_opts_node(void **state)
+{
+	struct parse_opts o = { PARSE_FORMAT_RAW, "host1.example", 13 };
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s, "node=host1.example type=SYSCALL msg=audit("
+	    "1700000000.123:4567): arch=c000003e syscall=59 success=yes\n");
+	slot_free(&s);
+}
+
+static void
+test_own_node_wins(void **state)
+{
+	struct parse_opts o = { PARSE_FORMAT_RAW, "configured", 10 };
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	set_own_node(s.r, "replayed", 8);
+	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s,
+	    "node=replayed type=PATH msg=audit(1.000:1): item=0\n");
+	slot_free(&s);
+
+	/* Without options too. */
+	slot_init(&s);
+	set_own_node(s.r, "replayed", 8);
+	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_str_line(&s,
+	    "node=replayed type=PATH msg=audit(1.000:1): item=0\n");
+	slot_free(&s);
+}
+
+/* A node so long that the prefix starts inside it: moved, not smeared. */
+static void
+test_own_node_under_prefix(void **state)
+{
+	char node[600], want[700];
+	struct slot s;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(node); i++)
+		node[i] = (char)('a' + i % 26);
+	slot_init(&s);
+	set_own_node(s.r, node, sizeof(node));
+	set_payload(s.r, 1327, "audit(1.000:1): proctitle=6C73", 30);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_true(s.r->line_off < sizeof(node));
+	n = snprintf(want, sizeof(want), "node=%.*s type=PROCTITLE msg="
+	    "audit(1.000:1): proctitle=6C73\n", (int)sizeof(node), node);
+	assert_line(&s, want, (size_t)n);
+	slot_free(&s);
+}
+
+static void
+test_enriched_is_raw_for_now(void **state)
+{
+	struct parse_opts raw = { PARSE_FORMAT_RAW, "h", 1 };
+	struct parse_opts enr = { PARSE_FORMAT_ENRICHED, "h", 1 };
+	struct slot a, b;
+
+	(void)state;
+	slot_init(&a);
+	slot_init(&b);
+	set_payload(a.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	set_payload(b.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	assert_int_equal(parse_format_record(a.r, &raw), 0);
+	assert_int_equal(parse_format_record(b.r, &enr), 0);
+	assert_int_equal(a.r->line_off, b.r->line_off);
+	assert_int_equal(a.r->line_len, b.r->line_len);
+	assert_memory_equal(a.r->data + a.r->line_off,
+	    b.r->data + b.r->line_off, a.r->line_len);
+	slot_free(&a);
+	slot_free(&b);
+}
+
+static void
+test_eoe_skipped(void **state)
+{
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	s.r->flags = RING_REC_DAEMON;
+	set_payload(s.r, 1320, "audit(1.000:9): ", 16);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_int_equal(s.r->flags, RING_REC_DAEMON | RING_REC_SKIP);
+	/* Still formatted: plugins may want it. */
+	assert_str_line(&s, "type=EOE msg=audit(1.000:9): \n");
+	slot_free(&s);
+
+	slot_init(&s);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_int_equal(s.r->flags, 0);
+	slot_free(&s);
+}
+
+static void
+test_unknown_type(void **state)
+{
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	set_payload(s.r, 1338, "audit(1.000:2): dev=x", 21);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_str_line(&s, "type=UNKNOWN[1338] msg=audit(1.000:2): dev=x\n");
+	assert_int_equal(s.r->flags & RING_REC_SKIP, 0);
+	slot_free(&s);
+
+	slot_init(&s);
+	set_payload(s.r, 65535, "?", 1);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_str_line(&s, "type=UNKNOWN[65535] msg=?\n");
+	slot_free(&s);
+
+	/* An empty payload is still a line. */
+	slot_init(&s);
+	set_payload(s.r, 1300, "", 0);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_str_line(&s, "type=SYSCALL msg=\n");
+	slot_free(&s);
+}
+
+/* The largest payload, behind the longest node and type name. */
+static void
+test_max_payload(void **state)
+{
+	static char pl[RING_REC_PAYLOAD_MAX];
+	char node[RING_REC_NODE_MAX];
+	const char *pfx_tail = " type=UNKNOWN[65535] msg=";
+	char *want;
+	size_t i, n;
+	struct slot s;
+
+	(void)state;
+	memset(node, 'n', sizeof(node));
+	for (i = 0; i < sizeof(pl); i++)
+		pl[i] = (char)('0' + i % 10);
+	want = malloc(RING_REC_DATA_SIZE);
+	assert_non_null(want);
+	n = (size_t)snprintf(want, RING_REC_DATA_SIZE, "node=%.*s%s",
+	    (int)sizeof(node), node, pfx_tail);
+	memcpy(want + n, pl, sizeof(pl));
+	n += sizeof(pl);
+	want[n++] = '\n';
+
+	slot_init(&s);
+	set_own_node(s.r, node, sizeof(node));
+	set_payload(s.r, 65535, pl, sizeof(pl));
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_line(&s, want, n);
+	slot_free(&s);
+	free(want);
+}
+
+/* The last byte of data[] takes the '\n'; one more does not fit. */
+static void
+test_payload_fills_slot(void **state)
+{
+	size_t room = RING_REC_DATA_SIZE - RING_REC_HEADROOM;
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	s.r->type = 1300;
+	s.r->len = (uint32_t)(room - 1);
+	assert_int_equal(parse_format_record(s.r, NULL), 0);
+	assert_int_equal(s.r->data[RING_REC_DATA_SIZE - 1], '\n');
+	assert_int_equal(s.r->line_off + s.r->line_len, RING_REC_DATA_SIZE);
+	slot_free(&s);
+
+	slot_init(&s);
+	s.r->type = 1300;
+	s.r->len = (uint32_t)room;
+	assert_int_equal(parse_format_record(s.r, NULL), -ENOSPC);
+	slot_free(&s);
+}
+
+/* -ENOSPC leaves every byte of the slot as it was. */
+static void
+expect_enospc(struct slot *s, const struct parse_opts *o)
+{
+	static struct ring_rec before;
+
+	memcpy(&before, s->r, sizeof(before));
+	assert_int_equal(parse_format_record(s->r, o), -ENOSPC);
+	if (memcmp(&before, s->r, sizeof(before)) != 0)
+		fail_msg("the slot changed on -ENOSPC");
+	slot_check_guards(s);
+}
+
+static void
+test_node_too_long(void **state)
+{
+	/* "node=" N " type=SYSCALL msg=": N + 23 bytes of headroom. */
+	size_t fits = RING_REC_HEADROOM - 23;
+	char *node = malloc(RING_REC_HEADROOM + 100);
+	struct parse_opts o = { PARSE_FORMAT_RAW, node, 0 };
+	struct slot s;
+
+	(void)state;
+	assert_non_null(node);
+	memset(node, 'h', RING_REC_HEADROOM + 100);
+
+	slot_init(&s);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	o.node_len = fits;
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_int_equal(s.r->line_off, 0);
+	assert_memory_equal(s.r->data, "node=hhh", 8);
+	slot_free(&s);
+
+	slot_init(&s);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	o.node_len = fits + 1;
+	expect_enospc(&s, &o);
+	o.node_len = RING_REC_HEADROOM + 100;
+	expect_enospc(&s, &o);
+	slot_free(&s);
+
+	/* The same for the record's own node. */
+	slot_init(&s);
+	set_own_node(s.r, node, fits + 1);
+	set_payload(s.r, 1300, SYSCALL_PL, strlen(SYSCALL_PL));
+	expect_enospc(&s, NULL);
+	s.r->node_len = UINT16_MAX;
+	expect_enospc(&s, NULL);
+	slot_free(&s);
+
+	/* A longer type name leaves less room for the node. */
+	slot_init(&s);
+	set_payload(s.r, 65535, "?", 1);
+	o.node_len = fits;
+	expect_enospc(&s, &o);
+	slot_free(&s);
+	free(node);
+}
+
+/*
+ * A fixture line, "[node=N ]type=T msg=P", taken apart as replay does and
+ * formatted back must come out byte for byte (plus its '\n').
+ */
+static void
+check_fixture_line(const char *file, unsigned lineno, const char *line,
+    size_t len, unsigned *with_node)
+{
+	/* A configured node, to show the record's own one wins. */
+	struct parse_opts o = { PARSE_FORMAT_RAW, "configured", 10 };
+	const char *p = line, *end = line + len, *type, *msg;
+	struct slot s;
+	char *want;
+	int t;
+
+	slot_init(&s);
+	if (strncmp(p, "node=", 5) == 0) {
+		const char *sp = memchr(p, ' ', len);
+
+		assert_non_null(sp);
+		set_own_node(s.r, p + 5, (size_t)(sp - p - 5));
+		p = sp + 1;
+		(*with_node)++;
+	} else
+		o.node = NULL;
+	if (strncmp(p, "type=", 5) != 0 ||
+	    (msg = strstr(p, " msg=")) == NULL)
+		fail_msg("%s:%u: not an audit log line", file, lineno);
+	type = p + 5;
+	if ((t = parse_type_from_name(type, (size_t)(msg - type))) < 0)
+		fail_msg("%s:%u: type \"%.*s\" refused", file, lineno,
+		    (int)(msg - type), type);
+	msg += 5;
+	set_payload(s.r, (unsigned)t, msg, (size_t)(end - msg));
+	if (parse_format_record(s.r, &o) != 0)
+		fail_msg("%s:%u: not formatted", file, lineno);
+	want = malloc(len + 1);
+	assert_non_null(want);
+	memcpy(want, line, len);
+	want[len] = '\n';
+	if (s.r->line_len != len + 1 ||
+	    memcmp(s.r->data + s.r->line_off, want, len + 1) != 0)
+		fail_msg("%s:%u: formatted as \"%.*s\"", file, lineno,
+		    (int)s.r->line_len, s.r->data + s.r->line_off);
+	assert_int_equal(s.r->flags & RING_REC_SKIP,
+	    t == 1320 ? RING_REC_SKIP : 0);
+	free(want);
+	slot_free(&s);
+}
+
+static void
+test_fixture_logs(void **state)
+{
+	unsigned lines = 0, with_node = 0, files = 0;
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+
+	(void)state;
+	if ((d = opendir(RA_FIXTURES)) == NULL)
+		fail_msg("%s: %s", RA_FIXTURES, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		unsigned lineno = 0;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", RA_FIXTURES,
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			fail_msg("%s: %s", path, strerror(errno));
+		while ((n = getline(&line, &cap, f)) > 0) {
+			lineno++;
+			if (line[n - 1] == '\n')
+				line[--n] = '\0';
+			check_fixture_line(de->d_name, lineno, line,
+			    (size_t)n, &with_node);
+			lines++;
+		}
+		free(line);
+		fclose(f);
+		files++;
+	}
+	closedir(d);
+	printf("%u fixture files: %u lines formatted back identically "
+	    "(%u with their own node)\n", files, lines, with_node);
+	assert_true(files > 0);
+	assert_true(lines > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_raw_no_node),
+		cmocka_unit_test(test_raw_opts_node),
+		cmocka_unit_test(test_own_node_wins),
+		cmocka_unit_test(test_own_node_under_prefix),
+		cmocka_unit_test(test_enriched_is_raw_for_now),
+		cmocka_unit_test(test_eoe_skipped),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_max_payload),
+		cmocka_unit_test(test_payload_fills_slot),
+		cmocka_unit_test(test_node_too_long),
+		cmocka_unit_test(test_fixture_logs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

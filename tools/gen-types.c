@@ -1,0 +1,192 @@
+/*
+ * gen-types.c - write src/parse/types.def, the record type names auditd
+ * writes, from the libaudit that auditd itself uses.
+ *
+ * auditd names a record with libaudit's audit_msg_type_to_name() and writes
+ * "UNKNOWN[n]" when that returns NULL.  Rather than copy libaudit's table we
+ * ask the library: dlopen() libaudit.so.1, call the function for every
+ * type a netlink message can carry (0..65535), and print one X-macro line
+ * per named type.  The lines are sorted by name (strcmp order) so that
+ * types.c can binary-search them; the by-number table is built from the
+ * same lines with designated initializers, so their order does not matter
+ * there.
+ *
+ * Then it reads <linux/audit.h> and lists, as comments at the end of the
+ * output and on stderr, every record type defined there that libaudit does
+ * not name (auditd writes those as UNKNOWN[n], and so do we), or names
+ * differently from the macro.
+ *
+ * Run by hand, from the top of the tree:
+ *
+ *   cc -std=gnu11 -Wall -o /tmp/gen-types tools/gen-types.c -ldl
+ *   /tmp/gen-types "$(dpkg-query -W -f='${Package} ${Version}' libaudit1)" \
+ *       > src/parse/types.def
+ *
+ * Usage: gen-types [LABEL [LIBRARY [AUDIT_H]]].  LABEL says in the output
+ * which libaudit the table came from.
+ */
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NTYPES 65536
+
+struct entry {
+	unsigned type;
+	const char *name;
+};
+
+typedef const char *(*type_to_name_fn)(int);
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * Record types live in these ranges of linux/audit.h; the rest of its
+ * AUDIT_* macros are rule fields, filters, flags and so on.
+ */
+static int
+is_record_range(unsigned long v)
+{
+	return (v >= 1000 && v <= 1899) || v == 2000 ||
+	    (v >= 2100 && v <= 2999);
+}
+
+/* Range markers, not record types. */
+static int
+is_marker(const char *macro)
+{
+	return strstr(macro, "_FIRST_") != NULL ||
+	    strstr(macro, "_LAST_") != NULL;
+}
+
+/*
+ * List the linux/audit.h record types libaudit does not name, as comments;
+ * 1000-1099 are netlink requests to the kernel, kept apart because they
+ * never reach the log.  Names that differ from the macro only go to
+ * stderr.  Returns the number of unnamed types, or -errno.
+ */
+static int
+cross_check(const char *path, const char *names[NTYPES])
+{
+	char line[512], macro[128];
+	char cmds[4096] = "", recs[4096] = "";
+	unsigned long v;
+	FILE *f;
+	int n = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *end, *p = line, *list;
+		size_t used;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (sscanf(p, "#define %127s", macro) != 1 ||
+		    strncmp(macro, "AUDIT_", 6) != 0 || is_marker(macro))
+			continue;
+		p = strstr(p, macro) + strlen(macro);
+		errno = 0;
+		v = strtoul(p, &end, 0);
+		if (end == p || errno != 0 || !is_record_range(v))
+			continue;
+		if (*end != '\0' && !isspace((unsigned char)*end))
+			continue;
+		if (names[v] != NULL) {
+			if (strcmp(names[v], macro + 6) != 0)
+				fprintf(stderr, "gen-types: %lu %s is %s in "
+				    "libaudit\n", v, macro, names[v]);
+			continue;
+		}
+		fprintf(stderr, "gen-types: %lu %s has no name\n", v, macro);
+		list = v < 1100 ? cmds : recs;
+		used = strlen(list);
+		snprintf(list + used, sizeof(cmds) - used, " *   %lu %s\n",
+		    v, macro);
+		n++;
+	}
+	fclose(f);
+	printf("\n/*\n"
+	    " * Cross-check with %s: record types defined there\n"
+	    " * that libaudit does not name, so that auditd writes them as\n"
+	    " * UNKNOWN[n] (and so does ringaudit):\n"
+	    "%s"
+	    " * and netlink requests (1000-1099) without a name, which are\n"
+	    " * not records and never reach the log:\n"
+	    "%s"
+	    " */\n", path, recs[0] ? recs : " *   (none)\n",
+	    cmds[0] ? cmds : " *   (none)\n");
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *label = argc > 1 ? argv[1] : "libaudit.so.1";
+	const char *lib = argc > 2 ? argv[2] : "libaudit.so.1";
+	const char *hdr = argc > 3 ? argv[3] : "/usr/include/linux/audit.h";
+	static const char *names[NTYPES];
+	static struct entry e[NTYPES];
+	type_to_name_fn to_name;
+	size_t i, n = 0, longest = 0;
+	void *h;
+	int rc;
+
+	if ((h = dlopen(lib, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		fprintf(stderr, "gen-types: %s\n", dlerror());
+		return 1;
+	}
+	*(void **)&to_name = dlsym(h, "audit_msg_type_to_name");
+	if (to_name == NULL) {
+		fprintf(stderr, "gen-types: %s\n", dlerror());
+		return 1;
+	}
+	for (i = 0; i < NTYPES; i++) {
+		if ((names[i] = to_name((int)i)) == NULL)
+			continue;
+		e[n].type = i;
+		e[n].name = names[i];
+		if (strlen(names[i]) > longest)
+			longest = strlen(names[i]);
+		n++;
+	}
+	qsort(e, n, sizeof(e[0]), by_name);
+
+	printf("/*\n"
+	    " * types.def - GENERATED by tools/gen-types.c; do not edit.\n"
+	    " *\n"
+	    " * The record type names auditd writes: every type 0..65535 that\n"
+	    " * audit_msg_type_to_name() names, from %s.\n"
+	    " * %zu types; the longest name has %zu characters.  Types not\n"
+	    " * listed are written \"UNKNOWN[n]\".  Lines are sorted by name,\n"
+	    " * strcmp order: types.c binary-searches them.\n"
+	    " *\n"
+	    " * To regenerate, from the top of the tree:\n"
+	    " *   cc -std=gnu11 -Wall -o /tmp/gen-types tools/gen-types.c -ldl\n"
+	    " *   /tmp/gen-types \"$(dpkg-query -W -f='${Package} ${Version}'"
+	    " libaudit1)\" \\\n"
+	    " *       > src/parse/types.def\n"
+	    " */\n", label, n, longest);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(e[i - 1].name, e[i].name) == 0) {
+			fprintf(stderr, "gen-types: %s names both %u and %u\n",
+			    e[i].name, e[i - 1].type, e[i].type);
+			return 1;
+		}
+		printf("RA_TYPE(%u, \"%s\")\n", e[i].type, e[i].name);
+	}
+	if ((rc = cross_check(hdr, names)) < 0) {
+		fprintf(stderr, "gen-types: %s: %s\n", hdr, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}

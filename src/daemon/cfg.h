@@ -39,6 +39,8 @@ enum cfg_name_format {
 #define CFG_NAME_MAX 255
 #define CFG_VALUE_MAX 256
 #define CFG_OTHER_MAX 64
+#define CFG_WARN_MAX 16
+#define CFG_WARN_LEN 320
 
 /* A key auditd has that ringauditd keeps but does not act on yet. */
 struct cfg_kv {
@@ -62,6 +64,12 @@ struct cfg {
 	struct cfg_kv other[CFG_OTHER_MAX];	/* validated later (issue 3) */
 	unsigned n_other;
 
+	/* Notes that do not stop a load ("FILE:LINE: ..."): deprecated
+	 * options, lines auditd skips, loose modes.  auditd prints the same
+	 * ones; the caller logs them.  Cleared by cfg_defaults and cfg_load. */
+	char warn[CFG_WARN_MAX][CFG_WARN_LEN];
+	unsigned n_warn;
+
 	/* ringauditd.conf */
 	unsigned workers;		/* parser workers, 1..64 */
 	unsigned records;		/* record pool size, 64..1048576 */
@@ -77,7 +85,10 @@ void cfg_defaults(struct cfg *c);
 /*
  * Read DIR/auditd.conf, then DIR/ringauditd.conf if it exists, into c
  * (which cfg_defaults filled).  Returns 0, or a negative errno with a
- * message in err ("FILE:LINE: ...").  allow_symlinks: auditd's -l.
+ * message in err ("FILE:LINE: ..."): -EINVAL for bad content, -EPERM for
+ * a file not owned by root, world writable or not regular, else open()'s;
+ * c is then left as it was.  A missing auditd.conf means the defaults, as
+ * in auditd (with a note in c->warn).  allow_symlinks: auditd's -l.
  */
 int cfg_load(struct cfg *c, const char *dir, bool allow_symlinks,
     char *err, size_t errlen);

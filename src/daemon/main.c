@@ -290,6 +290,8 @@ main(int argc, char **argv)
 	}
 	cfg_defaults(&cfg);
 	rc = cfg_load(&cfg, o.dir, o.symlinks, err, sizeof(err));
+	for (unsigned i = 0; i < cfg.n_warn; i++)
+		log_warnx("%s", cfg.warn[i]);
 	if (rc < 0) {
 		log_warnx("%s", err);
 		log_warnx("The audit daemon is exiting.");

@@ -20,10 +20,12 @@
  *                      chain of writes linked to one fdatasync / fsync; while
  *                      it is in flight the next group gathers
  *
- * A chain that must cover earlier unlinked writes (the incremental modes)
- * carries IOSQE_IO_DRAIN, so its sync starts only after all of them.  A
- * short write breaks the link: the kernel cancels the sync, and the writer
- * resubmits the rest of the chain with a new one.  A record counts as
+ * A chain is submitted only when no earlier write is in flight, so its sync
+ * covers every record before it.  (IOSQE_IO_DRAIN would say the same to the
+ * kernel, but it also waits for the writer's own armed eventfd read, which
+ * completes only when someone wakes the writer.)  A short write breaks the
+ * link: the kernel cancels the sync, and the writer resubmits the rest of
+ * the chain with a new one.  A record counts as
  * written when its write completed and as durable when the sync covering
  * it did; both latencies from receive are kept in histograms.
  *
@@ -75,14 +77,13 @@ struct wbuf {
 	unsigned nrec;
 	bool sync_point;	/* a sync must follow this buffer */
 	bool in_chain;		/* held until the chain's sync */
-	bool submitted_once;
 };
 
 struct wchain {
 	bool active;
 	bool datasync;
 	bool resubmit;		/* its sync was cancelled: go again */
-	uint64_t covers;	/* records submitted when it was made */
+	uint64_t base;		/* records written before it was made */
 	unsigned n;
 	struct wbuf **bufs;
 };
@@ -111,7 +112,6 @@ struct wr {
 	bool *popped;
 
 	uint64_t since_sync;
-	uint64_t submitted_recs;
 	bool suspended;
 	bool final_sync;	/* the last sync, at the end, was submitted */
 	bool wake_armed;
@@ -127,6 +127,7 @@ prepare_dir(const char *path, gid_t gid)
 {
 	char tmp[PATH_MAX];
 	mode_t mode = gid == 0 ? 0700 : 0750;
+	struct stat sb;
 	char *dir;
 
 	if (strlen(path) >= sizeof(tmp))
@@ -135,6 +136,10 @@ prepare_dir(const char *path, gid_t gid)
 	dir = dirname(tmp);
 	if (mkdir(dir, mode) < 0 && errno != EEXIST)
 		return -errno;
+	if (stat(dir, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
 	/* auditd keeps the log directory to root and log_group only. */
 	if (geteuid() == 0) {
 		if (chown(dir, 0, gid) < 0 || chmod(dir, mode) < 0)
@@ -325,7 +330,6 @@ take_buffer(struct wr *w)
 			b->nrec = 0;
 			b->sync_point = false;
 			b->in_chain = false;
-			b->submitted_once = false;
 			return b;
 		}
 	}
@@ -447,10 +451,6 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 	sqe->flags |= (uint8_t)flags;
 	b->state = WB_INFLIGHT;
 	w->inflight++;
-	if (!b->submitted_once) {
-		b->submitted_once = true;
-		w->submitted_recs += b->nrec;
-	}
 }
 
 static void
@@ -465,17 +465,15 @@ prep_sync(struct wr *w)
 
 /* Writes of the chain's unfinished buffers, linked, then its sync. */
 static void
-submit_chain(struct wr *w, bool drain)
+submit_chain(struct wr *w)
 {
-	unsigned i, flags = IOSQE_IO_LINK | (drain ? IOSQE_IO_DRAIN : 0);
+	unsigned i;
 
 	for (i = 0; i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
-		if (b->done < b->len) {
-			prep_write(w, b, flags);
-			flags = IOSQE_IO_LINK;
-		}
+		if (b->done < b->len)
+			prep_write(w, b, IOSQE_IO_LINK);
 	}
 	prep_sync(w);
 }
@@ -494,7 +492,9 @@ submit_queued(struct wr *w)
 		if (w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
 			return;
 		if (sync) {
-			if (w->chain.active)
+			/* One chain at a time, and only once every earlier
+			 * write completed: then its sync covers them. */
+			if (w->chain.active || w->inflight > 0)
 				return;
 			/* All queued buffers up to the sync point join. */
 			w->chain.active = true;
@@ -509,9 +509,8 @@ submit_queued(struct wr *w)
 				if (b->sync_point && !group_commit(w))
 					break;
 			}
-			/* Records submitted after this chain's buffers. */
-			submit_chain(w, !group_commit(w));
-			w->chain.covers = w->submitted_recs;
+			w->chain.base = w->st.written;
+			submit_chain(w);
 			return;
 		}
 		w->qhead = (w->qhead + 1) % w->c.nbufs;
@@ -542,7 +541,7 @@ maybe_resubmit(struct wr *w)
 		if (w->chain.bufs[i]->state == WB_INFLIGHT)
 			return;
 	w->chain.resubmit = false;
-	submit_chain(w, false);
+	submit_chain(w);
 }
 
 static void
@@ -609,9 +608,14 @@ sync_done(struct wr *w, int res, uint64_t now)
 			log_warnx("writer: %s: sync failed: %s", w->c.path,
 			    strerror(-res));
 	} else {
+		uint64_t durable = w->chain.base;
+
+		/* A failed write left its buffer with nrec 0. */
+		for (i = 0; i < w->chain.n; i++)
+			durable += w->chain.bufs[i]->nrec;
 		w->st.syncs++;
-		if (w->chain.covers > w->st.durable)
-			w->st.durable = w->chain.covers;
+		if (durable > w->st.durable)
+			w->st.durable = durable;
 		/* Group commit keeps every record's receive time to here. */
 		for (i = 0; group_commit(w) && i < w->chain.n; i++) {
 			struct wbuf *b = w->chain.bufs[i];
@@ -741,7 +745,7 @@ wr_main(void *arg)
 			w->chain.active = true;
 			w->chain.n = 0;
 			w->chain.datasync = false;
-			w->chain.covers = w->submitted_recs;
+			w->chain.base = w->st.written;
 			prep_sync(w);
 			progress = true;
 		}

@@ -1,0 +1,1124 @@
+/*
+ * test_writer.c - the writer thread alone, driven by this program acting as
+ * ingest and as one parser worker.
+ *
+ * The harness builds what pipeline.c builds around the writer: a pool of
+ * records, the free ring (capacity = the pool, its consumer a futex waiter
+ * owned here, no producer waiter) and one from_worker ring (consumer: the
+ * writer's eventfd waiter, producer: a futex waiter owned here).  It takes
+ * free records, writes a line straight into each (seq from 0, no gaps),
+ * pushes them as a worker does (ring_push_wait, a wake per batch), ends the
+ * stream with an EOS record and joins the writer.  Then it checks the file
+ * byte for byte against the lines it made, and the writer's counters.
+ *
+ * Every test runs under an alarm: a writer that stops waking up fails the
+ * program with the test's name instead of hanging ctest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <ck_pr.h>
+
+#include "common/log.h"
+#include "ring/ring.h"
+#include "writer/writer.h"
+
+#define POOL_RECS 256
+#define WORKER_RING 64
+#define PUSH_BATCH 16
+#define N_RECS 2000
+#define FREQ 7
+#define BATCH_BYTES (64u << 10)
+#define NBUFS 4
+
+/* ---- a guard against hangs ---- */
+
+static const char *volatile alarm_what = "?";
+
+static void
+on_alarm(int sig)
+{
+	const char *w = alarm_what;
+
+	(void)sig;
+	if (write(2, "test_writer: timed out (writer stuck?) in ", 42) < 0 ||
+	    write(2, w, strlen(w)) < 0 || write(2, "\n", 1) < 0) {
+		/* nothing more to say */
+	}
+	_exit(1);
+}
+
+static void
+guard(const char *what, unsigned seconds)
+{
+	alarm_what = what;
+	signal(SIGALRM, on_alarm);
+	alarm(seconds);
+}
+
+static void
+unguard(void)
+{
+	alarm(0);
+}
+
+/* ---- a growing byte buffer: the lines we expect in the file ---- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 4096;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	struct stat sb;
+	char *p;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &sb), 0);
+	p = malloc((size_t)sb.st_size + 1);
+	assert_non_null(p);
+	*len = 0;
+	while (*len < (size_t)sb.st_size) {
+		ssize_t n = read(fd, p + *len, (size_t)sb.st_size - *len);
+
+		assert_true(n > 0);
+		*len += (size_t)n;
+	}
+	close(fd);
+	return p;
+}
+
+static size_t
+count_lines(const char *p, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += p[i] == '\n';
+	return n;
+}
+
+/* The file is exactly 'want'; on a mismatch, say where. */
+static void
+assert_file_is(const char *path, const struct buf *want)
+{
+	size_t len, i;
+	char *got = read_file(path, &len);
+
+	for (i = 0; i < len && i < want->len; i++)
+		if (got[i] != want->p[i])
+			break;
+	if (i < len || i < want->len) {
+		fail_msg("%s: %zu bytes, %zu expected; first difference at "
+		    "byte %zu (line %zu)", path, len, want->len, i,
+		    count_lines(want->p, i < want->len ? i : want->len) + 1);
+	}
+	free(got);
+}
+
+/* ---- the harness: ingest + one worker around the writer ---- */
+
+struct harness {
+	struct ring_pool pool;
+	struct ring free_ring;
+	struct ring from_worker;
+	struct ring_waiter free_w;	/* ours: consumer of the free ring */
+	struct ring_waiter prod_w;	/* ours: producer of from_worker */
+	struct ring_waiter writer_w;	/* the writer's (eventfd) */
+	struct wr *wr;
+	unsigned batch;			/* pushed since the last wake */
+	uint64_t seq;
+	uint64_t free_sleeps;
+};
+
+static void
+h_init(struct harness *h)
+{
+	unsigned i;
+
+	memset(h, 0, sizeof(*h));
+	assert_int_equal(ring_pool_create(&h->pool, POOL_RECS), 0);
+	assert_int_equal(ring_waiter_init(&h->free_w, false), 0);
+	assert_int_equal(ring_waiter_init(&h->prod_w, false), 0);
+	assert_int_equal(ring_waiter_init(&h->writer_w, true), 0);
+	assert_int_equal(ring_init(&h->free_ring, POOL_RECS, &h->free_w,
+	    NULL), 0);
+	assert_int_equal(ring_init(&h->from_worker, WORKER_RING,
+	    &h->writer_w, &h->prod_w), 0);
+	/* As ingest does: every record starts on the free ring. */
+	for (i = 0; i < POOL_RECS; i++)
+		assert_true(ring_trypush(&h->free_ring, &h->pool.recs[i]));
+}
+
+static void
+h_fini(struct harness *h)
+{
+	wr_destroy(h->wr);
+	h->wr = NULL;
+	ring_fini(&h->free_ring);
+	ring_fini(&h->from_worker);
+	ring_waiter_fini(&h->free_w);
+	ring_waiter_fini(&h->prod_w);
+	ring_waiter_fini(&h->writer_w);
+	ring_pool_destroy(&h->pool);
+}
+
+static void
+base_config(struct harness *h, struct wr_config *c, enum wr_output out,
+    const char *path, enum wr_flush flush, unsigned freq)
+{
+	memset(c, 0, sizeof(*c));
+	c->output = out;
+	c->path = path;
+	c->fd = -1;
+	c->log_group = 0;
+	c->flush = flush;
+	c->freq = freq;
+	c->batch_bytes = BATCH_BYTES;
+	c->nbufs = NBUFS;
+	c->workers = 1;
+	/* run_writer fills these in with its own harness. */
+	if (h != NULL) {
+		c->from_worker = &h->from_worker;
+		c->free_ring = &h->free_ring;
+		c->self = &h->writer_w;
+	}
+}
+
+/* A free record, as ingest takes one: spin, announce, re-check, sleep. */
+static struct ring_rec *
+h_get_free(struct harness *h)
+{
+	unsigned spins = 0;
+
+	for (;;) {
+		struct ring_rec *r;
+		uint32_t epoch;
+
+		if (ring_trypop(&h->free_ring, &r))
+			return r;
+		if (spins++ < 64) {
+			ck_pr_stall();
+			continue;
+		}
+		spins = 0;
+		/* The writer may be asleep on what we pushed so far. */
+		ring_waiter_wake(h->from_worker.consumer);
+		h->batch = 0;
+		epoch = ring_waiter_prepare(&h->free_w);
+		if (ring_count(&h->free_ring) > 0) {
+			ring_waiter_cancel(&h->free_w);
+			continue;
+		}
+		h->free_sleeps++;
+		ring_waiter_sleep(&h->free_w, epoch, 100);
+	}
+}
+
+/* As a worker pushes: wait on a full ring, wake the writer per batch. */
+static void
+h_push(struct harness *h, struct ring_rec *r)
+{
+	assert_true(ring_push_wait(&h->from_worker, r, &h->prod_w, NULL));
+	if (++h->batch >= PUSH_BATCH) {
+		h->batch = 0;
+		ring_waiter_wake(h->from_worker.consumer);
+	}
+}
+
+static void
+h_flush(struct harness *h)
+{
+	h->batch = 0;
+	ring_waiter_wake(h->from_worker.consumer);
+}
+
+/*
+ * Record i of a run tagged 'tag': lengths vary, and every 500th line is
+ * long (8000 bytes) so buffers fill and close at odd places.
+ */
+static void
+make_line(struct ring_rec *r, uint64_t seq, unsigned tag, unsigned i,
+    uint16_t flags, struct buf *want)
+{
+	char *p = ring_rec_payload(r);
+	size_t room = RING_REC_DATA_SIZE - RING_REC_HEADROOM;
+	unsigned pad = i % 500 == 499 ? 8000 : (i * 7) % 61;
+	int n;
+
+	n = snprintf(p, room, "type=USER msg=audit(1.000:%u): n=%u t=%u ",
+	    i, i, tag);
+	assert_true(n > 0 && (size_t)n + pad + 1 < room);
+	memset(p + n, 'a' + (char)(i % 26), pad);
+	n += (int)pad;
+	p[n++] = '\n';
+	r->seq = seq;
+	r->recv_ns = clock_mono_ns();
+	r->serial = i;
+	r->type = 1100;
+	r->flags = flags;
+	r->len = (uint32_t)n;
+	r->line_off = RING_REC_HEADROOM;
+	r->line_len = (uint32_t)n;
+	r->node_len = 0;
+	if (want != NULL && !(flags & RING_REC_SKIP))
+		buf_add(want, p, (size_t)n);
+}
+
+/* Records pushed so far are all accounted for: end the stream. */
+static void
+h_end(struct harness *h)
+{
+	struct ring_rec *r = h_get_free(h);
+
+	memset(r, 0, offsetof(struct ring_rec, data));
+	r->seq = h->seq++;
+	r->flags = RING_REC_EOS;
+	h_push(h, r);
+	h_flush(h);
+}
+
+/*
+ * The watchdog: if no record was pushed for STALL_MS, the writer is stuck.
+ * It then writes the writer's eventfd itself (outside the protocol: a
+ * "kick") so that the run can end and the test fail with a reason, and
+ * the harness ends the stream early.  Once it has kicked, it kicks again
+ * sooner, so that a writer that stalls on every sync still finishes.
+ */
+#define STALL_MS 1000
+#define STALL_AGAIN_MS 100
+
+struct watchdog {
+	pthread_t thread;
+	int efd;
+	_Atomic uint64_t progress;
+	_Atomic bool done;
+	_Atomic unsigned kicks;
+};
+
+static void *
+watchdog_main(void *arg)
+{
+	struct watchdog *wd = arg;
+	uint64_t last = UINT64_MAX;
+	unsigned idle = 0;
+
+	while (!atomic_load(&wd->done)) {
+		struct timespec ts = { 0, 50 * 1000000L };
+		uint64_t p;
+
+		nanosleep(&ts, NULL);
+		p = atomic_load(&wd->progress);
+		if (p != last) {
+			last = p;
+			idle = 0;
+			continue;
+		}
+		idle += 50;
+		if (idle >= (atomic_load(&wd->kicks) ? STALL_AGAIN_MS :
+		    STALL_MS)) {
+			uint64_t one = 1;
+
+			idle = 0;
+			atomic_fetch_add(&wd->kicks, 1);
+			if (write(wd->efd, &one, sizeof(one)) < 0) {
+				/* saturated: it will wake anyway */
+			}
+		}
+	}
+	return NULL;
+}
+
+struct run_result {
+	unsigned pushed;	/* records pushed before EOS (stall: fewer) */
+	unsigned kicks;		/* times the watchdog had to wake the writer */
+};
+
+/*
+ * One writer run: n records (every skip_every-th one, if not 0, marked
+ * RING_REC_SKIP), then EOS and join.  The lines that should be logged are
+ * appended to 'want'.  If the writer stalls, the stream ends early.
+ */
+static void
+run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
+    unsigned tag, struct buf *want, struct wr_stats *st,
+    struct run_result *res)
+{
+	struct watchdog wd;
+	struct harness h;
+	struct ring_rec *r;
+	unsigned i;
+
+	h_init(&h);
+	{
+		/* The harness owns the rings the config points at. */
+		struct wr_config cc = *c;
+
+		cc.from_worker = &h.from_worker;
+		cc.free_ring = &h.free_ring;
+		cc.self = &h.writer_w;
+		assert_int_equal(wr_create(&h.wr, &cc), 0);
+	}
+	memset(&wd, 0, sizeof(wd));
+	wd.efd = h.writer_w.efd;
+	assert_int_equal(pthread_create(&wd.thread, NULL, watchdog_main, &wd),
+	    0);
+	assert_int_equal(wr_start(h.wr), 0);
+	for (i = 0; i < n && atomic_load(&wd.kicks) == 0; i++) {
+		uint16_t flags = skip_every != 0 && i % skip_every ==
+		    skip_every - 1 ? RING_REC_SKIP : 0;
+
+		r = h_get_free(&h);
+		make_line(r, h.seq++, tag, i, flags, want);
+		h_push(&h, r);
+		atomic_fetch_add(&wd.progress, 1);
+	}
+	res->pushed = i;
+	h_end(&h);
+	assert_int_equal(wr_join(h.wr), 0);
+	atomic_store(&wd.done, true);
+	pthread_join(wd.thread, NULL);
+	res->kicks = atomic_load(&wd.kicks);
+	wr_get_stats(h.wr, st);
+
+	/* Every record came back to the free ring; nothing is left over. */
+	assert_int_equal(ring_count(&h.free_ring), POOL_RECS);
+	assert_int_equal(ring_count(&h.from_worker), 0);
+	h_fini(&h);
+}
+
+/* A stalled writer fails the test with the reason, before the counts. */
+static void
+assert_no_stall(const char *what, const struct run_result *res, unsigned n)
+{
+	if (res->kicks == 0)
+		return;
+	fail_msg("%s: the writer stopped making progress after %u of %u "
+	    "records and needed %u wake-ups from the watchdog (a sync chain "
+	    "submitted with IOSQE_IO_DRAIN waits for the writer's own armed "
+	    "eventfd read, which completes only on the next wake)", what,
+	    res->pushed, n, res->kicks);
+}
+
+static void
+print_stats(const char *what, const struct wr_stats *st)
+{
+	print_message("%s: records %" PRIu64 " skipped %" PRIu64 " written %"
+	    PRIu64 " durable %" PRIu64 " bytes %" PRIu64 " writes %" PRIu64
+	    " short %" PRIu64 " syncs %" PRIu64 " write_errors %" PRIu64
+	    " sync_errors %" PRIu64 " dropped %" PRIu64 " waits %" PRIu64
+	    " buffer_waits %" PRIu64 " lat_written %" PRIu64 " lat_durable %"
+	    PRIu64 "\n", what, st->records, st->skipped, st->written,
+	    st->durable, st->bytes, st->writes, st->short_writes, st->syncs,
+	    st->write_errors, st->sync_errors, st->dropped, st->waits,
+	    st->buffer_waits, st->lat_written.count, st->lat_durable.count);
+}
+
+/* ---- a temporary directory per test ---- */
+
+static void
+make_tmpdir(char *dir, size_t len)
+{
+	assert_true(len > 32);
+	strcpy(dir, "/tmp/test_writer.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void
+rm_rf(const char *path)
+{
+	char cmd[PATH_MAX + 32];
+
+	/* Test-only cleanup of a mkdtemp() directory. */
+	assert_true(strncmp(path, "/tmp/test_writer.", 17) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		print_message("could not remove %s\n", path);
+}
+
+static void
+join_path(char *out, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(out, len, "%s/%s", dir, name);
+
+	assert_true(n > 0 && (size_t)n < len);
+}
+
+/* ---- one test per flush mode ---- */
+
+static void
+common_checks(const struct wr_stats *st, unsigned n, const struct buf *want)
+{
+	assert_int_equal(st->records, n);
+	assert_int_equal(st->skipped, 0);
+	assert_int_equal(st->written, n);
+	assert_int_equal(st->durable, n);
+	assert_int_equal(st->bytes, want->len);
+	assert_int_equal(st->write_errors, 0);
+	assert_int_equal(st->sync_errors, 0);
+	assert_int_equal(st->dropped, 0);
+	assert_int_equal(st->lat_written.count, n);
+	assert_true(st->writes >= 1);
+}
+
+static void
+flush_mode(enum wr_flush flush, unsigned freq, const char *name,
+    struct wr_stats *st)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, flush, freq);
+	guard(name, 60);
+	run_writer(&c, N_RECS, 0, 1, &want, st, &res);
+	unguard();
+	print_stats(name, st);
+	assert_no_stall(name, &res, N_RECS);
+	assert_file_is(path, &want);
+	{
+		size_t len;
+		char *got = read_file(path, &len);
+
+		assert_int_equal(count_lines(got, len), N_RECS);
+		free(got);
+	}
+	common_checks(st, N_RECS, &want);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/*
+ * flush = none: no sync while running.  At end of stream wr_main submits
+ * one last fsync "whatever the mode" (final_sync), so that what was logged
+ * before DAEMON_END is on disk: exactly one sync, covering every record.
+ */
+static void
+test_flush_none(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	flush_mode(WR_FLUSH_NONE, FREQ, "flush_none", &st);
+	assert_int_equal(st.syncs, 1);
+	assert_int_equal(st.lat_durable.count, 0);
+}
+
+/*
+ * flush = incremental, freq = 7.  pull() counts logged records
+ * (since_sync) and on every 7th marks the current buffer as a sync point
+ * and closes it.  submit_queued() turns each sync point into one chain:
+ * the queued buffers up to and including it, linked to one fdatasync, and
+ * stops at the sync point, so two sync points never share a sync.  The
+ * N % 7 records after the last sync point go out as a plain write, and
+ * the end-of-stream fsync follows.  So, with no short writes or errors:
+ * syncs == N / 7 + 1 exactly (N = 2000: 285 + 1).
+ */
+static void
+test_flush_incremental(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	flush_mode(WR_FLUSH_INCREMENTAL, FREQ, "flush_incremental", &st);
+	assert_int_equal(st.short_writes, 0);
+	assert_int_equal(st.syncs, N_RECS / FREQ + 1);
+	assert_int_equal(st.lat_durable.count, 0);
+}
+
+/* The same chains as incremental, so the same count. */
+static void
+test_flush_incremental_async(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	flush_mode(WR_FLUSH_INCREMENTAL_ASYNC, FREQ,
+	    "flush_incremental_async", &st);
+	assert_int_equal(st.short_writes, 0);
+	assert_int_equal(st.syncs, N_RECS / FREQ + 1);
+	assert_int_equal(st.lat_durable.count, 0);
+}
+
+/*
+ * flush = data / sync: group commit.  Every record is in some group whose
+ * sync completed (lat_durable counts each record once), and the end of
+ * stream adds its own fsync: at least one group plus that one.
+ */
+static void
+test_flush_data(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	flush_mode(WR_FLUSH_DATA, FREQ, "flush_data", &st);
+	assert_true(st.syncs >= 2);
+	assert_true(st.syncs <= N_RECS + 1);
+	assert_int_equal(st.lat_durable.count, N_RECS);
+}
+
+static void
+test_flush_sync(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	flush_mode(WR_FLUSH_SYNC, FREQ, "flush_sync", &st);
+	assert_true(st.syncs >= 2);
+	assert_true(st.syncs <= N_RECS + 1);
+	assert_int_equal(st.lat_durable.count, N_RECS);
+}
+
+/* ---- skipped records, appending, other outputs ---- */
+
+/*
+ * Every 5th record is RING_REC_SKIP: not written, counted in records and
+ * skipped.  (flush = none, so that this test does not depend on the
+ * incremental modes; there skipped records are not counted towards freq
+ * either: pull() bumps since_sync only for logged ones.)
+ */
+static void
+test_skip_not_written(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct run_result res;
+	struct buf want = { 0 };
+	const unsigned n = 1000, logged = n - n / 5;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, FREQ);
+	guard("skip_not_written", 60);
+	run_writer(&c, n, 5, 2, &want, &st, &res);
+	unguard();
+	print_stats("skip", &st);
+	assert_no_stall("skip", &res, n);
+	assert_file_is(path, &want);
+	assert_int_equal(st.records, n);
+	assert_int_equal(st.skipped, n / 5);
+	assert_int_equal(st.written, logged);
+	assert_int_equal(st.durable, logged);
+	assert_int_equal(st.lat_written.count, logged);
+	assert_int_equal(st.bytes, want.len);
+	assert_int_equal(st.syncs, 1);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/* A second run on the same file goes on after what is there. */
+static void
+test_append_second_run(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+	size_t first;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	guard("append_second_run", 60);
+	run_writer(&c, 700, 0, 1, &want, &st, &res);
+	assert_no_stall("append 1", &res, 700);
+	assert_int_equal(st.written, 700);
+	assert_int_equal(st.bytes, want.len);
+	assert_file_is(path, &want);
+	first = want.len;
+	/* Different lines, with a different flush mode. */
+	c.flush = WR_FLUSH_DATA;
+	run_writer(&c, 1100, 0, 2, &want, &st, &res);
+	unguard();
+	assert_no_stall("append 2", &res, 1100);
+	assert_int_equal(st.written, 1100);
+	assert_int_equal(st.bytes, want.len - first);
+	assert_file_is(path, &want);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/* write_logs = no: nothing written, every record counted and returned. */
+static void
+test_discard(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct run_result res;
+	struct stat sb;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_DISCARD, path, WR_FLUSH_SYNC, FREQ);
+	guard("discard", 60);
+	run_writer(&c, N_RECS, 0, 1, NULL, &st, &res);
+	unguard();
+	print_stats("discard", &st);
+	assert_no_stall("discard", &res, N_RECS);
+	assert_int_equal(stat(path, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(st.records, N_RECS);
+	assert_int_equal(st.written, 0);
+	assert_int_equal(st.durable, 0);
+	assert_int_equal(st.bytes, 0);
+	assert_int_equal(st.writes, 0);
+	assert_int_equal(st.syncs, 0);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.lat_written.count, 0);
+	rm_rf(dir);
+}
+
+/* An open stream (-f: stderr): written at its own position, no syncs. */
+static void
+test_output_fd(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+	int fd;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "stream");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "HEADER\n", 7), 7);
+	buf_add(&want, "HEADER\n", 7);
+	base_config(NULL, &c, WR_OUT_FD, NULL, WR_FLUSH_SYNC, FREQ);
+	c.fd = fd;
+	guard("output_fd", 60);
+	run_writer(&c, N_RECS, 0, 1, &want, &st, &res);
+	unguard();
+	print_stats("fd", &st);
+	assert_no_stall("fd", &res, N_RECS);
+	/* The writer does not own the stream. */
+	assert_int_equal(fcntl(fd, F_GETFD) >= 0, 1);
+	close(fd);
+	assert_file_is(path, &want);
+	assert_int_equal(st.written, N_RECS);
+	assert_int_equal(st.syncs, 0);
+	assert_int_equal(st.lat_written.count, N_RECS);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/* ---- the file and its directory ---- */
+
+static void
+check_mode(const char *path, mode_t want, gid_t gid, bool dir)
+{
+	struct stat sb;
+
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_int_equal(dir, S_ISDIR(sb.st_mode) != 0);
+	if ((sb.st_mode & 07777) != want)
+		fail_msg("%s: mode %04o, %04o expected", path,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)want);
+	assert_int_equal(sb.st_uid, 0);
+	assert_int_equal(sb.st_gid, gid);
+}
+
+static void
+test_file_and_dir_modes(void **state)
+{
+	char dir[64], sub[PATH_MAX], path[PATH_MAX];
+	struct harness h;
+	struct wr_config c;
+	mode_t old;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: needs root (chown/chmod of the log)\n");
+		skip();
+	}
+	make_tmpdir(dir, sizeof(dir));
+	h_init(&h);
+	/* A wide umask must not matter. */
+	old = umask(0);
+
+	/* log_group 0: the missing directory is made 0700, the file 0600. */
+	join_path(sub, sizeof(sub), dir, "logs");
+	join_path(path, sizeof(path), sub, "audit.log");
+	base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	check_mode(sub, 0700, 0, true);
+	check_mode(path, 0600, 0, false);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+
+	/* An existing file with looser modes is brought back to 0600. */
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	check_mode(path, 0600, 0, false);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+
+	/* log_group set: 0750 and 0640, group-owned. */
+	join_path(sub, sizeof(sub), dir, "glogs");
+	join_path(path, sizeof(path), sub, "audit.log");
+	base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	c.log_group = 4;
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	check_mode(sub, 0750, 4, true);
+	check_mode(path, 0640, 4, false);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+
+	/* A file made before, by someone else, is taken over. */
+	join_path(path, sizeof(path), sub, "other.log");
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchown(fd, 1, 1), 0);
+	close(fd);
+	c.log_group = 0;
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	check_mode(path, 0600, 0, false);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+
+	umask(old);
+	h_fini(&h);
+	rm_rf(dir);
+}
+
+static int
+create_at(struct harness *h, const char *path)
+{
+	struct wr_config c;
+	int rc;
+
+	base_config(h, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	h->wr = NULL;
+	rc = wr_create(&h->wr, &c);
+	if (rc == 0) {
+		wr_destroy(h->wr);
+		h->wr = NULL;
+	}
+	return rc;
+}
+
+static void
+test_unwritable_path(void **state)
+{
+	char dir[64], p1[PATH_MAX], p2[PATH_MAX];
+	struct harness h;
+	struct stat sb;
+	int fd, rc;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	h_init(&h);
+
+	/* The parent is a regular file. */
+	join_path(p1, sizeof(p1), dir, "plain");
+	fd = open(p1, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(p1, 0644), 0);
+	join_path(p2, sizeof(p2), p1, "audit.log");
+	rc = create_at(&h, p2);
+	print_message("parent is a file: %d (%s)\n", rc, strerror(-rc));
+	assert_true(rc < 0);
+	assert_int_equal(rc, -ENOTDIR);
+	/* Failing must not have touched the file that is in the way:
+	 * prepare_dir takes mkdir's EEXIST for "the directory is there"
+	 * and, as root, chowns and chmods whatever is at that path. */
+	assert_int_equal(stat(p1, &sb), 0);
+	if ((sb.st_mode & 07777) != 0644)
+		fail_msg("wr_create chmod'ed the regular file %s in the log "
+		    "path from 0644 to %04o", p1,
+		    (unsigned)(sb.st_mode & 07777));
+
+	/* Two missing levels: only one is made. */
+	join_path(p1, sizeof(p1), dir, "a/b/audit.log");
+	rc = create_at(&h, p1);
+	assert_int_equal(rc, -ENOENT);
+
+	/* The log path is a directory. */
+	join_path(p1, sizeof(p1), dir, "adir");
+	assert_int_equal(mkdir(p1, 0700), 0);
+	rc = create_at(&h, p1);
+	assert_true(rc < 0);
+	assert_int_equal(rc, -EISDIR);
+
+	/* The log path is a symlink: O_NOFOLLOW refuses it. */
+	join_path(p1, sizeof(p1), dir, "target");
+	fd = open(p1, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	join_path(p2, sizeof(p2), dir, "link");
+	assert_int_equal(symlink(p1, p2), 0);
+	rc = create_at(&h, p2);
+	assert_int_equal(rc, -ELOOP);
+
+	/* Bad configurations. */
+	{
+		struct wr_config c;
+		struct wr *w = NULL;
+
+		join_path(p1, sizeof(p1), dir, "audit.log");
+		base_config(&h, &c, WR_OUT_FILE, p1, WR_FLUSH_NONE, 0);
+		c.nbufs = 1;
+		assert_int_equal(wr_create(&w, &c), -EINVAL);
+		c.nbufs = 65;
+		assert_int_equal(wr_create(&w, &c), -EINVAL);
+		c.nbufs = NBUFS;
+		c.batch_bytes = 2 * RING_REC_SIZE - 1;
+		assert_int_equal(wr_create(&w, &c), -EINVAL);
+		c.batch_bytes = BATCH_BYTES;
+		c.workers = 0;
+		assert_int_equal(wr_create(&w, &c), -EINVAL);
+		assert_null(w);
+	}
+	h_fini(&h);
+	rm_rf(dir);
+}
+
+/* ---- a write error: a full file system ---- */
+
+/* Mounts go into a private mount namespace when we can have one, so that
+ * a crash cannot leave a tmpfs behind on the host. */
+static bool
+private_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return false;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return false;
+	return true;
+}
+
+static void
+write_error(enum wr_flush flush, const char *name)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	const unsigned n = 4000;
+	struct run_result res;
+	size_t len;
+	char *got;
+
+	make_tmpdir(dir, sizeof(dir));
+	if (!private_mounts())
+		print_message("no private mount namespace (%s): mounting in "
+		    "the current one\n", strerror(errno));
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") < 0) {
+		print_message("skipped: cannot mount a 64k tmpfs on %s: %s\n",
+		    dir, strerror(errno));
+		rm_rf(dir);
+		skip();
+	}
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, flush, FREQ);
+	guard(name, 60);
+	run_writer(&c, n, 0, 3, &want, &st, &res);
+	unguard();
+	print_stats(name, &st);
+	got = read_file(path, &len);
+
+	if (umount(dir) < 0) {
+		print_message("umount %s: %s\n", dir, strerror(errno));
+		assert_int_equal(umount2(dir, MNT_DETACH), 0);
+	}
+	assert_no_stall(name, &res, n);
+	assert_true(want.len > 64u << 10);
+	assert_int_equal(st.records, n);
+	assert_true(st.write_errors > 0);
+	assert_true(st.dropped > 0);
+	assert_int_equal(st.written + st.dropped, n);
+	assert_int_equal(st.lat_written.count, st.written);
+	/* What reached the file is the start of the log, with no hole. */
+	assert_true(len <= want.len);
+	if (memcmp(got, want.p, len) != 0)
+		fail_msg("%s: the %zu bytes on the full tmpfs are not the "
+		    "start of the log", name, len);
+	/* A record whose write failed is not durable. */
+	if (st.durable > st.written)
+		fail_msg("%s: durable %" PRIu64 " > written %" PRIu64 ": "
+		    "records whose write failed are counted durable", name,
+		    st.durable, st.written);
+	free(got);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+static void
+test_write_error_none(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_NONE, "write_error_none");
+}
+
+static void
+test_write_error_data(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_DATA, "write_error_data");
+}
+
+static void
+test_write_error_incremental(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_INCREMENTAL, "write_error_incremental");
+}
+
+/*
+ * Regression: incremental_chain_waits_for_wake_read.  After the writer
+ * slept and timed out, the read of its eventfd stays armed in its
+ * io_uring.  If freq records then arrive while the writer is awake (so
+ * the worker's wake is, by design, no system call), the sync chain is
+ * submitted with IOSQE_IO_DRAIN, which waits for every earlier request -
+ * that read included - so those records are neither written nor synced
+ * until some later wake.  On a quiet system that is forever.
+ *
+ * The test waits for the writer's 100 ms sleep to end (its 'sleeping'
+ * flag drops), pushes freq records at once and wakes it as a worker does,
+ * then gives it a second to get them into the file.  The race (writer
+ * awake or already asleep again) is retried a few times.
+ */
+static void
+test_incremental_chain_waits_for_wake_read(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct buf want = { 0 };
+	struct wr_config c;
+	struct wr_stats st;
+	struct harness h;
+	unsigned round, i, rec = 0, stalled_round = 0;
+	uint64_t one = 1;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	h_init(&h);
+	base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL, FREQ);
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	guard("incremental_chain_waits_for_wake_read", 60);
+	assert_int_equal(wr_start(h.wr), 0);
+	for (round = 1; round <= 30 && stalled_round == 0; round++) {
+		struct ring_rec *r[FREQ];
+		struct stat sb;
+		unsigned ms;
+
+		for (i = 0; i < FREQ; i++) {
+			r[i] = h_get_free(&h);
+			make_line(r[i], h.seq++, 4, rec++, 0, &want);
+		}
+		/* Asleep (read armed), then awake after its timeout: push
+		 * while it spins, as a busy worker would. */
+		while (!atomic_load(&h.writer_w.sleeping))
+			ck_pr_stall();
+		while (atomic_load(&h.writer_w.sleeping))
+			ck_pr_stall();
+		for (i = 0; i < FREQ; i++)
+			assert_true(ring_trypush(&h.from_worker, r[i]));
+		ring_waiter_wake(h.from_worker.consumer);
+		for (ms = 0; ms < 1000; ms += 10) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			assert_int_equal(stat(path, &sb), 0);
+			if ((size_t)sb.st_size == want.len)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		if ((size_t)sb.st_size != want.len)
+			stalled_round = round;
+	}
+	/* Unstick it if needed, and end the stream. */
+	if (stalled_round != 0 && write(h.writer_w.efd, &one, sizeof(one)) < 0)
+		fail_msg("eventfd write: %s", strerror(errno));
+	h_end(&h);
+	assert_int_equal(wr_join(h.wr), 0);
+	unguard();
+	wr_get_stats(h.wr, &st);
+	print_stats("incremental_idle", &st);
+	if (stalled_round != 0)
+		fail_msg("round %u: %u records (a full freq) pushed to an "
+		    "idle incremental writer were not in the file 1 s later",
+		    stalled_round, FREQ);
+	assert_file_is(path, &want);
+	assert_int_equal(st.written, rec);
+	h_fini(&h);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flush_none),
+		cmocka_unit_test(test_flush_incremental),
+		cmocka_unit_test(test_flush_incremental_async),
+		cmocka_unit_test(test_flush_data),
+		cmocka_unit_test(test_flush_sync),
+		cmocka_unit_test(test_skip_not_written),
+		cmocka_unit_test(test_append_second_run),
+		cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_output_fd),
+		cmocka_unit_test(test_file_and_dir_modes),
+		cmocka_unit_test(test_unwritable_path),
+		cmocka_unit_test(test_write_error_none),
+		cmocka_unit_test(test_write_error_data),
+		cmocka_unit_test(test_write_error_incremental),
+		cmocka_unit_test(test_incremental_chain_waits_for_wake_read),
+	};
+
+	log_init("test_writer", true, false);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

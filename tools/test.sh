@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Build ringaudit and run every test: once plain, once under the address
+# and undefined-behaviour sanitizers.  Installs what it needs first.
+# With CI=true warnings are errors and the kernel tests may not skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/deps.sh
+
+werror=OFF
+if [ "${CI:-}" = true ]; then
+	werror=ON
+	export RA_REQUIRE_KERNEL=1
+fi
+
+run_variant() {
+	local name=$1; shift
+	echo "== $name build"
+	cmake -S . -B "build-$name" -DRA_WERROR=$werror "$@" >/dev/null
+	cmake --build "build-$name" -j"$(nproc)"
+	echo "== $name tests"
+	ctest --test-dir "build-$name" --output-on-failure
+}
+
+run_variant plain -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	run_variant asan -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF

@@ -67,16 +67,16 @@ pl_create(struct pl **out, const struct pl_config *c)
 	if (c->workers == 0 || c->workers > 64 || c->records < 2 ||
 	    c->ring_size < 2)
 		return -EINVAL;
-	p = calloc(1, sizeof(*p));
+	p = ring_calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	p->c = *c;
 	/* auditd numbers its own records from a random point below 10000. */
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	p->daemon_serial = (uint32_t)(random() % 10000);
-	p->to_worker = calloc(c->workers, sizeof(*p->to_worker));
-	p->from_worker = calloc(c->workers, sizeof(*p->from_worker));
-	p->worker_w = calloc(c->workers, sizeof(*p->worker_w));
+	p->to_worker = ring_calloc(c->workers, sizeof(*p->to_worker));
+	p->from_worker = ring_calloc(c->workers, sizeof(*p->from_worker));
+	p->worker_w = ring_calloc(c->workers, sizeof(*p->worker_w));
 	p->workers = calloc(c->workers, sizeof(*p->workers));
 	if (p->to_worker == NULL || p->from_worker == NULL ||
 	    p->worker_w == NULL || p->workers == NULL)

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,23 @@ ring_pool_create(struct ring_pool *p, unsigned n)
 	return 0;
 }
 
+void *
+ring_calloc(size_t n, size_t size)
+{
+	size_t bytes;
+	void *m;
+
+	if (n != 0 && size > SIZE_MAX / n)
+		return NULL;
+	bytes = (n * size + RING_CACHELINE - 1) & ~(size_t)(RING_CACHELINE - 1);
+	if (bytes == 0)
+		bytes = RING_CACHELINE;
+	m = aligned_alloc(RING_CACHELINE, bytes);
+	if (m != NULL)
+		memset(m, 0, bytes);
+	return m;
+}
+
 void
 ring_pool_destroy(struct ring_pool *p)
 {
@@ -65,12 +83,9 @@ ring_init(struct ring *r, unsigned capacity, struct ring_waiter *consumer,
 		size <<= 1;
 	}
 	memset(r, 0, sizeof(*r));
-	r->buf = aligned_alloc(RING_CACHELINE,
-	    ((size * sizeof(*r->buf)) + RING_CACHELINE - 1) &
-	    ~(size_t)(RING_CACHELINE - 1));
+	r->buf = ring_calloc(size, sizeof(*r->buf));
 	if (r->buf == NULL)
 		return -ENOMEM;
-	memset(r->buf, 0, size * sizeof(*r->buf));
 	ck_ring_init(&r->ck, size);
 	r->consumer = consumer;
 	r->producer = producer;

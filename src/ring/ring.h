@@ -120,6 +120,13 @@ struct ring_pool {
 };
 
 int ring_pool_create(struct ring_pool *p, unsigned n);
+
+/*
+ * Zeroed, cache-line aligned memory for n objects, at start-up: struct ring
+ * and struct ring_waiter (and whatever embeds them) must not come from
+ * plain calloc, which aligns to 16 bytes only.  Free with free().
+ */
+void *ring_calloc(size_t n, size_t size);
 void ring_pool_destroy(struct ring_pool *p);
 
 /* capacity is rounded up to a power of two; usable slots = that - 1. */

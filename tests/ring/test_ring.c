@@ -654,5 +654,8 @@ main(void)
 		cmocka_unit_test(test_lost_wakeup),
 	};
 
+	/* RA_TEST_FILTER=pattern runs only the matching tests. */
+	if (getenv("RA_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("RA_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

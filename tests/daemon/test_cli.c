@@ -1,0 +1,188 @@
+/*
+ * test_cli.c - ringauditd's command line and start-up failures, with
+ * auditd(8)'s exit codes: 2 bad command line, 4 not privileged, 6 bad
+ * configuration.  None of these cases gets as far as the kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static char dir[64];
+static char out[4096];
+
+/* Run ringauditd with argv (NULL-ended) as uid; its exit code, stderr in
+ * out. */
+static int
+run_daemon(uid_t uid, const char *arg, ...)
+{
+	char *argv[16] = { (char *)(uintptr_t)"ringauditd" };
+	char errpath[128];
+	va_list ap;
+	int i = 1, status, fd;
+	ssize_t n;
+	pid_t pid;
+
+	va_start(ap, arg);
+	for (; arg != NULL && i < 15; arg = va_arg(ap, const char *))
+		argv[i++] = (char *)(uintptr_t)arg;	/* execv's type */
+	va_end(ap);
+	argv[i] = NULL;
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		dup2(fd, STDERR_FILENO);
+		if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0))
+			_exit(99);
+		execv(RA_DAEMON_PATH, argv);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	fd = open(errpath, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, out, sizeof(out) - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void
+write_conf(const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/auditd.conf", dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+static void
+test_bad_arguments_exit_2(void **state)
+{
+	(void)state;
+	assert_int_equal(run_daemon(0, "-x", NULL), 2);
+	assert_non_null(strstr(out, "Usage: ringauditd"));
+	assert_int_equal(run_daemon(0, "-n", "extra", NULL), 2);
+	assert_int_equal(run_daemon(0, "-s", "sometimes", NULL), 2);
+	assert_int_equal(run_daemon(0, "-c", NULL), 2);
+}
+
+static void
+test_not_root_exits_4(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(run_daemon(65534, "-n", "-c", dir, NULL), 4);
+	assert_non_null(strstr(out, "root"));
+}
+
+static void
+test_bad_config_exits_6_naming_file_line_value(void **state)
+{
+	char want[128];
+
+	(void)state;
+	write_conf("write_logs = yes\nflush = sometimes\n");
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 6);
+	snprintf(want, sizeof(want), "%s/auditd.conf", dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, ":2"));
+	assert_non_null(strstr(out, "sometimes"));
+	assert_non_null(strstr(out, "The audit daemon is exiting."));
+}
+
+static void
+test_unknown_key_exits_6(void **state)
+{
+	(void)state;
+	write_conf("frobnicate = 1\n");
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 6);
+	assert_non_null(strstr(out, "frobnicate"));
+}
+
+static void
+test_world_writable_config_exits_6(void **state)
+{
+	char path[128];
+
+	(void)state;
+	write_conf("write_logs = yes\n");
+	snprintf(path, sizeof(path), "%s/auditd.conf", dir);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 6);
+	assert_non_null(strstr(out, "writable"));
+}
+
+static void
+test_bad_ringauditd_conf_exits_6(void **state)
+{
+	char path[128];
+	FILE *f;
+
+	(void)state;
+	/* Valid for auditd: once a line is set, so must space_left be. */
+	write_conf("write_logs = yes\nspace_left = 75\n"
+	    "admin_space_left = 50\n");
+	snprintf(path, sizeof(path), "%s/ringauditd.conf", dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("workers = 0\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 6);
+	assert_non_null(strstr(out, "ringauditd.conf:1"));
+	unlink(path);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ra-cli-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	return chmod(dir, 0755);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_arguments_exit_2),
+		cmocka_unit_test(test_not_root_exits_4),
+		cmocka_unit_test(test_bad_config_exits_6_naming_file_line_value),
+		cmocka_unit_test(test_unknown_key_exits_6),
+		cmocka_unit_test(test_world_writable_config_exits_6),
+		cmocka_unit_test(test_bad_ringauditd_conf_exits_6),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

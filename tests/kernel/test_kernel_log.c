@@ -113,11 +113,37 @@ stop_daemon(void)
 	daemon_pid = 0;
 }
 
+/* A forked daemon is not our child: find it through the kernel. */
+static void
+stop_registered_ringauditd(void)
+{
+	struct ingest_kstatus ks;
+	char path[64], comm[32] = "";
+	FILE *f;
+	int i;
+
+	if (ingest_kernel_status(&ks) < 0 || ks.pid == 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", ks.pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	if (strcmp(comm, "ringauditd\n") != 0)
+		return;
+	kill((pid_t)ks.pid, SIGTERM);
+	for (i = 0; i < 100 && kill((pid_t)ks.pid, 0) == 0; i++)
+		usleep(50000);
+}
+
 /* Every exit path: no daemon, no rule of ours, enabled as it was. */
 static void
 restore_kernel(void)
 {
 	stop_daemon();
+	stop_registered_ringauditd();
 	if (rule_loaded) {
 		run("auditctl -D >/dev/null 2>&1");
 		rule_loaded = false;
@@ -161,7 +187,7 @@ write_conf(const char *flush)
 
 /* Start the daemon; false (and a reason) if the kernel refused it. */
 static bool
-start_daemon(char *why, size_t whylen)
+start_daemon_flag(const char *flag, char *why, size_t whylen)
 {
 	char errpath[128];
 	struct ingest_kstatus ks;
@@ -174,7 +200,7 @@ start_daemon(char *why, size_t whylen)
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, STDERR_FILENO);
-		execl(RA_DAEMON_PATH, "ringauditd", "-n", "-c", dir,
+		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", dir,
 		    (char *)NULL);
 		_exit(127);
 	}
@@ -202,6 +228,12 @@ start_daemon(char *why, size_t whylen)
 	}
 	fail_msg("ringauditd did not register within 5 s");
 	return false;
+}
+
+static bool
+start_daemon(char *why, size_t whylen)
+{
+	return start_daemon_flag("-n", why, whylen);
 }
 
 static void
@@ -335,6 +367,64 @@ test_second_daemon_refused(void **s)
 	check_log(100);
 }
 
+/* -f: records go to stderr instead of the log, as with auditd -f. */
+static void
+test_foreground_writes_records_to_stderr(void **s)
+{
+	char why[600], log[128];
+	int status;
+
+	(void)s;
+	write_conf("incremental_async");
+	snprintf(key, sizeof(key), "ra_fg_%d", (int)getpid());
+	assert_true(start_daemon_flag("-f", why, sizeof(why)));
+	assert_int_equal(run("auditctl -a always,exit -F arch=b64 -S "
+	    "getpriority -F ppid=%d -k %s >/dev/null", (int)getpid(), key),
+	    0);
+	rule_loaded = true;
+	make_calls(50);
+	kill(daemon_pid, SIGTERM);
+	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
+	daemon_pid = 0;
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' "
+	    "%s/stderr", key, dir), 50);
+	assert_int_equal(run("grep -q '^type=DAEMON_END ' %s/stderr", dir),
+	    0);
+	snprintf(log, sizeof(log), "%s/log/audit.log", dir);
+	assert_int_equal(access(log, F_OK), -1);
+}
+
+/*
+ * Without -f or -n the daemon forks; the command returns 0 only once the
+ * child is the registered audit daemon, as init scripts expect.
+ */
+static void
+test_forks_and_returns_once_registered(void **s)
+{
+	struct ingest_kstatus ks;
+	pid_t child;
+	int i;
+
+	(void)s;
+	write_conf("incremental_async");
+	assert_int_equal(run("%s -c %s", RA_DAEMON_PATH, dir), 0);
+	assert_int_equal(ingest_kernel_status(&ks), 0);
+	child = (pid_t)ks.pid;
+	assert_true(child > 0);
+	assert_int_equal(kill(child, 0), 0);
+	assert_int_equal(kill(child, SIGTERM), 0);
+	for (i = 0; i < 100 && kill(child, 0) == 0; i++)
+		usleep(50000);
+	assert_int_not_equal(kill(child, 0), 0);
+	assert_int_equal(ingest_kernel_status(&ks), 0);
+	assert_int_equal(ks.pid, 0);
+	assert_int_equal(run("head -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_START .* pid=%d '", dir, (int)child), 0);
+	assert_int_equal(run("tail -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_END '", dir), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -383,6 +473,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_second_daemon_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_foreground_writes_records_to_stderr, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forks_and_returns_once_registered, setup, teardown),
 	};
 	struct ingest_kstatus ks;
 	int lock, rc;

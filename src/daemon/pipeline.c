@@ -196,19 +196,29 @@ pl_start(struct pl *p)
 	return ingest_start(p->ing);
 }
 
-int
-pl_inject(struct pl *p, unsigned type, const char *text)
+/* "audit(sec.msec:serial): text" with the daemon's own serial; length or
+ * -E2BIG. */
+static int
+daemon_record(struct pl *p, const char *text, char *buf, size_t len)
 {
-	char buf[2048];
 	struct timespec ts;
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	n = snprintf(buf, sizeof(buf), "audit(%lld.%03ld:%u): %s",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
-	    p->daemon_serial++, text);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -E2BIG;
+	n = snprintf(buf, len, "audit(%lld.%03ld:%u): %s",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L, p->daemon_serial++,
+	    text);
+	return n < 0 || (size_t)n >= len ? -E2BIG : n;
+}
+
+int
+pl_inject(struct pl *p, unsigned type, const char *text)
+{
+	char buf[2048];
+	int n = daemon_record(p, text, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
 	return ingest_inject(p->ing, type, buf, (size_t)n);
 }
 
@@ -216,19 +226,9 @@ void
 pl_stop(struct pl *p, unsigned type, const char *last)
 {
 	char buf[2048];
-	struct timespec ts;
-	int n = 0;
+	int n = last != NULL ? daemon_record(p, last, buf, sizeof(buf)) : -1;
 
-	if (last != NULL) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		n = snprintf(buf, sizeof(buf), "audit(%lld.%03ld:%u): %s",
-		    (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
-		    p->daemon_serial++, last);
-		if (n < 0 || (size_t)n >= sizeof(buf))
-			last = NULL;
-	}
-	ingest_stop(p->ing, type, last != NULL ? buf : NULL,
-	    last != NULL ? (size_t)n : 0);
+	ingest_stop(p->ing, type, n >= 0 ? buf : NULL, n >= 0 ? (size_t)n : 0);
 }
 
 int

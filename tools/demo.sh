@@ -14,48 +14,20 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRA_TESTS=OFF \
 	-DRA_BENCH=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target ringauditd ra-gen >/dev/null
 
-status() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
+. tools/lib.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: must run as root (it registers with the kernel)" >&2
 	exit 1
 fi
-exec 9>/run/ringaudit-kernel.lock
-flock 9
-if [ "$(status pid)" != 0 ]; then
-	echo "demo: another audit daemon (pid $(status pid)) is registered;" \
-	     "stop it first (service auditd stop)" >&2
-	exit 1
-fi
+ra_lock
 
 demo=$PWD/demo
 rm -rf "$demo"
-mkdir -p "$demo/plugins.d" "$demo/log"
-cat > "$demo/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $demo/log/audit.log
-log_group = root
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 8
-num_logs = 5
-priority_boost = 4
-name_format = NONE
-max_log_file_action = ROTATE
-space_left = 75
-space_left_action = SYSLOG
-admin_space_left = 50
-admin_space_left_action = SUSPEND
-disk_full_action = SUSPEND
-disk_error_action = SUSPEND
-plugin_dir = $demo/plugins.d
-CONF
-chmod 600 "$demo/auditd.conf"
+ra_write_conf "$demo" INCREMENTAL_ASYNC
 
-enabled=$(status enabled)
-backlog=$(status backlog_limit)
-lost0=$(status lost)
+enabled=$(ra_status enabled)
+backlog=$(ra_status backlog_limit)
+lost0=$(ra_status lost)
 daemon=
 cleanup() {
 	[ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" || true
@@ -68,11 +40,7 @@ trap cleanup EXIT
 echo "== starting ringauditd -n -c $demo"
 build/ringauditd -n -c "$demo" 2> "$demo/ringauditd.stderr" &
 daemon=$!
-for _ in $(seq 50); do
-	[ "$(status pid)" = "$daemon" ] && break
-	sleep 0.1
-done
-[ "$(status pid)" = "$daemon" ] || { cat "$demo/ringauditd.stderr"; exit 1; }
+ra_wait_registered "$daemon" || { cat "$demo/ringauditd.stderr"; exit 1; }
 auditctl -b 8192 >/dev/null
 auditctl -a always,exit -F arch=b64 -S getpriority -F ppid=$$ \
 	-k ringaudit_demo >/dev/null
@@ -85,7 +53,7 @@ kill -TERM "$daemon"
 wait "$daemon"
 end=$(date +%s.%N)
 daemon=
-lost1=$(status lost)
+lost1=$(ra_status lost)
 
 log=$demo/log/audit.log
 written=$(grep -c '^type=SYSCALL .*key="ringaudit_demo"$' "$log" || true)

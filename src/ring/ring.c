@@ -50,7 +50,7 @@ ring_calloc(size_t n, size_t size)
 	size_t bytes;
 	void *m;
 
-	if (n != 0 && size > SIZE_MAX / n)
+	if (n != 0 && size > (SIZE_MAX - RING_CACHELINE) / n)
 		return NULL;
 	bytes = (n * size + RING_CACHELINE - 1) & ~(size_t)(RING_CACHELINE - 1);
 	if (bytes == 0)
@@ -77,11 +77,10 @@ ring_init(struct ring *r, unsigned capacity, struct ring_waiter *consumer,
 	unsigned size = 2;
 
 	/* ck_ring holds size - 1 items; round up so capacity fit. */
-	while (size < capacity + 1) {
-		if (size > UINT_MAX / 2)
-			return -EINVAL;
+	if (capacity == 0 || capacity > UINT_MAX / 2)
+		return -EINVAL;
+	while (size < capacity + 1)
 		size <<= 1;
-	}
 	memset(r, 0, sizeof(*r));
 	r->buf = ring_calloc(size, sizeof(*r->buf));
 	if (r->buf == NULL)

@@ -15,7 +15,9 @@
  *   incremental        after every freq records, the buffer write is linked
  *                      to an fdatasync; nothing more is written until it
  *                      completes (records keep gathering meanwhile)
- *   incremental_async  the same chain, but writing goes on behind it
+ *   incremental_async  the same chain, but writing goes on behind it; a
+ *                      sync point met while a sync is in flight is written
+ *                      at once and owes one sync, made when that ends
  *   data / sync        group commit: all that gathered is written as one
  *                      chain of writes linked to one fdatasync / fsync; while
  *                      it is in flight the next group gathers
@@ -114,6 +116,7 @@ struct wr {
 	uint64_t since_sync;
 	bool suspended;
 	bool final_sync;	/* the last sync, at the end, was submitted */
+	bool sync_owed;		/* incremental_async: a sync point went by */
 	bool wake_armed;
 	uint64_t wake_val;
 	unsigned freed;
@@ -367,6 +370,7 @@ pull(struct wr *w)
 
 	for (;;) {
 		struct ring_rec *r = w->pending;
+		bool was_waiting = r != NULL;
 
 		if (r == NULL) {
 			r = next_record(w);
@@ -403,7 +407,8 @@ pull(struct wr *w)
 			if (w->cur == NULL) {
 				/* Every buffer is busy: back-pressure. */
 				w->pending = r;
-				w->st.buffer_waits++;
+				if (!was_waiting)
+					w->st.buffer_waits++;
 				break;
 			}
 			w->cur->off = w->off;
@@ -478,6 +483,20 @@ submit_chain(struct wr *w)
 	prep_sync(w);
 }
 
+/*
+ * A sync of its own, linked to no write: the one at the end, and the one
+ * incremental_async owes.  It covers every write completed before it.
+ */
+static void
+submit_bare_sync(struct wr *w, bool datasync)
+{
+	w->chain.active = true;
+	w->chain.n = 0;
+	w->chain.datasync = datasync;
+	w->chain.base = w->st.written;
+	prep_sync(w);
+}
+
 /* Queued buffers out: as plain writes, or as one chain ending in a sync. */
 static void
 submit_queued(struct wr *w)
@@ -491,6 +510,14 @@ submit_queued(struct wr *w)
 		/* incremental: nothing more is written until the sync ends. */
 		if (w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
 			return;
+		if (sync && w->c.flush == WR_FLUSH_INCREMENTAL_ASYNC &&
+		    w->chain.active) {
+			/* Not waited for: write it now, sync when the one in
+			 * flight is done. */
+			b->sync_point = false;
+			w->sync_owed = true;
+			sync = false;
+		}
 		if (sync) {
 			/* One chain at a time, and only once every earlier
 			 * write completed: then its sync covers them. */
@@ -742,11 +769,13 @@ wr_main(void *arg)
 			if (w->c.output != WR_OUT_FILE || w->final_sync)
 				break;
 			w->final_sync = true;
-			w->chain.active = true;
-			w->chain.n = 0;
-			w->chain.datasync = false;
-			w->chain.base = w->st.written;
-			prep_sync(w);
+			w->sync_owed = false;
+			submit_bare_sync(w, false);
+			progress = true;
+		}
+		if (w->sync_owed && !w->chain.active) {
+			w->sync_owed = false;
+			submit_bare_sync(w, true);
 			progress = true;
 		}
 		if (progress) {

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -140,6 +141,36 @@ test_init_rounds_capacity(void **state)
 	}
 }
 
+/*
+ * Regression: ring_init_capacity_overflow.  ring_init rounds capacity + 1
+ * up to a power of two; for capacity UINT_MAX that sum wraps to 0, and
+ * ring_init succeeded with a ring of one slot.  Too big must be refused.
+ * (Capacities above 2^31 - 1 are refused by the doubling check; they are
+ * not tried with smaller values here, which would allocate gigabytes.)
+ */
+static void
+test_ring_init_capacity_overflow(void **state)
+{
+	static const unsigned asked[] = { UINT_MAX, UINT_MAX - 1,
+	    (1u << 31) + 1 };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		struct ring r;
+		int rc = ring_init(&r, asked[i], NULL, NULL);
+
+		if (rc == 0) {
+			unsigned cap = ring_capacity(&r);
+
+			ring_fini(&r);
+			fail_msg("ring_init(%u) succeeded with capacity %u",
+			    asked[i], cap);
+		}
+		assert_int_equal(rc, -EINVAL);
+	}
+}
+
 static void
 test_full_empty_fifo(void **state)
 {
@@ -247,6 +278,47 @@ test_pool_create_destroy(void **state)
 		assert_int_equal(p.n, 0);
 		/* Destroying twice is harmless. */
 		ring_pool_destroy(&p);
+	}
+}
+
+static void
+test_ring_calloc_aligned_zeroed(void **state)
+{
+	static const size_t sizes[] = { 1, 63, 64, 65, sizeof(struct ring),
+	    sizeof(struct ring_waiter), 1000 };
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		unsigned char *m = ring_calloc(3, sizes[k]);
+		size_t j;
+
+		assert_non_null(m);
+		assert_int_equal((uintptr_t)m % RING_CACHELINE, 0);
+		for (j = 0; j < 3 * sizes[k]; j++)
+			assert_int_equal(m[j], 0);
+		free(m);
+	}
+	/* n * size overflows: refused. */
+	assert_null(ring_calloc(SIZE_MAX / 2, 3));
+}
+
+/*
+ * Regression: ring_calloc_rounding_overflow.  n * size fits, but rounding
+ * it up to a cache line wraps around to 0, and ring_calloc returned one
+ * 64-byte line for a request of nearly SIZE_MAX bytes.
+ */
+static void
+test_ring_calloc_rounding_overflow(void **state)
+{
+	void *m;
+
+	(void)state;
+	m = ring_calloc(1, SIZE_MAX - 10);
+	if (m != NULL) {
+		free(m);
+		fail_msg("ring_calloc(1, SIZE_MAX - 10) returned memory: the "
+		    "round-up to a cache line wrapped around");
 	}
 }
 
@@ -449,7 +521,7 @@ stress_consumer(void *arg)
 			ring_waiter_cancel(&s->cons_w);
 			continue;
 		}
-		/* No timeout: a lost wake-up hangs here, and the alarm fires. */
+		/* No timeout: a lost wake-up hangs here; the alarm fires. */
 		ring_waiter_sleep(&s->cons_w, epoch, -1);
 	}
 	s->got = expect - 1;
@@ -466,7 +538,8 @@ test_stress_two_threads(void **state)
 	void *it;
 
 	(void)state;
-	s = calloc(1, sizeof(*s));
+	/* struct ring is cache-line aligned: not plain calloc. */
+	s = ring_calloc(1, sizeof(*s));
 	assert_non_null(s);
 	s->n = STRESS_ITEMS;
 	pick_cpus(s->cpu);
@@ -606,7 +679,7 @@ test_lost_wakeup(void **state)
 	pthread_t tp, tc;
 
 	(void)state;
-	lw = calloc(1, sizeof(*lw));
+	lw = ring_calloc(1, sizeof(*lw));
 	assert_non_null(lw);
 	lw->rounds = LOST_WAKE_ROUNDS;
 	pick_cpus(lw->cpu);
@@ -643,10 +716,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_rounds_capacity),
+		cmocka_unit_test(test_ring_init_capacity_overflow),
 		cmocka_unit_test(test_full_empty_fifo),
 		cmocka_unit_test(test_high_water_tracks_peak),
 		cmocka_unit_test(test_pool_create_destroy),
 		cmocka_unit_test(test_pool_rejects_zero),
+		cmocka_unit_test(test_ring_calloc_aligned_zeroed),
+		cmocka_unit_test(test_ring_calloc_rounding_overflow),
 		cmocka_unit_test(test_eventfd_waiter),
 		cmocka_unit_test(test_futex_waiter_stale_epoch),
 		cmocka_unit_test(test_push_wait_stop),

@@ -456,12 +456,17 @@ print_stats(const char *what, const struct wr_stats *st)
 
 /* ---- a temporary directory per test ---- */
 
+/* The current test's directory, removed by the teardown if it fails. */
+static char tmp_dir[64];
+static bool tmp_mounted;
+
 static void
 make_tmpdir(char *dir, size_t len)
 {
-	assert_true(len > 32);
+	assert_true(len >= sizeof(tmp_dir));
 	strcpy(dir, "/tmp/test_writer.XXXXXX");
 	assert_non_null(mkdtemp(dir));
+	strcpy(tmp_dir, dir);
 }
 
 static void
@@ -474,6 +479,22 @@ rm_rf(const char *path)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 	if (system(cmd) != 0)
 		print_message("could not remove %s\n", path);
+	if (strcmp(path, tmp_dir) == 0)
+		tmp_dir[0] = '\0';
+}
+
+/* Runs after every test, passed or failed. */
+static int
+teardown(void **state)
+{
+	(void)state;
+	alarm(0);
+	if (tmp_mounted && umount2(tmp_dir, MNT_DETACH) < 0)
+		print_message("umount %s: %s\n", tmp_dir, strerror(errno));
+	tmp_mounted = false;
+	if (tmp_dir[0] != '\0')
+		rm_rf(tmp_dir);
+	return 0;
 }
 
 static void
@@ -569,7 +590,13 @@ test_flush_incremental(void **state)
 	assert_int_equal(st.lat_durable.count, 0);
 }
 
-/* The same chains as incremental, so the same count. */
+/*
+ * incremental_async: the same sync points, but the writer does not wait.
+ * A sync point met while a sync is in flight is written at once and owes
+ * one sync, made when the one in flight ends; several sync points can
+ * share it.  So between 2 (one, plus the end-of-stream fsync) and
+ * N / 7 + 1 syncs, and every record durable at the end.
+ */
 static void
 test_flush_incremental_async(void **state)
 {
@@ -579,7 +606,8 @@ test_flush_incremental_async(void **state)
 	flush_mode(WR_FLUSH_INCREMENTAL_ASYNC, FREQ,
 	    "flush_incremental_async", &st);
 	assert_int_equal(st.short_writes, 0);
-	assert_int_equal(st.syncs, N_RECS / FREQ + 1);
+	assert_in_range(st.syncs, 2, N_RECS / FREQ + 1);
+	assert_int_equal(st.durable, N_RECS);
 	assert_int_equal(st.lat_durable.count, 0);
 }
 
@@ -956,7 +984,9 @@ write_error(enum wr_flush flush, const char *name)
 	if (!private_mounts())
 		print_message("no private mount namespace (%s): mounting in "
 		    "the current one\n", strerror(errno));
-	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") < 0) {
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") == 0) {
+		tmp_mounted = true;
+	} else {
 		print_message("skipped: cannot mount a 64k tmpfs on %s: %s\n",
 		    dir, strerror(errno));
 		rm_rf(dir);
@@ -974,6 +1004,7 @@ write_error(enum wr_flush flush, const char *name)
 		print_message("umount %s: %s\n", dir, strerror(errno));
 		assert_int_equal(umount2(dir, MNT_DETACH), 0);
 	}
+	tmp_mounted = false;
 	assert_no_stall(name, &res, n);
 	assert_true(want.len > 64u << 10);
 	assert_int_equal(st.records, n);
@@ -1107,23 +1138,25 @@ test_incremental_chain_waits_for_wake_read(void **state)
 int
 main(void)
 {
+#define T(f) cmocka_unit_test_teardown(f, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flush_none),
-		cmocka_unit_test(test_flush_incremental),
-		cmocka_unit_test(test_flush_incremental_async),
-		cmocka_unit_test(test_flush_data),
-		cmocka_unit_test(test_flush_sync),
-		cmocka_unit_test(test_skip_not_written),
-		cmocka_unit_test(test_append_second_run),
-		cmocka_unit_test(test_discard),
-		cmocka_unit_test(test_output_fd),
-		cmocka_unit_test(test_file_and_dir_modes),
-		cmocka_unit_test(test_unwritable_path),
-		cmocka_unit_test(test_write_error_none),
-		cmocka_unit_test(test_write_error_data),
-		cmocka_unit_test(test_write_error_incremental),
-		cmocka_unit_test(test_incremental_chain_waits_for_wake_read),
+		T(test_flush_none),
+		T(test_flush_incremental),
+		T(test_flush_incremental_async),
+		T(test_flush_data),
+		T(test_flush_sync),
+		T(test_skip_not_written),
+		T(test_append_second_run),
+		T(test_discard),
+		T(test_output_fd),
+		T(test_file_and_dir_modes),
+		T(test_unwritable_path),
+		T(test_write_error_none),
+		T(test_write_error_data),
+		T(test_write_error_incremental),
+		T(test_incremental_chain_waits_for_wake_read),
 	};
+#undef T
 
 	log_init("test_writer", true, false);
 	/* RA_TEST_FILTER=pattern runs only the matching tests. */

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+extern char **environ;
+
 static char dir[64];
 static char out[4096];
 
@@ -42,11 +44,15 @@ run_daemon(uid_t uid, const char *arg, ...)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* Opened while still root and run by descriptor: the build
+		 * may sit under a directory other users cannot enter. */
+		int exe = open(RA_DAEMON_PATH, O_RDONLY);
+
 		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		dup2(fd, STDERR_FILENO);
 		if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0))
 			_exit(99);
-		execv(RA_DAEMON_PATH, argv);
+		fexecve(exe, argv, environ);
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);

@@ -92,7 +92,7 @@ consumer_main(void *arg)
 			ring_waiter_cancel(&b->cons_w);
 			continue;
 		}
-		ring_waiter_sleep(&b->cons_w, epoch, 100);
+		ring_waiter_sleep(&b->cons_w, epoch);
 	}
 	b->popped = expect - 1;
 	ring_waiter_wake(b->r.producer);

@@ -53,6 +53,7 @@ pl_config_defaults(struct pl_config *c)
 	c->flush = WR_FLUSH_INCREMENTAL_ASYNC;
 	c->batch_bytes = 256u << 10;
 	c->nbufs = 8;
+	c->wait_timeout_ms = RING_SLEEP_MS;
 }
 
 int
@@ -87,6 +88,8 @@ pl_create(struct pl **out, const struct pl_config *c)
 	    (rc = ring_init(&p->free_ring, c->records, &p->ingest_w,
 	    NULL)) < 0)
 		goto err;
+	p->ingest_w.sleep_ms = c->wait_timeout_ms;
+	p->writer_w.sleep_ms = c->wait_timeout_ms;
 	for (i = 0; i < c->workers; i++) {
 		if ((rc = ring_waiter_init(&p->worker_w[i], false)) < 0 ||
 		    (rc = ring_init(&p->to_worker[i], c->ring_size,
@@ -94,6 +97,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 		    (rc = ring_init(&p->from_worker[i], c->ring_size,
 		    &p->writer_w, &p->worker_w[i])) < 0)
 			goto err;
+		p->worker_w[i].sleep_ms = c->wait_timeout_ms;
 	}
 
 	memset(&wc, 0, sizeof(wc));

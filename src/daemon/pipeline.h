@@ -38,6 +38,8 @@ struct pl_config {
 	unsigned freq;
 	unsigned batch_bytes;
 	unsigned nbufs;
+
+	int wait_timeout_ms;		/* waiters' safety net; -1: none */
 };
 
 struct pl_stats {

@@ -72,6 +72,7 @@ struct ingest {
 	struct ingest_mail last;
 	bool have_last;
 	int reg;			/* 0 waiting, 1 ok, <0 refused */
+	int reg_seen;			/* the thread's own copy of reg */
 };
 
 int
@@ -167,11 +168,12 @@ refill(struct ingest *ing, bool may_stop)
 			continue;
 		}
 		epoch = ring_waiter_prepare(ing->c.self);
-		if (ring_count(ing->c.free_ring) > 0) {
+		if (ring_count(ing->c.free_ring) > 0 || (may_stop &&
+		    atomic_load_explicit(&ing->stop, memory_order_relaxed))) {
 			ring_waiter_cancel(ing->c.self);
 			continue;
 		}
-		ring_waiter_sleep(ing->c.self, epoch, 100);
+		ring_waiter_sleep(ing->c.self, epoch);
 	}
 }
 
@@ -205,8 +207,12 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 		w = 0;
 		ing->st.malformed++;
 	}
-	ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
 	ing->dirty[w] = true;
+	if (!ring_trypush(&ing->c.to_worker[w], r)) {
+		/* About to wait: every worker that got records must run. */
+		wake_workers(ing);
+		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
+	}
 }
 
 static void
@@ -250,27 +256,54 @@ take_mail(struct ingest *ing)
 	}
 }
 
+static void publish_reg(struct ingest *ing, int state);
+
+/*
+ * The source answered the registration: publish it, and only now let the
+ * daemon's records (DAEMON_START) in, ahead of the kernel's: a refused
+ * daemon writes nothing to a log that another daemon owns.
+ */
+static void
+check_registration(struct ingest *ing)
+{
+	if (ing->reg_seen != 0)
+		return;
+	ing->reg_seen = ing->src.ops->ready(&ing->src);
+	if (ing->reg_seen == 0)
+		return;
+	publish_reg(ing, ing->reg_seen);
+	if (ing->reg_seen > 0)
+		take_mail(ing);
+}
+
 /* One receive; returns what the source returned. */
 static int
 receive(struct ingest *ing, int timeout_ms)
 {
+	struct ring_rec *got[INGEST_BATCH];
 	unsigned i;
 	uint64_t now;
 	int n;
 
 	n = ing->src.ops->recv(&ing->src, ing->stash, ing->nstash, timeout_ms,
 	    ing->wake_fd);
+	if (n > 0) {
+		/* The records are stash[0..n); the rest stays the stash. */
+		memcpy(got, ing->stash, (size_t)n * sizeof(got[0]));
+		memmove(ing->stash, ing->stash + n,
+		    (ing->nstash - (unsigned)n) * sizeof(ing->stash[0]));
+		ing->nstash -= (unsigned)n;
+	}
+	check_registration(ing);
 	if (n <= 0)
 		return n;
 	now = clock_mono_ns();
 	ing->st.received += (uint64_t)n;
 	ing->st.batches++;
-	/* The records are stash[0..n); keep the rest as the stash. */
 	for (i = 0; i < (unsigned)n; i++)
-		dispatch(ing, ing->stash[i], now);
-	memmove(ing->stash, ing->stash + n,
-	    (ing->nstash - (unsigned)n) * sizeof(ing->stash[0]));
-	ing->nstash -= (unsigned)n;
+		dispatch(ing, got[i], now);
+	/* Before the next receive can block: hand over what we have. */
+	wake_workers(ing);
 	return n;
 }
 
@@ -341,8 +374,12 @@ end_stream(struct ingest *ing)
 		r->seq = ing->next_seq++;
 		r->recv_ns = now;
 		r->serial = 0;
-		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
 		ing->dirty[w] = true;
+		if (!ring_trypush(&ing->c.to_worker[w], r)) {
+			wake_workers(ing);
+			ring_push_wait(&ing->c.to_worker[w], r, ing->c.self,
+			    NULL);
+		}
 	}
 	wake_workers(ing);
 }
@@ -353,18 +390,17 @@ ingest_main(void *arg)
 	struct ingest *ing = arg;
 	struct ingest_mail last;
 	bool have_last;
-	int rc, reg = 0;
+	int rc;
 
 	rc = ing->src.ops->open(&ing->src, &ing->c);
 	if (rc < 0) {
 		publish_reg(ing, rc);
 		goto end;
 	}
-	reg = ing->src.ops->ready(&ing->src);
-	if (reg != 0)
-		publish_reg(ing, reg);
+	check_registration(ing);
 	for (;;) {
-		take_mail(ing);
+		if (ing->reg_seen > 0)
+			take_mail(ing);
 		if (atomic_load_explicit(&ing->stop, memory_order_acquire))
 			break;
 		if (!refill(ing, true))
@@ -377,33 +413,28 @@ ingest_main(void *arg)
 		}
 		if (rc != -EAGAIN && rc < 0)
 			usleep(10000);	/* the source logged it */
-		/* Hand over what we have before we might sleep. */
-		if (rc <= 0 || ing->nstash == 0)
-			wake_workers(ing);
-		if (reg == 0) {
-			reg = ing->src.ops->ready(&ing->src);
-			if (reg != 0)
-				publish_reg(ing, reg);
-			if (reg < 0)
-				break;
-		}
+		if (ing->reg_seen < 0)
+			break;
 	}
-	wake_workers(ing);
-	if (reg > 0 && !atomic_load(&ing->finished))
+	if (ing->reg_seen > 0 && !atomic_load(&ing->finished))
 		drain(ing);
 	ing->src.ops->unregister(&ing->src);
-	/* The socket may still hold records received before we left. */
-	while (reg > 0 && refill(ing, false) && receive(ing, 0) > 0)
+	/* Records may still arrive for a few moments after unregistering
+	 * (kauditd flushes what it holds): read until the socket is quiet. */
+	while (ing->reg_seen > 0 && !atomic_load(&ing->finished) &&
+	    refill(ing, false) && receive(ing, 5) > 0)
 		;
-	take_mail(ing);
-	if (reg == 0)
+	if (ing->reg_seen == 0)
 		publish_reg(ing, -ETIMEDOUT);
-	pthread_mutex_lock(&ing->mu);
-	have_last = ing->have_last;
-	last = ing->last;
-	pthread_mutex_unlock(&ing->mu);
-	if (have_last && reg >= 0)
-		inject_one(ing, &last);
+	if (ing->reg_seen > 0) {
+		take_mail(ing);
+		pthread_mutex_lock(&ing->mu);
+		have_last = ing->have_last;
+		last = ing->last;
+		pthread_mutex_unlock(&ing->mu);
+		if (have_last)
+			inject_one(ing, &last);
+	}
 	ing->src.ops->close(&ing->src);
 end:
 	end_stream(ing);
@@ -417,8 +448,11 @@ ingest_start(struct ingest *ing)
 	int rc;
 
 	rc = pthread_create(&ing->thread, NULL, ingest_main, ing);
-	if (rc != 0)
+	if (rc != 0) {
+		/* No thread will end the stream; this one is its producer. */
+		end_stream(ing);
 		return -rc;
+	}
 	ing->started = true;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 5;

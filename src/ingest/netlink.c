@@ -178,6 +178,7 @@ nl_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 		ns->msgs[i].msg_hdr.msg_name = &ns->addr[i];
 		ns->msgs[i].msg_hdr.msg_namelen = sizeof(ns->addr[i]);
 	}
+again:
 	for (;;) {
 		got = recvmmsg(ns->fd, ns->msgs, n, MSG_DONTWAIT, NULL);
 		if (got > 0)
@@ -241,7 +242,10 @@ nl_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 		}
 		kept++;
 	}
-	return kept > 0 ? (int)kept : -EAGAIN;
+	/* Only answers and probes: the socket may hold records still. */
+	if (kept == 0)
+		goto again;
+	return (int)kept;
 }
 
 static int

@@ -26,6 +26,7 @@
 struct replay_source {
 	FILE *f;
 	bool frames;
+	bool eof;		/* ended, or a frame was malformed */
 	char *line;
 	unsigned long lineno;
 	struct log_ratelimit rl;
@@ -130,16 +131,19 @@ replay_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 
 	(void)timeout_ms;
 	(void)wake_fd;
-	while (got < n) {
+	while (got < n && !rs->eof) {
 		struct ring_rec *r = recs[got];
 		int rc;
 
 		r->flags = 0;
 		if (rs->frames) {
 			rc = replay_frame(rs, r);
-			if (rc == -ENODATA)
+			if (rc == -ENODATA) {
+				rs->eof = true;
 				break;
+			}
 			if (rc < 0) {
+				rs->eof = true;
 				s->stats->sock_errors++;
 				log_warnx("replay: malformed netlink frame; "
 				    "stopping");

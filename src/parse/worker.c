@@ -77,7 +77,12 @@ worker_main(void *arg)
 					r->line_len = r->len;
 				}
 			}
-			ring_push_wait(out, r, pw->c.self, NULL);
+			if (!ring_trypush(out, r)) {
+				/* About to wait: ingest may wait for the room
+				 * this batch made in the input ring. */
+				ring_waiter_wake(in->producer);
+				ring_push_wait(out, r, pw->c.self, NULL);
+			}
 			if (done)
 				break;
 		}
@@ -99,7 +104,7 @@ worker_main(void *arg)
 			continue;
 		}
 		pw->st.sleeps++;
-		ring_waiter_sleep(pw->c.self, epoch, 100);
+		ring_waiter_sleep(pw->c.self, epoch);
 	}
 	ring_waiter_wake(out->consumer);
 	return NULL;

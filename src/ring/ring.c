@@ -103,6 +103,7 @@ ring_waiter_init(struct ring_waiter *w, bool use_eventfd)
 {
 	memset(w, 0, sizeof(*w));
 	w->efd = -1;
+	w->sleep_ms = RING_SLEEP_MS;
 	if (use_eventfd) {
 		/* Blocking: its owner reads it through io_uring, which then
 		 * waits for it; a write never blocks below 2^64 - 1. */
@@ -145,13 +146,13 @@ ring_waiter_wake_slow(struct ring_waiter *w)
 }
 
 void
-ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch, int timeout_ms)
+ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch)
 {
 	struct timespec ts, *tsp = NULL;
 
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+	if (w->sleep_ms >= 0) {
+		ts.tv_sec = w->sleep_ms / 1000;
+		ts.tv_nsec = (long)(w->sleep_ms % 1000) * 1000000L;
 		tsp = &ts;
 	}
 	atomic_fetch_add_explicit(&w->sleeps, 1, memory_order_relaxed);
@@ -187,7 +188,7 @@ ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
 			ring_waiter_cancel(self);
 			continue;
 		}
-		ring_waiter_sleep(self, epoch, 100);
+		ring_waiter_sleep(self, epoch);
 	}
 	return true;
 }

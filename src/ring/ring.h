@@ -95,6 +95,7 @@ struct ring_waiter {
 	_Alignas(RING_CACHELINE) _Atomic uint32_t word; /* futex word / epoch */
 	_Atomic uint32_t sleeping;	/* announced: wake me with a syscall */
 	int efd;			/* -1: futex; else wake by eventfd */
+	int sleep_ms;			/* longest sleep; -1: until woken */
 	_Atomic uint64_t sleeps;	/* times the owner went to sleep */
 	_Atomic uint64_t wakes;		/* system calls made to wake it */
 };
@@ -163,8 +164,14 @@ ring_waiter_cancel(struct ring_waiter *w)
 	atomic_store_explicit(&w->sleeping, 0, memory_order_relaxed);
 }
 
-/* Sleep on the futex until woken or timeout_ms passes (-1: no limit). */
-void ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch, int timeout_ms);
+/*
+ * Sleep on the futex until woken, or for w->sleep_ms at most (default
+ * RING_SLEEP_MS; -1: no limit).  The limit is a safety net only: the
+ * protocol never needs it, and tests set -1 so that a lost wake-up hangs
+ * instead of hiding as latency.
+ */
+#define RING_SLEEP_MS 100
+void ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch);
 
 /* Wake the waiter if, and only if, it announced that it sleeps. */
 static inline void

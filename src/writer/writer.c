@@ -59,7 +59,6 @@
 #define WR_TAG_WAKE 2u
 #define WR_MIN_LINE 12		/* "type=X msg=\n": sizes recv_ns arrays */
 #define WR_SPINS 64
-#define WR_WAIT_MS 100
 
 enum wbuf_state {
 	WB_FREE,
@@ -108,7 +107,8 @@ struct wr {
 	unsigned cap_rec;
 
 	struct ring_rec **held;		/* head of each worker ring */
-	struct ring_rec *pending;	/* next record, no buffer for it */
+	struct ring_rec *pending;	/* next record, not yet in a buffer */
+	bool buffer_wait;		/* ... because every buffer is busy */
 	uint64_t next_seq;
 	unsigned eos;
 	bool *popped;
@@ -370,7 +370,6 @@ pull(struct wr *w)
 
 	for (;;) {
 		struct ring_rec *r = w->pending;
-		bool was_waiting = r != NULL;
 
 		if (r == NULL) {
 			r = next_record(w);
@@ -400,17 +399,23 @@ pull(struct wr *w)
 			continue;
 		}
 		if (w->cur != NULL && w->cur->len + r->line_len >
-		    w->c.batch_bytes)
+		    w->c.batch_bytes) {
+			/* Full: let it go out before filling the next. */
 			close_current(w);
+			w->pending = r;
+			break;
+		}
 		if (w->cur == NULL) {
 			w->cur = take_buffer(w);
 			if (w->cur == NULL) {
 				/* Every buffer is busy: back-pressure. */
 				w->pending = r;
-				if (!was_waiting)
+				if (!w->buffer_wait)
 					w->st.buffer_waits++;
+				w->buffer_wait = true;
 				break;
 			}
+			w->buffer_wait = false;
 			w->cur->off = w->off;
 		}
 		memcpy(w->cur->mem + w->cur->len, r->data + r->line_off,
@@ -497,6 +502,15 @@ submit_bare_sync(struct wr *w, bool datasync)
 	prep_sync(w);
 }
 
+/* Records that will not be written: logging is suspended. */
+static void
+drop_buffer(struct wr *w, struct wbuf *b)
+{
+	w->st.dropped += b->nrec;
+	b->nrec = 0;
+	b->done = b->len;
+}
+
 /* Queued buffers out: as plain writes, or as one chain ending in a sync. */
 static void
 submit_queued(struct wr *w)
@@ -504,6 +518,16 @@ submit_queued(struct wr *w)
 	while (w->qlen > 0) {
 		struct wbuf *b = &w->bufs[w->queue[w->qhead]];
 		bool sync = group_commit(w) || b->sync_point;
+
+		if (w->suspended) {
+			/* Nothing is written past a failed write: that would
+			 * leave a hole in the log. */
+			w->qhead = (w->qhead + 1) % w->c.nbufs;
+			w->qlen--;
+			drop_buffer(w, b);
+			free_buffer(b);
+			continue;
+		}
 
 		if (w->c.output == WR_OUT_FD && w->inflight > 0)
 			return;
@@ -568,6 +592,11 @@ maybe_resubmit(struct wr *w)
 		if (w->chain.bufs[i]->state == WB_INFLIGHT)
 			return;
 	w->chain.resubmit = false;
+	/* Suspended: the rest of the chain is dropped, its sync still runs
+	 * (for what was written) and ends the chain. */
+	for (i = 0; w->suspended && i < w->chain.n; i++)
+		if (w->chain.bufs[i]->done < w->chain.bufs[i]->len)
+			drop_buffer(w, w->chain.bufs[i]);
 	submit_chain(w);
 }
 
@@ -584,10 +613,8 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 	}
 	if (res < 0) {
 		w->st.write_errors++;
-		w->st.dropped += b->nrec;
+		drop_buffer(w, b);
 		suspend_logging(w, -res);
-		b->done = b->len;	/* nothing more to try */
-		b->nrec = 0;
 		if (!b->in_chain)
 			free_buffer(b);
 		else
@@ -707,7 +734,9 @@ input_ready(struct wr *w)
 static void
 sleep_once(struct wr *w)
 {
-	struct __kernel_timespec ts = { .tv_nsec = WR_WAIT_MS * 1000000L };
+	int ms = w->c.self->sleep_ms;
+	struct __kernel_timespec ts = { .tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000L };
 	struct io_uring_cqe *cqe;
 
 	if (!w->wake_armed) {
@@ -725,7 +754,8 @@ sleep_once(struct wr *w)
 		return;
 	}
 	w->st.waits++;
-	io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, &ts, NULL);
+	io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, ms >= 0 ? &ts :
+	    NULL, NULL);
 	ring_waiter_cancel(w->c.self);
 }
 

@@ -49,21 +49,26 @@ slurp(const char *path)
 	return b;
 }
 
-/* Replay 'in' through a pipeline of 'workers' workers into 'out'. */
+/*
+ * Replay 'in' through a pipeline of 'workers' workers into 'out'.  The
+ * waiters get no safety timeout: a lost wake-up hangs the test (and the
+ * alarm in main fails it) instead of passing as 100 ms of latency.
+ */
 static void
-run_replay(const char *in, const char *out, unsigned workers,
-    struct pl_stats *st)
+run_replay_rings(const char *in, const char *out, unsigned workers,
+    unsigned ring_size, struct pl_stats *st)
 {
 	struct pl_config c;
 	struct pl *p;
 
 	unlink(out);
 	pl_config_defaults(&c);
+	c.wait_timeout_ms = -1;
 	c.source = INGEST_REPLAY;
 	c.replay_path = in;
 	c.workers = workers;
 	c.records = 64;		/* small: the pool wraps many times */
-	c.ring_size = 16;
+	c.ring_size = ring_size;
 	c.log_path = out;
 	c.flush = WR_FLUSH_NONE;
 	assert_int_equal(pl_create(&p, &c), 0);
@@ -72,6 +77,13 @@ run_replay(const char *in, const char *out, unsigned workers,
 	assert_true(pl_finished(p));
 	pl_get_stats(p, st);
 	pl_destroy(p);
+}
+
+static void
+run_replay(const char *in, const char *out, unsigned workers,
+    struct pl_stats *st)
+{
+	run_replay_rings(in, out, workers, 16, st);
 }
 
 static int
@@ -319,6 +331,53 @@ test_garbage_line_skipped(void **state)
 	free(got.p);
 }
 
+/*
+ * Regression: ingest blocked on one worker's full ring while another
+ * worker slept on records it had been given but not woken for; the
+ * writer waited for that worker's record, and everything stood still
+ * until a 100 ms timeout.  Rounds of one odd serial (worker 1) and many
+ * even ones (worker 0) through rings of 4 recreate it.
+ */
+static void
+test_full_ring_wakes_every_worker_given_records(void **state)
+{
+	char in[256], out[256];
+	struct pl_stats st;
+	struct buf got;
+	unsigned round, i, serial = 1, lines = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/pattern.log", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.log", tmpdir);
+	f = fopen(in, "we");
+	assert_non_null(f);
+	for (round = 0; round < 40; round++) {
+		serial |= 1;	/* odd: worker 1 */
+		fprintf(f, "type=USER msg=audit(1.000:%u): r=%u\n", serial++,
+		    round);
+		for (i = 0; i < 30; i++) {
+			serial += serial & 1;	/* even: worker 0 */
+			fprintf(f, "type=USER msg=audit(1.000:%u): r=%u\n",
+			    serial, round);
+			serial += 2;
+		}
+		lines += 31;
+	}
+	fclose(f);
+	run_replay_rings(in, out, 2, 4, &st);
+	got = slurp(out);
+	{
+		struct buf want = slurp(in);
+
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.p, want.p, want.len);
+		free(want.p);
+	}
+	assert_int_equal(st.wr.written, lines);
+	free(got.p);
+}
+
 int
 main(void)
 {
@@ -328,7 +387,13 @@ main(void)
 		cmocka_unit_test(test_fixture_frames),
 		cmocka_unit_test(test_eoe_not_written),
 		cmocka_unit_test(test_garbage_line_skipped),
+		cmocka_unit_test(
+		    test_full_ring_wakes_every_worker_given_records),
 	};
+
+	/* Every replay here runs without wait timeouts: a hang is a lost
+	 * wake-up, and this turns it into a failure. */
+	alarm(60);
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

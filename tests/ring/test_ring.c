@@ -418,7 +418,8 @@ test_futex_waiter_stale_epoch(void **state)
 	epoch = ring_waiter_prepare(&w);
 	ring_waiter_wake(&w);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ring_waiter_sleep(&w, epoch, 5000);
+	w.sleep_ms = 5000;
+	ring_waiter_sleep(&w, epoch);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 2);
 	assert_int_equal(atomic_load(&w.sleeping), 0);
@@ -428,7 +429,8 @@ test_futex_waiter_stale_epoch(void **state)
 	/* With no wake, the timeout ends the sleep. */
 	epoch = ring_waiter_prepare(&w);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ring_waiter_sleep(&w, epoch, 50);
+	w.sleep_ms = 50;
+	ring_waiter_sleep(&w, epoch);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true((t1.tv_sec - t0.tv_sec) * 1000000000LL +
 	    (t1.tv_nsec - t0.tv_nsec) >= 40000000LL);
@@ -522,7 +524,8 @@ stress_consumer(void *arg)
 			continue;
 		}
 		/* No timeout: a lost wake-up hangs here; the alarm fires. */
-		ring_waiter_sleep(&s->cons_w, epoch, -1);
+		s->cons_w.sleep_ms = -1;
+		ring_waiter_sleep(&s->cons_w, epoch);
 	}
 	s->got = expect - 1;
 	return NULL;
@@ -631,7 +634,8 @@ lw_consumer(void *arg)
 				ring_waiter_cancel(&lw->cons_w);
 				continue;
 			}
-			ring_waiter_sleep(&lw->cons_w, epoch, -1);
+			lw->cons_w.sleep_ms = -1;
+			ring_waiter_sleep(&lw->cons_w, epoch);
 		}
 		if (it != item(round + 1) && lw->bad_round == 0)
 			lw->bad_round = round + 1;

@@ -251,7 +251,7 @@ h_get_free(struct harness *h)
 			continue;
 		}
 		h->free_sleeps++;
-		ring_waiter_sleep(&h->free_w, epoch, 100);
+		ring_waiter_sleep(&h->free_w, epoch);
 	}
 }
 

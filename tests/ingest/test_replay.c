@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "ra_test.h"
+
 #include "daemon/pipeline.h"
 #include "parse/parse.h"
 
@@ -133,29 +135,17 @@ count_headerless(const struct buf *b)
 }
 
 static void
-for_each_fixture(void (*fn)(const char *path, unsigned workers),
+for_each_fixture(void (*fn)(const char *path, void *workers),
     unsigned workers)
 {
-	DIR *d = opendir(RA_FIXTURES);
-	struct dirent *de;
-	char path[1024];
-	unsigned n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		if (strstr(de->d_name, ".log") == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RA_FIXTURES, de->d_name);
-		fn(path, workers);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 15);
+	assert_true(ra_test_fixture_files(fn, &workers) >= 15);
 }
 
 static void
-lines_roundtrip(const char *path, unsigned workers)
+lines_roundtrip(const char *path, void *arg)
 {
+	unsigned workers = *(unsigned *)arg;
+
 	char out[256];
 	struct pl_stats st;
 	struct buf want, got;
@@ -196,8 +186,10 @@ test_fixture_lines_three_workers(void **state)
  * carry; the output must be those lines.
  */
 static void
-frames_roundtrip(const char *path, unsigned workers)
+frames_roundtrip(const char *path, void *arg)
 {
+	unsigned workers = *(unsigned *)arg;
+
 	char frames[256], out[256], expect[256];
 	struct buf in, got, want;
 	struct pl_stats st;

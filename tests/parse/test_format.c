@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "ra_test.h"
+
 #include "parse/parse.h"
 #include "ring/ring.h"
 
@@ -384,9 +386,11 @@ test_node_too_long(void **state)
  * formatted back must come out byte for byte (plus its '\n').
  */
 static void
-check_fixture_line(const char *file, unsigned lineno, const char *line,
-    size_t len, unsigned *with_node)
+check_fixture_line(const char *file, unsigned lineno, char *line,
+    size_t len, void *arg)
 {
+	unsigned *with_node = arg;
+
 	/* A configured node, to show the record's own one wins. */
 	struct parse_opts o = { PARSE_FORMAT_RAW, "configured", 10 };
 	const char *p = line, *end = line + len, *type, *msg;
@@ -429,47 +433,32 @@ check_fixture_line(const char *file, unsigned lineno, const char *line,
 	slot_free(&s);
 }
 
+struct fixture_count {
+	unsigned lines, with_node;
+};
+
+static void
+count_fixture_line(const char *file, unsigned lineno, char *line,
+    size_t len, void *arg)
+{
+	struct fixture_count *fc = arg;
+
+	check_fixture_line(file, lineno, line, len, &fc->with_node);
+	fc->lines++;
+}
+
 static void
 test_fixture_logs(void **state)
 {
-	unsigned lines = 0, with_node = 0, files = 0;
-	struct dirent *de;
-	char path[4096];
-	DIR *d;
+	struct fixture_count fc = { 0, 0 };
+	unsigned files;
 
 	(void)state;
-	if ((d = opendir(RA_FIXTURES)) == NULL)
-		fail_msg("%s: %s", RA_FIXTURES, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		unsigned lineno = 0;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RA_FIXTURES,
-		    de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			fail_msg("%s: %s", path, strerror(errno));
-		while ((n = getline(&line, &cap, f)) > 0) {
-			lineno++;
-			if (line[n - 1] == '\n')
-				line[--n] = '\0';
-			check_fixture_line(de->d_name, lineno, line,
-			    (size_t)n, &with_node);
-			lines++;
-		}
-		free(line);
-		fclose(f);
-		files++;
-	}
-	closedir(d);
+	files = ra_test_fixture_lines(count_fixture_line, &fc);
 	printf("%u fixture files: %u lines formatted back identically "
-	    "(%u with their own node)\n", files, lines, with_node);
+	    "(%u with their own node)\n", files, fc.lines, fc.with_node);
 	assert_true(files > 0);
-	assert_true(lines > 0);
+	assert_true(fc.lines > 0);
 }
 
 int

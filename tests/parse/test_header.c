@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "ra_test.h"
+
 #include "parse/parse.h"
 
 static int
@@ -167,10 +169,17 @@ line_payload(const char *line)
  * an old auditd's DAEMON_CONFIG, "msg=audit(1490239800.477:34) config
  * changed, ...", with no ": " after the ')'.
  */
+struct counts {
+	unsigned parsed, headerless;
+};
+
 static void
-check_line(const char *file, unsigned lineno, const char *line,
-    unsigned *parsed, unsigned *headerless)
+check_line(const char *file, unsigned lineno, char *line, size_t len,
+    void *arg)
 {
+	struct counts *c = arg;
+
+	(void)len;
 	unsigned long long sec;
 	unsigned msec, serial;
 	struct parse_hdr h;
@@ -189,7 +198,7 @@ check_line(const char *file, unsigned lineno, const char *line,
 			    "none", file, lineno);
 		printf("%s:%u: no well-formed header, refused: %.50s\n",
 		    file, lineno, line);
-		(*headerless)++;
+		c->headerless++;
 		return;
 	}
 	if (rc != 0)
@@ -198,50 +207,22 @@ check_line(const char *file, unsigned lineno, const char *line,
 	assert_int_equal(h.msec, msec);
 	assert_int_equal(h.serial, serial);
 	assert_int_equal(h.len, (size_t)n + 2);
-	(*parsed)++;
+	c->parsed++;
 }
 
 static void
 test_fixture_logs(void **state)
 {
-	unsigned parsed = 0, headerless = 0, files = 0;
-	struct dirent *de;
-	char path[4096];
-	DIR *d;
+	struct counts c = { 0, 0 };
+	unsigned files;
 
 	(void)state;
-	if ((d = opendir(RA_FIXTURES)) == NULL)
-		fail_msg("%s: %s", RA_FIXTURES, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		unsigned lineno = 0;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RA_FIXTURES,
-		    de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			fail_msg("%s: %s", path, strerror(errno));
-		while ((n = getline(&line, &cap, f)) > 0) {
-			lineno++;
-			if (line[n - 1] == '\n')
-				line[--n] = '\0';
-			check_line(de->d_name, lineno, line, &parsed,
-			    &headerless);
-		}
-		free(line);
-		fclose(f);
-		files++;
-	}
-	closedir(d);
+	files = ra_test_fixture_lines(check_line, &c);
 	printf("%u fixture files: %u headers parsed, %u lines without one\n",
-	    files, parsed, headerless);
+	    files, c.parsed, c.headerless);
 	assert_true(files > 0);
-	assert_true(parsed > 0);
-	assert_true(headerless < parsed / 10);
+	assert_true(c.parsed > 0);
+	assert_true(c.headerless < c.parsed / 10);
 }
 
 int

@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include "ra_test.h"
+
 #include <ck_pr.h>
 
 #include "ring/ring.h"
@@ -46,36 +48,6 @@
 #define STRESS_RING 64
 #define CONSUMER_SPINS 64
 #define LOST_WAKE_ROUNDS 10000u
-
-/* A guard for the tests that would hang on a lost wake-up. */
-static const char *volatile alarm_what = "?";
-
-static void
-on_alarm(int sig)
-{
-	const char *w = alarm_what;
-
-	(void)sig;
-	if (write(2, "test_ring: timed out (lost wake-up?) in ", 40) < 0 ||
-	    write(2, w, strlen(w)) < 0 || write(2, "\n", 1) < 0) {
-		/* nothing more to say */
-	}
-	_exit(1);
-}
-
-static void
-guard(const char *what, unsigned seconds)
-{
-	alarm_what = what;
-	signal(SIGALRM, on_alarm);
-	alarm(seconds);
-}
-
-static void
-unguard(void)
-{
-	alarm(0);
-}
 
 /* The first two CPUs this process may run on; -1 if there is only one. */
 static void
@@ -554,14 +526,14 @@ test_stress_two_threads(void **state)
 	    &s->prod_w), 0);
 	assert_int_equal(pthread_barrier_init(&s->barrier, NULL, 2), 0);
 
-	guard("test_stress_two_threads", 120);
+	ra_test_guard("test_stress_two_threads", 120);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(pthread_create(&tc, NULL, stress_consumer, s), 0);
 	assert_int_equal(pthread_create(&tp, NULL, stress_producer, s), 0);
 	pthread_join(tp, NULL);
 	pthread_join(tc, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	unguard();
+	ra_test_unguard();
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
@@ -691,12 +663,12 @@ test_lost_wakeup(void **state)
 	assert_int_equal(ring_init(&lw->r, 8, &lw->cons_w, NULL), 0);
 	assert_int_equal(pthread_barrier_init(&lw->barrier, NULL, 2), 0);
 
-	guard("test_lost_wakeup", 20);
+	ra_test_guard("test_lost_wakeup", 20);
 	assert_int_equal(pthread_create(&tc, NULL, lw_consumer, lw), 0);
 	assert_int_equal(pthread_create(&tp, NULL, lw_producer, lw), 0);
 	pthread_join(tp, NULL);
 	pthread_join(tc, NULL);
-	unguard();
+	ra_test_unguard();
 
 	print_message("%u rounds: consumer sleeps %" PRIu64 ", wakes %" PRIu64
 	    "\n", lw->rounds, atomic_load(&lw->cons_w.sleeps),

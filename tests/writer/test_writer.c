@@ -34,6 +34,8 @@
 
 #include <cmocka.h>
 
+#include "ra_test.h"
+
 #include <ck_pr.h>
 
 #include "common/log.h"
@@ -47,37 +49,6 @@
 #define FREQ 7
 #define BATCH_BYTES (64u << 10)
 #define NBUFS 4
-
-/* ---- a guard against hangs ---- */
-
-static const char *volatile alarm_what = "?";
-
-static void
-on_alarm(int sig)
-{
-	const char *w = alarm_what;
-
-	(void)sig;
-	if (write(2, "test_writer: timed out (writer stuck?) in ", 42) < 0 ||
-	    write(2, w, strlen(w)) < 0 || write(2, "\n", 1) < 0) {
-		/* nothing more to say */
-	}
-	_exit(1);
-}
-
-static void
-guard(const char *what, unsigned seconds)
-{
-	alarm_what = what;
-	signal(SIGALRM, on_alarm);
-	alarm(seconds);
-}
-
-static void
-unguard(void)
-{
-	alarm(0);
-}
 
 /* ---- a growing byte buffer: the lines we expect in the file ---- */
 
@@ -534,9 +505,9 @@ flush_mode(enum wr_flush flush, unsigned freq, const char *name,
 	make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, freq);
-	guard(name, 60);
+	ra_test_guard(name, 60);
 	run_writer(&c, N_RECS, 0, 1, &want, st, &res);
-	unguard();
+	ra_test_unguard();
 	print_stats(name, st);
 	assert_no_stall(name, &res, N_RECS);
 	assert_file_is(path, &want);
@@ -662,9 +633,9 @@ test_skip_not_written(void **state)
 	make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, FREQ);
-	guard("skip_not_written", 60);
+	ra_test_guard("skip_not_written", 60);
 	run_writer(&c, n, 5, 2, &want, &st, &res);
-	unguard();
+	ra_test_unguard();
 	print_stats("skip", &st);
 	assert_no_stall("skip", &res, n);
 	assert_file_is(path, &want);
@@ -694,7 +665,7 @@ test_append_second_run(void **state)
 	make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
-	guard("append_second_run", 60);
+	ra_test_guard("append_second_run", 60);
 	run_writer(&c, 700, 0, 1, &want, &st, &res);
 	assert_no_stall("append 1", &res, 700);
 	assert_int_equal(st.written, 700);
@@ -704,7 +675,7 @@ test_append_second_run(void **state)
 	/* Different lines, with a different flush mode. */
 	c.flush = WR_FLUSH_DATA;
 	run_writer(&c, 1100, 0, 2, &want, &st, &res);
-	unguard();
+	ra_test_unguard();
 	assert_no_stall("append 2", &res, 1100);
 	assert_int_equal(st.written, 1100);
 	assert_int_equal(st.bytes, want.len - first);
@@ -727,9 +698,9 @@ test_discard(void **state)
 	make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_DISCARD, path, WR_FLUSH_SYNC, FREQ);
-	guard("discard", 60);
+	ra_test_guard("discard", 60);
 	run_writer(&c, N_RECS, 0, 1, NULL, &st, &res);
-	unguard();
+	ra_test_unguard();
 	print_stats("discard", &st);
 	assert_no_stall("discard", &res, N_RECS);
 	assert_int_equal(stat(path, &sb), -1);
@@ -765,9 +736,9 @@ test_output_fd(void **state)
 	buf_add(&want, "HEADER\n", 7);
 	base_config(NULL, &c, WR_OUT_FD, NULL, WR_FLUSH_SYNC, FREQ);
 	c.fd = fd;
-	guard("output_fd", 60);
+	ra_test_guard("output_fd", 60);
 	run_writer(&c, N_RECS, 0, 1, &want, &st, &res);
-	unguard();
+	ra_test_unguard();
 	print_stats("fd", &st);
 	assert_no_stall("fd", &res, N_RECS);
 	/* The writer does not own the stream. */
@@ -994,9 +965,9 @@ write_error(enum wr_flush flush, const char *name)
 	}
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, FREQ);
-	guard(name, 60);
+	ra_test_guard(name, 60);
 	run_writer(&c, n, 0, 3, &want, &st, &res);
-	unguard();
+	ra_test_unguard();
 	print_stats(name, &st);
 	got = read_file(path, &len);
 
@@ -1079,7 +1050,7 @@ test_incremental_chain_waits_for_wake_read(void **state)
 	h_init(&h);
 	base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL, FREQ);
 	assert_int_equal(wr_create(&h.wr, &c), 0);
-	guard("incremental_chain_waits_for_wake_read", 60);
+	ra_test_guard("incremental_chain_waits_for_wake_read", 60);
 	assert_int_equal(wr_start(h.wr), 0);
 	for (round = 1; round <= 5 && stalled_round == 0; round++) {
 		struct stat sb;
@@ -1119,7 +1090,7 @@ test_incremental_chain_waits_for_wake_read(void **state)
 		atomic_store(&wd.done, true);
 		pthread_join(wd.thread, NULL);
 	}
-	unguard();
+	ra_test_unguard();
 	wr_get_stats(h.wr, &st);
 	print_stats("incremental_idle", &st);
 	if (stalled_round != 0)

@@ -229,17 +229,22 @@ log_summary(struct pl *p)
 	struct pl_stats st;
 
 	pl_get_stats(p, &st);
-	log_info("ringauditd: %llu records received, %llu written, %llu "
-	    "durable, %llu dropped; waits: pool %llu, worker rings %llu, "
-	    "writer rings %llu; socket: %llu ENOBUFS, %llu errors; "
-	    "receive->written p50 %llu us p99 %llu us",
+	log_info("ringauditd: %llu records received (%llu daemon), %llu "
+	    "written, %llu durable, %llu dropped, %llu unformattable; waits: "
+	    "pool %llu, worker rings %llu, writer rings %llu; sleeps: "
+	    "workers %llu, writer woken %llu times; socket: %llu ENOBUFS, "
+	    "%llu errors; receive->written p50 %llu us p99 %llu us",
 	    (unsigned long long)st.in.received,
+	    (unsigned long long)st.in.injected,
 	    (unsigned long long)st.wr.written,
 	    (unsigned long long)st.wr.durable,
 	    (unsigned long long)st.wr.dropped,
+	    (unsigned long long)st.format_errors,
 	    (unsigned long long)st.in.pool_waits,
 	    (unsigned long long)st.in.ring_waits,
 	    (unsigned long long)st.worker_ring_waits,
+	    (unsigned long long)st.worker_sleeps,
+	    (unsigned long long)st.writer_wakes,
 	    (unsigned long long)st.in.enobufs,
 	    (unsigned long long)st.in.sock_errors,
 	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000,

@@ -118,7 +118,6 @@ pl_create(struct pl **out, const struct pl_config *c)
 
 	for (i = 0; i < c->workers; i++) {
 		struct parse_worker_config pc = {
-			.id = i,
 			.in = &p->to_worker[i],
 			.out = &p->from_worker[i],
 			.self = &p->worker_w[i],

@@ -78,7 +78,6 @@ int parse_format_record(struct ring_rec *r, const struct parse_opts *o);
  * writer.  End-of-stream records pass through and end the thread.
  */
 struct parse_worker_config {
-	unsigned id;
 	struct ring *in;		/* from ingest */
 	struct ring *out;		/* to the writer */
 	struct ring_waiter *self;	/* the worker's own waiter (futex) */

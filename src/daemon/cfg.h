@@ -36,17 +36,64 @@ enum cfg_name_format {
 	CFG_NAME_USER,
 };
 
+/* space_left_action, admin_space_left_action, disk_full_action and
+ * disk_error_action; not every key takes every action (auditd.conf(5)). */
+enum cfg_action {
+	CFG_ACT_IGNORE,
+	CFG_ACT_SYSLOG,
+	CFG_ACT_ROTATE,
+	CFG_ACT_EMAIL,
+	CFG_ACT_EXEC,
+	CFG_ACT_SUSPEND,
+	CFG_ACT_SINGLE,
+	CFG_ACT_HALT,
+};
+
+enum cfg_max_action {		/* max_log_file_action */
+	CFG_MAX_IGNORE,
+	CFG_MAX_SYSLOG,
+	CFG_MAX_SUSPEND,
+	CFG_MAX_ROTATE,
+	CFG_MAX_KEEP_LOGS,
+	CFG_MAX_EXEC,
+};
+
+enum cfg_overflow {		/* overflow_action (plugins' queue) */
+	CFG_OVF_IGNORE,
+	CFG_OVF_SYSLOG,
+	CFG_OVF_SUSPEND,
+	CFG_OVF_SINGLE,
+	CFG_OVF_HALT,
+};
+
+enum cfg_transport {
+	CFG_TRANSPORT_TCP,
+	CFG_TRANSPORT_KRB5,
+};
+
 #define CFG_NAME_MAX 255
 #define CFG_VALUE_MAX 256
 #define CFG_OTHER_MAX 64
 #define CFG_WARN_MAX 16
 #define CFG_WARN_LEN 320
 
-/* A key auditd has that ringauditd keeps but does not act on yet. */
+/* A key kept verbatim (the deprecated dispatcher and disp_qos). */
 struct cfg_kv {
 	char key[32];
 	char value[CFG_VALUE_MAX];
 	unsigned line;
+};
+
+/* An action, and the program it runs for "exec /path". */
+struct cfg_act {
+	enum cfg_action act;
+	char exe[PATH_MAX];		/* CFG_ACT_EXEC only, else "" */
+};
+
+/* A space threshold: MiB, or a percentage of the partition ("N%"). */
+struct cfg_space {
+	unsigned long value;
+	bool percent;
 };
 
 struct cfg {
@@ -61,7 +108,44 @@ struct cfg {
 	enum cfg_name_format name_format;
 	char name[CFG_NAME_MAX + 1];
 	unsigned long priority_boost;
-	struct cfg_kv other[CFG_OTHER_MAX];	/* validated later (issue 3) */
+
+	/* rotation */
+	unsigned long num_logs;			/* 0..999 */
+	unsigned long max_log_file;		/* MiB, 0: no limit */
+	enum cfg_max_action max_log_file_action;
+	char max_log_file_exe[PATH_MAX];	/* CFG_MAX_EXEC only */
+
+	/* disk space */
+	struct cfg_space space_left;
+	struct cfg_act space_left_action;
+	struct cfg_space admin_space_left;
+	struct cfg_act admin_space_left_action;
+	struct cfg_act disk_full_action;
+	struct cfg_act disk_error_action;
+	char action_mail_acct[CFG_VALUE_MAX];
+	bool verify_email;
+
+	/* network (validated and kept; not acted on yet) */
+	unsigned long tcp_listen_port;		/* 0: not listening */
+	unsigned long tcp_listen_queue;
+	unsigned long tcp_max_per_addr;
+	bool use_libwrap;
+	unsigned long tcp_client_port_lo, tcp_client_port_hi;
+	unsigned long tcp_client_max_idle;
+	enum cfg_transport transport;
+	bool enable_krb5;
+	char krb5_principal[CFG_VALUE_MAX];
+	char krb5_key_file[PATH_MAX];
+	bool distribute_network;
+
+	/* plugins (validated and kept; not acted on yet) */
+	unsigned long q_depth;
+	enum cfg_overflow overflow_action;
+	unsigned long max_restarts;
+	char plugin_dir[PATH_MAX];
+	unsigned long end_of_event_timeout;	/* seconds */
+
+	struct cfg_kv other[CFG_OTHER_MAX];
 	unsigned n_other;
 
 	/* Notes that do not stop a load ("FILE:LINE: ..."): deprecated
@@ -78,6 +162,11 @@ struct cfg {
 	unsigned drain_timeout_ms;	/* shutdown: wait this long for the
 					 * kernel's queue to empty */
 	unsigned write_batch;		/* bytes in one write buffer */
+	char pid_file[PATH_MAX];	/* /var/run/auditd.pid, as auditd */
+	char state_file[PATH_MAX];	/* SIGCONT's report, /var/run/auditd.state */
+	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";
+					 * /sbin/init; tests name a stand-in */
+	char sendmail[PATH_MAX];	/* email action: /usr/lib/sendmail */
 };
 
 void cfg_defaults(struct cfg *c);
@@ -100,5 +189,7 @@ int cfg_load_ringauditd(struct cfg *c, const char *path, char *err,
     size_t errlen);
 
 const char *cfg_flush_name(enum cfg_flush f);
+const char *cfg_action_name(enum cfg_action a);
+const char *cfg_max_action_name(enum cfg_max_action a);
 
 #endif

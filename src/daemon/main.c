@@ -351,8 +351,8 @@ main(int argc, char **argv)
 	pc.node = nodep;
 	pc.log_path = cfg.log_file;
 	pc.log_group = cfg.log_group;
-	pc.flush = map_flush(cfg.flush);
-	pc.freq = (unsigned)cfg.freq;
+	pc.wr.flush = map_flush(cfg.flush);
+	pc.wr.freq = (unsigned)cfg.freq;
 	if (o.foreground) {
 		/* auditd -f: records go to stderr, not to the log. */
 		pc.output = WR_OUT_FD;
@@ -375,7 +375,7 @@ main(int argc, char **argv)
 	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
 	    un.release, auid, (int)getpid(), (unsigned)getuid(), ses);
-	pl_inject(p, AUDIT_DAEMON_START, text);
+	pl_inject(p, AUDIT_DAEMON_START, WR_CMD_NONE, text);
 
 	rc = pl_start(p);
 	if (rc < 0) {

@@ -472,7 +472,10 @@ take_cmd(struct wr *w, struct ring_rec *r)
 	case WR_CMD_NONE:
 		return false;
 	case WR_CMD_ROTATE:
-		op = w->c.output == WR_OUT_FILE ? SW_ROTATE : 0;
+		/* keep_logs rotates so for SIGUSR1 too. */
+		if (w->c.output == WR_OUT_FILE)
+			op = w->p.max_log_act == WR_ACT_KEEP_LOGS ? SW_KEEP :
+			    SW_ROTATE;
 		break;
 	case WR_CMD_RESUME:
 		op = SW_REOPEN;
@@ -1034,8 +1037,7 @@ rotate_now(struct wr *w, bool keep)
 
 	if (!keep && w->p.num_logs < 2) {
 		/* auditd: fewer than 2 logs means no rotation. */
-		log_warnx("writer: %s: not rotated: num_logs is %u", w->c.path,
-		    w->p.num_logs);
+		log_warnx("Log rotation disabled (num_logs < 2), skipping");
 		return;
 	}
 	close(w->fd);

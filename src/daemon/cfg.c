@@ -504,7 +504,7 @@ p_mail(struct ld *l, const struct kw *k, const char *val, const char *opt)
 			return fail(l, -EINVAL, "%s: \"%s\" is shorter than 2 "
 			    "characters", k->name, qb);
 		for (p = val; *p != '\0'; p++)
-			if (!isascii((unsigned char)*p) ||
+			if ((unsigned char)*p >= 0x80 ||
 			    (!isalnum((unsigned char)*p) &&
 			    strchr("@._-", *p) == NULL))
 				return fail(l, -EINVAL, "%s: \"%s\": only "

@@ -1,13 +1,16 @@
 /*
- * test_config.c - auditd.conf and ringauditd.conf: every key the daemon
- * acts on with good, bad and boundary values, the line syntax, the keys
- * kept for later, file ownership and modes, and Debian's stock auditd.conf.
+ * test_config.c - auditd.conf and ringauditd.conf: every key with good,
+ * bad and boundary values, the checks across keys, the line syntax, file
+ * ownership and modes, and Debian's stock auditd.conf read back.
  *
  * Where a table gives auditd's verdict ("auditd:"), it was learned by
  * running Debian's auditd 3.0.9 (auditd -f -c DIR) on the same file, with
  * an unknown key on the next line so that auditd stopped there when it had
  * accepted the line, or inside a user namespace (which cannot reach the
- * kernel's audit socket) when the whole file had to be accepted.
+ * kernel's audit socket) when the whole file had to be accepted.  A few
+ * rows say "auditd's source": what a load cannot show (enable_krb5's
+ * effect on transport, a 1-character plugin_dir, the defaults of keys
+ * that are only used later).
  *
  * Files are written into a mkdtemp() directory, removed at the end.  The
  * files must be owned by root, so the program skips when not run as root.

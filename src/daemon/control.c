@@ -83,7 +83,6 @@ dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 		break;
 	case CFG_MAX_IGNORE:
 	case CFG_MAX_SYSLOG:
-	case CFG_MAX_EXEC:
 		break;
 	}
 	/* ignore means no check at all, as in auditd. */
@@ -366,12 +365,6 @@ dmn_writer_events(struct dmn *d)
 		case CFG_MAX_KEEP_LOGS:
 			log_info("Audit daemon rotating log files with keep "
 			    "option");
-			break;
-		case CFG_MAX_EXEC:
-			if (act_exec(d->cfg->max_log_file_exe, NULL) < 0)
-				d->st.action_errors++;
-			else
-				d->st.actions++;
 			break;
 		case CFG_MAX_IGNORE:
 			break;

@@ -104,6 +104,8 @@ report(FILE *f, struct dmn *d)
 	    (unsigned long long)st.in.received);
 	fprintf(f, "daemon records = %llu\n",
 	    (unsigned long long)st.in.injected);
+	fprintf(f, "records skipped = %llu\n",
+	    (unsigned long long)st.wr.skipped);
 	fprintf(f, "records written = %llu\n",
 	    (unsigned long long)st.wr.written);
 	fprintf(f, "records durable = %llu\n",

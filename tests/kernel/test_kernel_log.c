@@ -68,6 +68,7 @@ write_conf(const char *flush)
 	    "plugin_dir = %s/plugins.d\n", ra_k.dir, flush, ra_k.dir);
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
+	ra_write_ringauditd_conf(NULL);
 }
 
 static bool

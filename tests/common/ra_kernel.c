@@ -334,6 +334,20 @@ ra_key_events(const char *file)
 	    ra_k.key, file);
 }
 
+void
+ra_wait_key_events(const char *file, long n)
+{
+	long got = -1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if ((got = ra_key_events(file)) >= n)
+			return;
+		usleep(50000);
+	}
+	fail_msg("%s: %ld of our events, not %ld, after 10 s", file, got, n);
+}
+
 long
 ra_duplicate_serials(const char *file)
 {
@@ -342,9 +356,16 @@ ra_duplicate_serials(const char *file)
 	    ra_k.key, file);
 }
 
-long
-ra_ausearch_count(const char *file, const char *type)
+void
+ra_ausearch(const char *file, const char *types)
 {
-	return ra_run_count("ausearch -if %s -m %s --raw 2>/dev/null | "
-	    "grep -c '^type=%s '", file, type, type);
+	ra_run("ausearch -if %s -m %s --raw > %s/found.txt 2>/dev/null",
+	    file, types, ra_k.dir);
+}
+
+long
+ra_found(const char *type)
+{
+	return ra_run_count("grep -c '^type=%s ' %s/found.txt", type,
+	    ra_k.dir);
 }

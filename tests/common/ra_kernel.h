@@ -79,7 +79,17 @@ unsigned ra_concat_logs(void);
 /* SYSCALL records with ra_k.key in a file, and those seen twice. */
 long ra_key_events(const char *file);
 long ra_duplicate_serials(const char *file);
-/* Lines of type TYPE that ausearch finds in a file. */
-long ra_ausearch_count(const char *file, const char *type);
+/*
+ * Wait (10 s at most) until a file holds n of our events: the kernel
+ * delivers them after the calls return, and a signal sent before they
+ * arrived would act before them.
+ */
+void ra_wait_key_events(const char *file, long n);
+/*
+ * ausearch -m TYPES (comma separated) over a file, once, into
+ * ra_k.dir/found.txt; then how many records of one type it found.
+ */
+void ra_ausearch(const char *file, const char *types);
+long ra_found(const char *type);
 
 #endif

@@ -4,7 +4,8 @@
  * (DAEMON_ROTATE, first record of the new log), USR2 resumes
  * (DAEMON_RESUME), CONT writes the state report, TERM stops with
  * DAEMON_END.  Every event made before TERM is in the logs exactly once,
- * and ausearch finds each DAEMON_* record.  A bad configuration on HUP is
+ * and ausearch finds each DAEMON_* record.  (That ausearch reads back every
+ * line of a log is test_kernel_log's; it takes minutes on large logs.)  A bad configuration on HUP is
  * reported and changes nothing; a good one applies (num_logs).
  *
  * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
@@ -28,7 +29,7 @@
 
 #include "ra_kernel.h"
 
-#define N_LOAD 60000
+#define N_LOAD 24000
 
 static void
 write_conf(unsigned num_logs, const char *flush)
@@ -79,8 +80,8 @@ start_load(unsigned n)
 	if (pid == 0) {
 		for (i = 0; i < n; i++) {
 			syscall(SYS_getpriority, PRIO_PROCESS, 0);
-			/* A steady stream, not one burst: ~50 events/ms. */
-			if (i % 50 == 49)
+			/* A steady stream, not one burst: ~20 events/ms. */
+			if (i % 20 == 19)
 				usleep(1000);
 		}
 		_exit(0);
@@ -148,11 +149,13 @@ test_signals_under_load(void **s)
 	assert_int_equal(ra_run("head -n1 %s/log/audit.log.2 | grep -q "
 	    "'^type=DAEMON_START '", ra_k.dir), 0);
 	/* ausearch finds each daemon record. */
-	assert_int_equal(ra_ausearch_count(path, "DAEMON_ROTATE"), 2);
-	assert_int_equal(ra_ausearch_count(path, "DAEMON_CONFIG"), 1);
-	assert_int_equal(ra_ausearch_count(path, "DAEMON_RESUME"), 1);
-	assert_int_equal(ra_ausearch_count(path, "DAEMON_START"), 1);
-	assert_int_equal(ra_ausearch_count(path, "DAEMON_END"), 1);
+	ra_ausearch(path, "DAEMON_ROTATE,DAEMON_CONFIG,DAEMON_RESUME,"
+	    "DAEMON_START,DAEMON_END");
+	assert_int_equal(ra_found("DAEMON_ROTATE"), 2);
+	assert_int_equal(ra_found("DAEMON_CONFIG"), 1);
+	assert_int_equal(ra_found("DAEMON_RESUME"), 1);
+	assert_int_equal(ra_found("DAEMON_START"), 1);
+	assert_int_equal(ra_found("DAEMON_END"), 1);
 	assert_int_equal(ra_run("grep -q '^type=DAEMON_CONFIG msg=audit("
 	    "[0-9.]*:[0-9]*): op=reconfigure state=changed auid=[0-9]* "
 	    "pid=%d subj=? res=success$' %s", (int)getpid(), path), 0);
@@ -162,10 +165,6 @@ test_signals_under_load(void **s)
 	assert_int_equal(ra_run("tail -n1 %s/log/audit.log | grep -q "
 	    "'^type=DAEMON_END .* pid=%d res=success$'", ra_k.dir,
 	    (int)getpid()), 0);
-	/* ausearch reads back every line, and nothing else. */
-	assert_int_equal(ra_run("ausearch -if %s --raw 2>/dev/null | sort > "
-	    "%s/ausearch.txt && sort %s | cmp -s - %s/ausearch.txt", path,
-	    ra_k.dir, path, ra_k.dir), 0);
 	/* SIGCONT's report: auditd's lines, then ours. */
 	assert_int_equal(ra_run("grep -q '^audit version = 3.0.9$' "
 	    "%s/auditd.state && grep -q '^logging suspended = no$' "
@@ -203,18 +202,21 @@ test_bad_config_on_hup(void **s)
 static void
 test_hup_applies_num_logs(void **s)
 {
-	char path[256];
+	char path[256], live[256];
 
 	(void)s;
 	write_conf(0, "data");
 	start("numlogs");
+	snprintf(live, sizeof(live), "%s/log/audit.log", ra_k.dir);
 	ra_make_calls(100);
+	ra_wait_key_events(live, 100);
 	signal_daemon(SIGUSR1);
 	snprintf(path, sizeof(path), "%s/log/audit.log.1", ra_k.dir);
 	assert_int_equal(access(path, F_OK), -1);
 	write_conf(3, "data");
 	signal_daemon(SIGHUP);
 	ra_make_calls(100);
+	ra_wait_key_events(live, 200);
 	signal_daemon(SIGUSR1);
 	ra_make_calls(100);
 	stop_daemon_ok();

@@ -213,9 +213,13 @@ ra_daemon_start(const char *flag, char *why, size_t whylen)
 	ra_k.daemon_pid = fork();
 	assert_true(ra_k.daemon_pid >= 0);
 	if (ra_k.daemon_pid == 0) {
+		char outpath[128];
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, STDERR_FILENO);
+		snprintf(outpath, sizeof(outpath), "%s/stdout", ra_k.dir);
+		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDOUT_FILENO);
 		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", ra_k.dir,
 		    (char *)NULL);
 		_exit(127);

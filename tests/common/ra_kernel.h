@@ -47,7 +47,8 @@ int ra_kernel_setup(void **state);
 int ra_kernel_teardown(void **state);
 
 /*
- * ringauditd FLAG -c ra_k.dir, stderr to ra_k.dir/stderr; true once it
+ * ringauditd FLAG -c ra_k.dir, stderr and stdout to ra_k.dir/stderr and
+ * ra_k.dir/stdout; true once it
  * is the registered audit daemon, false with a reason if it exited.  A
  * refusal that is the machine's (another daemon) skips the program.
  */

@@ -1,9 +1,10 @@
 /*
  * test_actions.c - the programs auditd's actions start: exec runs the
  * script with no arguments, single and halt run init_command with 1 and
- * 0, email hands sendmail -t a message for action_mail_acct.  Children
- * start with no signal blocked although the daemon blocks its own, and
- * SIGCHLD's clean-up collects them.  Stand-ins write what they got into
+ * 0, email hands "sendmail -t -fACCT" a message for action_mail_acct.
+ * Children start in / with an empty environment and no signal blocked
+ * although the daemon blocks its own, and SIGCHLD's clean-up collects
+ * them.  Stand-ins write what they got into
  * a temporary folder.
  */
 #include <errno.h>
@@ -106,7 +107,8 @@ test_exec_has_no_arguments_and_no_blocked_signal(void **state)
 	char path[128], body[512], *out;
 
 	(void)state;
-	snprintf(body, sizeof(body), "{ echo \"argc=$#\"; "
+	snprintf(body, sizeof(body), "{ echo \"argc=$#\"; echo \"cwd=$(pwd)\"; "
+	    "echo \"env=$(env | grep -cv '^\\(PWD\\|SHLVL\\|_\\)=')\"; "
 	    "grep '^SigBlk:' /proc/$$/status; echo done; } > %s/exec.out\n",
 	    tmp);
 	script("space.sh", body);
@@ -114,6 +116,10 @@ test_exec_has_no_arguments_and_no_blocked_signal(void **state)
 	assert_int_equal(act_exec(path, NULL), 0);
 	out = wait_output("exec.out");
 	assert_non_null(strstr(out, "argc=0\n"));
+	/* As auditd: in /, with an empty environment (the shell adds PWD,
+	 * SHLVL and _ of its own). */
+	assert_non_null(strstr(out, "cwd=/\n"));
+	assert_non_null(strstr(out, "env=0\n"));
 	assert_non_null(strstr(out, "SigBlk:\t0000000000000000\n"));
 }
 
@@ -135,7 +141,7 @@ test_single_and_halt_run_init_command(void **state)
 }
 
 static void
-test_email_goes_to_sendmail_t(void **state)
+test_email_goes_to_sendmail_t_f(void **state)
 {
 	static struct cfg c;
 	char body[512], *out;
@@ -151,11 +157,11 @@ test_email_goes_to_sendmail_t(void **state)
 	assert_int_equal(act_email(&c, "Audit Disk Space Alert",
 	    "The audit daemon is low on disk space for logging!"), 0);
 	out = wait_output("mail.out");
-	assert_non_null(strstr(out, "args=-t\n"));
+	assert_non_null(strstr(out, "args=-t -fadmin@example.org\n"));
 	assert_non_null(strstr(out, "To: admin@example.org\n"));
 	assert_non_null(strstr(out, "Subject: Audit Disk Space Alert\n"));
 	assert_non_null(strstr(out, "\n\nThe audit daemon is low on disk "
-	    "space for logging!\n"));
+	    "space for logging!\n.\n"));
 }
 
 static void
@@ -200,7 +206,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_exec_has_no_arguments_and_no_blocked_signal),
 		T(test_single_and_halt_run_init_command),
-		T(test_email_goes_to_sendmail_t),
+		T(test_email_goes_to_sendmail_t_f),
 		T(test_missing_program_is_an_error),
 		T(test_reap_collects_children),
 	};

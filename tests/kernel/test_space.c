@@ -6,11 +6,13 @@
  * - max_log_file with rotate: every event is in exactly one log (counted
  *   by serial), each rotated log was cut at the limit, and size rotations
  *   write no DAEMON_ROTATE (auditd writes none).
- * - space_left (exec), admin_space_left (single, run as a stand-in through
- *   ringauditd.conf's init_command), disk_full_action = suspend: each
- *   action fires once below its threshold, the log holds whole lines and
- *   no event twice, suspended records are counted in the state report,
- *   and SIGUSR2, once space was made, resumes logging with DAEMON_RESUME.
+ * - space_left = single (a stand-in, through ringauditd.conf's
+ *   init_command) and admin_space_left = exec, which suspends logging as
+ *   auditd's does; then, with no space action, disk_full_action = suspend.
+ *   Each action fires once below its threshold, the log holds whole lines
+ *   and no event twice, suspended records are counted in the state
+ *   report, and SIGUSR2, once space was made, resumes logging with
+ *   DAEMON_RESUME.
  *
  * Needs root, mount(2) and the kernel's audit subsystem.
  */
@@ -159,55 +161,45 @@ test_size_rotation_keeps_every_event(void **s)
 	    "%s/stderr", ra_k.dir), 0);
 }
 
+/* A 4 MiB log partition with 1 MiB of ballast, the conf and stand-ins. */
 static void
-test_space_actions_and_resume(void **s)
+space_setup(const char *actions)
 {
-	char conf[2048], path[256], extra[512];
-	long before, dropped, in_log;
+	char conf[2048], extra[512];
 
-	(void)s;
 	mount_small(4);
-	/* Ballast, removed later to make room for the resumption. */
 	assert_int_equal(ra_run("dd if=/dev/zero of=%s/log/ballast bs=1M "
 	    "count=1 status=none", ra_k.dir), 0);
 	snprintf(conf, sizeof(conf),
 	    "max_log_file = 0\n"
 	    "max_log_file_action = IGNORE\n"
-	    "space_left = 2\n"
-	    "space_left_action = EXEC %s/space.sh\n"
-	    "admin_space_left = 1\n"
-	    "admin_space_left_action = SINGLE\n"
-	    "disk_full_action = SUSPEND\n"
-	    "disk_error_action = SUSPEND\n", ra_k.dir);
+	    "disk_error_action = SUSPEND\n"
+	    "%s", actions);
 	write_conf(conf);
 	/* Each stand-in notes its arguments and the free KiB it saw. */
 	snprintf(conf, sizeof(conf), "#!/bin/sh\n"
 	    "echo \"args=$# free=$(df -k --output=avail %s/log | tail -n1 | "
-	    "tr -d ' ')\" "
-	    ">> %s/space.out\n", ra_k.dir, ra_k.dir);
-	write_script("space.sh", conf);
+	    "tr -d ' ')\" >> %s/exec.out\n", ra_k.dir, ra_k.dir);
+	write_script("exec.sh", conf);
 	snprintf(conf, sizeof(conf), "#!/bin/sh\n"
 	    "echo \"init $*\" >> %s/init.out\n", ra_k.dir);
 	write_script("init.sh", conf);
 	snprintf(extra, sizeof(extra), "init_command = %s/init.sh\n",
 	    ra_k.dir);
 	ra_write_ringauditd_conf(extra);
-	start("actions");
-	/* ~500 bytes an event: far more than the 3 MiB left. */
-	stream(12000);
-	usleep(300000);
+}
+
+/*
+ * Suspended: the state report says so, and every record the writer took
+ * is either written or counted as dropped.  Returns the events in the log.
+ */
+static long
+check_suspended(const char *path)
+{
+	long dropped, in_log;
+
 	assert_int_equal(kill(ra_k.daemon_pid, SIGCONT), 0);
 	usleep(300000);
-
-	/* Each action once; the exec one with no arguments, below 2 MiB. */
-	assert_int_equal(ra_run_count("wc -l < %s/space.out", ra_k.dir), 1);
-	assert_true(ra_run_count("sed 's/.*free=//' %s/space.out", ra_k.dir) <
-	    2048);
-	assert_int_equal(ra_run("grep -qx 'args=0 free=[0-9]*' %s/space.out",
-	    ra_k.dir), 0);
-	assert_int_equal(ra_run("cat %s/init.out | tr '\\n' ' ' | "
-	    "grep -qx 'init 1 '", ra_k.dir), 0);
-	/* The disk filled: logging is suspended and what came is counted. */
 	assert_int_equal(ra_run("grep -q '^logging suspended = yes$' "
 	    "%s/auditd.state", ra_k.dir), 0);
 	dropped = state_value("records dropped");
@@ -215,30 +207,101 @@ test_space_actions_and_resume(void **s)
 	assert_int_equal(state_value("records received") +
 	    state_value("daemon records") - state_value("records skipped"),
 	    state_value("records written") + dropped);
-	assert_int_equal(ra_run("grep -q 'Audit daemon is suspending logging "
-	    "due to no space left on logging partition.' %s/stderr",
-	    ra_k.dir), 0);
-	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
-	before = ra_key_events(path);
-	assert_true(before > 1000 && before < 12000);
-	/* Whole lines only: the failed write was cut back. */
+	in_log = ra_key_events(path);
+	assert_true(in_log > 1000 && in_log < 12000);
+	/* Whole lines only. */
 	assert_int_equal(ra_run("tail -c1 %s | od -An -c | grep -q '\\\\n'",
 	    path), 0);
 	assert_int_equal(ra_run_count("grep -vc '^type=' %s", path), 0);
+	return in_log;
+}
 
-	/* The admin makes room, then resumes. */
+/* The admin makes room and sends SIGUSR2: logging goes on. */
+static void
+resume_and_check(const char *path, long before)
+{
 	assert_int_equal(ra_run("rm -f %s/log/ballast", ra_k.dir), 0);
 	assert_int_equal(kill(ra_k.daemon_pid, SIGUSR2), 0);
 	usleep(300000);
 	stream(100);
 	assert_int_equal(ra_daemon_stop(), 0);
 	ra_rule_delete();
-	in_log = ra_key_events(path);
-	assert_int_equal(in_log, before + 100);
+	assert_int_equal(ra_key_events(path), before + 100);
 	assert_int_equal(ra_duplicate_serials(path), 0);
 	ra_ausearch(path, "DAEMON_RESUME,DAEMON_END");
 	assert_int_equal(ra_found("DAEMON_RESUME"), 1);
 	assert_int_equal(ra_found("DAEMON_END"), 1);
+}
+
+/*
+ * space_left = single (a stand-in init_command), admin_space_left = exec:
+ * each fires once below its threshold; exec suspends logging, as auditd's
+ * does, until SIGUSR2.
+ */
+static void
+test_space_left_single_admin_exec(void **s)
+{
+	char conf[1024], path[256];
+	long before;
+
+	(void)s;
+	snprintf(conf, sizeof(conf),
+	    "space_left = 2\n"
+	    "space_left_action = SINGLE\n"
+	    "admin_space_left = 1\n"
+	    "admin_space_left_action = EXEC %s/exec.sh\n"
+	    "disk_full_action = SUSPEND\n", ra_k.dir);
+	space_setup(conf);
+	start("admin");
+	/* ~500 bytes an event: far more than the 3 MiB left. */
+	stream(12000);
+	usleep(300000);
+	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
+	before = check_suspended(path);
+	/* single: init_command 1, once; exec: no arguments, once, below
+	 * 1 MiB. */
+	assert_int_equal(ra_run("cat %s/init.out | tr '\\n' ' ' | "
+	    "grep -qx 'init 1 '", ra_k.dir), 0);
+	assert_int_equal(ra_run_count("wc -l < %s/exec.out", ra_k.dir), 1);
+	assert_int_equal(ra_run("grep -qx 'args=0 free=[0-9]*' %s/exec.out",
+	    ra_k.dir), 0);
+	assert_true(ra_run_count("sed 's/.*free=//' %s/exec.out", ra_k.dir) <
+	    1024);
+	assert_int_equal(ra_run("grep -q '^admin space action performed = "
+	    "yes$' %s/auditd.state", ra_k.dir), 0);
+	assert_int_equal(ra_run("grep -q 'changing the system to single user "
+	    "mode' %s/stderr", ra_k.dir), 0);
+	resume_and_check(path, before);
+}
+
+/*
+ * No space action: the disk fills, the write fails, disk_full_action =
+ * suspend stops logging; the failed write is cut back to whole lines.
+ */
+static void
+test_disk_full_suspends(void **s)
+{
+	char path[256];
+	long before;
+
+	(void)s;
+	space_setup("space_left = 1\n"
+	    "space_left_action = IGNORE\n"
+	    "admin_space_left = 0\n"
+	    "admin_space_left_action = IGNORE\n"
+	    "disk_full_action = SUSPEND\n");
+	start("full");
+	stream(12000);
+	usleep(300000);
+	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
+	before = check_suspended(path);
+	assert_int_equal(ra_run("grep -q '^space left on partition = no$' "
+	    "%s/auditd.state", ra_k.dir), 0);
+	assert_int_equal(ra_run("grep -q 'Audit daemon has no space left on "
+	    "logging partition' %s/stderr && grep -q 'Audit daemon is "
+	    "suspending logging due to no space left on logging partition.' "
+	    "%s/stderr", ra_k.dir, ra_k.dir), 0);
+	resume_and_check(path, before);
 }
 
 int
@@ -248,7 +311,8 @@ main(void)
     ra_kernel_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_size_rotation_keeps_every_event),
-		T(test_space_actions_and_resume),
+		T(test_space_left_single_admin_exec),
+		T(test_disk_full_suspends),
 	};
 #undef T
 	int rc;

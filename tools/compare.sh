@@ -6,6 +6,10 @@
 # generator's rate (the kernel throttles it when the daemon falls behind),
 # the events in the log, the kernel's lost counter, and the daemon's CPU.
 #   tools/compare.sh [N] [flush modes...]
+# RA_CONF_EXTRA: lines appended to the auditd.conf of both (a later key
+# wins in both), e.g. rotation under load:
+#   RA_CONF_EXTRA=$'max_log_file = 1\nmax_log_file_action = ROTATE\nnum_logs = 99'
+# Events are counted across the log and its rotated files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}; shift || true
@@ -28,12 +32,13 @@ cleanup() {
 trap cleanup EXIT
 work=$(mktemp -d /tmp/ra-compare-XXXXXX)
 tck=$(getconf CLK_TCK)
-printf '%-11s %-18s %10s %10s %8s %8s %10s\n' daemon flush gen/s logged \
-	lost cpu_s cpu_us/ev
+printf '%-11s %-18s %10s %10s %8s %8s %10s %5s\n' daemon flush gen/s logged \
+	lost cpu_s cpu_us/ev logs
 for flush in "${modes[@]}"; do
 	for daemon in auditd ringauditd; do
 		d=$work/$daemon-$flush
 		ra_write_conf "$d" "$flush"
+		[ -n "${RA_CONF_EXTRA:-}" ] && printf '%s\n' "$RA_CONF_EXTRA" >> "$d/auditd.conf"
 		if [ $daemon = auditd ]; then bin=/usr/sbin/auditd; else bin=build/ringauditd; fi
 		"$bin" -n -c "$d" 2>"$d/stderr" &
 		pid=$!
@@ -47,11 +52,12 @@ for flush in "${modes[@]}"; do
 		kill -TERM "$pid"; wait "$pid" || true; pid=
 		lost=$(( $(ra_status lost) - lost0 ))
 		auditctl -D >/dev/null
-		got=$(grep -c '^type=SYSCALL .*key="ra_cmp"$' "$d/log/audit.log" || true)
+		got=$(cat "$d"/log/audit.log* | grep -c '^type=SYSCALL .*key="ra_cmp"$' || true)
+		logs=$(ls "$d"/log/audit.log* | wc -l)
 		cpu=$(awk -v u="$ut" -v s="$st" -v t="$tck" 'BEGIN { printf "%.2f", (u + s) / t }')
 		per=$(awk -v c="$cpu" -v n="$got" 'BEGIN { printf "%.1f", n ? c * 1e6 / n : 0 }')
-		printf '%-11s %-18s %10s %10s %8s %8s %10s\n' $daemon $flush "$rate" \
-			"$got/$n" "$lost" "$cpu" "$per"
+		printf '%-11s %-18s %10s %10s %8s %8s %10s %5s\n' $daemon $flush "$rate" \
+			"$got/$n" "$lost" "$cpu" "$per" "$logs"
 	done
 done
 rm -rf "$work"

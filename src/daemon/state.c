@@ -111,6 +111,54 @@ report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 }
 
 static void
+report_own(FILE *f, struct dmn *d, const struct pl_stats *ps)
+{
+	const struct pl_stats st = *ps;
+	const struct {
+		const char *name;
+		uint64_t v;
+	} rows[] = {
+		{ "records received", st.in.received },
+		{ "daemon records", st.in.injected },
+		{ "records skipped", st.wr.skipped },
+		{ "records written", st.wr.written },
+		{ "records durable", st.wr.durable },
+		{ "records dropped", st.wr.dropped },
+		{ "write errors", st.wr.write_errors },
+		{ "sync errors", st.wr.sync_errors },
+		{ "log holes", st.wr.holes },
+		{ "rotations", st.wr.rotations },
+		{ "rotation errors", st.wr.rotate_errors },
+		{ "socket ENOBUFS", st.in.enobufs },
+		{ "socket errors", st.in.sock_errors },
+		{ "ring waits", st.in.pool_waits + st.in.ring_waits +
+		    st.worker_ring_waits },
+		{ "reconfigurations", d->st.reconfigs },
+		{ "reconfigurations refused", d->st.reconfig_errors },
+		{ "rotate requests", d->st.rotate_requests },
+		{ "resume requests", d->st.resumes },
+		{ "space_left events", d->st.space_left_events },
+		{ "admin_space_left events", d->st.admin_space_left_events },
+		{ "disk_full events", d->st.disk_full_events },
+		{ "disk_error events", d->st.disk_error_events },
+		{ "max_log_file events", d->st.max_log_file_events },
+		{ "action programs started", d->st.actions },
+		{ "action programs failed", d->st.action_errors },
+		{ "daemon records not queued", d->st.record_errors },
+		{ "receive->written p50 us",
+		    hist_quantile(&st.wr.lat_written, 0.5) / 1000 },
+		{ "receive->written p99 us",
+		    hist_quantile(&st.wr.lat_written, 0.99) / 1000 },
+	};
+	size_t i;
+
+	fprintf(f, "\n# ringauditd\n");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		fprintf(f, "%s = %llu\n", rows[i].name,
+		    (unsigned long long)rows[i].v);
+}
+
+static void
 report(FILE *f, struct dmn *d)
 {
 	struct wr_state ws;
@@ -119,60 +167,7 @@ report(FILE *f, struct dmn *d)
 	pl_get_writer_state(d->p, &ws);
 	pl_get_stats(d->p, &st);
 	report_auditd(f, d, &ws);
-	fprintf(f, "\n# ringauditd\n");
-	fprintf(f, "records received = %llu\n",
-	    (unsigned long long)st.in.received);
-	fprintf(f, "daemon records = %llu\n",
-	    (unsigned long long)st.in.injected);
-	fprintf(f, "records skipped = %llu\n",
-	    (unsigned long long)st.wr.skipped);
-	fprintf(f, "records written = %llu\n",
-	    (unsigned long long)st.wr.written);
-	fprintf(f, "records durable = %llu\n",
-	    (unsigned long long)st.wr.durable);
-	fprintf(f, "records dropped = %llu\n",
-	    (unsigned long long)st.wr.dropped);
-	fprintf(f, "write errors = %llu\n",
-	    (unsigned long long)st.wr.write_errors);
-	fprintf(f, "sync errors = %llu\n",
-	    (unsigned long long)st.wr.sync_errors);
-	fprintf(f, "rotations = %llu\n", (unsigned long long)st.wr.rotations);
-	fprintf(f, "rotation errors = %llu\n",
-	    (unsigned long long)st.wr.rotate_errors);
-	fprintf(f, "socket ENOBUFS = %llu\n",
-	    (unsigned long long)st.in.enobufs);
-	fprintf(f, "socket errors = %llu\n",
-	    (unsigned long long)st.in.sock_errors);
-	fprintf(f, "ring waits = %llu\n",
-	    (unsigned long long)(st.in.pool_waits + st.in.ring_waits +
-	    st.worker_ring_waits));
-	fprintf(f, "reconfigurations = %llu (%llu refused)\n",
-	    (unsigned long long)d->st.reconfigs,
-	    (unsigned long long)d->st.reconfig_errors);
-	fprintf(f, "rotate requests = %llu\n",
-	    (unsigned long long)d->st.rotate_requests);
-	fprintf(f, "resume requests = %llu\n",
-	    (unsigned long long)d->st.resumes);
-	fprintf(f, "space_left events = %llu\n",
-	    (unsigned long long)d->st.space_left_events);
-	fprintf(f, "admin_space_left events = %llu\n",
-	    (unsigned long long)d->st.admin_space_left_events);
-	fprintf(f, "disk_full events = %llu\n",
-	    (unsigned long long)d->st.disk_full_events);
-	fprintf(f, "disk_error events = %llu\n",
-	    (unsigned long long)d->st.disk_error_events);
-	fprintf(f, "max_log_file events = %llu\n",
-	    (unsigned long long)d->st.max_log_file_events);
-	fprintf(f, "action programs started = %llu (%llu failed)\n",
-	    (unsigned long long)d->st.actions,
-	    (unsigned long long)d->st.action_errors);
-	fprintf(f, "daemon records not queued = %llu\n",
-	    (unsigned long long)d->st.record_errors);
-	fprintf(f, "receive->written p50 = %llu us\n",
-	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000);
-	fprintf(f, "receive->written p99 = %llu us\n",
-	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.99) /
-	    1000);
+	report_own(f, d, &st);
 }
 
 int

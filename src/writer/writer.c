@@ -1025,7 +1025,8 @@ sleep_once(struct wr *w)
 		w->wake_armed = true;
 	}
 	ring_waiter_prepare(w->c.self);
-	if (input_ready(w) && w->pending == NULL) {
+	/* During a switch no record is taken: input does not count. */
+	if (input_ready(w) && w->pending == NULL && w->sw == 0) {
 		ring_waiter_cancel(w->c.self);
 		io_uring_submit(&w->ring);
 		return;

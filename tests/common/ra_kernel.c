@@ -295,20 +295,60 @@ ra_rule_delete(void)
 }
 
 void
-ra_make_calls(unsigned n)
+ra_start(const char *prefix, const char *what)
+{
+	char why[600];
+
+	snprintf(ra_k.key, sizeof(ra_k.key), "%s_%s_%d", prefix, what,
+	    (int)getpid());
+	if (!ra_daemon_start("-n", why, sizeof(why)))
+		fail_msg("%s", why);
+	ra_rule_add();
+}
+
+pid_t
+ra_load_start(unsigned n, unsigned per_ms)
 {
 	pid_t pid = fork();
-	int status;
 	unsigned i;
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			syscall(SYS_getpriority, PRIO_PROCESS, 0);
+			if (per_ms > 0 && i % per_ms == per_ms - 1)
+				usleep(1000);
+		}
 		_exit(0);
 	}
+	return pid;
+}
+
+void
+ra_load_wait(pid_t pid)
+{
+	int status;
+
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+void
+ra_make_calls(unsigned n)
+{
+	ra_load_wait(ra_load_start(n, 0));
+}
+
+int
+ra_kernel_run(const char *name, const struct CMUnitTest *tests, size_t n)
+{
+	int rc;
+
+	if ((rc = ra_kernel_begin(280)) != 0)
+		return rc;
+	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+	ra_kernel_restore();
+	return rc;
 }
 
 unsigned

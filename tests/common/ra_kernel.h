@@ -69,8 +69,26 @@ void ra_write_file(const char *name, const char *text);
 /* A rule on getpriority for this process's children, keyed ra_k.key. */
 void ra_rule_add(void);
 void ra_rule_delete(void);
-/* n getpriority calls from a child; waits for it. */
+
+/* ra_k.key = "PREFIX_WHAT_PID", ringauditd -n registered, the rule added;
+ * a refusal fails the test. */
+void ra_start(const char *prefix, const char *what);
+
+/*
+ * n getpriority calls from a child: as fast as it can (per_ms 0), or a
+ * steady stream of about per_ms a millisecond.  ra_load_start leaves it
+ * running and returns its pid; ra_load_wait waits for it to succeed.
+ */
+pid_t ra_load_start(unsigned n, unsigned per_ms);
+void ra_load_wait(pid_t pid);
 void ra_make_calls(unsigned n);
+
+/* A kernel test program's main: ra_kernel_begin, the tests (each with
+ * ra_kernel_setup/teardown), ra_kernel_restore; its exit code. */
+#define ra_kernel_main(tests) \
+	ra_kernel_run(#tests, (tests), sizeof(tests) / sizeof((tests)[0]))
+int ra_kernel_run(const char *name, const struct CMUnitTest *tests,
+    size_t n);
 
 /*
  * ra_k.dir/all.log: every log in ra_k.dir/log, oldest first (audit.log.N

@@ -292,11 +292,5 @@ main(void)
 		T(test_forks_and_returns_once_registered),
 	};
 #undef T
-	int rc;
-
-	if ((rc = ra_kernel_begin(280)) != 0)
-		return rc;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	ra_kernel_restore();
-	return rc;
+	return ra_kernel_main(tests);
 }

@@ -62,33 +62,7 @@ write_conf(unsigned num_logs, const char *flush)
 static void
 start(const char *what)
 {
-	char why[600];
-
-	snprintf(ra_k.key, sizeof(ra_k.key), "ra_sig_%s_%d", what,
-	    (int)getpid());
-	if (!ra_daemon_start("-n", why, sizeof(why)))
-		fail_msg("%s", why);
-	ra_rule_add();
-}
-
-/* A load from a child, left running; returns its pid. */
-static pid_t
-start_load(unsigned n)
-{
-	pid_t pid = fork();
-	unsigned i;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		for (i = 0; i < n; i++) {
-			syscall(SYS_getpriority, PRIO_PROCESS, 0);
-			/* A steady stream, not one burst: ~20 events/ms. */
-			if (i % 20 == 19)
-				usleep(1000);
-		}
-		_exit(0);
-	}
-	return pid;
+	ra_start("ra_sig", what);
 }
 
 static void
@@ -123,7 +97,8 @@ test_signals_under_load(void **s)
 	pidfile_pid = ra_run_count("cat %s/auditd.pid", ra_k.dir);
 	assert_int_equal(pidfile_pid, ra_k.daemon_pid);
 
-	load = start_load(N_LOAD);
+	/* A steady stream, not one burst: ~20 events/ms. */
+	load = ra_load_start(N_LOAD, 20);
 	signal_daemon(SIGHUP);
 	signal_daemon(SIGUSR1);
 	signal_daemon(SIGUSR2);
@@ -294,11 +269,5 @@ main(void)
 		T(test_hup_new_log_file_and_node),
 	};
 #undef T
-	int rc;
-
-	if ((rc = ra_kernel_begin(280)) != 0)
-		return rc;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	ra_kernel_restore();
-	return rc;
+	return ra_kernel_main(tests);
 }

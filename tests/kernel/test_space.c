@@ -66,34 +66,14 @@ write_conf(const char *extra)
 static void
 start(const char *what)
 {
-	char why[600];
-
-	snprintf(ra_k.key, sizeof(ra_k.key), "ra_space_%s_%d", what,
-	    (int)getpid());
-	if (!ra_daemon_start("-n", why, sizeof(why)))
-		fail_msg("%s", why);
-	ra_rule_add();
+	ra_start("ra_space", what);
 }
 
 /* n events at about 20 a millisecond: a stream, not a burst. */
 static void
 stream(unsigned n)
 {
-	pid_t pid = fork();
-	int status;
-	unsigned i;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		for (i = 0; i < n; i++) {
-			syscall(SYS_getpriority, PRIO_PROCESS, 0);
-			if (i % 20 == 19)
-				usleep(1000);
-		}
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ra_load_wait(ra_load_start(n, 20));
 }
 
 /* An executable stand-in, root's and 0755, as auditd wants of exec. */
@@ -316,11 +296,5 @@ main(void)
 		T(test_disk_full_suspends),
 	};
 #undef T
-	int rc;
-
-	if ((rc = ra_kernel_begin(280)) != 0)
-		return rc;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	ra_kernel_restore();
-	return rc;
+	return ra_kernel_main(tests);
 }

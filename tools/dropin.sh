@@ -231,12 +231,16 @@ sysv_uninstall() {
 	fi
 }
 
-systemd_install() {
+# The alias needs /etc/systemd/system/auditd.service for itself.
+systemd_check() {
 	local own=/etc/systemd/system/auditd.service
 	if [ -e "$own" ] && [ ! -L "$own" ]; then
 		die "$own is a local copy of auditd's unit; the Alias" \
 		    "auditd.service cannot take its place: move it away first"
 	fi
+}
+
+systemd_install() {
 	if [ ! -e "$state/auditd.enabled" ]; then
 		systemctl is-enabled auditd.service > "$state/auditd.enabled" 2>&1 || true
 		systemctl is-active auditd.service > "$state/auditd.active" 2>&1 || true
@@ -283,6 +287,7 @@ cmd_install() {
 	if [ -e "$state/mode" ] && [ "$(cat "$state/mode")" != "$mode" ]; then
 		die "installed for $(cat "$state/mode"), now $mode: uninstall first"
 	fi
+	[ "$mode" = systemd ] && systemd_check
 	if [ ! -x /sbin/auditd ] || [ ! -x /etc/init.d/auditd ]; then
 		say "warning: Debian's auditd package is not installed (its" \
 		    "init script, auditctl and augenrules are used)"

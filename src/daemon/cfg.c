@@ -19,17 +19,26 @@
  *     regular file owned by root and not world writable (group writable
  *     is accepted); a symlink only with -l.
  *   - Once the file had a complete line, three checks run at the end:
- *     space_left above admin_space_left (unless either is a percentage),
+ *     space_left above admin_space_left (unless either is a non-zero
+ *     percentage),
  *     a non-zero freq for incremental flushing, and no log_group for a
  *     log file directly in /var/log.
  *
- * The keys the daemon acts on are parsed into struct cfg; every other key
- * auditd knows is kept verbatim in cfg->other[] (last value wins) for its
- * own validation later.  Unknown keys are an error, as in auditd.
+ * Every key auditd knows is parsed into its typed field in struct cfg,
+ * with auditd's ranges and checks (last value wins); only the deprecated
+ * dispatcher and disp_qos are read and dropped, with a warning.  Unknown
+ * keys are an error, as in auditd.  Checks that depend on the order of
+ * lines are kept too: verify_email applies to a later action_mail_acct
+ * only, enable_krb5 = yes overrides an earlier transport.  Where auditd
+ * reads a value loosely ("5%5" is 5%, "1-2-3" is ports 1-3), the same
+ * value is taken, with a warning.  No DNS lookup is made for
+ * action_mail_acct: auditd's failed lookup only warns.
  *
- * ringauditd.conf holds what auditd has not: pool and ring sizes and the
- * like.  It has the same syntax and ownership rules, is optional, and is
- * strict where auditd is lax: an over-long line is an error, not skipped.
+ * ringauditd.conf holds what auditd has not: pool and ring sizes, and the
+ * paths auditd has built in (pid file, state report, init, sendmail),
+ * which must be absolute.  It has the same syntax and ownership rules, is
+ * optional, and is strict where auditd is lax: an over-long line is an
+ * error, not skipped.
  *
  * A load works on a copy of the configuration and commits it only when
  * the whole file was good, so a failed reload leaves the old one intact.
@@ -52,9 +61,14 @@
 #include "daemon/cfg.h"
 
 /* auditd reads lines into 160 bytes with fgets: 158 characters and '\n'. */
+/* auditd reads lines into 160 bytes with fgets: 158 characters and '\n'. */
 #define LINE_MAX_CHARS 158
 /* A value with every byte escaped as \xNN, and some room to spare. */
 #define ESC_MAX (4 * LINE_MAX_CHARS + 16)
+/* Room for the line each auditd.conf key was last set on. */
+#define KW_MAX 48
+
+#define OFF(f) offsetof(struct cfg, f)
 
 struct ld {
 	struct cfg *c;
@@ -62,23 +76,37 @@ struct ld {
 	unsigned line;		/* being read; 0 for the file as a whole */
 	char *err;
 	size_t errlen;
-	unsigned flush_line;	/* where these were set, for the checks */
-	unsigned freq_line;
-	unsigned log_file_line;
-	unsigned log_group_line;
-};
-
-struct kw {
-	const char *name;
-	int (*parse)(struct ld *, const struct kw *, const char *,
-	    const char *);
-	bool option;		/* may take "value option" */
+	unsigned set[KW_MAX];	/* where each key was last set, for the
+				 * checks at the end */
 };
 
 struct choice {
 	const char *name;
 	int val;
 };
+
+/*
+ * One auditd.conf key: its parser, and where in struct cfg it goes.  The
+ * generic parsers read lo/hi (numbers), tab (a choice, stored as an int:
+ * every enum here is one, see the asserts below) and refuse (actions).
+ */
+struct kw {
+	const char *name;
+	int (*parse)(struct ld *, const struct kw *, const char *,
+	    const char *);
+	size_t off;
+	unsigned long lo, hi;
+	const struct choice *tab;
+	unsigned refuse;	/* 1 << CFG_ACT_x: actions this key refuses */
+	bool option;		/* may take "value option" */
+};
+
+_Static_assert(sizeof(enum cfg_log_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_flush) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_name_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_max_action) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_overflow) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_transport) == sizeof(int), "enum size");
 
 static const struct choice yes_no[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
@@ -102,22 +130,52 @@ static const struct choice name_formats[] = {
 	{ "user", CFG_NAME_USER }, { NULL, 0 },
 };
 
+/* The four disk and space actions; each key refuses some (kw.refuse). */
+static const struct choice actions[] = {
+	{ "ignore", CFG_ACT_IGNORE }, { "syslog", CFG_ACT_SYSLOG },
+	{ "rotate", CFG_ACT_ROTATE }, { "email", CFG_ACT_EMAIL },
+	{ "exec", CFG_ACT_EXEC }, { "suspend", CFG_ACT_SUSPEND },
+	{ "single", CFG_ACT_SINGLE }, { "halt", CFG_ACT_HALT }, { NULL, 0 },
+};
+
+static const struct choice max_actions[] = {
+	{ "ignore", CFG_MAX_IGNORE }, { "syslog", CFG_MAX_SYSLOG },
+	{ "suspend", CFG_MAX_SUSPEND }, { "rotate", CFG_MAX_ROTATE },
+	{ "keep_logs", CFG_MAX_KEEP_LOGS }, { NULL, 0 },
+};
+
+static const struct choice overflows[] = {
+	{ "ignore", CFG_OVF_IGNORE }, { "syslog", CFG_OVF_SYSLOG },
+	{ "suspend", CFG_OVF_SUSPEND }, { "single", CFG_OVF_SINGLE },
+	{ "halt", CFG_OVF_HALT }, { NULL, 0 },
+};
+
+/* Debian builds auditd with Kerberos, so krb5 is a transport. */
+static const struct choice transports[] = {
+	{ "tcp", CFG_TRANSPORT_TCP }, { "krb5", CFG_TRANSPORT_KRB5 },
+	{ NULL, 0 },
+};
+
+/* ringauditd.conf: a number in lo..hi (unsigned), or an absolute path. */
 struct rkw {
 	const char *name;
 	size_t off;
 	unsigned lo, hi;
+	bool path;		/* char[PATH_MAX] at off */
 };
 
 static const struct rkw ringauditd_kw[] = {
-	{ "workers", offsetof(struct cfg, workers), 1, 64 },
-	{ "records", offsetof(struct cfg, records), 64, 1048576 },
-	{ "ring_size", offsetof(struct cfg, ring_size), 16, 1048576 },
-	{ "netlink_rcvbuf", offsetof(struct cfg, netlink_rcvbuf), 65536,
-	    1073741824 },
-	{ "drain_timeout_ms", offsetof(struct cfg, drain_timeout_ms), 0,
-	    600000 },
-	{ "write_batch", offsetof(struct cfg, write_batch), 4096, 67108864 },
-	{ NULL, 0, 0, 0 },
+	{ "workers", OFF(workers), 1, 64, false },
+	{ "records", OFF(records), 64, 1048576, false },
+	{ "ring_size", OFF(ring_size), 16, 1048576, false },
+	{ "netlink_rcvbuf", OFF(netlink_rcvbuf), 65536, 1073741824, false },
+	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false },
+	{ "write_batch", OFF(write_batch), 4096, 67108864, false },
+	{ "pid_file", OFF(pid_file), 0, 0, true },
+	{ "state_file", OFF(state_file), 0, 0, true },
+	{ "init_command", OFF(init_command), 0, 0, true },
+	{ "sendmail", OFF(sendmail), 0, 0, true },
+	{ NULL, 0, 0, 0, false },
 };
 
 static void vmsg(char *, size_t, const struct ld *, const char *, va_list)
@@ -127,6 +185,12 @@ static int fail(struct ld *, int, const char *, ...)
 static void note(struct ld *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * auditd 3.0.9's defaults.  Those a load cannot show (the actions, the
+ * network and plugin settings) are its clear_config()'s; krb5_principal
+ * and krb5_key_file are left unset there and mean "auditd" and
+ * /etc/audit/audit.key where they are used, so those are given here.
+ */
 void
 cfg_defaults(struct cfg *c)
 {
@@ -145,23 +209,78 @@ cfg_defaults(struct cfg *c)
 	c->name_format = CFG_NAME_NONE;
 	c->priority_boost = 4;
 
+	c->num_logs = 0;
+	c->max_log_file = 0;
+	c->max_log_file_action = CFG_MAX_IGNORE;
+	c->space_left = (struct cfg_space){ 0, false };
+	c->space_left_action.act = CFG_ACT_IGNORE;
+	c->admin_space_left = (struct cfg_space){ 0, false };
+	c->admin_space_left_action.act = CFG_ACT_IGNORE;
+	c->disk_full_action.act = CFG_ACT_IGNORE;
+	c->disk_error_action.act = CFG_ACT_SYSLOG;
+	snprintf(c->action_mail_acct, sizeof(c->action_mail_acct), "root");
+	c->verify_email = true;
+
+	c->tcp_listen_port = 0;
+	c->tcp_listen_queue = 5;
+	c->tcp_max_per_addr = 1;
+	c->use_libwrap = true;
+	c->tcp_client_port_lo = 0;
+	c->tcp_client_port_hi = 65535;
+	c->tcp_client_max_idle = 0;
+	c->transport = CFG_TRANSPORT_TCP;
+	c->enable_krb5 = false;
+	snprintf(c->krb5_principal, sizeof(c->krb5_principal), "auditd");
+	snprintf(c->krb5_key_file, sizeof(c->krb5_key_file),
+	    "/etc/audit/audit.key");
+	c->distribute_network = false;
+
+	c->q_depth = 2000;
+	c->overflow_action = CFG_OVF_SYSLOG;
+	c->max_restarts = 10;
+	/* No '/' at the end, unlike a value read from the file. */
+	snprintf(c->plugin_dir, sizeof(c->plugin_dir), "/etc/audit/plugins.d");
+	c->end_of_event_timeout = 2;
+
 	c->workers = 1;
 	c->records = 4096;
 	c->ring_size = 1024;
 	c->netlink_rcvbuf = 8388608;
 	c->drain_timeout_ms = 5000;
 	c->write_batch = 262144;
+	snprintf(c->pid_file, sizeof(c->pid_file), "/var/run/auditd.pid");
+	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
+	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");
+	snprintf(c->sendmail, sizeof(c->sendmail), "/usr/lib/sendmail");
+}
+
+static const char *
+choice_name(const struct choice *tab, int v)
+{
+	size_t i;
+
+	for (i = 0; tab[i].name != NULL; i++)
+		if (tab[i].val == v)
+			return tab[i].name;
+	return "unknown";
 }
 
 const char *
 cfg_flush_name(enum cfg_flush f)
 {
-	size_t i;
+	return choice_name(flushes, (int)f);
+}
 
-	for (i = 0; flushes[i].name != NULL; i++)
-		if (flushes[i].val == (int)f)
-			return flushes[i].name;
-	return "unknown";
+const char *
+cfg_action_name(enum cfg_action a)
+{
+	return choice_name(actions, (int)a);
+}
+
+const char *
+cfg_max_action_name(enum cfg_max_action a)
+{
+	return choice_name(max_actions, (int)a);
 }
 
 /* s, quotable: control characters, '"' and '\' escaped; cut if long. */
@@ -232,6 +351,12 @@ note(struct ld *l, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void *
+field(struct ld *l, const struct kw *k)
+{
+	return (char *)l->c + k->off;
+}
+
 static int
 choose(struct ld *l, const struct kw *k, const struct choice *tab,
     const char *val, int *out)
@@ -276,17 +401,27 @@ digits(struct ld *l, const char *key, const char *val, unsigned long lo,
 }
 
 static int
-p_yes_no(struct ld *l, const struct kw *k, const char *val, const char *opt)
+p_bool(struct ld *l, const struct kw *k, const char *val, const char *opt)
 {
 	int v = 0, rc;
 
 	(void)opt;
 	if ((rc = choose(l, k, yes_no, val, &v)) < 0)
 		return rc;
-	if (strcmp(k->name, "local_events") == 0)
-		l->c->local_events = v;
-	else
-		l->c->write_logs = v;
+	*(bool *)field(l, k) = v;
+	return 0;
+}
+
+/* An enum from k->tab. */
+static int
+p_choice(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	int v = 0, rc;
+
+	(void)opt;
+	if ((rc = choose(l, k, k->tab, val, &v)) < 0)
+		return rc;
+	*(int *)field(l, k) = v;
 	return 0;
 }
 
@@ -308,47 +443,257 @@ p_log_format(struct ld *l, const struct kw *k, const char *val,
 	return 0;
 }
 
+/* An unsigned long in k->lo..k->hi. */
 static int
-p_flush(struct ld *l, const struct kw *k, const char *val, const char *opt)
-{
-	int v = 0, rc;
-
-	(void)opt;
-	if ((rc = choose(l, k, flushes, val, &v)) < 0)
-		return rc;
-	l->c->flush = v;
-	l->flush_line = l->line;
-	return 0;
-}
-
-static int
-p_name_format(struct ld *l, const struct kw *k, const char *val,
-    const char *opt)
-{
-	int v = 0, rc;
-
-	(void)opt;
-	if ((rc = choose(l, k, name_formats, val, &v)) < 0)
-		return rc;
-	l->c->name_format = v;
-	return 0;
-}
-
-/* freq and priority_boost: 0..INT_MAX, as auditd. */
-static int
-p_number(struct ld *l, const struct kw *k, const char *val, const char *opt)
+p_ulong(struct ld *l, const struct kw *k, const char *val, const char *opt)
 {
 	unsigned long v;
 	int rc;
 
 	(void)opt;
-	if ((rc = digits(l, k->name, val, 0, INT_MAX, &v)) < 0)
+	if ((rc = digits(l, k->name, val, k->lo, k->hi, &v)) < 0)
 		return rc;
-	if (strcmp(k->name, "freq") == 0) {
-		l->c->freq = v;
-		l->freq_line = l->line;
-	} else
-		l->c->priority_boost = v;
+	*(unsigned long *)field(l, k) = v;
+	return 0;
+}
+
+static int
+p_q_depth(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	int rc;
+
+	if ((rc = p_ulong(l, k, val, opt)) < 0)
+		return rc;
+	if (l->c->q_depth < 512)
+		note(l, "q_depth: %lu is below 512, too small a margin (auditd "
+		    "says so too)", l->c->q_depth);
+	return 0;
+}
+
+/* Any one token, into a char[k->hi]. */
+static int
+p_str(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	char qb[ESC_MAX];
+
+	(void)opt;
+	if (strlen(val) >= k->hi)
+		return fail(l, -EINVAL, "%s: \"%s\" is longer than %lu "
+		    "characters", k->name, esc(qb, sizeof(qb), val),
+		    k->hi - 1);
+	memcpy(field(l, k), val, strlen(val) + 1);
+	return 0;
+}
+
+/*
+ * auditd's check of an address when verify_email is yes (at the time the
+ * line is read: verify_email must come first): 2 characters or more,
+ * only letters, digits and "@._-" ('+' is refused), and a '.' after the
+ * first '@'.  auditd then looks the domain up, but a failed lookup only
+ * warns; no lookup is made here.
+ */
+static int
+p_mail(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	char qb[ESC_MAX];
+	const char *p, *at, *dot;
+
+	esc(qb, sizeof(qb), val);
+	if (l->c->verify_email) {
+		if (strlen(val) < 2)
+			return fail(l, -EINVAL, "%s: \"%s\" is shorter than 2 "
+			    "characters", k->name, qb);
+		for (p = val; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80 ||
+			    (!isalnum((unsigned char)*p) &&
+			    strchr("@._-", *p) == NULL))
+				return fail(l, -EINVAL, "%s: \"%s\": only "
+				    "letters, digits and \"@._-\" are allowed "
+				    "(verify_email = no to skip this check)",
+				    k->name, qb);
+		at = strchr(val, '@');
+		dot = strrchr(val, '.');
+		if (at != NULL && (dot == NULL || dot < at))
+			return fail(l, -EINVAL, "%s: \"%s\" has no '.' after "
+			    "'@'", k->name, qb);
+	}
+	return p_str(l, k, val, opt);
+}
+
+/*
+ * MiB, or "N%" with N 1..99.  auditd allows digits and '%' anywhere,
+ * blanks the first '%' and reads a number from the start: "%5" and "5%5"
+ * are 5%, "%" is 0% -- and 0% is 0 MiB, in its end check too.
+ */
+static int
+p_space(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	struct cfg_space *sp = field(l, k);
+	char buf[LINE_MAX_CHARS + 1], qb[ESC_MAX], *pc;
+	unsigned long v;
+	size_t n;
+
+	(void)opt;
+	esc(qb, sizeof(qb), val);
+	n = strspn(val, "0123456789%");
+	if (val[n] != '\0' || n >= sizeof(buf))
+		return fail(l, -EINVAL, "%s: \"%s\" is neither a number (MiB) "
+		    "nor a percentage", k->name, qb);
+	memcpy(buf, val, n + 1);
+	if ((pc = strchr(buf, '%')) != NULL)
+		*pc = ' ';
+	errno = 0;
+	v = strtoul(buf, NULL, 10);
+	if (errno != 0)
+		return fail(l, -EINVAL, "%s: \"%s\" is out of range", k->name,
+		    qb);
+	if (pc != NULL && v > 99)
+		return fail(l, -EINVAL, "%s: \"%s\": a percentage must be 99 "
+		    "or less", k->name, qb);
+	if (pc != NULL && (pc == buf || pc[1] != '\0'))
+		note(l, "%s: \"%s\" taken as %lu%%, as auditd does", k->name,
+		    qb, v);
+	sp->value = v;
+	sp->percent = pc != NULL && v != 0;
+	return 0;
+}
+
+/*
+ * auditd wants the program of "exec" named by an absolute path to a
+ * regular file (symlinks followed) owned by root, with permissions
+ * exactly 0750, 0755 or 0555 (set-id and sticky bits aside).  Its message
+ * also names 0550, which it refuses.
+ */
+static int
+check_exe(struct ld *l, const struct kw *k, const char *path)
+{
+	char qb[ESC_MAX];
+	struct stat st;
+	mode_t m;
+
+	if (path == NULL)
+		return fail(l, -EINVAL, "%s: \"exec\" needs a program: "
+		    "\"exec /path\"", k->name);
+	esc(qb, sizeof(qb), path);
+	if (path[0] != '/')
+		return fail(l, -EINVAL, "%s: \"%s\" is not an absolute path",
+		    k->name, qb);
+	if (strlen(path) >= PATH_MAX)
+		return fail(l, -EINVAL, "%s: \"%s\" is too long", k->name, qb);
+	if (stat(path, &st) < 0)
+		return fail(l, -EINVAL, "%s: \"%s\": %s", k->name, qb,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(l, -EINVAL, "%s: \"%s\" is not a regular file",
+		    k->name, qb);
+	if (st.st_uid != 0)
+		return fail(l, -EINVAL, "%s: \"%s\" is not owned by root "
+		    "(uid %u)", k->name, qb, (unsigned)st.st_uid);
+	m = st.st_mode & 0777;
+	if (m != 0750 && m != 0755 && m != 0555)
+		return fail(l, -EINVAL, "%s: \"%s\" has mode %04o; auditd "
+		    "takes only 0750, 0755 or 0555", k->name, qb,
+		    (unsigned)m);
+	return 0;
+}
+
+/* "action", or "exec /path"; k->refuse names what this key refuses. */
+static int
+p_act(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	struct cfg_act *a = field(l, k);
+	char qb[ESC_MAX], qo[ESC_MAX];
+	int v = 0, rc;
+
+	if ((rc = choose(l, k, actions, val, &v)) < 0)
+		return rc;
+	esc(qb, sizeof(qb), val);
+	if (k->refuse & (1u << v))
+		return fail(l, -EINVAL, "%s: \"%s\" is not allowed for this "
+		    "key", k->name, qb);
+	if (v == CFG_ACT_EXEC) {
+		if ((rc = check_exe(l, k, opt)) < 0)
+			return rc;
+		memcpy(a->exe, opt, strlen(opt) + 1);
+	} else {
+		if (opt != NULL)
+			note(l, "%s: \"%s\" after \"%s\" is ignored, as auditd "
+			    "does", k->name, esc(qo, sizeof(qo), opt), qb);
+		a->exe[0] = '\0';
+	}
+	a->act = v;
+	return 0;
+}
+
+/*
+ * "port" or "lo-hi", 0..65535, lo <= hi.  As in auditd, a '-' anywhere
+ * but first or last is taken, and the last one splits: "1-2-3" is 1-3.
+ */
+static int
+p_ports(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	char qb[ESC_MAX];
+	const char *dash = NULL;
+	unsigned long lo, hi;
+	size_t i;
+
+	(void)opt;
+	esc(qb, sizeof(qb), val);
+	for (i = 0; val[i] != '\0'; i++) {
+		if (i > 0 && val[i] == '-' && val[i + 1] != '\0')
+			dash = val + i;
+		else if (!isdigit((unsigned char)val[i]))
+			return fail(l, -EINVAL, "%s: \"%s\" is not a port or "
+			    "two ports joined by '-'", k->name, qb);
+	}
+	errno = 0;
+	hi = lo = strtoul(val, NULL, 10);
+	if (errno == 0 && dash != NULL)
+		hi = strtoul(dash + 1, NULL, 10);
+	if (errno != 0 || lo > 65535 || hi > 65535)
+		return fail(l, -EINVAL, "%s: \"%s\" is out of range 0..65535",
+		    k->name, qb);
+	if (lo > hi)
+		return fail(l, -EINVAL, "%s: \"%s\" is a reversed range",
+		    k->name, qb);
+	if (dash != NULL && strchr(val, '-') != dash)
+		note(l, "%s: \"%s\" taken as %lu-%lu, as auditd does",
+		    k->name, qb, lo, hi);
+	l->c->tcp_client_port_lo = lo;
+	l->c->tcp_client_port_hi = hi;
+	return 0;
+}
+
+/* Deprecated: yes means transport = krb5; no leaves transport alone. */
+static int
+p_krb5(struct ld *l, const struct kw *k, const char *val, const char *opt)
+{
+	int rc;
+
+	if ((rc = p_bool(l, k, val, opt)) < 0)
+		return rc;
+	if (l->c->enable_krb5)
+		l->c->transport = CFG_TRANSPORT_KRB5;
+	return 0;
+}
+
+/* Anything; auditd appends a '/' unless it ends in one or is 1 long. */
+static int
+p_plugin_dir(struct ld *l, const struct kw *k, const char *val,
+    const char *opt)
+{
+	char *d = l->c->plugin_dir, qb[ESC_MAX];
+	size_t n = strlen(val);
+
+	(void)opt;
+	if (n + 2 > sizeof(l->c->plugin_dir))
+		return fail(l, -EINVAL, "%s: \"%s\" is too long", k->name,
+		    esc(qb, sizeof(qb), val));
+	memcpy(d, val, n + 1);
+	if (n > 1 && d[n - 1] != '/') {
+		d[n] = '/';
+		d[n + 1] = '\0';
+	}
 	return 0;
 }
 
@@ -418,7 +763,6 @@ p_log_file(struct ld *l, const struct kw *k, const char *val,
 			    k->name, qb);
 	}
 	snprintf(l->c->log_file, sizeof(l->c->log_file), "%s", val);
-	l->log_file_line = l->line;
 	return 0;
 }
 
@@ -484,54 +828,18 @@ p_log_group(struct ld *l, const struct kw *k, const char *val,
 		    "group: %s", k->name, qb, strerror(-rc));
 	}
 	l->c->log_group = gid;
-	l->log_group_line = l->line;
 	return 0;
 }
 
-static struct cfg_kv *
-other_find(struct cfg *c, const char *key)
-{
-	unsigned i;
-
-	for (i = 0; i < c->n_other; i++)
-		if (strcmp(c->other[i].key, key) == 0)
-			return &c->other[i];
-	return NULL;
-}
-
-/* Kept verbatim: "value", or "value option" for the actions' "exec PATH". */
-static int
-p_other(struct ld *l, const struct kw *k, const char *val, const char *opt)
-{
-	struct cfg *c = l->c;
-	struct cfg_kv *kv;
-	char qb[ESC_MAX];
-	int n;
-
-	if ((kv = other_find(c, k->name)) == NULL) {
-		if (c->n_other >= CFG_OTHER_MAX)
-			return fail(l, -E2BIG, "%s: more than %d other keys",
-			    k->name, CFG_OTHER_MAX);
-		kv = &c->other[c->n_other++];
-		snprintf(kv->key, sizeof(kv->key), "%s", k->name);
-	}
-	if (opt != NULL)
-		n = snprintf(kv->value, sizeof(kv->value), "%s %s", val, opt);
-	else
-		n = snprintf(kv->value, sizeof(kv->value), "%s", val);
-	if (n < 0 || (size_t)n >= sizeof(kv->value))
-		return fail(l, -EINVAL, "%s: \"%s\" is too long", k->name,
-		    esc(qb, sizeof(qb), val));
-	kv->line = l->line;
-	return 0;
-}
-
+/* auditd accepts anything here, and only warns. */
 static int
 p_deprecated(struct ld *l, const struct kw *k, const char *val,
     const char *opt)
 {
+	(void)val;
+	(void)opt;
 	note(l, "%s is deprecated and has no effect", k->name);
-	return p_other(l, k, val, opt);
+	return 0;
 }
 
 /* Split on spaces only, as auditd; returns the count, at most max. */
@@ -575,49 +883,76 @@ tokens(struct ld *l, char *s, char **tok, int *ntok)
 	return 1;
 }
 
-/* Every key auditd 3.0.9 knows (its man page and its binary's strings). */
+#define K(n, f)	.name = (n), .parse = (f)
+#define A(x)	(1u << CFG_ACT_##x)
+
+/*
+ * Every key auditd 3.0.9 knows, with its range where it checks one.  The
+ * numbers it reads with strtoul and keeps whole go up to ULONG_MAX.
+ */
 static const struct kw auditd_kw[] = {
-	{ "local_events",		p_yes_no,	false },
-	{ "write_logs",			p_yes_no,	false },
-	{ "log_file",			p_log_file,	false },
-	{ "log_format",			p_log_format,	false },
-	{ "log_group",			p_log_group,	false },
-	{ "flush",			p_flush,	false },
-	{ "freq",			p_number,	false },
-	{ "name_format",		p_name_format,	false },
-	{ "name",			p_name,		false },
-	{ "priority_boost",		p_number,	false },
-	{ "num_logs",			p_other,	false },
-	{ "dispatcher",			p_deprecated,	false },
-	{ "disp_qos",			p_deprecated,	false },
-	{ "max_log_file",		p_other,	false },
-	{ "max_log_file_action",	p_other,	false },
-	{ "space_left",			p_other,	false },
-	{ "space_left_action",		p_other,	true },
-	{ "action_mail_acct",		p_other,	false },
-	{ "verify_email",		p_other,	false },
-	{ "admin_space_left",		p_other,	false },
-	{ "admin_space_left_action",	p_other,	true },
-	{ "disk_full_action",		p_other,	true },
-	{ "disk_error_action",		p_other,	true },
-	{ "tcp_listen_port",		p_other,	false },
-	{ "tcp_listen_queue",		p_other,	false },
-	{ "tcp_max_per_addr",		p_other,	false },
-	{ "use_libwrap",		p_other,	false },
-	{ "tcp_client_ports",		p_other,	false },
-	{ "tcp_client_max_idle",	p_other,	false },
-	{ "transport",			p_other,	false },
-	{ "enable_krb5",		p_other,	false },
-	{ "krb5_principal",		p_other,	false },
-	{ "krb5_key_file",		p_other,	false },
-	{ "distribute_network",		p_other,	false },
-	{ "q_depth",			p_other,	false },
-	{ "overflow_action",		p_other,	false },
-	{ "max_restarts",		p_other,	false },
-	{ "plugin_dir",			p_other,	false },
-	{ "end_of_event_timeout",	p_other,	false },
-	{ NULL,				NULL,		false },
+	{ K("local_events", p_bool), .off = OFF(local_events) },
+	{ K("write_logs", p_bool), .off = OFF(write_logs) },
+	{ K("log_file", p_log_file) },
+	{ K("log_format", p_log_format) },
+	{ K("log_group", p_log_group) },
+	{ K("flush", p_choice), .off = OFF(flush), .tab = flushes },
+	{ K("freq", p_ulong), .off = OFF(freq), .hi = INT_MAX },
+	{ K("num_logs", p_ulong), .off = OFF(num_logs), .hi = 999 },
+	{ K("dispatcher", p_deprecated) },
+	{ K("name_format", p_choice), .off = OFF(name_format),
+	    .tab = name_formats },
+	{ K("name", p_name) },
+	{ K("disp_qos", p_deprecated) },
+	{ K("max_log_file", p_ulong), .off = OFF(max_log_file), .hi = ULONG_MAX },
+	{ K("max_log_file_action", p_choice), .off = OFF(max_log_file_action),
+	    .tab = max_actions },
+	{ K("space_left", p_space), .off = OFF(space_left) },
+	{ K("space_left_action", p_act), .off = OFF(space_left_action),
+	    .option = true },
+	{ K("action_mail_acct", p_mail), .off = OFF(action_mail_acct),
+	    .hi = CFG_VALUE_MAX },
+	{ K("verify_email", p_bool), .off = OFF(verify_email) },
+	{ K("admin_space_left", p_space), .off = OFF(admin_space_left) },
+	{ K("admin_space_left_action", p_act),
+	    .off = OFF(admin_space_left_action), .option = true },
+	{ K("disk_full_action", p_act), .off = OFF(disk_full_action),
+	    .refuse = A(EMAIL), .option = true },
+	{ K("disk_error_action", p_act), .off = OFF(disk_error_action),
+	    .refuse = A(EMAIL) | A(ROTATE), .option = true },
+	{ K("priority_boost", p_ulong), .off = OFF(priority_boost),
+	    .hi = INT_MAX },
+	{ K("tcp_listen_port", p_ulong), .off = OFF(tcp_listen_port), .lo = 1,
+	    .hi = 65535 },
+	{ K("tcp_listen_queue", p_ulong), .off = OFF(tcp_listen_queue), .lo = 1,
+	    .hi = 65535 },
+	{ K("tcp_max_per_addr", p_ulong), .off = OFF(tcp_max_per_addr), .lo = 1,
+	    .hi = 1024 },
+	{ K("use_libwrap", p_bool), .off = OFF(use_libwrap) },
+	{ K("tcp_client_ports", p_ports) },
+	{ K("tcp_client_max_idle", p_ulong), .off = OFF(tcp_client_max_idle),
+	    .hi = INT_MAX },
+	{ K("transport", p_choice), .off = OFF(transport), .tab = transports },
+	{ K("enable_krb5", p_krb5), .off = OFF(enable_krb5) },
+	{ K("krb5_principal", p_str), .off = OFF(krb5_principal),
+	    .hi = CFG_VALUE_MAX },
+	{ K("krb5_key_file", p_str), .off = OFF(krb5_key_file), .hi = PATH_MAX },
+	{ K("distribute_network", p_bool), .off = OFF(distribute_network) },
+	{ K("q_depth", p_q_depth), .off = OFF(q_depth), .hi = 99999 },
+	{ K("overflow_action", p_choice), .off = OFF(overflow_action),
+	    .tab = overflows },
+	{ K("max_restarts", p_ulong), .off = OFF(max_restarts), .hi = INT_MAX },
+	{ K("plugin_dir", p_plugin_dir) },
+	{ K("end_of_event_timeout", p_ulong), .off = OFF(end_of_event_timeout),
+	    .hi = ULONG_MAX },
+	{ .name = NULL },
 };
+
+#undef K
+#undef A
+
+_Static_assert(sizeof(auditd_kw) / sizeof(auditd_kw[0]) <= KW_MAX,
+    "KW_MAX too small");
 
 static const struct kw *
 auditd_lookup(const char *key)
@@ -650,7 +985,10 @@ auditd_line(struct ld *l, char *s)
 		note(l, "%s: what follows \"%s %s\" is ignored, as auditd "
 		    "does", k->name, esc(qb, sizeof(qb), tok[2]),
 		    esc(qo, sizeof(qo), tok[3]));
-	return k->parse(l, k, tok[2], n > 3 ? tok[3] : NULL);
+	if ((rc = k->parse(l, k, tok[2], n > 3 ? tok[3] : NULL)) < 0)
+		return rc;
+	l->set[k - auditd_kw] = l->line;
+	return 0;
 }
 
 static int
@@ -673,6 +1011,17 @@ ringauditd_line(struct ld *l, char *s)
 		return fail(l, -EINVAL, "%s: unexpected \"%s\" after \"%s\"",
 		    k->name, esc(qo, sizeof(qo), tok[3]),
 		    esc(qb, sizeof(qb), tok[2]));
+	if (k->path) {
+		esc(qb, sizeof(qb), tok[2]);
+		if (tok[2][0] != '/')
+			return fail(l, -EINVAL, "%s: \"%s\" is not an absolute "
+			    "path", k->name, qb);
+		if (strlen(tok[2]) >= PATH_MAX)
+			return fail(l, -EINVAL, "%s: \"%s\" is too long",
+			    k->name, qb);
+		memcpy((char *)l->c + k->off, tok[2], strlen(tok[2]) + 1);
+		return 0;
+	}
 	if ((rc = digits(l, k->name, tok[2], k->lo, k->hi, &v)) < 0)
 		return rc;
 	*(unsigned *)(void *)((char *)l->c + k->off) = (unsigned)v;
@@ -784,61 +1133,58 @@ conf_read(struct ld *l, FILE *f, bool auditd, bool *any)
 	return rc;
 }
 
-static bool
-plain_number(const struct cfg_kv *kv, unsigned long *v)
+/* The line key was last set on in this file, 0 if it was not. */
+static unsigned
+set_line(const struct ld *l, const char *key)
 {
-	const char *p;
+	const struct kw *k = auditd_lookup(key);
 
-	*v = 0;
-	if (kv == NULL)
-		return true;
-	for (p = kv->value; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			return false;
-	errno = 0;
-	*v = strtoul(kv->value, NULL, 10);
-	return errno == 0;
+	return k != NULL ? l->set[k - auditd_kw] : 0;
+}
+
+static unsigned
+later(unsigned a, unsigned b)
+{
+	return a > b ? a : b;
 }
 
 /* The checks auditd makes once the whole file is read, in its order. */
 static int
 auditd_checks(struct ld *l)
 {
-	const struct cfg_kv *sl, *asl;
 	struct cfg *c = l->c;
+	const struct cfg_space *sl = &c->space_left, *asl = &c->admin_space_left;
 	char copy[PATH_MAX], qb[ESC_MAX];
-	unsigned long s, a;
 
-	sl = other_find(c, "space_left");
-	asl = other_find(c, "admin_space_left");
-	/* A percentage is resolved against the disk later: no check. */
-	if (plain_number(sl, &s) && plain_number(asl, &a) && s <= a) {
-		if (sl == NULL && asl == NULL)
+	/* A percentage is resolved against the disk when the log is opened
+	 * (auditd then only logs a bad pair): no check here.  0% is 0. */
+	if (!sl->percent && !asl->percent && sl->value <= asl->value) {
+		l->line = later(set_line(l, "space_left"),
+		    set_line(l, "admin_space_left"));
+		if (l->line == 0)
 			return fail(l, -EINVAL, "space_left (0) must be larger "
 			    "than admin_space_left (0): auditd wants both set "
 			    "once the file has any line");
-		l->line = sl == NULL ? asl->line : asl == NULL ? sl->line :
-		    (sl->line > asl->line ? sl->line : asl->line);
 		return fail(l, -EINVAL, "space_left \"%lu\" must be larger "
-		    "than admin_space_left \"%lu\"", s, a);
+		    "than admin_space_left \"%lu\"", sl->value, asl->value);
 	}
 	if ((c->flush == CFG_FLUSH_INCREMENTAL ||
 	    c->flush == CFG_FLUSH_INCREMENTAL_ASYNC) && c->freq == 0) {
-		l->line = l->flush_line;
+		l->line = set_line(l, "flush");
 		return fail(l, -EINVAL, "flush: \"%s\" needs a non-zero freq "
 		    "(freq is \"0\")", cfg_flush_name(c->flush));
 	}
 	if ((c->flush == CFG_FLUSH_DATA || c->flush == CFG_FLUSH_SYNC) &&
 	    c->freq != 0) {
-		l->line = l->freq_line;
+		l->line = set_line(l, "freq");
 		note(l, "freq: %lu has no effect with flush = %s", c->freq,
 		    cfg_flush_name(c->flush));
 	}
 	if (c->log_group != 0) {
 		snprintf(copy, sizeof(copy), "%s", c->log_file);
 		if (strcmp(dirname(copy), "/var/log") == 0) {
-			l->line = l->log_file_line > l->log_group_line ?
-			    l->log_file_line : l->log_group_line;
+			l->line = later(set_line(l, "log_file"),
+			    set_line(l, "log_group"));
 			return fail(l, -EINVAL, "log_file: \"%s\" is directly "
 			    "in /var/log, where log_group %u would change a "
 			    "system directory's group; auditd refuses it",
@@ -872,6 +1218,26 @@ load(struct cfg *c, const char *path, bool auditd, bool allow_symlinks,
 }
 
 /*
+ * auditd warns, and goes on, when an action is email and it cannot run
+ * sendmail.  Checked once both files are read: ringauditd.conf may name
+ * another sendmail.
+ */
+static void
+email_check(struct cfg *c, const char *path)
+{
+	struct ld l = { .c = c, .path = path };
+	char qb[ESC_MAX];
+
+	if (c->space_left_action.act != CFG_ACT_EMAIL &&
+	    c->admin_space_left_action.act != CFG_ACT_EMAIL)
+		return;
+	if (access(c->sendmail, X_OK) == 0)
+		return;
+	note(&l, "an action is email, but sendmail \"%s\" cannot be run: "
+	    "%s", esc(qb, sizeof(qb), c->sendmail), strerror(errno));
+}
+
+/*
  * auditd.conf at apath and ringauditd.conf at rpath, either may be NULL,
  * into a copy of c that replaces c only when both were good.
  */
@@ -893,8 +1259,10 @@ load_commit(struct cfg *c, const char *apath, const char *rpath,
 		rc = load(t, apath, true, allow_symlinks, err, errlen);
 	if (rc == 0 && rpath != NULL)
 		rc = load(t, rpath, false, allow_symlinks, err, errlen);
-	if (rc == 0)
+	if (rc == 0) {
+		email_check(t, apath != NULL ? apath : rpath);
 		memcpy(c, t, sizeof(*c));
+	}
 	free(t);
 	return rc;
 }

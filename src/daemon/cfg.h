@@ -49,13 +49,14 @@ enum cfg_action {
 	CFG_ACT_HALT,
 };
 
-enum cfg_max_action {		/* max_log_file_action */
+/* max_log_file_action.  auditd 3.0.9 has no "exec" here (later ones do):
+ * it refuses "exec", as its man page says. */
+enum cfg_max_action {
 	CFG_MAX_IGNORE,
 	CFG_MAX_SYSLOG,
 	CFG_MAX_SUSPEND,
 	CFG_MAX_ROTATE,
 	CFG_MAX_KEEP_LOGS,
-	CFG_MAX_EXEC,
 };
 
 enum cfg_overflow {		/* overflow_action (plugins' queue) */
@@ -73,16 +74,8 @@ enum cfg_transport {
 
 #define CFG_NAME_MAX 255
 #define CFG_VALUE_MAX 256
-#define CFG_OTHER_MAX 64
 #define CFG_WARN_MAX 16
 #define CFG_WARN_LEN 320
-
-/* A key kept verbatim (the deprecated dispatcher and disp_qos). */
-struct cfg_kv {
-	char key[32];
-	char value[CFG_VALUE_MAX];
-	unsigned line;
-};
 
 /* An action, and the program it runs for "exec /path". */
 struct cfg_act {
@@ -90,7 +83,8 @@ struct cfg_act {
 	char exe[PATH_MAX];		/* CFG_ACT_EXEC only, else "" */
 };
 
-/* A space threshold: MiB, or a percentage of the partition ("N%"). */
+/* A space threshold: MiB, or a percentage of the partition ("N%", 1..99;
+ * "0%" is 0 MiB, as in auditd). */
 struct cfg_space {
 	unsigned long value;
 	bool percent;
@@ -110,10 +104,9 @@ struct cfg {
 	unsigned long priority_boost;
 
 	/* rotation */
-	unsigned long num_logs;			/* 0..999 */
-	unsigned long max_log_file;		/* MiB, 0: no limit */
+	unsigned long num_logs;			/* 0..999; < 2: no rotation */
+	unsigned long max_log_file;		/* MiB */
 	enum cfg_max_action max_log_file_action;
-	char max_log_file_exe[PATH_MAX];	/* CFG_MAX_EXEC only */
 
 	/* disk space */
 	struct cfg_space space_left;
@@ -133,7 +126,7 @@ struct cfg {
 	unsigned long tcp_client_port_lo, tcp_client_port_hi;
 	unsigned long tcp_client_max_idle;
 	enum cfg_transport transport;
-	bool enable_krb5;
+	bool enable_krb5;			/* deprecated; yes sets transport */
 	char krb5_principal[CFG_VALUE_MAX];
 	char krb5_key_file[PATH_MAX];
 	bool distribute_network;
@@ -142,11 +135,8 @@ struct cfg {
 	unsigned long q_depth;
 	enum cfg_overflow overflow_action;
 	unsigned long max_restarts;
-	char plugin_dir[PATH_MAX];
+	char plugin_dir[PATH_MAX];		/* as auditd: '/' appended */
 	unsigned long end_of_event_timeout;	/* seconds */
-
-	struct cfg_kv other[CFG_OTHER_MAX];
-	unsigned n_other;
 
 	/* Notes that do not stop a load ("FILE:LINE: ..."): deprecated
 	 * options, lines auditd skips, loose modes.  auditd prints the same

@@ -9,9 +9,10 @@
  * privileged, 6 configuration error.
  *
  * The main thread is the control thread: it owns the signals (blocked in
- * every thread, read here through a signalfd) and the daemon's records
- * (DAEMON_START when logging starts, DAEMON_END when it stops).  The record
- * path runs in the pipeline's own threads.
+ * every thread, read here through a signalfd), the writer's events (an
+ * eventfd) and the daemon's records (DAEMON_START when logging starts,
+ * DAEMON_END when it stops; control.c for the rest).  The record path runs
+ * in the pipeline's own threads.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +27,12 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "daemon/cfg.h"
+#include "daemon/daemon.h"
 #include "daemon/pipeline.h"
 
 #define EXIT_INIT 1
@@ -136,24 +139,6 @@ resolve_node(const struct cfg *c, char *buf, size_t len, const char **node)
 	return 0;
 }
 
-static enum wr_flush
-map_flush(enum cfg_flush f)
-{
-	switch (f) {
-	case CFG_FLUSH_NONE:
-		return WR_FLUSH_NONE;
-	case CFG_FLUSH_INCREMENTAL:
-		return WR_FLUSH_INCREMENTAL;
-	case CFG_FLUSH_INCREMENTAL_ASYNC:
-		return WR_FLUSH_INCREMENTAL_ASYNC;
-	case CFG_FLUSH_DATA:
-		return WR_FLUSH_DATA;
-	case CFG_FLUSH_SYNC:
-		return WR_FLUSH_SYNC;
-	}
-	return WR_FLUSH_INCREMENTAL_ASYNC;
-}
-
 static uint32_t
 read_proc_u32(const char *path)
 {
@@ -256,34 +241,40 @@ log_summary(struct pl *p)
 }
 
 static void
-format_end(char *buf, size_t len, uint32_t uid, uint32_t ses)
+control_loop(struct dmn *d, int sfd)
 {
-	struct ingest_siginfo si;
+	struct pollfd pfd[2] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = pl_event_fd(d->p), .events = POLLIN },
+	};
 
-	if (ingest_kernel_signal_info(&si) < 0) {
-		snprintf(buf, len, "op=terminate auid=-1 uid=%u ses=%u "
-		    "pid=-1 subj=? res=failed", uid, ses);
-		return;
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, 1000) <= 0)
+			continue;
+		if (pfd[1].revents & POLLIN)
+			dmn_writer_events(d);
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (dmn_signal(d, &si))
+			return;
 	}
-	if (si.ctx[0] != '\0')
-		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
-		    "subj=%s res=success", si.uid, uid, ses, si.pid, si.ctx);
-	else
-		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
-		    "res=success", si.uid, uid, ses, si.pid);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct cfg cfg;
+	static struct dmn d;
 	struct opts o = { 0 };
 	struct pl_config pc;
 	struct pl *p = NULL;
 	struct utsname un;
 	char err[1024], node[CFG_NAME_MAX + 1], text[1024];
 	const char *nodep;
-	uint32_t auid, ses;
 	sigset_t sigs;
 	int rc, sfd, report = -1;
 
@@ -332,6 +323,7 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
 	sigaddset(&sigs, SIGCONT);
+	sigaddset(&sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
@@ -351,8 +343,7 @@ main(int argc, char **argv)
 	pc.node = nodep;
 	pc.log_path = cfg.log_file;
 	pc.log_group = cfg.log_group;
-	pc.flush = map_flush(cfg.flush);
-	pc.freq = (unsigned)cfg.freq;
+	dmn_wr_params(&cfg, &pc.wr);
 	if (o.foreground) {
 		/* auditd -f: records go to stderr, not to the log. */
 		pc.output = WR_OUT_FD;
@@ -369,13 +360,18 @@ main(int argc, char **argv)
 		return EXIT_INIT;
 	}
 
-	auid = read_proc_u32("/proc/self/loginuid");
-	ses = read_proc_u32("/proc/self/sessionid");
+	d.cfg = &cfg;
+	d.dir = o.dir;
+	d.symlinks = o.symlinks;
+	d.p = p;
+	d.started = time(NULL);
+	d.auid = read_proc_u32("/proc/self/loginuid");
+	d.ses = read_proc_u32("/proc/self/sessionid");
 	uname(&un);
 	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
-	    un.release, auid, (int)getpid(), (unsigned)getuid(), ses);
-	pl_inject(p, AUDIT_DAEMON_START, text);
+	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
+	pl_inject(p, AUDIT_DAEMON_START, WR_CMD_NONE, text);
 
 	rc = pl_start(p);
 	if (rc < 0) {
@@ -392,31 +388,23 @@ main(int argc, char **argv)
 		log_warnx("The audit daemon is exiting.");
 		return EXIT_INIT;
 	}
+	/* As auditd: the pid file exists once the daemon is registered. */
+	if ((rc = state_pidfile_write(cfg.pid_file)) < 0)
+		log_warnx("Cannot write the pid file %s: %s", cfg.pid_file,
+		    strerror(-rc));
 	report_start(report, 0);
 	log_info("ringauditd %s: listening for events (%u workers, %u "
 	    "records, flush %s)", RA_VERSION, pc.workers, pc.records,
 	    cfg_flush_name(cfg.flush));
 
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	control_loop(&d, sfd);
 
-		if (poll(&pfd, 1, 1000) <= 0)
-			continue;
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-			break;
-		/* HUP, USR1, USR2, CONT: issue 3 gives them their work. */
-		log_info("signal %u received; not handled yet",
-		    si.ssi_signo);
-	}
-
-	format_end(text, sizeof(text), (unsigned)getuid(), ses);
+	dmn_end_text(&d, text, sizeof(text));
 	pl_stop(p, AUDIT_DAEMON_END, text);
 	pl_wait(p);
 	log_summary(p);
 	pl_destroy(p);
+	state_pidfile_remove(cfg.pid_file);
 	log_info("The audit daemon is exiting.");
 	return 0;
 }

@@ -50,7 +50,7 @@ pl_config_defaults(struct pl_config *c)
 	c->format = PARSE_FORMAT_RAW;
 	c->output = WR_OUT_FILE;
 	c->out_fd = -1;
-	c->flush = WR_FLUSH_INCREMENTAL_ASYNC;
+	c->wr.flush = WR_FLUSH_INCREMENTAL_ASYNC;
 	c->batch_bytes = 256u << 10;
 	c->nbufs = 8;
 	c->wait_timeout_ms = RING_SLEEP_MS;
@@ -105,8 +105,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 	wc.path = c->log_path;
 	wc.fd = c->out_fd;
 	wc.log_group = c->log_group;
-	wc.flush = c->flush;
-	wc.freq = c->freq;
+	wc.params = c->wr;
 	wc.batch_bytes = c->batch_bytes;
 	wc.nbufs = c->nbufs;
 	wc.from_worker = p->from_worker;
@@ -215,14 +214,14 @@ daemon_record(struct pl *p, const char *text, char *buf, size_t len)
 }
 
 int
-pl_inject(struct pl *p, unsigned type, const char *text)
+pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text)
 {
 	char buf[2048];
 	int n = daemon_record(p, text, buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
-	return ingest_inject(p->ing, type, buf, (size_t)n);
+	return ingest_inject(p->ing, type, cmd, buf, (size_t)n);
 }
 
 void
@@ -275,4 +274,28 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 	}
 	st->writer_wakes = atomic_load_explicit(&p->writer_w.wakes,
 	    memory_order_relaxed);
+}
+
+void
+pl_get_writer_state(struct pl *p, struct wr_state *st)
+{
+	wr_get_state(p->wr, st);
+}
+
+void
+pl_set_writer_params(struct pl *p, const struct wr_params *wp)
+{
+	wr_set_params(p->wr, wp);
+}
+
+int
+pl_event_fd(struct pl *p)
+{
+	return wr_event_fd(p->wr);
+}
+
+uint32_t
+pl_take_events(struct pl *p)
+{
+	return wr_take_events(p->wr);
 }

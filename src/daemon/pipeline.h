@@ -34,8 +34,7 @@ struct pl_config {
 	const char *log_path;
 	int out_fd;
 	gid_t log_group;
-	enum wr_flush flush;
-	unsigned freq;
+	struct wr_params wr;		/* flush, rotation, space limits */
 	unsigned batch_bytes;
 	unsigned nbufs;
 
@@ -68,9 +67,10 @@ int pl_start(struct pl *p);
  * A daemon record (DAEMON_START, ...): 'text' is what follows the
  * "audit(sec.msec:serial): " header, which this adds with the daemon's own
  * serial numbers.  May be called before pl_start: it is then the first
- * record of the log.
+ * record of the log.  cmd (enum wr_cmd) makes the writer switch (rotate,
+ * resume, reconfigure) right before it writes this record.
  */
-int pl_inject(struct pl *p, unsigned type, const char *text);
+int pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text);
 
 /* Finish: drain the kernel, write 'last' (DAEMON_END, may be NULL). */
 void pl_stop(struct pl *p, unsigned type, const char *last);
@@ -79,5 +79,11 @@ int pl_wait(struct pl *p);
 /* The source ended by itself (a replayed file). */
 bool pl_finished(struct pl *p);
 void pl_get_stats(struct pl *p, struct pl_stats *st);
+
+/* The writer's side, for the daemon: see writer.h. */
+void pl_get_writer_state(struct pl *p, struct wr_state *st);
+void pl_set_writer_params(struct pl *p, const struct wr_params *wp);
+int pl_event_fd(struct pl *p);
+uint32_t pl_take_events(struct pl *p);
 
 #endif

@@ -45,6 +45,7 @@
 
 struct ingest_mail {
 	unsigned type;
+	unsigned cmd;		/* for the writer, opaque here */
 	size_t len;
 	char text[INGEST_MAIL_MAX];
 };
@@ -226,6 +227,7 @@ inject_one(struct ingest *ing, const struct ingest_mail *m)
 	r->len = (uint32_t)m->len;
 	r->type = (uint16_t)m->type;
 	r->flags = RING_REC_DAEMON;
+	r->cmd = (uint16_t)m->cmd;
 	r->node_len = 0;
 	ing->st.injected++;
 	dispatch(ing, r, clock_mono_ns());
@@ -476,8 +478,8 @@ wake_thread(struct ingest *ing)
 }
 
 int
-ingest_inject(struct ingest *ing, unsigned type, const char *payload,
-    size_t len)
+ingest_inject(struct ingest *ing, unsigned type, unsigned cmd,
+    const char *payload, size_t len)
 {
 	struct ingest_mail *m;
 
@@ -490,6 +492,7 @@ ingest_inject(struct ingest *ing, unsigned type, const char *payload,
 	}
 	m = &ing->mail[ing->nmail++];
 	m->type = type;
+	m->cmd = cmd;
 	m->len = len;
 	memcpy(m->text, payload, len);
 	/* Release: the mail is visible before the flag is. */

@@ -69,11 +69,12 @@ int ingest_start(struct ingest *ing);
 /*
  * Queue a daemon record (DAEMON_START, DAEMON_END, ...): payload is the
  * text after "msg=", "audit(...): " included.  It enters the stream after
- * the records ingest already took.  Returns -EAGAIN if the mailbox is
+ * the records ingest already took.  cmd rides along on the record
+ * (ring_rec.cmd) for a later stage.  Returns -EAGAIN if the mailbox is
  * full, -E2BIG if the text is too long.
  */
-int ingest_inject(struct ingest *ing, unsigned type, const char *payload,
-    size_t len);
+int ingest_inject(struct ingest *ing, unsigned type, unsigned cmd,
+    const char *payload, size_t len);
 
 /*
  * Ask the thread to finish: read what the kernel has queued (until its

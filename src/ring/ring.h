@@ -69,7 +69,8 @@ struct ring_rec {
 	uint32_t line_off;	/* formatted line: data + line_off ... */
 	uint32_t line_len;	/* ... line_len bytes, '\n' included */
 	uint16_t node_len;	/* node name at data[0], 0 if none */
-	uint16_t pad0;
+	uint16_t cmd;		/* daemon records: an instruction for the
+				 * writer (enum wr_cmd), carried in band */
 	uint32_t pad1[5];
 	char data[RING_REC_DATA_SIZE];
 };

@@ -35,9 +35,24 @@
  * a read of its waiter's eventfd armed in the same ring; a worker that
  * pushed records writes that eventfd only if the writer announced sleep.
  *
- * A write error suspends logging, as auditd's default disk_error_action
- * and disk_full_action (suspend) do: records are then counted as dropped
- * and the admin is told once per interval.
+ * Switches.  Rotation (SIGUSR1, max_log_file, a space action), resuming
+ * after a suspension (SIGUSR2) and new parameters (SIGHUP) all happen at a
+ * record boundary: the writer stops taking records (they keep gathering in
+ * the rings behind it), lets every buffer it holds go out, syncs the old
+ * file through io_uring, and only then renames and opens files (short
+ * metadata calls, logfile.c).  The daemon's own requests ride in band on a
+ * DAEMON_* record (ring_rec.cmd), so DAEMON_ROTATE is the first record of
+ * the new log and DAEMON_RESUME the first one written after a suspension.
+ *
+ * Limits.  After each 64 KiB written, and after every write error, the
+ * writer compares the log's size with max_log_file and the partition's
+ * free space with space_left and admin_space_left.  Each condition is
+ * told to the daemon once (wr_take_events) until it is re-armed (space
+ * recovered, a rotation, a resume); the writer itself acts on what is its
+ * own (suspend, rotate).  A failed write drops its buffer's records
+ * (counted); once nothing is in flight the file is cut back to the start
+ * of that buffer, so no partial line stays, and what waits is written
+ * after it, unless the action suspends logging.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,18 +62,30 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <ck_pr.h>
 
 #include "common/log.h"
+#include "writer/logfile.h"
 #include "writer/writer.h"
 
 #define WR_TAG_SYNC 1u
 #define WR_TAG_WAKE 2u
 #define WR_MIN_LINE 12		/* "type=X msg=\n": sizes recv_ns arrays */
 #define WR_SPINS 64
+#define WR_SPACE_EVERY (64u << 10)	/* bytes written between checks */
+#define MIB (1024ull * 1024ull)
+
+/* Switch operations, done at a record boundary once I/O is idle. */
+enum {
+	SW_PARAMS = 1u << 0,
+	SW_ROTATE = 1u << 1,
+	SW_KEEP = 1u << 2,
+	SW_REOPEN = 1u << 3,
+};
 
 enum wbuf_state {
 	WB_FREE,
@@ -91,6 +118,7 @@ struct wchain {
 
 struct wr {
 	struct wr_config c;
+	struct wr_params p;		/* in force, the writer's own */
 	pthread_t thread;
 	bool started;
 	int fd;
@@ -114,7 +142,23 @@ struct wr {
 	bool *popped;
 
 	uint64_t since_sync;
-	bool suspended;
+	bool suspended;		/* new records are dropped */
+	bool drop_queued;	/* ... and so is what waits (a failed write) */
+	bool rebase;		/* a write failed: cut back, then go on */
+	off_t err_off;		/* where the first failed buffer started */
+	off_t ok_end;		/* end of the furthest completed write */
+
+	unsigned sw;		/* SW_* requested */
+	bool sw_synced;		/* the old file's sync was made */
+	bool max_hit, space_hit, admin_hit, full_hit, error_hit;
+	uint64_t space_bytes, admin_bytes;	/* thresholds, resolved */
+	uint64_t checked_at;	/* st.bytes at the last space check */
+
+	pthread_mutex_t mu;	/* staged and pub */
+	struct wr_params staged;
+	struct wr_state pub;
+	_Atomic uint32_t events;
+	int ev_fd;
 	bool final_sync;	/* the last sync, at the end, was submitted */
 	bool sync_owed;		/* incremental_async: a sync point went by */
 	bool wake_armed;
@@ -125,53 +169,61 @@ struct wr {
 	struct log_ratelimit rl;
 };
 
-static int
-prepare_dir(const char *path, gid_t gid)
+/* Thresholds in bytes, from the partition the log is on. */
+static void
+resolve_space(struct wr *w)
 {
-	char tmp[PATH_MAX];
-	mode_t mode = gid == 0 ? 0700 : 0750;
-	struct stat sb;
-	char *dir;
+	uint64_t avail = 0, total = 0;
 
-	if (strlen(path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	strcpy(tmp, path);
-	dir = dirname(tmp);
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
-		return -errno;
-	if (stat(dir, &sb) < 0)
-		return -errno;
-	if (!S_ISDIR(sb.st_mode))
-		return -ENOTDIR;
-	/* auditd keeps the log directory to root and log_group only. */
-	if (geteuid() == 0) {
-		if (chown(dir, 0, gid) < 0 || chmod(dir, mode) < 0)
-			return -errno;
+	if (w->fd >= 0 && w->c.output == WR_OUT_FILE)
+		(void)lf_space(w->fd, &avail, &total);
+	w->space_bytes = w->p.space_left.percent ?
+	    total / 100 * w->p.space_left.value : w->p.space_left.value * MIB;
+	w->admin_bytes = w->p.admin_space_left.percent ?
+	    total / 100 * w->p.admin_space_left.value :
+	    w->p.admin_space_left.value * MIB;
+}
+
+static void
+publish(struct wr *w, uint64_t avail, uint64_t total)
+{
+	pthread_mutex_lock(&w->mu);
+	w->pub.suspended = w->suspended;
+	w->pub.space_left_hit = w->space_hit;
+	w->pub.admin_space_left_hit = w->admin_hit;
+	w->pub.disk_full = w->full_hit;
+	w->pub.log_size = w->off;
+	if (total > 0) {
+		w->pub.avail = avail;
+		w->pub.total = total;
 	}
-	return 0;
+	w->pub.space_left_bytes = w->space_bytes;
+	w->pub.admin_space_left_bytes = w->admin_bytes;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void
+post(struct wr *w, uint32_t ev)
+{
+	uint64_t one = 1;
+
+	/* Release: what the daemon reads about the event (wr_get_state) is
+	 * published before the bit. */
+	atomic_fetch_or_explicit(&w->events, ev, memory_order_release);
+	if (write(w->ev_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the daemon will look anyway */
+	}
 }
 
 static int
 open_log(struct wr *w)
 {
-	mode_t mode = w->c.log_group == 0 ? 0600 : 0640;
-	struct stat sb;
-	int rc;
+	int fd = lf_open(w->c.path, w->c.log_group, &w->off);
 
-	rc = prepare_dir(w->c.path, w->c.log_group);
-	if (rc < 0)
-		return rc;
-	w->fd = open(w->c.path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
-	if (w->fd < 0)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	w->fd = fd;
 	w->own_fd = true;
-	if (fstat(w->fd, &sb) < 0 || !S_ISREG(sb.st_mode))
-		return S_ISREG(sb.st_mode) ? -errno : -EINVAL;
-	if (geteuid() == 0 &&
-	    (fchown(w->fd, 0, w->c.log_group) < 0 || fchmod(w->fd, mode) < 0))
-		return -errno;
-	w->off = sb.st_size;
 	return 0;
 }
 
@@ -189,7 +241,12 @@ wr_create(struct wr **out, const struct wr_config *c)
 	if (w == NULL)
 		return -ENOMEM;
 	w->c = *c;
+	w->p = c->params;
+	w->staged = c->params;
 	w->fd = -1;
+	w->ev_fd = -1;
+	w->err_off = -1;
+	pthread_mutex_init(&w->mu, NULL);
 	w->rl.interval_ns = 10ull * 1000000000u;
 	w->rl.burst = 3;
 	w->cap_rec = c->batch_bytes / WR_MIN_LINE + 1;
@@ -207,11 +264,20 @@ wr_create(struct wr **out, const struct wr_config *c)
 		if (w->bufs[i].mem == NULL || w->bufs[i].recv_ns == NULL)
 			goto err;
 	}
+	w->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->ev_fd < 0) {
+		rc = -errno;
+		goto err;
+	}
 	switch (c->output) {
 	case WR_OUT_FILE:
 		rc = open_log(w);
 		if (rc < 0)
 			goto err;
+		/* auditd trims the numbered logs to num_logs at start. */
+		if (w->p.max_log_act == WR_ACT_ROTATE)
+			lf_remove_excess(c->path, w->p.num_logs);
+		resolve_space(w);
 		break;
 	case WR_OUT_FD:
 		w->fd = c->fd;
@@ -245,6 +311,9 @@ wr_destroy(struct wr *w)
 		io_uring_queue_exit(&w->ring);
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
+	if (w->ev_fd >= 0)
+		close(w->ev_fd);
+	pthread_mutex_destroy(&w->mu);
 	for (i = 0; w->bufs != NULL && i < w->c.nbufs; i++) {
 		free(w->bufs[i].mem);
 		free(w->bufs[i].recv_ns);
@@ -260,14 +329,14 @@ wr_destroy(struct wr *w)
 static bool
 has_syncs(const struct wr *w)
 {
-	return w->c.output == WR_OUT_FILE && w->c.flush != WR_FLUSH_NONE;
+	return w->c.output == WR_OUT_FILE && w->p.flush != WR_FLUSH_NONE;
 }
 
 static bool
 group_commit(const struct wr *w)
 {
 	return w->c.output == WR_OUT_FILE &&
-	    (w->c.flush == WR_FLUSH_DATA || w->c.flush == WR_FLUSH_SYNC);
+	    (w->p.flush == WR_FLUSH_DATA || w->p.flush == WR_FLUSH_SYNC);
 }
 
 static struct io_uring_sqe *
@@ -288,6 +357,7 @@ get_sqe(struct wr *w)
 static void
 release_rec(struct wr *w, struct ring_rec *r)
 {
+	r->cmd = WR_CMD_NONE;
 	/* The free ring holds the whole pool: it cannot be full. */
 	if (!ring_trypush(w->c.free_ring, r))
 		fatalx("writer: free ring overflow");
@@ -361,6 +431,80 @@ free_buffer(struct wbuf *b)
 	b->state = WB_FREE;
 }
 
+/* Ask for a switch: no record is taken until it is done. */
+static void
+request_switch(struct wr *w, unsigned op)
+{
+	w->sw |= op;
+	close_current(w);
+}
+
+/* The writer's own part of an action. */
+static void
+act(struct wr *w, enum wr_act a)
+{
+	switch (a) {
+	case WR_ACT_NONE:
+		break;
+	case WR_ACT_SUSPEND:
+		if (!w->suspended)
+			log_warnx("writer: logging is suspended; records are "
+			    "counted as dropped until it is resumed (SIGUSR2)");
+		w->suspended = true;
+		break;
+	case WR_ACT_ROTATE:
+		request_switch(w, SW_ROTATE);
+		break;
+	case WR_ACT_KEEP_LOGS:
+		request_switch(w, SW_KEEP);
+		break;
+	}
+}
+
+/* A daemon record's instruction: the switch happens before it is
+ * written. */
+static bool
+take_cmd(struct wr *w, struct ring_rec *r)
+{
+	unsigned op = 0;
+
+	switch ((enum wr_cmd)r->cmd) {
+	case WR_CMD_NONE:
+		return false;
+	case WR_CMD_ROTATE:
+		/* keep_logs rotates so for SIGUSR1 too. */
+		if (w->c.output == WR_OUT_FILE)
+			op = w->p.max_log_act == WR_ACT_KEEP_LOGS ? SW_KEEP :
+			    SW_ROTATE;
+		break;
+	case WR_CMD_RESUME:
+		op = SW_REOPEN;
+		break;
+	case WR_CMD_RECONF:
+		op = SW_PARAMS;
+		break;
+	}
+	r->cmd = WR_CMD_NONE;
+	if (op == 0)
+		return false;
+	w->pending = r;
+	request_switch(w, op);
+	return true;
+}
+
+/* max_log_file, after a record went into a buffer. */
+static bool
+check_size(struct wr *w)
+{
+	if (w->p.max_log_bytes == 0 || w->max_hit ||
+	    w->c.output != WR_OUT_FILE || (uint64_t)w->off < w->p.max_log_bytes)
+		return false;
+	w->max_hit = true;
+	post(w, WR_EV_MAX_LOG_FILE);
+	act(w, w->p.max_log_act);
+	return w->sw != 0;
+}
+
 /* Take records in order into buffers; true if any was taken. */
 static bool
 pull(struct wr *w)
@@ -371,12 +515,16 @@ pull(struct wr *w)
 	for (;;) {
 		struct ring_rec *r = w->pending;
 
+		if (w->sw != 0)
+			break;
 		if (r == NULL) {
 			r = next_record(w);
 			if (r == NULL)
 				break;
 		}
 		w->pending = NULL;
+		if (r->cmd != WR_CMD_NONE && take_cmd(w, r))
+			break;
 		if (r->flags & RING_REC_EOS) {
 			w->eos++;
 			release_rec(w, r);
@@ -426,12 +574,14 @@ pull(struct wr *w)
 		w->st.records++;
 		release_rec(w, r);
 		progress = true;
-		if (w->c.freq > 0 && has_syncs(w) && !group_commit(w) &&
-		    ++w->since_sync >= w->c.freq) {
+		if (w->p.freq > 0 && has_syncs(w) && !group_commit(w) &&
+		    ++w->since_sync >= w->p.freq) {
 			w->since_sync = 0;
 			w->cur->sync_point = true;
 			close_current(w);
 		}
+		if (check_size(w))
+			break;
 	}
 	/* Hand back what we took: ingest may wait for free records, a
 	 * worker for room in its ring. */
@@ -511,15 +661,121 @@ drop_buffer(struct wr *w, struct wbuf *b)
 	b->done = b->len;
 }
 
+/*
+ * A write failed: its records are dropped (counted), the daemon is told,
+ * and the action decides whether what waits is still written.  Either
+ * way, the file is cut back to where the failed buffer started once
+ * nothing is in flight (rebase).
+ */
+static void
+write_failed(struct wr *w, struct wbuf *b, int err)
+{
+	bool full = err == ENOSPC || err == EDQUOT;
+	enum wr_act a = full ? w->p.disk_full_act : w->p.disk_error_act;
+
+	w->st.write_errors++;
+	if (log_ratelimit_ok(&w->rl))
+		log_warnx("writer: %s: %s", w->c.path != NULL ? w->c.path :
+		    "output", strerror(err));
+	if (full && !w->full_hit) {
+		w->full_hit = true;
+		post(w, WR_EV_DISK_FULL);
+	} else if (!full && !w->error_hit) {
+		w->error_hit = true;
+		post(w, WR_EV_DISK_ERROR);
+	}
+	if (w->err_off < 0 || b->off < w->err_off)
+		w->err_off = b->off;
+	w->rebase = w->c.output == WR_OUT_FILE;
+	drop_buffer(w, b);
+	act(w, a);
+	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
+		w->drop_queued = true;
+}
+
+/*
+ * Nothing in flight after a failed write: cut the file back to the failed
+ * buffer's start (no partial line stays) and give what waits to be written
+ * offsets from there.  A later write that completed past the failed one
+ * leaves a hole that cannot be filled; it is counted.
+ */
+static void
+rebase(struct wr *w)
+{
+	off_t off = w->err_off;
+	unsigned i;
+
+	w->rebase = false;
+	w->err_off = -1;
+	if (w->ok_end > off) {
+		w->st.holes++;
+		log_warnx("writer: %s: %lld bytes at offset %lld were lost "
+		    "after a failed write", w->c.path,
+		    (long long)(w->ok_end - off), (long long)off);
+		off = w->ok_end;
+	} else if (ftruncate(w->fd, off) < 0 && log_ratelimit_ok(&w->rl)) {
+		log_warn("writer: %s: cannot cut back a failed write",
+		    w->c.path);
+	}
+	for (i = 0; w->chain.active && i < w->chain.n; i++) {
+		struct wbuf *b = w->chain.bufs[i];
+
+		if (b->done < b->len) {
+			b->off = off;
+			off += (off_t)b->len;
+		}
+	}
+	for (i = 0; i < w->qlen; i++) {
+		struct wbuf *b = &w->bufs[w->queue[(w->qhead + i) %
+		    w->c.nbufs]];
+
+		b->off = off;
+		off += (off_t)b->len;
+	}
+	if (w->cur != NULL) {
+		w->cur->off = off;
+		off += (off_t)w->cur->len;
+	}
+	w->off = off;
+}
+
+/* A cancelled chain goes again once every one of its writes answered. */
+static void
+maybe_resubmit(struct wr *w)
+{
+	unsigned i;
+
+	if (!w->chain.resubmit)
+		return;
+	for (i = 0; i < w->chain.n; i++)
+		if (w->chain.bufs[i]->state == WB_INFLIGHT)
+			return;
+	w->chain.resubmit = false;
+	/* Dropping: the rest of the chain goes too; its sync still runs
+	 * (for what was written) and ends the chain. */
+	for (i = 0; (w->drop_queued || w->fd < 0) && i < w->chain.n; i++)
+		if (w->chain.bufs[i]->done < w->chain.bufs[i]->len)
+			drop_buffer(w, w->chain.bufs[i]);
+	if (w->rebase)
+		rebase(w);
+	submit_chain(w);
+}
+
 /* Queued buffers out: as plain writes, or as one chain ending in a sync. */
 static void
 submit_queued(struct wr *w)
 {
+	if (w->rebase) {
+		if (w->inflight > 0 || w->chain.active)
+			return;
+		rebase(w);
+	}
 	while (w->qlen > 0) {
 		struct wbuf *b = &w->bufs[w->queue[w->qhead]];
 		bool sync = group_commit(w) || b->sync_point;
 
-		if (w->suspended) {
+		if (w->drop_queued || (w->c.output == WR_OUT_FILE &&
+		    w->fd < 0)) {
 			/* Nothing is written past a failed write: that would
 			 * leave a hole in the log. */
 			w->qhead = (w->qhead + 1) % w->c.nbufs;
@@ -532,9 +788,9 @@ submit_queued(struct wr *w)
 		if (w->c.output == WR_OUT_FD && w->inflight > 0)
 			return;
 		/* incremental: nothing more is written until the sync ends. */
-		if (w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
+		if (w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
 			return;
-		if (sync && w->c.flush == WR_FLUSH_INCREMENTAL_ASYNC &&
+		if (sync && w->p.flush == WR_FLUSH_INCREMENTAL_ASYNC &&
 		    w->chain.active) {
 			/* Not waited for: write it now, sync when the one in
 			 * flight is done. */
@@ -550,7 +806,7 @@ submit_queued(struct wr *w)
 			/* All queued buffers up to the sync point join. */
 			w->chain.active = true;
 			w->chain.n = 0;
-			w->chain.datasync = w->c.flush != WR_FLUSH_SYNC;
+			w->chain.datasync = w->p.flush != WR_FLUSH_SYNC;
 			while (w->qlen > 0) {
 				b = &w->bufs[w->queue[w->qhead]];
 				w->qhead = (w->qhead + 1) % w->c.nbufs;
@@ -571,36 +827,6 @@ submit_queued(struct wr *w)
 }
 
 static void
-suspend_logging(struct wr *w, int err)
-{
-	if (!w->suspended)
-		log_warnx("writer: %s: %s; logging is suspended (records are "
-		    "counted as dropped)", w->c.path != NULL ? w->c.path :
-		    "output", strerror(err));
-	w->suspended = true;
-}
-
-/* A cancelled chain goes again once every one of its writes answered. */
-static void
-maybe_resubmit(struct wr *w)
-{
-	unsigned i;
-
-	if (!w->chain.resubmit)
-		return;
-	for (i = 0; i < w->chain.n; i++)
-		if (w->chain.bufs[i]->state == WB_INFLIGHT)
-			return;
-	w->chain.resubmit = false;
-	/* Suspended: the rest of the chain is dropped, its sync still runs
-	 * (for what was written) and ends the chain. */
-	for (i = 0; w->suspended && i < w->chain.n; i++)
-		if (w->chain.bufs[i]->done < w->chain.bufs[i]->len)
-			drop_buffer(w, w->chain.bufs[i]);
-	submit_chain(w);
-}
-
-static void
 write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 {
 	unsigned i;
@@ -612,9 +838,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		return;
 	}
 	if (res < 0) {
-		w->st.write_errors++;
-		drop_buffer(w, b);
-		suspend_logging(w, -res);
+		write_failed(w, b, -res);
 		if (!b->in_chain)
 			free_buffer(b);
 		else
@@ -636,6 +860,12 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		return;
 	}
 	w->st.written += b->nrec;
+	if (b->off + (off_t)b->len > w->ok_end)
+		w->ok_end = b->off + (off_t)b->len;
+	if (w->full_hit || w->error_hit) {
+		/* The disk takes writes again: re-armed. */
+		w->full_hit = w->error_hit = false;
+	}
 	for (i = 0; i < b->nrec; i++)
 		hist_add(&w->st.lat_written, now - b->recv_ns[i]);
 	if (b->in_chain)
@@ -684,6 +914,36 @@ sync_done(struct wr *w, int res, uint64_t now)
 	w->chain.n = 0;
 }
 
+/* Free space against space_left and admin_space_left. */
+static void
+check_space(struct wr *w)
+{
+	uint64_t avail, total;
+
+	w->checked_at = w->st.bytes;
+	if (w->c.output != WR_OUT_FILE || w->fd < 0 ||
+	    lf_space(w->fd, &avail, &total) < 0)
+		return;
+	w->st.space_checks++;
+	if (avail < w->admin_bytes) {
+		if (!w->admin_hit) {
+			w->admin_hit = w->space_hit = true;
+			post(w, WR_EV_ADMIN_SPACE_LEFT);
+			act(w, w->p.admin_space_left.act);
+		}
+	} else if (avail < w->space_bytes) {
+		if (!w->space_hit) {
+			w->space_hit = true;
+			post(w, WR_EV_SPACE_LEFT);
+			act(w, w->p.space_left.act);
+		}
+	} else {
+		/* Space came back (the admin made room): re-armed. */
+		w->space_hit = w->admin_hit = false;
+	}
+	publish(w, avail, total);
+}
+
 static bool
 reap(struct wr *w)
 {
@@ -714,6 +974,9 @@ reap(struct wr *w)
 		sync_done(w, sync_res, now);
 	else
 		maybe_resubmit(w);
+	if (w->st.bytes - w->checked_at >= WR_SPACE_EVERY ||
+	    (w->rebase && w->checked_at != w->st.bytes))
+		check_space(w);
 	return n > 0;
 }
 
@@ -763,7 +1026,100 @@ static bool
 idle_io(const struct wr *w)
 {
 	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
-	    w->cur == NULL;
+	    w->cur == NULL && !w->rebase;
+}
+
+/* Rotate the closed log and open a new one; -errno if it failed. */
+static void
+rotate_now(struct wr *w, bool keep)
+{
+	int rc;
+
+	if (!keep && w->p.num_logs < 2) {
+		/* auditd: fewer than 2 logs means no rotation. */
+		log_warnx("Log rotation disabled (num_logs < 2), skipping");
+		return;
+	}
+	close(w->fd);
+	w->fd = -1;
+	rc = lf_rotate(w->c.path, w->p.num_logs, keep);
+	if (rc < 0) {
+		w->st.rotate_errors++;
+		log_warnx("writer: %s: cannot rotate: %s", w->c.path,
+		    strerror(-rc));
+	} else {
+		w->st.rotations++;
+		w->max_hit = false;
+	}
+}
+
+/*
+ * A switch, once every write it follows is done: sync the old file (by
+ * io_uring, so that the writer does not block on it), then rename, open,
+ * apply.  Returns true while it made progress.
+ */
+static bool
+do_switch(struct wr *w)
+{
+	bool file = w->c.output == WR_OUT_FILE;
+	unsigned sw = w->sw;
+	int rc;
+
+	if (!idle_io(w))
+		return false;
+	if (file && w->fd >= 0 && !w->sw_synced &&
+	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN))) {
+		w->sw_synced = true;
+		submit_bare_sync(w, false);
+		return true;
+	}
+	w->sw_synced = false;
+	w->sw = 0;
+	if (sw & SW_PARAMS) {
+		pthread_mutex_lock(&w->mu);
+		w->p = w->staged;
+		pthread_mutex_unlock(&w->mu);
+		w->since_sync = 0;
+		w->max_hit = false;
+	}
+	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN))) {
+		if (sw & (SW_ROTATE | SW_KEEP))
+			rotate_now(w, (sw & SW_KEEP) != 0);
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		w->ok_end = 0;
+		w->err_off = -1;
+		w->rebase = false;
+		rc = open_log(w);
+		if (rc < 0) {
+			log_warnx("writer: %s: cannot open: %s", w->c.path,
+			    strerror(-rc));
+			if (!w->error_hit) {
+				w->error_hit = true;
+				post(w, WR_EV_DISK_ERROR);
+			}
+			act(w, w->p.disk_error_act);
+			/* With no file, nothing can be written. */
+			w->suspended = w->drop_queued = true;
+		}
+		if (sw & (SW_ROTATE | SW_KEEP))
+			post(w, WR_EV_ROTATED);
+	}
+	if (sw & SW_REOPEN) {
+		if (w->fd >= 0 || !file) {
+			w->suspended = w->drop_queued = false;
+			w->full_hit = w->error_hit = false;
+		}
+		w->space_hit = w->admin_hit = w->max_hit = false;
+		post(w, WR_EV_RESUMED);
+	}
+	if (file) {
+		resolve_space(w);
+		check_space(w);
+	}
+	publish(w, 0, 0);
+	return true;
 }
 
 static void *
@@ -772,25 +1128,30 @@ wr_main(void *arg)
 	struct wr *w = arg;
 	unsigned spins = 0;
 
+	check_space(w);
+	publish(w, 0, 0);
 	for (;;) {
 		bool progress, finishing;
 
 		progress = reap(w);
 		progress |= pull(w);
+		if (w->sw != 0)
+			progress |= do_switch(w);
 		finishing = w->eos == w->c.workers && w->pending == NULL;
 		/* Nothing waits behind the current buffer: let it go. */
 		if (w->pending == NULL && w->cur != NULL &&
 		    !(group_commit(w) && w->chain.active) &&
 		    !(w->c.output == WR_OUT_FD && w->inflight > 0) &&
-		    !(w->c.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
+		    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
 			close_current(w);
 		if (finishing)
 			close_current(w);
-		if (w->qlen > 0) {
+		if (w->qlen > 0 || w->rebase) {
 			unsigned before = w->qlen;
+			bool rebase = w->rebase;
 
 			submit_queued(w);
-			if (w->qlen != before)
+			if (w->qlen != before || w->rebase != rebase)
 				progress = true;
 		}
 		if (finishing && idle_io(w)) {
@@ -847,4 +1208,38 @@ void
 wr_get_stats(struct wr *w, struct wr_stats *st)
 {
 	*st = w->st;
+}
+
+void
+wr_get_state(struct wr *w, struct wr_state *st)
+{
+	pthread_mutex_lock(&w->mu);
+	*st = w->pub;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+wr_set_params(struct wr *w, const struct wr_params *p)
+{
+	pthread_mutex_lock(&w->mu);
+	w->staged = *p;
+	pthread_mutex_unlock(&w->mu);
+}
+
+int
+wr_event_fd(struct wr *w)
+{
+	return w->ev_fd;
+}
+
+uint32_t
+wr_take_events(struct wr *w)
+{
+	uint64_t n;
+
+	if (read(w->ev_fd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing new since the last look */
+	}
+	/* Acquire: pairs with post()'s release. */
+	return atomic_exchange_explicit(&w->events, 0, memory_order_acquire);
 }

@@ -29,13 +29,66 @@ enum wr_output {
 	WR_OUT_DISCARD,		/* write_logs = no */
 };
 
+/*
+ * What the writer does itself when a limit is reached; everything else an
+ * action means (syslog, email, exec, single, halt) is the daemon's, told
+ * through wr_take_events.
+ */
+enum wr_act {
+	WR_ACT_NONE,
+	WR_ACT_SUSPEND,		/* stop writing; records counted as dropped */
+	WR_ACT_ROTATE,		/* rotate, num_logs files in all */
+	WR_ACT_KEEP_LOGS,	/* rotate, keeping every old log */
+};
+
+struct wr_space {
+	uint64_t value;		/* MiB, or a percentage of the partition */
+	bool percent;
+	enum wr_act act;
+};
+
+/* What a reconfiguration (SIGHUP) may change while records flow. */
+struct wr_params {
+	enum wr_flush flush;
+	unsigned freq;
+	uint64_t max_log_bytes;		/* 0: no limit */
+	enum wr_act max_log_act;
+	unsigned num_logs;
+	struct wr_space space_left;
+	struct wr_space admin_space_left;
+	enum wr_act disk_full_act;
+	enum wr_act disk_error_act;
+};
+
+/* Conditions the daemon is told of, once each until re-armed. */
+enum wr_event {
+	WR_EV_SPACE_LEFT = 1u << 0,	/* free space fell below space_left */
+	WR_EV_ADMIN_SPACE_LEFT = 1u << 1,
+	WR_EV_DISK_FULL = 1u << 2,	/* a write failed with ENOSPC */
+	WR_EV_DISK_ERROR = 1u << 3,	/* any other write or open error */
+	WR_EV_MAX_LOG_FILE = 1u << 4,	/* the log reached max_log_file */
+	WR_EV_ROTATED = 1u << 5,	/* a rotation completed */
+	WR_EV_RESUMED = 1u << 6,	/* logging resumed (WR_CMD_RESUME) */
+};
+
+/*
+ * Instructions that travel in band, on a daemon record (ring_rec.cmd), so
+ * that they take effect exactly at that record: it is the first one
+ * written after the switch.
+ */
+enum wr_cmd {
+	WR_CMD_NONE,
+	WR_CMD_ROTATE,		/* SIGUSR1: rotate, then write the record */
+	WR_CMD_RESUME,		/* SIGUSR2: reopen the log, resume logging */
+	WR_CMD_RECONF,		/* SIGHUP: apply wr_set_params' values */
+};
+
 struct wr_config {
 	enum wr_output output;
 	const char *path;		/* WR_OUT_FILE */
 	int fd;				/* WR_OUT_FD */
 	gid_t log_group;
-	enum wr_flush flush;
-	unsigned freq;
+	struct wr_params params;
 	unsigned batch_bytes;		/* one write buffer */
 	unsigned nbufs;			/* write buffers, 2..64 */
 
@@ -56,11 +109,29 @@ struct wr_stats {
 	uint64_t syncs;
 	uint64_t write_errors;
 	uint64_t sync_errors;
-	uint64_t dropped;	/* not written: logging was suspended */
+	uint64_t dropped;	/* not written: logging was suspended, or
+				 * the write failed */
+	uint64_t holes;		/* a failed write left a gap in the log */
+	uint64_t rotations;
+	uint64_t rotate_errors;
+	uint64_t space_checks;
 	uint64_t waits;		/* times the writer slept */
 	uint64_t buffer_waits;	/* no free write buffer: stopped pulling */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
+};
+
+/* What the writer is doing now, for the state report. */
+struct wr_state {
+	bool suspended;
+	bool space_left_hit;
+	bool admin_space_left_hit;
+	bool disk_full;
+	off_t log_size;
+	uint64_t avail;		/* free bytes on the log's partition */
+	uint64_t total;
+	uint64_t space_left_bytes;	/* thresholds, resolved */
+	uint64_t admin_space_left_bytes;
 };
 
 struct wr;
@@ -72,5 +143,16 @@ int wr_start(struct wr *w);
 /* Returns once every worker's end-of-stream record went through. */
 int wr_join(struct wr *w);
 void wr_get_stats(struct wr *w, struct wr_stats *st);
+void wr_get_state(struct wr *w, struct wr_state *st);
+
+/* Stage new parameters; WR_CMD_RECONF on a record applies them. */
+void wr_set_params(struct wr *w, const struct wr_params *p);
+
+/*
+ * An eventfd that becomes readable when there are events; wr_take_events
+ * returns them (enum wr_event bits) and clears them.
+ */
+int wr_event_fd(struct wr *w);
+uint32_t wr_take_events(struct wr *w);
 
 #endif

@@ -1,13 +1,16 @@
 /*
- * test_config.c - auditd.conf and ringauditd.conf: every key the daemon
- * acts on with good, bad and boundary values, the line syntax, the keys
- * kept for later, file ownership and modes, and Debian's stock auditd.conf.
+ * test_config.c - auditd.conf and ringauditd.conf: every key with good,
+ * bad and boundary values, the checks across keys, the line syntax, file
+ * ownership and modes, and Debian's stock auditd.conf read back.
  *
  * Where a table gives auditd's verdict ("auditd:"), it was learned by
  * running Debian's auditd 3.0.9 (auditd -f -c DIR) on the same file, with
  * an unknown key on the next line so that auditd stopped there when it had
  * accepted the line, or inside a user namespace (which cannot reach the
- * kernel's audit socket) when the whole file had to be accepted.
+ * kernel's audit socket) when the whole file had to be accepted.  A few
+ * rows say "auditd's source": what a load cannot show (enable_krb5's
+ * effect on transport, a 1-character plugin_dir, the defaults of keys
+ * that are only used later).
  *
  * Files are written into a mkdtemp() directory, removed at the end.  The
  * files must be owned by root, so the program skips when not run as root.
@@ -42,6 +45,7 @@ enum field {
 	F_NONE, F_LOCAL_EVENTS, F_WRITE_LOGS, F_LOG_FILE, F_LOG_FORMAT,
 	F_LOG_GROUP, F_FLUSH, F_FREQ, F_NAME_FORMAT, F_NAME, F_PRIO,
 	F_WORKERS, F_RECORDS, F_RING_SIZE, F_RCVBUF, F_DRAIN, F_BATCH,
+	F_PID_FILE, F_STATE_FILE, F_INIT, F_SENDMAIL,
 };
 
 struct kcase {
@@ -76,7 +80,8 @@ field(const struct cfg *c, enum field f)
 	case F_RCVBUF: return c->netlink_rcvbuf;
 	case F_DRAIN: return c->drain_timeout_ms;
 	case F_BATCH: return c->write_batch;
-	case F_NONE: case F_LOG_FILE: case F_NAME: break;
+	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
+	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
 	}
 	fail_msg("field %d is not a number", (int)f);
 	return 0;
@@ -85,7 +90,14 @@ field(const struct cfg *c, enum field f)
 static const char *
 sfield(const struct cfg *c, enum field f)
 {
-	return f == F_LOG_FILE ? c->log_file : c->name;
+	switch (f) {
+	case F_LOG_FILE: return c->log_file;
+	case F_PID_FILE: return c->pid_file;
+	case F_STATE_FILE: return c->state_file;
+	case F_INIT: return c->init_command;
+	case F_SENDMAIL: return c->sendmail;
+	default: return c->name;
+	}
 }
 
 /* s with every "@D" replaced by the temporary folder. */
@@ -155,15 +167,157 @@ warned(const struct cfg *c, const char *what)
 	return false;
 }
 
-static const struct cfg_kv *
-other(const struct cfg *c, const char *key)
-{
-	unsigned i;
+/*
+ * Every key, read back from struct cfg as text, so that a table can say
+ * what a value must become: numbers in decimal, yes/no, enums by their
+ * lowercase auditd name, "N%" for a percentage, "exec PATH", "lo-hi".
+ */
+enum kind {
+	K_BOOL, K_ULONG, K_STR, K_SPACE, K_ACT, K_PORTS, K_GID, K_FLUSH,
+	K_LOG_FORMAT, K_NAME_FORMAT, K_MAX, K_OVF, K_TRANSPORT, K_NONE,
+};
 
-	for (i = 0; i < c->n_other; i++)
-		if (strcmp(c->other[i].key, key) == 0)
-			return &c->other[i];
-	return NULL;
+#define O(f) offsetof(struct cfg, f)
+
+static const struct {
+	const char *key;
+	enum kind kind;
+	size_t off;
+} keys[] = {
+	{ "local_events", K_BOOL, O(local_events) },
+	{ "write_logs", K_BOOL, O(write_logs) },
+	{ "log_file", K_STR, O(log_file) },
+	{ "log_format", K_LOG_FORMAT, O(log_format) },
+	{ "log_group", K_GID, O(log_group) },
+	{ "flush", K_FLUSH, O(flush) },
+	{ "freq", K_ULONG, O(freq) },
+	{ "num_logs", K_ULONG, O(num_logs) },
+	{ "dispatcher", K_NONE, 0 },
+	{ "name_format", K_NAME_FORMAT, O(name_format) },
+	{ "name", K_STR, O(name) },
+	{ "disp_qos", K_NONE, 0 },
+	{ "max_log_file", K_ULONG, O(max_log_file) },
+	{ "max_log_file_action", K_MAX, O(max_log_file_action) },
+	{ "space_left", K_SPACE, O(space_left) },
+	{ "space_left_action", K_ACT, O(space_left_action) },
+	{ "action_mail_acct", K_STR, O(action_mail_acct) },
+	{ "verify_email", K_BOOL, O(verify_email) },
+	{ "admin_space_left", K_SPACE, O(admin_space_left) },
+	{ "admin_space_left_action", K_ACT, O(admin_space_left_action) },
+	{ "disk_full_action", K_ACT, O(disk_full_action) },
+	{ "disk_error_action", K_ACT, O(disk_error_action) },
+	{ "priority_boost", K_ULONG, O(priority_boost) },
+	{ "tcp_listen_port", K_ULONG, O(tcp_listen_port) },
+	{ "tcp_listen_queue", K_ULONG, O(tcp_listen_queue) },
+	{ "tcp_max_per_addr", K_ULONG, O(tcp_max_per_addr) },
+	{ "use_libwrap", K_BOOL, O(use_libwrap) },
+	{ "tcp_client_ports", K_PORTS, 0 },
+	{ "tcp_client_max_idle", K_ULONG, O(tcp_client_max_idle) },
+	{ "transport", K_TRANSPORT, O(transport) },
+	{ "enable_krb5", K_BOOL, O(enable_krb5) },
+	{ "krb5_principal", K_STR, O(krb5_principal) },
+	{ "krb5_key_file", K_STR, O(krb5_key_file) },
+	{ "distribute_network", K_BOOL, O(distribute_network) },
+	{ "q_depth", K_ULONG, O(q_depth) },
+	{ "overflow_action", K_OVF, O(overflow_action) },
+	{ "max_restarts", K_ULONG, O(max_restarts) },
+	{ "plugin_dir", K_STR, O(plugin_dir) },
+	{ "end_of_event_timeout", K_ULONG, O(end_of_event_timeout) },
+	/* ringauditd.conf's paths */
+	{ "pid_file", K_STR, O(pid_file) },
+	{ "state_file", K_STR, O(state_file) },
+	{ "init_command", K_STR, O(init_command) },
+	{ "sendmail", K_STR, O(sendmail) },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NAUDITD 39	/* the first NAUDITD are auditd.conf's */
+
+static const char *const log_format_names[] = { "raw", "enriched" };
+static const char *const name_format_names[] = {
+	"none", "hostname", "fqd", "numeric", "user",
+};
+static const char *const ovf_names[] = {
+	"ignore", "syslog", "suspend", "single", "halt",
+};
+static const char *const transport_names[] = { "tcp", "krb5" };
+
+static const char *
+pick(const char *const *names, size_t n, int v)
+{
+	return v >= 0 && (size_t)v < n ? names[v] : "?";
+}
+
+#define PICK(a, v) pick(a, sizeof(a) / sizeof(a[0]), (int)(v))
+
+static const char *
+render(const struct cfg *c, const char *key, char *buf, size_t len)
+{
+	const char *p = NULL;
+	const struct cfg_space *sp;
+	const struct cfg_act *a;
+	size_t i;
+
+	for (i = 0; i < NKEYS && strcmp(keys[i].key, key) != 0; i++)
+		;
+	if (i == NKEYS)
+		fail_msg("no such key %s", key);
+	p = (const char *)c + keys[i].off;
+	switch (keys[i].kind) {
+	case K_BOOL:
+		snprintf(buf, len, "%s", *(const bool *)p ? "yes" : "no");
+		break;
+	case K_ULONG:
+		snprintf(buf, len, "%lu", *(const unsigned long *)p);
+		break;
+	case K_STR:
+		snprintf(buf, len, "%s", p);
+		break;
+	case K_SPACE:
+		sp = (const struct cfg_space *)p;
+		snprintf(buf, len, "%lu%s", sp->value, sp->percent ? "%" : "");
+		break;
+	case K_ACT:
+		a = (const struct cfg_act *)p;
+		if (a->act == CFG_ACT_EXEC)
+			snprintf(buf, len, "exec %s", a->exe);
+		else {
+			assert_string_equal(a->exe, "");
+			snprintf(buf, len, "%s", cfg_action_name(a->act));
+		}
+		break;
+	case K_PORTS:
+		snprintf(buf, len, "%lu-%lu", c->tcp_client_port_lo,
+		    c->tcp_client_port_hi);
+		break;
+	case K_GID:
+		snprintf(buf, len, "%u", (unsigned)c->log_group);
+		break;
+	case K_FLUSH:
+		snprintf(buf, len, "%s", cfg_flush_name(c->flush));
+		break;
+	case K_LOG_FORMAT:
+		snprintf(buf, len, "%s", PICK(log_format_names, c->log_format));
+		break;
+	case K_NAME_FORMAT:
+		snprintf(buf, len, "%s",
+		    PICK(name_format_names, c->name_format));
+		break;
+	case K_MAX:
+		snprintf(buf, len, "%s",
+		    cfg_max_action_name(c->max_log_file_action));
+		break;
+	case K_OVF:
+		snprintf(buf, len, "%s", PICK(ovf_names, c->overflow_action));
+		break;
+	case K_TRANSPORT:
+		snprintf(buf, len, "%s", PICK(transport_names, c->transport));
+		break;
+	case K_NONE:
+		snprintf(buf, len, "-");
+		break;
+	}
+	return buf;
 }
 
 static void
@@ -229,7 +383,38 @@ test_defaults(void **state)
 	assert_int_equal(c.name_format, CFG_NAME_NONE);
 	assert_string_equal(c.name, "");
 	assert_int_equal(c.priority_boost, 4);
-	assert_int_equal(c.n_other, 0);
+	/* auditd's clear_config(); the man page agrees where it says. */
+	assert_int_equal(c.num_logs, 0);
+	assert_int_equal(c.max_log_file, 0);
+	assert_int_equal(c.max_log_file_action, CFG_MAX_IGNORE);
+	assert_int_equal(c.space_left.value, 0);
+	assert_false(c.space_left.percent);
+	assert_int_equal(c.space_left_action.act, CFG_ACT_IGNORE);
+	assert_string_equal(c.space_left_action.exe, "");
+	assert_int_equal(c.admin_space_left.value, 0);
+	assert_false(c.admin_space_left.percent);
+	assert_int_equal(c.admin_space_left_action.act, CFG_ACT_IGNORE);
+	assert_int_equal(c.disk_full_action.act, CFG_ACT_IGNORE);
+	assert_int_equal(c.disk_error_action.act, CFG_ACT_SYSLOG);
+	assert_string_equal(c.action_mail_acct, "root");
+	assert_true(c.verify_email);
+	assert_int_equal(c.tcp_listen_port, 0);
+	assert_int_equal(c.tcp_listen_queue, 5);
+	assert_int_equal(c.tcp_max_per_addr, 1);
+	assert_true(c.use_libwrap);
+	assert_int_equal(c.tcp_client_port_lo, 0);
+	assert_int_equal(c.tcp_client_port_hi, 65535);
+	assert_int_equal(c.tcp_client_max_idle, 0);
+	assert_int_equal(c.transport, CFG_TRANSPORT_TCP);
+	assert_false(c.enable_krb5);
+	assert_string_equal(c.krb5_principal, "auditd");
+	assert_string_equal(c.krb5_key_file, "/etc/audit/audit.key");
+	assert_false(c.distribute_network);
+	assert_int_equal(c.q_depth, 2000);
+	assert_int_equal(c.overflow_action, CFG_OVF_SYSLOG);
+	assert_int_equal(c.max_restarts, 10);
+	assert_string_equal(c.plugin_dir, "/etc/audit/plugins.d");
+	assert_int_equal(c.end_of_event_timeout, 2);
 	assert_int_equal(c.n_warn, 0);
 	assert_int_equal(c.workers, 1);
 	assert_int_equal(c.records, 4096);
@@ -237,6 +422,10 @@ test_defaults(void **state)
 	assert_int_equal(c.netlink_rcvbuf, 8388608);
 	assert_int_equal(c.drain_timeout_ms, 5000);
 	assert_int_equal(c.write_batch, 262144);
+	assert_string_equal(c.pid_file, "/var/run/auditd.pid");
+	assert_string_equal(c.state_file, "/var/run/auditd.state");
+	assert_string_equal(c.init_command, "/sbin/init");
+	assert_string_equal(c.sendmail, "/usr/lib/sendmail");
 }
 
 static void
@@ -250,6 +439,20 @@ test_flush_name(void **state)
 	    "incremental_async");
 	assert_string_equal(cfg_flush_name(CFG_FLUSH_DATA), "data");
 	assert_string_equal(cfg_flush_name(CFG_FLUSH_SYNC), "sync");
+	assert_string_equal(cfg_action_name(CFG_ACT_IGNORE), "ignore");
+	assert_string_equal(cfg_action_name(CFG_ACT_SYSLOG), "syslog");
+	assert_string_equal(cfg_action_name(CFG_ACT_ROTATE), "rotate");
+	assert_string_equal(cfg_action_name(CFG_ACT_EMAIL), "email");
+	assert_string_equal(cfg_action_name(CFG_ACT_EXEC), "exec");
+	assert_string_equal(cfg_action_name(CFG_ACT_SUSPEND), "suspend");
+	assert_string_equal(cfg_action_name(CFG_ACT_SINGLE), "single");
+	assert_string_equal(cfg_action_name(CFG_ACT_HALT), "halt");
+	assert_string_equal(cfg_max_action_name(CFG_MAX_IGNORE), "ignore");
+	assert_string_equal(cfg_max_action_name(CFG_MAX_SYSLOG), "syslog");
+	assert_string_equal(cfg_max_action_name(CFG_MAX_SUSPEND), "suspend");
+	assert_string_equal(cfg_max_action_name(CFG_MAX_ROTATE), "rotate");
+	assert_string_equal(cfg_max_action_name(CFG_MAX_KEEP_LOGS),
+	    "keep_logs");
 }
 
 /* Each key the daemon acts on; every verdict is auditd's. */
@@ -456,6 +659,15 @@ static const struct kcase end_checks[] = {
 	OK("space_left = 5%\nadmin_space_left = 25%\n", F_NONE, 0),
 	OK("space_left = 50\nadmin_space_left = 5%\n", F_NONE, 0),
 	OK("space_left = 0\nadmin_space_left = 5%\n", F_NONE, 0),
+	OK("space_left = 5%\nadmin_space_left = 5\n", F_NONE, 0),
+	OK("space_left = 5%\nadmin_space_left = 50%\n", F_NONE, 0),
+	OK("space_left = 1%\nadmin_space_left = 0\n", F_NONE, 0),
+	OK("space_left = 5\nadmin_space_left = 5%%\n", F_NONE, 0),
+	/* auditd: 0% (and "%") is 0 MiB, and checked as such. */
+	OK("space_left = 5\nadmin_space_left = 0%\n", F_NONE, 0),
+	BAD("space_left = 0%\nadmin_space_left = 5\n", 2, "0"),
+	BAD("space_left = %\nadmin_space_left = 5\n", 2, "5"),
+	BAD("admin_space_left = 5\n#\n#\nspace_left = 0%\n#\n", 4, "0"),
 	/* auditd: incremental flushing needs a non-zero freq. */
 	BAD(P "flush = incremental\n", 3, "incremental"),
 	BAD(P "flush = incremental_async\nfreq = 0\n", 3,
@@ -503,89 +715,451 @@ test_end_checks(void **state)
 	assert_true(warned(&c, ":4: freq: 50 has no effect"));
 }
 
-/* Every other key auditd 3.0.9 knows, with a value from its man page. */
-static const char *const others[][2] = {
-	{ "num_logs", "5" },
-	{ "dispatcher", "/sbin/audispd" },
-	{ "disp_qos", "lossy" },
-	{ "max_log_file", "8" },
-	{ "max_log_file_action", "ROTATE" },
-	{ "space_left", "75" },
-	{ "space_left_action", "SYSLOG" },
-	{ "action_mail_acct", "root" },
-	{ "verify_email", "yes" },
-	{ "admin_space_left", "50" },
-	{ "admin_space_left_action", "exec /usr/local/sbin/full" },
-	{ "disk_full_action", "SUSPEND" },
-	{ "disk_error_action", "SUSPEND" },
-	{ "tcp_listen_port", "60" },
-	{ "tcp_listen_queue", "5" },
-	{ "tcp_max_per_addr", "1" },
-	{ "use_libwrap", "yes" },
-	{ "tcp_client_ports", "1024-65535" },
-	{ "tcp_client_max_idle", "0" },
-	{ "transport", "TCP" },
-	{ "enable_krb5", "no" },
-	{ "krb5_principal", "auditd" },
-	{ "krb5_key_file", "/etc/audit/audit.key" },
-	{ "distribute_network", "no" },
-	{ "q_depth", "2000" },
-	{ "overflow_action", "SYSLOG" },
-	{ "max_restarts", "10" },
-	{ "plugin_dir", "/etc/audit/plugins.d" },
-	{ "end_of_event_timeout", "2" },
+/*
+ * One value of one key: "key = val" on line 3 of a file that passes the
+ * end checks.  want is what the key then reads as (render()), or NULL
+ * for a refused line, whose error must quote bad (val if NULL).  "@D" is
+ * the temporary folder.
+ */
+struct vcase {
+	const char *key;
+	const char *val;
+	const char *want;
+	const char *bad;
+};
+
+#define V(k, v, w)	{ k, v, w, NULL }
+#define X(k, v)		{ k, v, NULL, NULL }
+#define XQ(k, v, b)	{ k, v, NULL, b }
+
+/* Every verdict is auditd 3.0.9's (auditd: zzz trick, see the top). */
+static const struct vcase values[] = {
+	/* auditd: 0..999; "< 2" means no rotation, even with rotate. */
+	V("num_logs", "0", "0"), V("num_logs", "1", "1"),
+	V("num_logs", "05", "5"), V("num_logs", "999", "999"),
+	X("num_logs", "1000"), X("num_logs", "-1"), X("num_logs", "5x"),
+	X("num_logs", "99999999999999999999999"),
+	XQ("num_logs", "5 6", "6"),
+
+	/* auditd: any number strtoul takes. */
+	V("max_log_file", "0", "0"),
+	V("max_log_file", "4294967296", "4294967296"),
+	V("max_log_file", "18446744073709551615", "18446744073709551615"),
+	X("max_log_file", "18446744073709551616"),
+	X("max_log_file", "8M"), X("max_log_file", "-1"),
+
+	/* auditd: no exec, email, single or halt here. */
+	V("max_log_file_action", "ignore", "ignore"),
+	V("max_log_file_action", "SYSLOG", "syslog"),
+	V("max_log_file_action", "suspend", "suspend"),
+	V("max_log_file_action", "Rotate", "rotate"),
+	V("max_log_file_action", "KEEP_LOGS", "keep_logs"),
+	X("max_log_file_action", "exec"),
+	XQ("max_log_file_action", "exec /bin/true", "/bin/true"),
+	X("max_log_file_action", "email"), X("max_log_file_action", "halt"),
+	X("max_log_file_action", "single"),
+	X("max_log_file_action", "keep-logs"),
+
+	/* auditd: MiB, or N% with N <= 99; digits and '%' anywhere, the
+	 * first '%' blanked, a number read from the start; 0% is 0 MiB. */
+	V("space_left", "0", "0"), V("space_left", "75", "75"),
+	V("space_left", "5%", "5%"), V("space_left", "99%", "99%"),
+	V("space_left", "0%", "0"), V("space_left", "%5", "5%"),
+	V("space_left", "5%5", "5%"), V("space_left", "5%%", "5%"),
+	V("space_left", "%", "0"),
+	V("space_left", "18446744073709551615", "18446744073709551615"),
+	X("space_left", "100%"), X("space_left", "%100"),
+	X("space_left", "5.5%"), X("space_left", "-5"), X("space_left", "5M"),
+	X("space_left", "18446744073709551616"),
+	X("space_left", "18446744073709551616%"),
+	V("admin_space_left", "50", "50"), V("admin_space_left", "1%", "1%"),
+	V("admin_space_left", "99%", "99%"), V("admin_space_left", "1%2", "1%"),
+	V("admin_space_left", "%%", "0"), X("admin_space_left", "100%"),
+	X("admin_space_left", "x"),
+
+	/* auditd: with verify_email (yes by default) the address needs 2
+	 * characters, only [A-Za-z0-9@._-], a '.' after '@'; a failed DNS
+	 * lookup only warns. */
+	V("action_mail_acct", "root", "root"), V("action_mail_acct", "ab", "ab"),
+	V("action_mail_acct", "a_b", "a_b"), V("action_mail_acct", "a-b", "a-b"),
+	V("action_mail_acct", "a.b", "a.b"), V("action_mail_acct", "A9", "A9"),
+	V("action_mail_acct", "a@b.c", "a@b.c"),
+	V("action_mail_acct", "a@b.", "a@b."),
+	V("action_mail_acct", "@.", "@."),
+	V("action_mail_acct", "a@@b.c", "a@@b.c"),
+	X("action_mail_acct", "r"), X("action_mail_acct", "a!b"),
+	X("action_mail_acct", "a+b"), X("action_mail_acct", "a=b"),
+	X("action_mail_acct", "a#b"), X("action_mail_acct", "a@b"),
+	X("action_mail_acct", "a.b@c"), X("action_mail_acct", "a.@b"),
+	X("action_mail_acct", "caf\xc3\xa9"),
+
+	V("verify_email", "no", "no"), V("verify_email", "NO", "no"),
+	V("verify_email", "yes", "yes"), X("verify_email", "maybe"),
+	X("verify_email", "1"),
+
+	/* auditd (built with the listener): ports 1..65535, a queue of
+	 * 1..65535, 1..1024 per address, idle 0..INT_MAX. */
+	V("tcp_listen_port", "1", "1"), V("tcp_listen_port", "65535", "65535"),
+	X("tcp_listen_port", "0"), X("tcp_listen_port", "65536"),
+	X("tcp_listen_port", "x"),
+	V("tcp_listen_queue", "1", "1"),
+	V("tcp_listen_queue", "65535", "65535"),
+	X("tcp_listen_queue", "0"), X("tcp_listen_queue", "65536"),
+	V("tcp_max_per_addr", "1", "1"), V("tcp_max_per_addr", "1024", "1024"),
+	X("tcp_max_per_addr", "0"), X("tcp_max_per_addr", "1025"),
+	V("use_libwrap", "no", "no"), V("use_libwrap", "Yes", "yes"),
+	X("use_libwrap", "1"),
+	V("tcp_client_max_idle", "0", "0"),
+	V("tcp_client_max_idle", "2147483647", "2147483647"),
+	X("tcp_client_max_idle", "2147483648"),
+	X("tcp_client_max_idle", "-1"),
+
+	/* auditd: "port" or "lo-hi" in 0..65535 (0 too, unlike its man
+	 * page), the last '-' splits. */
+	V("tcp_client_ports", "0", "0-0"), V("tcp_client_ports", "1024",
+	    "1024-1024"),
+	V("tcp_client_ports", "1-1023", "1-1023"),
+	V("tcp_client_ports", "0-65535", "0-65535"),
+	V("tcp_client_ports", "5-5", "5-5"),
+	V("tcp_client_ports", "1--5", "1-5"),
+	V("tcp_client_ports", "1-2-3", "1-3"),
+	X("tcp_client_ports", "65536"), X("tcp_client_ports", "1-65536"),
+	X("tcp_client_ports", "2-1"), X("tcp_client_ports", "3-2-1"),
+	X("tcp_client_ports", "-5"), X("tcp_client_ports", "5-"),
+	X("tcp_client_ports", "1-x"),
+	X("tcp_client_ports", "99999999999999999999-1"),
+	X("tcp_client_ports", "1-99999999999999999999"),
+	XQ("tcp_client_ports", "1- 2", "2"),
+
+	/* auditd (built with GSSAPI): tcp or krb5. */
+	V("transport", "tcp", "tcp"), V("transport", "KRB5", "krb5"),
+	X("transport", "udp"), X("transport", "krb"),
+	V("enable_krb5", "no", "no"), V("enable_krb5", "yes", "yes"),
+	X("enable_krb5", "x"),
+	V("krb5_principal", "anything@X", "anything@X"),
+	V("krb5_key_file", "relative", "relative"),
+	V("krb5_key_file", "/nonexistent", "/nonexistent"),
+	V("distribute_network", "yes", "yes"),
+	V("distribute_network", "NO", "no"), X("distribute_network", "x"),
+
+	/* auditd: q_depth 0..99999 (below 512 it warns); max_restarts
+	 * 0..INT_MAX; end_of_event_timeout any number strtoul takes. */
+	V("q_depth", "0", "0"), V("q_depth", "511", "511"),
+	V("q_depth", "512", "512"), V("q_depth", "99999", "99999"),
+	X("q_depth", "100000"), X("q_depth", "x"),
+	V("overflow_action", "ignore", "ignore"),
+	V("overflow_action", "SYSLOG", "syslog"),
+	V("overflow_action", "suspend", "suspend"),
+	V("overflow_action", "single", "single"),
+	V("overflow_action", "Halt", "halt"),
+	X("overflow_action", "rotate"), X("overflow_action", "exec"),
+	X("overflow_action", "email"),
+	V("max_restarts", "0", "0"),
+	V("max_restarts", "2147483647", "2147483647"),
+	X("max_restarts", "2147483648"), X("max_restarts", "-1"),
+	V("end_of_event_timeout", "0", "0"),
+	V("end_of_event_timeout", "4294967296", "4294967296"),
+	V("end_of_event_timeout", "18446744073709551615",
+	    "18446744073709551615"),
+	X("end_of_event_timeout", "18446744073709551616"),
+	X("end_of_event_timeout", "-1"),
+
+	/* auditd: anything, with a '/' appended (it opened "DIR//x.conf");
+	 * its source leaves a 1-character value alone. */
+	V("plugin_dir", "/etc/audit/plugins.d", "/etc/audit/plugins.d/"),
+	V("plugin_dir", "/a/", "/a/"), V("plugin_dir", "relative", "relative/"),
+	V("plugin_dir", "/nonexistent", "/nonexistent/"),
+	V("plugin_dir", "/", "/"), V("plugin_dir", "x", "x"),
+
+	/* auditd: deprecated, any value, a warning. */
+	V("dispatcher", "/sbin/audispd", "-"), V("disp_qos", "bogus", "-"),
+	XQ("disp_qos", "lossy extra", "extra"),
+
+	/* Some of the keys test_auditd_keys covers, through this table. */
+	V("local_events", "No", "no"), V("write_logs", "YES", "yes"),
+	V("log_format", "RAW", "raw"), V("flush", "Sync", "sync"),
+	V("name_format", "Fqd", "fqd"), V("name", "n", "n"),
+	V("priority_boost", "0", "0"), V("freq", "7", "7"),
+	V("log_group", "4", "4"), V("log_file", "@D/a.log", "@D/a.log"),
+};
+
+/* The two lines before line 3: what the end checks want, and for the
+ * space keys a percentage on the other side so that any value passes. */
+static const char *
+prefix(const char *key)
+{
+	if (strcmp(key, "space_left") == 0)
+		return "admin_space_left = 1%\n#\n";
+	if (strcmp(key, "admin_space_left") == 0)
+		return "space_left = 1%\n#\n";
+	return P;
+}
+
+static void
+run_values(const struct vcase *t, size_t n)
+{
+	static struct cfg c, d;
+	char text[1024], line[512], path[PATH_MAX], err[1024];
+	char want[PATH_MAX], got[PATH_MAX + 16], bad[PATH_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "%s%s = %s\n", prefix(t[i].key),
+		    t[i].key, t[i].val);
+		subst(text, sizeof(text), line);
+		snprintf(path, sizeof(path), "%s",
+		    put("auditd.conf", text, 0600));
+		cfg_defaults(&c);
+		memcpy(&d, &c, sizeof(d));
+		err[0] = '\0';
+		rc = cfg_load_auditd(&c, path, false, err, sizeof(err));
+		if (t[i].want == NULL) {
+			if (rc != -EINVAL)
+				fail_msg("%s = %s: rc %d, want -EINVAL",
+				    t[i].key, t[i].val, rc);
+			subst(bad, sizeof(bad),
+			    t[i].bad != NULL ? t[i].bad : t[i].val);
+			assert_err(err, path, 3, bad);
+			assert_memory_equal(&c, &d, sizeof(c));
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("%s = %s: rc %d (%s)", t[i].key, t[i].val, rc,
+			    err);
+		subst(want, sizeof(want), t[i].want);
+		render(&c, t[i].key, got, sizeof(got));
+		if (strcmp(got, want) != 0)
+			fail_msg("%s = %s: reads \"%s\", want \"%s\"", t[i].key,
+			    t[i].val, got, want);
+	}
+}
+
+static void
+test_values(void **state)
+{
+	(void)state;
+	run_values(values, sizeof(values) / sizeof(values[0]));
+}
+
+/*
+ * The four actions: which key takes what (auditd: disk_full_action has
+ * no email, disk_error_action no email nor rotate), and exec's program:
+ * absolute, there, a regular file (symlinks followed), root's, mode 0750,
+ * 0755 or 0555 (0550, which auditd's message names, is refused).  An
+ * option after another action is ignored.  Files in @D: see setup().
+ */
+static const struct {
+	const char *val;
+	const char *want;	/* NULL: refused by every key */
+	const char *bad;
+	bool ok[4];		/* space_left_, admin_space_left_, disk_full_,
+				 * disk_error_action */
+} acts[] = {
+	{ "ignore", "ignore", NULL, { true, true, true, true } },
+	{ "SYSLOG", "syslog", NULL, { true, true, true, true } },
+	{ "rotate", "rotate", NULL, { true, true, true, false } },
+	{ "email", "email", NULL, { true, true, false, false } },
+	{ "Suspend", "suspend", NULL, { true, true, true, true } },
+	{ "single", "single", NULL, { true, true, true, true } },
+	/* auditd 3.0.9 takes halt for space_left_action (later ones not). */
+	{ "halt", "halt", NULL, { true, true, true, true } },
+	{ "syslog extra", "syslog", NULL, { true, true, true, true } },
+	{ "bogus", NULL, "bogus", { false, false, false, false } },
+	{ "exec", NULL, "", { false, false, false, false } },
+	{ "exec @D/x0755", "exec @D/x0755", NULL, { true, true, true, true } },
+	{ "EXEC @D/x0750", "exec @D/x0750", NULL, { true, true, true, true } },
+	{ "exec @D/x0555", "exec @D/x0555", NULL, { true, true, true, true } },
+	{ "exec @D/x4755", "exec @D/x4755", NULL, { true, true, true, true } },
+	{ "exec @D/xlink", "exec @D/xlink", NULL, { true, true, true, true } },
+	{ "exec @D/x0550", NULL, "@D/x0550", { false, false, false, false } },
+	{ "exec @D/x0700", NULL, "@D/x0700", { false, false, false, false } },
+	{ "exec @D/x0775", NULL, "@D/x0775", { false, false, false, false } },
+	{ "exec @D/x0644", NULL, "@D/x0644", { false, false, false, false } },
+	{ "exec @D/xnobody", NULL, "@D/xnobody",
+	    { false, false, false, false } },
+	{ "exec @D", NULL, "@D", { false, false, false, false } },
+	{ "exec @D/none", NULL, "@D/none", { false, false, false, false } },
+	{ "exec x0755", NULL, "x0755", { false, false, false, false } },
 };
 
 static void
-test_other_keys(void **state)
+test_actions(void **state)
 {
-	static struct cfg c;
-	const struct cfg_kv *kv;
-	const size_t n = sizeof(others) / sizeof(others[0]);
-	char text[4096], err[512];
-	const char *path;
-	size_t i, o = 0;
+	static const char *const k[4] = {
+		"space_left_action", "admin_space_left_action",
+		"disk_full_action", "disk_error_action",
+	};
+	struct vcase v[sizeof(acts) / sizeof(acts[0]) * 4];
+	size_t i, j, n = 0;
 
 	(void)state;
-	for (i = 0; i < n; i++)
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s = %s\n",
-		    others[i][0], others[i][1]);
-	/* Case-insensitive key, kept under its own name; last one wins. */
-	snprintf(text + o, sizeof(text) - o, "NUM_LOGS = 9\n");
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		for (j = 0; j < 4; j++)
+			v[n++] = (struct vcase){ k[j], acts[i].val,
+			    acts[i].ok[j] ? acts[i].want : NULL,
+			    acts[i].ok[j] || acts[i].bad != NULL ?
+			    acts[i].bad : acts[i].val };
+	run_values(v, n);
+}
+
+/* auditd, run on every permission of a root-owned file: only 0555, 0750
+ * and 0755 are taken for exec. */
+static void
+test_exec_modes(void **state)
+{
+	static struct cfg c;
+	char exe[PATH_MAX], text[PATH_MAX + 64], err[512];
+	const char *path;
+	mode_t m;
+	int fd, rc;
+
+	(void)state;
+	snprintf(exe, sizeof(exe), "%s/mode", tmp);
+	fd = open(exe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(text, sizeof(text), P "disk_error_action = exec %s\n", exe);
 	path = put("auditd.conf", text, 0600);
-	cfg_defaults(&c);
-	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
-	    0);
-	assert_int_equal(c.n_other, n);
-	for (i = 0; i < n; i++) {
-		kv = other(&c, others[i][0]);
-		assert_non_null(kv);
-		if (i == 0) {
-			assert_string_equal(kv->value, "9");
-			assert_int_equal(kv->line, n + 1);
+	for (m = 0; m <= 0777; m++) {
+		assert_int_equal(chmod(exe, m), 0);
+		cfg_defaults(&c);
+		rc = cfg_load_auditd(&c, path, false, err, sizeof(err));
+		if (m == 0555 || m == 0750 || m == 0755) {
+			if (rc != 0)
+				fail_msg("mode %04o: %s", (unsigned)m, err);
+			assert_string_equal(c.disk_error_action.exe, exe);
+		} else if (rc != -EINVAL)
+			fail_msg("mode %04o: rc %d", (unsigned)m, rc);
+	}
+	unlink(exe);
+}
+
+/*
+ * Whole files, for what depends on more than one line.  want is what key
+ * reads as, or NULL for a refused file, the error naming line and bad.
+ */
+static const struct {
+	const char *text;
+	const char *key;
+	const char *want;
+	unsigned line;
+	const char *bad;
+} files[] = {
+	/* auditd: verify_email applies to the action_mail_acct after it. */
+	{ P "verify_email = no\naction_mail_acct = r\n", "action_mail_acct",
+	    "r", 0, NULL },
+	{ P "verify_email = no\naction_mail_acct = a+b!\n",
+	    "action_mail_acct", "a+b!", 0, NULL },
+	{ P "action_mail_acct = r\nverify_email = no\n", NULL, NULL, 3,
+	    "r" },
+	{ P "verify_email = no\nverify_email = yes\naction_mail_acct = r\n",
+	    NULL, NULL, 5, "r" },
+	/* auditd: rotate with num_logs below 2 is accepted (no rotation). */
+	{ P "max_log_file_action = rotate\nnum_logs = 0\n", "num_logs", "0",
+	    0, NULL },
+	{ P "num_logs = 1\nmax_log_file_action = rotate\n",
+	    "max_log_file_action", "rotate", 0, NULL },
+	/* auditd: email without sendmail only warns. */
+	{ P "space_left_action = email\n", "space_left_action", "email", 0,
+	    NULL },
+	/* auditd's source: enable_krb5 = yes sets transport = krb5, and no
+	 * leaves it alone. */
+	{ P "transport = tcp\nenable_krb5 = yes\n", "transport", "krb5", 0,
+	    NULL },
+	{ P "enable_krb5 = yes\ntransport = tcp\n", "transport", "tcp", 0,
+	    NULL },
+	{ P "transport = krb5\nenable_krb5 = no\n", "transport", "krb5", 0,
+	    NULL },
+	/* The last value wins, and a plain number after a percentage is
+	 * MiB again (auditd: 50 <= 60 then fails the end check). */
+	{ "space_left = 5%\nspace_left = 50\nadmin_space_left = 40\n",
+	    "space_left", "50", 0, NULL },
+	{ "space_left = 5%\nspace_left = 50\nadmin_space_left = 60\n", NULL,
+	    NULL, 3, "60" },
+	{ P "disk_full_action = exec @D/x0755\ndisk_full_action = halt\n",
+	    "disk_full_action", "halt", 0, NULL },
+	{ P "tcp_client_ports = 5-9\ntcp_client_ports = 7\n",
+	    "tcp_client_ports", "7-7", 0, NULL },
+};
+
+static void
+test_files(void **state)
+{
+	static struct cfg c, d;
+	char text[1024], path[PATH_MAX], err[1024], got[PATH_MAX + 16];
+	char bad[PATH_MAX];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		subst(text, sizeof(text), files[i].text);
+		snprintf(path, sizeof(path), "%s",
+		    put("auditd.conf", text, 0600));
+		cfg_defaults(&c);
+		memcpy(&d, &c, sizeof(d));
+		rc = cfg_load_auditd(&c, path, false, err, sizeof(err));
+		if (files[i].want == NULL) {
+			if (rc != -EINVAL)
+				fail_msg("case %zu: rc %d", i, rc);
+			subst(bad, sizeof(bad), files[i].bad);
+			assert_err(err, path, files[i].line, bad);
+			assert_memory_equal(&c, &d, sizeof(c));
 			continue;
 		}
-		assert_string_equal(kv->value, others[i][1]);
-		assert_int_equal(kv->line, i + 1);
+		if (rc != 0)
+			fail_msg("case %zu: %s", i, err);
+		render(&c, files[i].key, got, sizeof(got));
+		assert_string_equal(got, files[i].want);
 	}
-	assert_true(warned(&c, ":2: dispatcher is deprecated"));
-	assert_true(warned(&c, ":3: disp_qos is deprecated"));
-	/* The daemon's own keys are not in other[]. */
-	assert_null(other(&c, "flush"));
+}
 
-	/* auditd: only the four actions take an option ("exec PATH"); with
-	 * more tokens it complains but goes on. */
-	path = put("auditd.conf", P "num_logs = 5 6\n", 0600);
+/* The warnings auditd prints too, for values it takes. */
+static void
+test_value_warnings(void **state)
+{
+	static const char *const t[][2] = {
+		{ P "dispatcher = /sbin/audispd\n", ":3: dispatcher is "
+		    "deprecated" },
+		{ P "disp_qos = lossy\n", ":3: disp_qos is deprecated" },
+		{ P "q_depth = 511\n", ":3: q_depth: 511 is below 512" },
+		{ P "disk_full_action = suspend a b\n",
+		    ":3: disk_full_action: what follows" },
+		{ P "disk_full_action = suspend now\n",
+		    ":3: disk_full_action: \"now\" after \"suspend\" is "
+		    "ignored" },
+		{ "admin_space_left = 1%\nspace_left = 5%5\n",
+		    ":2: space_left: \"5%5\" taken as 5%" },
+		{ P "tcp_client_ports = 1-2-3\n",
+		    ":3: tcp_client_ports: \"1-2-3\" taken as 1-3" },
+		{ P "space_left_action = email\n", "sendmail \"@D/none\" "
+		    "cannot be run" },
+	};
+	static struct cfg c;
+	char text[512], err[512], w[256];
+	const char *path;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		path = put("auditd.conf", t[i][0], 0600);
+		cfg_defaults(&c);
+		subst(text, sizeof(text), "@D/none");
+		snprintf(c.sendmail, sizeof(c.sendmail), "%s", text);
+		if (cfg_load_auditd(&c, path, false, err, sizeof(err)) != 0)
+			fail_msg("case %zu: %s", i, err);
+		subst(w, sizeof(w), t[i][1]);
+		if (!warned(&c, w))
+			fail_msg("case %zu: no warning \"%s\"", i, w);
+	}
+	/* A sendmail that runs: no warning. */
+	path = put("auditd.conf", P "space_left_action = email\n", 0600);
 	cfg_defaults(&c);
-	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
-	    -EINVAL);
-	assert_err(err, path, 3, "6");
-	path = put("auditd.conf", P "disk_full_action = suspend a b\n", 0600);
-	cfg_defaults(&c);
+	subst(c.sendmail, sizeof(c.sendmail), "@D/x0755");
 	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
 	    0);
-	assert_string_equal(other(&c, "disk_full_action")->value, "suspend a");
-	assert_true(warned(&c, ":3: disk_full_action: what follows"));
+	assert_int_equal(c.n_warn, 0);
 }
 
 /* auditd: owner root, not world writable, a regular file, no symlink
@@ -741,10 +1315,10 @@ test_debian_stock(void **state)
 	static struct cfg c;
 	static const char stock[] = "/etc/audit/auditd.conf";
 	char dir[128], path[PATH_MAX], err[512], line[512];
+	char got[PATH_MAX + 16], want[PATH_MAX];
 	char *tok[3], *save;
-	const struct cfg_kv *kv;
 	struct group *gr;
-	unsigned n = 0, checked = 0;
+	unsigned checked = 0;
 	FILE *in, *out;
 
 	(void)state;
@@ -768,7 +1342,6 @@ test_debian_stock(void **state)
 	/* Each "key = value" line, read back from the loaded config. */
 	rewind(in);
 	while (fgets(line, sizeof(line), in) != NULL) {
-		n++;
 		line[strcspn(line, "\n")] = '\0';
 		tok[0] = strtok_r(line, " ", &save);
 		if (tok[0] == NULL || tok[0][0] == '#')
@@ -777,39 +1350,16 @@ test_debian_stock(void **state)
 		tok[2] = strtok_r(NULL, " ", &save);
 		assert_non_null(tok[2]);
 		checked++;
-		if (strcmp(tok[0], "local_events") == 0)
-			assert_int_equal(c.local_events,
-			    strcasecmp(tok[2], "yes") == 0);
-		else if (strcmp(tok[0], "write_logs") == 0)
-			assert_int_equal(c.write_logs,
-			    strcasecmp(tok[2], "yes") == 0);
-		else if (strcmp(tok[0], "log_file") == 0)
-			assert_string_equal(c.log_file, tok[2]);
-		else if (strcmp(tok[0], "log_group") == 0) {
+		render(&c, tok[0], got, sizeof(got));
+		if (strcmp(tok[0], "log_group") == 0) {
 			gr = getgrnam(tok[2]);
 			assert_non_null(gr);
 			assert_int_equal(c.log_group, gr->gr_gid);
-		} else if (strcmp(tok[0], "log_format") == 0)
-			assert_int_equal(c.log_format,
-			    strcasecmp(tok[2], "raw") == 0 ?
-			    CFG_LOG_FORMAT_RAW : CFG_LOG_FORMAT_ENRICHED);
-		else if (strcmp(tok[0], "flush") == 0)
-			assert_int_equal(strcasecmp(cfg_flush_name(c.flush),
-			    tok[2]), 0);
-		else if (strcmp(tok[0], "freq") == 0)
-			assert_int_equal(c.freq, strtoul(tok[2], NULL, 10));
-		else if (strcmp(tok[0], "priority_boost") == 0)
-			assert_int_equal(c.priority_boost,
-			    strtoul(tok[2], NULL, 10));
-		else if (strcmp(tok[0], "name_format") == 0)
-			assert_int_equal(c.name_format, CFG_NAME_NONE);
-		else {
-			kv = other(&c, tok[0]);
-			if (kv == NULL)
-				fail_msg("%s: not kept", tok[0]);
-			assert_string_equal(kv->value, tok[2]);
-			assert_int_equal(kv->line, n);
-		}
+		} else if (strcmp(tok[0], "plugin_dir") == 0) {
+			snprintf(want, sizeof(want), "%s/", tok[2]);
+			assert_string_equal(got, want);
+		} else if (strcasecmp(got, tok[2]) != 0)
+			fail_msg("%s = %s reads \"%s\"", tok[0], tok[2], got);
 	}
 	fclose(in);
 	assert_true(checked > 30);
@@ -819,9 +1369,14 @@ test_debian_stock(void **state)
 		assert_string_equal(c.log_file, "/var/log/audit/audit.log");
 		assert_int_equal(c.log_format, CFG_LOG_FORMAT_ENRICHED);
 		assert_int_equal(c.priority_boost, 4);
-		assert_string_equal(other(&c, "max_log_file")->value, "8");
-		assert_string_equal(other(&c, "end_of_event_timeout")->value,
-		    "2");
+		assert_int_equal(c.max_log_file, 8);
+		assert_int_equal(c.num_logs, 5);
+		assert_int_equal(c.max_log_file_action, CFG_MAX_ROTATE);
+		assert_int_equal(c.space_left.value, 75);
+		assert_int_equal(c.admin_space_left.value, 50);
+		assert_int_equal(c.admin_space_left_action.act,
+		    CFG_ACT_SUSPEND);
+		assert_int_equal(c.end_of_event_timeout, 2);
 	}
 	unlink(path);
 	rmdir(dir);
@@ -866,6 +1421,24 @@ static const struct kcase ringauditd_keys[] = {
 	OK("workers = 2\nworkers = 3\n", F_WORKERS, 3),
 	/* Stricter than auditd: a last line without a newline is read. */
 	OK("records = 128", F_RECORDS, 128),
+	/* Paths: absolute, one token, case kept. */
+	OKS("pid_file = /run/ra.pid\n", F_PID_FILE, "/run/ra.pid"),
+	OKS("PID_FILE = /Run/RA.pid\n", F_PID_FILE, "/Run/RA.pid"),
+	OKS("pid_file = /\n", F_PID_FILE, "/"),
+	BAD("pid_file = run/ra.pid\n", 1, "run/ra.pid"),
+	BAD("pid_file = ./ra.pid\n", 1, "./ra.pid"),
+	BAD("pid_file = /a b\n", 1, "b"),
+	OKS("state_file = @D/state\n", F_STATE_FILE, "@D/state"),
+	BAD("state_file = state\n", 1, "state"),
+	OKS("init_command = @D/x0755\n", F_INIT, "@D/x0755"),
+	BAD("init_command = init\n", 1, "init"),
+	BAD("init_command = ~/init\n", 1, "~/init"),
+	OKS("sendmail = /usr/sbin/sendmail\n", F_SENDMAIL,
+	    "/usr/sbin/sendmail"),
+	BAD("sendmail = sendmail\n", 1, "sendmail"),
+	BAD("sendmail = /usr/sbin/sendmail -t\n", 1, "-t"),
+	OKS("sendmail = /a\nsendmail = /b\n", F_SENDMAIL, "/b"),
+	BAD("workers = 2\nsendmail = x\n", 2, "x"),
 };
 
 static void
@@ -951,9 +1524,37 @@ rm_entry(const char *path, const struct stat *st, int type, struct FTW *f)
 static int
 setup(void **state)
 {
+	static const mode_t modes[] = {
+		0755, 0750, 0555, 04755, 0550, 0700, 0775, 0644,
+	};
+	char path[PATH_MAX], link[PATH_MAX];
+	size_t i;
+	int fd;
+
 	(void)state;
 	snprintf(tmp, sizeof(tmp), "/tmp/ra-test-config-XXXXXX");
-	return mkdtemp(tmp) == NULL ? -1 : 0;
+	if (mkdtemp(tmp) == NULL)
+		return -1;
+	/* Programs for exec: x<mode>, root's; xnobody, 0755 but uid 65534;
+	 * xlink, a symlink to x0755. */
+	for (i = 0; i <= sizeof(modes) / sizeof(modes[0]); i++) {
+		if (i < sizeof(modes) / sizeof(modes[0]))
+			snprintf(path, sizeof(path), "%s/x%04o", tmp,
+			    (unsigned)modes[i]);
+		else
+			snprintf(path, sizeof(path), "%s/xnobody", tmp);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || write(fd, "#!/bin/sh\n", 10) != 10 ||
+		    fchmod(fd, i < sizeof(modes) / sizeof(modes[0]) ?
+		    modes[i] : 0755) < 0 ||
+		    (i == sizeof(modes) / sizeof(modes[0]) &&
+		    fchown(fd, 65534, 0) < 0))
+			return -1;
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/x0755", tmp);
+	snprintf(link, sizeof(link), "%s/xlink", tmp);
+	return symlink(path, link);
 }
 
 static int
@@ -973,7 +1574,11 @@ main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_end_checks),
-		cmocka_unit_test(test_other_keys),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_exec_modes),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_value_warnings),
 		cmocka_unit_test(test_file_rules),
 		cmocka_unit_test(test_log_file_rules),
 		cmocka_unit_test(test_debian_stock),

@@ -72,7 +72,7 @@ run_replay_rings(const char *in, const char *out, unsigned workers,
 	c.records = 64;		/* small: the pool wraps many times */
 	c.ring_size = ring_size;
 	c.log_path = out;
-	c.flush = WR_FLUSH_NONE;
+	c.wr.flush = WR_FLUSH_NONE;
 	assert_int_equal(pl_create(&p, &c), 0);
 	assert_int_equal(pl_start(p), 0);
 	assert_int_equal(pl_wait(p), 0);

@@ -33,124 +33,9 @@
 #include <cmocka.h>
 
 #include "ingest/ingest.h"
+#include "ra_kernel.h"
 
 #define N_CALLS 5000
-
-static char dir[64];
-static char key[64];
-static pid_t daemon_pid;
-static bool rule_loaded;
-static uint32_t enabled_before;
-
-static int
-run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* First line of a command's output as a number, or -1. */
-static long
-run_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static long
-run_count(const char *fmt, ...)
-{
-	char cmd[1024], out[64] = "";
-	va_list ap;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	if (p == NULL)
-		return -1;
-	if (fgets(out, sizeof(out), p) == NULL)
-		out[0] = '\0';
-	pclose(p);
-	return out[0] != '\0' ? strtol(out, NULL, 10) : -1;
-}
-
-/* In CI (RA_REQUIRE_KERNEL) a skip would hide a broken machine: fail. */
-static int
-skip_or_fail(const char *why)
-{
-	bool required = getenv("RA_REQUIRE_KERNEL") != NULL;
-
-	printf("%s: %s\n", required ? "FAIL (RA_REQUIRE_KERNEL)" : "SKIP",
-	    why);
-	return required ? 1 : 77;
-}
-
-static void
-stop_daemon(void)
-{
-	int status, i;
-
-	if (daemon_pid <= 0)
-		return;
-	kill(daemon_pid, SIGTERM);
-	for (i = 0; i < 300; i++) {
-		if (waitpid(daemon_pid, &status, WNOHANG) == daemon_pid)
-			break;
-		usleep(100000);
-	}
-	if (i == 300) {
-		kill(daemon_pid, SIGKILL);
-		waitpid(daemon_pid, &status, 0);
-	}
-	daemon_pid = 0;
-}
-
-/* A forked daemon is not our child: find it through the kernel. */
-static void
-stop_registered_ringauditd(void)
-{
-	struct ingest_kstatus ks;
-	char path[64], comm[32] = "";
-	FILE *f;
-	int i;
-
-	if (ingest_kernel_status(&ks) < 0 || ks.pid == 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%u/comm", ks.pid);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	if (fgets(comm, sizeof(comm), f) == NULL)
-		comm[0] = '\0';
-	fclose(f);
-	if (strcmp(comm, "ringauditd\n") != 0)
-		return;
-	kill((pid_t)ks.pid, SIGTERM);
-	for (i = 0; i < 100 && kill((pid_t)ks.pid, 0) == 0; i++)
-		usleep(50000);
-}
-
-/* Every exit path: no daemon, no rule of ours, enabled as it was. */
-static void
-restore_kernel(void)
-{
-	stop_daemon();
-	stop_registered_ringauditd();
-	if (rule_loaded) {
-		run("auditctl -D >/dev/null 2>&1");
-		rule_loaded = false;
-	}
-	if (enabled_before < 2)
-		run("auditctl -e %u >/dev/null 2>&1", enabled_before);
-}
 
 static void
 write_conf(const char *flush)
@@ -158,7 +43,7 @@ write_conf(const char *flush)
 	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/auditd.conf", dir);
+	snprintf(path, sizeof(path), "%s/auditd.conf", ra_k.dir);
 	f = fopen(path, "we");
 	assert_non_null(f);
 	fprintf(f,
@@ -180,77 +65,15 @@ write_conf(const char *flush)
 	    "admin_space_left_action = SUSPEND\n"
 	    "disk_full_action = SUSPEND\n"
 	    "disk_error_action = SUSPEND\n"
-	    "plugin_dir = %s/plugins.d\n", dir, flush, dir);
+	    "plugin_dir = %s/plugins.d\n", ra_k.dir, flush, ra_k.dir);
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
-}
-
-/* Start the daemon; false (and a reason) if the kernel refused it. */
-static bool
-start_daemon_flag(const char *flag, char *why, size_t whylen)
-{
-	char errpath[128];
-	struct ingest_kstatus ks;
-	int i, status;
-
-	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
-	daemon_pid = fork();
-	assert_true(daemon_pid >= 0);
-	if (daemon_pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		dup2(fd, STDERR_FILENO);
-		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", dir,
-		    (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {
-		if (ingest_kernel_status(&ks) == 0 &&
-		    ks.pid == (uint32_t)daemon_pid)
-			return true;
-		if (waitpid(daemon_pid, &status, WNOHANG) == daemon_pid) {
-			char msg[512] = "";
-			FILE *f = fopen(errpath, "re");
-
-			if (f != NULL) {
-				size_t n = fread(msg, 1, sizeof(msg) - 1, f);
-
-				msg[n] = '\0';
-				fclose(f);
-			}
-			daemon_pid = 0;
-			snprintf(why, whylen, "ringauditd exited %d: %s",
-			    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-			    msg);
-			return false;
-		}
-		usleep(50000);
-	}
-	fail_msg("ringauditd did not register within 5 s");
-	return false;
 }
 
 static bool
 start_daemon(char *why, size_t whylen)
 {
-	return start_daemon_flag("-n", why, whylen);
-}
-
-static void
-make_calls(unsigned n)
-{
-	pid_t pid = fork();
-	int status;
-	unsigned i;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		for (i = 0; i < n; i++)
-			syscall(SYS_getpriority, PRIO_PROCESS, 0);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return ra_daemon_start("-n", why, whylen);
 }
 
 static void
@@ -259,26 +82,26 @@ check_log(unsigned n)
 	char log[128];
 	long got;
 
-	snprintf(log, sizeof(log), "%s/log/audit.log", dir);
-	got = run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' %s", key,
-	    log);
+	snprintf(log, sizeof(log), "%s/log/audit.log", ra_k.dir);
+	got = ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' %s",
+	    ra_k.key, log);
 	assert_int_equal(got, n);
 	/* -sc: the rule's own CONFIG_CHANGE event carries the key too. */
-	got = run_count("ausearch -if %s -k %s -sc getpriority --raw "
-	    "2>/dev/null | grep -c '^type=SYSCALL'", log, key);
+	got = ra_run_count("ausearch -if %s -k %s -sc getpriority --raw "
+	    "2>/dev/null | grep -c '^type=SYSCALL'", log, ra_k.key);
 	assert_int_equal(got, n);
 	/* Exactly one start and one end, first and last. */
-	assert_int_equal(run("head -n1 %s | grep -q '^type=DAEMON_START "
+	assert_int_equal(ra_run("head -n1 %s | grep -q '^type=DAEMON_START "
 	    "msg=audit([0-9.]*:[0-9]*): op=start ver=3.0.9 format=raw "
 	    "kernel=' ", log), 0);
-	assert_int_equal(run("tail -n1 %s | grep -q '^type=DAEMON_END "
+	assert_int_equal(ra_run("tail -n1 %s | grep -q '^type=DAEMON_END "
 	    "msg=audit([0-9.]*:[0-9]*): op=terminate auid=[0-9]* uid=0 "
 	    "ses=[0-9]* pid=%d res=success$'", log, (int)getpid()), 0);
 	/* ausearch reads back every line of the log, and nothing else. */
-	assert_int_equal(run("ausearch -if %s --raw 2>/dev/null | sort > "
+	assert_int_equal(ra_run("ausearch -if %s --raw 2>/dev/null | sort > "
 	    "%s/ausearch.txt && sort %s > %s/log.txt && "
-	    "cmp -s %s/ausearch.txt %s/log.txt", log, dir, log, dir, dir,
-	    dir), 0);
+	    "cmp -s %s/ausearch.txt %s/log.txt", log, ra_k.dir, log, ra_k.dir, ra_k.dir,
+	    ra_k.dir), 0);
 	/* The daemon is gone from the kernel. */
 	{
 		struct ingest_kstatus ks;
@@ -301,30 +124,27 @@ run_mode(const char *flush)
 	int status;
 
 	write_conf(flush);
-	snprintf(key, sizeof(key), "ra_%s_%d", flush, (int)getpid());
+	snprintf(ra_k.key, sizeof(ra_k.key), "ra_%s_%d", flush,
+	    (int)getpid());
 	if (!start_daemon(why, sizeof(why))) {
 		/* Registration refused: the machine, not the code. */
 		if (strstr(why, "another audit daemon") != NULL ||
 		    strstr(why, "exited 4") != NULL) {
-			restore_kernel();
-			exit(skip_or_fail(why));
+			ra_kernel_restore();
+			exit(ra_skip_or_fail(why));
 		}
 		fail_msg("%s", why);
 	}
-	assert_int_equal(run("auditctl -a always,exit -F arch=b64 -S "
-	    "getpriority -F ppid=%d -k %s >/dev/null", (int)getpid(), key),
-	    0);
-	rule_loaded = true;
-	make_calls(N_CALLS);
+	ra_rule_add();
+	ra_make_calls(N_CALLS);
 	/* Right after the last call: what the kernel queued must not be
 	 * lost. */
-	assert_int_equal(kill(daemon_pid, SIGTERM), 0);
-	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
-	daemon_pid = 0;
+	assert_int_equal(kill(ra_k.daemon_pid, SIGTERM), 0);
+	assert_int_equal(waitpid(ra_k.daemon_pid, &status, 0), ra_k.daemon_pid);
+	ra_k.daemon_pid = 0;
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	run("auditctl -D >/dev/null 2>&1");
-	rule_loaded = false;
+	ra_rule_delete();
 	check_log(N_CALLS);
 }
 
@@ -346,24 +166,20 @@ test_second_daemon_refused(void **s)
 
 	(void)s;
 	write_conf("incremental_async");
-	snprintf(key, sizeof(key), "ra_second_%d", (int)getpid());
+	snprintf(ra_k.key, sizeof(ra_k.key), "ra_second_%d", (int)getpid());
 	assert_true(start_daemon(why, sizeof(why)));
-	first = daemon_pid;
+	first = ra_k.daemon_pid;
 	assert_false(start_daemon(why, sizeof(why)));
 	assert_non_null(strstr(why, "exited 1"));
 	assert_non_null(strstr(why, "another audit daemon"));
-	daemon_pid = first;
-	assert_int_equal(run("auditctl -a always,exit -F arch=b64 -S "
-	    "getpriority -F ppid=%d -k %s >/dev/null", (int)getpid(), key),
-	    0);
-	rule_loaded = true;
-	make_calls(100);
-	kill(daemon_pid, SIGTERM);
-	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
-	daemon_pid = 0;
+	ra_k.daemon_pid = first;
+	ra_rule_add();
+	ra_make_calls(100);
+	kill(ra_k.daemon_pid, SIGTERM);
+	assert_int_equal(waitpid(ra_k.daemon_pid, &status, 0), ra_k.daemon_pid);
+	ra_k.daemon_pid = 0;
 	assert_int_equal(WEXITSTATUS(status), 0);
-	run("auditctl -D >/dev/null 2>&1");
-	rule_loaded = false;
+	ra_rule_delete();
 	check_log(100);
 }
 
@@ -376,22 +192,19 @@ test_foreground_writes_records_to_stderr(void **s)
 
 	(void)s;
 	write_conf("incremental_async");
-	snprintf(key, sizeof(key), "ra_fg_%d", (int)getpid());
-	assert_true(start_daemon_flag("-f", why, sizeof(why)));
-	assert_int_equal(run("auditctl -a always,exit -F arch=b64 -S "
-	    "getpriority -F ppid=%d -k %s >/dev/null", (int)getpid(), key),
-	    0);
-	rule_loaded = true;
-	make_calls(50);
-	kill(daemon_pid, SIGTERM);
-	assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
-	daemon_pid = 0;
+	snprintf(ra_k.key, sizeof(ra_k.key), "ra_fg_%d", (int)getpid());
+	assert_true(ra_daemon_start("-f", why, sizeof(why)));
+	ra_rule_add();
+	ra_make_calls(50);
+	kill(ra_k.daemon_pid, SIGTERM);
+	assert_int_equal(waitpid(ra_k.daemon_pid, &status, 0), ra_k.daemon_pid);
+	ra_k.daemon_pid = 0;
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' "
-	    "%s/stderr", key, dir), 50);
-	assert_int_equal(run("grep -q '^type=DAEMON_END ' %s/stderr", dir),
+	assert_int_equal(ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' "
+	    "%s/stderr", ra_k.key, ra_k.dir), 50);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_END ' %s/stderr", ra_k.dir),
 	    0);
-	snprintf(log, sizeof(log), "%s/log/audit.log", dir);
+	snprintf(log, sizeof(log), "%s/log/audit.log", ra_k.dir);
 	assert_int_equal(access(log, F_OK), -1);
 }
 
@@ -408,7 +221,7 @@ test_forks_and_returns_once_registered(void **s)
 
 	(void)s;
 	write_conf("incremental_async");
-	assert_int_equal(run("%s -c %s", RA_DAEMON_PATH, dir), 0);
+	assert_int_equal(ra_run("%s -c %s", RA_DAEMON_PATH, ra_k.dir), 0);
 	assert_int_equal(ingest_kernel_status(&ks), 0);
 	child = (pid_t)ks.pid;
 	assert_true(child > 0);
@@ -419,96 +232,33 @@ test_forks_and_returns_once_registered(void **s)
 	assert_int_not_equal(kill(child, 0), 0);
 	assert_int_equal(ingest_kernel_status(&ks), 0);
 	assert_int_equal(ks.pid, 0);
-	assert_int_equal(run("head -n1 %s/log/audit.log | grep -q "
-	    "'^type=DAEMON_START .* pid=%d '", dir, (int)child), 0);
-	assert_int_equal(run("tail -n1 %s/log/audit.log | grep -q "
-	    "'^type=DAEMON_END '", dir), 0);
-}
-
-static int
-setup(void **state)
-{
-	char cmd[256];
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/ra-kernel-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/plugins.d %s/log", dir, dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	restore_kernel();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void
-on_signal(int sig)
-{
-	restore_kernel();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	assert_int_equal(ra_run("head -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_START .* pid=%d '", ra_k.dir, (int)child), 0);
+	assert_int_equal(ra_run("tail -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_END '", ra_k.dir), 0);
 }
 
 int
 main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, ra_kernel_setup, \
+    ra_kernel_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_flush_none, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flush_incremental, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flush_incremental_async,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flush_data, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flush_sync, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_second_daemon_refused,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_foreground_writes_records_to_stderr, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_forks_and_returns_once_registered, setup, teardown),
+		T(test_flush_none),
+		T(test_flush_incremental),
+		T(test_flush_incremental_async),
+		T(test_flush_data),
+		T(test_flush_sync),
+		T(test_second_daemon_refused),
+		T(test_foreground_writes_records_to_stderr),
+		T(test_forks_and_returns_once_registered),
 	};
-	struct ingest_kstatus ks;
-	int lock, rc;
+#undef T
+	int rc;
 
-	if (geteuid() != 0)
-		return skip_or_fail("registering as the audit daemon needs root");
-	if (system("command -v auditctl >/dev/null && "
-	    "command -v ausearch >/dev/null") != 0) {
-		/* CI installs them; a missing tool is a failure, not a skip. */
-		printf("FAIL: auditctl and ausearch (Debian: auditd) are "
-		    "needed\n");
-		return 1;
-	}
-	if (ingest_kernel_status(&ks) < 0)
-		return skip_or_fail("the kernel has no audit subsystem to talk to");
-	if (ks.enabled == 2)
-		return skip_or_fail("audit is locked (enabled 2) until reboot");
-	/* One kernel user at a time, across test programs and sessions. */
-	lock = open("/run/ringaudit-kernel.lock", O_RDWR | O_CREAT | O_CLOEXEC,
-	    0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		perror("/run/ringaudit-kernel.lock");
-		return 1;
-	}
-	if (ingest_kernel_status(&ks) < 0)
-		return 1;
-	enabled_before = ks.enabled;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGALRM, on_signal);
-	alarm(280);
+	if ((rc = ra_kernel_begin(280)) != 0)
+		return rc;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	restore_kernel();
+	ra_kernel_restore();
 	return rc;
 }

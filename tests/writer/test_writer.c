@@ -49,6 +49,7 @@
 #define FREQ 7
 #define BATCH_BYTES (64u << 10)
 #define NBUFS 4
+#define WR_TEST_MIN_LINE 30	/* make_line's shortest line */
 
 /* ---- a growing byte buffer: the lines we expect in the file ---- */
 
@@ -183,8 +184,8 @@ base_config(struct harness *h, struct wr_config *c, enum wr_output out,
 	c->path = path;
 	c->fd = -1;
 	c->log_group = 0;
-	c->flush = flush;
-	c->freq = freq;
+	c->params.flush = flush;
+	c->params.freq = freq;
 	c->batch_bytes = BATCH_BYTES;
 	c->nbufs = NBUFS;
 	c->workers = 1;
@@ -345,6 +346,26 @@ struct run_result {
 	unsigned kicks;		/* times the watchdog had to wake the writer */
 };
 
+/* An instruction put on the record with index 'at' (WR_CMD_*). */
+struct cmd_at {
+	unsigned at;
+	uint16_t cmd;
+};
+
+/* For the next run_writer: a list ending with { UINT32_MAX, 0 }. */
+static const struct cmd_at *run_cmds;
+
+static uint16_t
+cmd_for(unsigned i)
+{
+	const struct cmd_at *c;
+
+	for (c = run_cmds; c != NULL && c->at != UINT32_MAX; c++)
+		if (c->at == i)
+			return c->cmd;
+	return WR_CMD_NONE;
+}
+
 /*
  * One writer run: n records (every skip_every-th one, if not 0, marked
  * RING_REC_SKIP), then EOS and join.  The lines that should be logged are
@@ -381,6 +402,7 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 
 		r = h_get_free(&h);
 		make_line(r, h.seq++, tag, i, flags, want);
+		r->cmd = cmd_for(i);
 		h_push(&h, r);
 		atomic_fetch_add(&wd.progress, 1);
 	}
@@ -673,7 +695,7 @@ test_append_second_run(void **state)
 	assert_file_is(path, &want);
 	first = want.len;
 	/* Different lines, with a different flush mode. */
-	c.flush = WR_FLUSH_DATA;
+	c.params.flush = WR_FLUSH_DATA;
 	run_writer(&c, 1100, 0, 2, &want, &st, &res);
 	ra_test_unguard();
 	assert_no_stall("append 2", &res, 1100);
@@ -939,8 +961,47 @@ private_mounts(void)
 	return true;
 }
 
+/* Every line of got is a line of want, in want's order. */
+static bool
+lines_in_order(const char *got, size_t glen, const char *want, size_t wlen,
+    size_t *nlines)
+{
+	size_t g = 0, w = 0;
+
+	*nlines = 0;
+	while (g < glen) {
+		const char *ge = memchr(got + g, '\n', glen - g);
+		size_t gl;
+
+		if (ge == NULL)
+			return false;	/* a partial line */
+		gl = (size_t)(ge - (got + g)) + 1;
+		for (;;) {
+			const char *we;
+			size_t wl;
+
+			if (w >= wlen)
+				return false;
+			we = memchr(want + w, '\n', wlen - w);
+			wl = (size_t)(we - (want + w)) + 1;
+			w += wl;
+			if (wl == gl && memcmp(want + w - wl, got + g, gl) == 0)
+				break;
+		}
+		g += gl;
+		(*nlines)++;
+	}
+	return true;
+}
+
+/*
+ * A full disk.  With disk_full_action = suspend the file holds the start
+ * of the log and nothing after the first failure.  With ignore the writer
+ * goes on: each failed buffer is dropped and cut back, so the file holds
+ * whole lines of the log, in order, exactly as many as counted written.
+ */
 static void
-write_error(enum wr_flush flush, const char *name)
+write_error(enum wr_flush flush, enum wr_act act, const char *name)
 {
 	char dir[64], path[PATH_MAX];
 	struct wr_config c;
@@ -965,6 +1026,7 @@ write_error(enum wr_flush flush, const char *name)
 	}
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, FREQ);
+	c.params.disk_full_act = act;
 	ra_test_guard(name, 60);
 	run_writer(&c, n, 0, 3, &want, &st, &res);
 	ra_test_unguard();
@@ -983,11 +1045,21 @@ write_error(enum wr_flush flush, const char *name)
 	assert_true(st.dropped > 0);
 	assert_int_equal(st.written + st.dropped, n);
 	assert_int_equal(st.lat_written.count, st.written);
-	/* What reached the file is the start of the log, with no hole. */
 	assert_true(len <= want.len);
-	if (memcmp(got, want.p, len) != 0)
-		fail_msg("%s: the %zu bytes on the full tmpfs are not the "
-		    "start of the log", name, len);
+	if (act == WR_ACT_SUSPEND) {
+		/* The start of the log, with no hole. */
+		if (memcmp(got, want.p, len) != 0)
+			fail_msg("%s: the %zu bytes on the full tmpfs are not "
+			    "the start of the log", name, len);
+	} else {
+		size_t nl;
+
+		if (!lines_in_order(got, len, want.p, want.len, &nl))
+			fail_msg("%s: the file holds a partial line or a line "
+			    "out of order", name);
+		assert_int_equal(nl, st.written);
+		assert_int_equal(st.holes, 0);
+	}
 	/* A record whose write failed is not durable. */
 	if (st.durable > st.written)
 		fail_msg("%s: durable %" PRIu64 " > written %" PRIu64 ": "
@@ -1002,21 +1074,44 @@ static void
 test_write_error_none(void **state)
 {
 	(void)state;
-	write_error(WR_FLUSH_NONE, "write_error_none");
+	write_error(WR_FLUSH_NONE, WR_ACT_SUSPEND, "write_error_none");
 }
 
 static void
 test_write_error_data(void **state)
 {
 	(void)state;
-	write_error(WR_FLUSH_DATA, "write_error_data");
+	write_error(WR_FLUSH_DATA, WR_ACT_SUSPEND, "write_error_data");
 }
 
 static void
 test_write_error_incremental(void **state)
 {
 	(void)state;
-	write_error(WR_FLUSH_INCREMENTAL, "write_error_incremental");
+	write_error(WR_FLUSH_INCREMENTAL, WR_ACT_SUSPEND,
+	    "write_error_incremental");
+}
+
+static void
+test_disk_full_ignore_none(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_NONE, WR_ACT_NONE, "disk_full_ignore_none");
+}
+
+static void
+test_disk_full_ignore_data(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_DATA, WR_ACT_NONE, "disk_full_ignore_data");
+}
+
+static void
+test_disk_full_ignore_incremental(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_INCREMENTAL, WR_ACT_NONE,
+	    "disk_full_ignore_incremental");
 }
 
 /*
@@ -1033,6 +1128,282 @@ test_write_error_incremental(void **state)
  * finds them when its 100 ms sleep times out, awake, with the read armed.
  * They must be in the file well within a second.
  */
+/* ---- rotation, suspension, resumption ---- */
+
+/* want split into its lines: line i is the record of index i. */
+struct lines {
+	const char **p;
+	size_t *len;
+	unsigned n;
+};
+
+static void
+split_lines(const struct buf *want, struct lines *l)
+{
+	size_t o = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->p = calloc(want->len / WR_TEST_MIN_LINE + 1, sizeof(*l->p));
+	l->len = calloc(want->len / WR_TEST_MIN_LINE + 1, sizeof(*l->len));
+	assert_non_null(l->p);
+	assert_non_null(l->len);
+	while (o < want->len) {
+		const char *e = memchr(want->p + o, '\n', want->len - o);
+
+		assert_non_null(e);
+		l->p[l->n] = want->p + o;
+		l->len[l->n] = (size_t)(e - (want->p + o)) + 1;
+		o += l->len[l->n++];
+	}
+}
+
+static void
+lines_free(struct lines *l)
+{
+	free(l->p);
+	free(l->len);
+}
+
+/* Records [from, to) of the run, as the log holds them. */
+static void
+range(struct buf *out, const struct lines *l, unsigned from, unsigned to)
+{
+	unsigned i;
+
+	for (i = from; i < to; i++)
+		buf_add(out, l->p[i], l->len[i]);
+}
+
+static void
+assert_file(const char *what, const char *path, const struct buf *want)
+{
+	size_t len;
+	char *got = read_file(path, &len);
+
+	if (len != want->len || memcmp(got, want->p, len) != 0)
+		fail_msg("%s: %s holds %zu bytes, not the %zu expected", what,
+		    path, len, want->len);
+	free(got);
+}
+
+static bool
+file_exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* The record index in a line "type=USER msg=audit(1.000:I): ...". */
+static unsigned
+line_index(const char *line)
+{
+	const char *p = strstr(line, ":");
+
+	assert_non_null(p);
+	return (unsigned)strtoul(p + 1, NULL, 10);
+}
+
+/*
+ * SIGUSR1's rotation, in band: with num_logs = 3 the live log and two
+ * numbered ones are kept, each record that carried the instruction is the
+ * first of its new log, and the oldest log is gone.
+ */
+static void
+test_rotate_in_band(void **state)
+{
+	static const struct cmd_at cmds[] = {
+		{ 500, WR_CMD_ROTATE }, { 1000, WR_CMD_ROTATE },
+		{ 1500, WR_CMD_ROTATE }, { UINT32_MAX, 0 },
+	};
+	char dir[64], path[PATH_MAX], p1[PATH_MAX + 8], p2[PATH_MAX + 8],
+	    p3[PATH_MAX + 8];
+	struct buf want = { 0 }, exp = { 0 };
+	struct run_result res;
+	struct wr_config c;
+	struct wr_stats st;
+	struct lines l;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	snprintf(p1, sizeof(p1), "%s.1", path);
+	snprintf(p2, sizeof(p2), "%s.2", path);
+	snprintf(p3, sizeof(p3), "%s.3", path);
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL, FREQ);
+	c.params.num_logs = 3;
+	run_cmds = cmds;
+	ra_test_guard("rotate_in_band", 60);
+	run_writer(&c, N_RECS, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	run_cmds = NULL;
+	assert_no_stall("rotate_in_band", &res, N_RECS);
+	assert_int_equal(st.rotations, 3);
+	assert_int_equal(st.rotate_errors, 0);
+	assert_int_equal(st.written, N_RECS);
+	split_lines(&want, &l);
+	range(&exp, &l, 1500, N_RECS);
+	assert_file("rotate_in_band", path, &exp);
+	exp.len = 0;
+	range(&exp, &l, 1000, 1500);
+	assert_file("rotate_in_band", p1, &exp);
+	exp.len = 0;
+	range(&exp, &l, 500, 1000);
+	assert_file("rotate_in_band", p2, &exp);
+	/* num_logs = 3: the log with records 0..499 was the oldest. */
+	assert_false(file_exists(p3));
+	lines_free(&l);
+	buf_free(&exp);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/*
+ * max_log_file with rotate (num_logs large enough to keep all) and with
+ * keep_logs: every record is in exactly one log, in order, and each log
+ * but the live one was rotated on the first record that took it to the
+ * limit.
+ */
+static void
+size_rotation(enum wr_act a, unsigned num_logs, const char *what)
+{
+	char dir[64], path[PATH_MAX], name[PATH_MAX + 16];
+	struct buf want = { 0 }, all = { 0 };
+	const uint64_t max = 24u << 10;
+	struct run_result res;
+	struct wr_config c;
+	struct wr_stats st;
+	unsigned k, files;
+
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_DATA, 0);
+	c.params.max_log_bytes = max;
+	c.params.max_log_act = a;
+	c.params.num_logs = num_logs;
+	ra_test_guard(what, 60);
+	run_writer(&c, N_RECS, 0, 2, &want, &st, &res);
+	ra_test_unguard();
+	assert_no_stall(what, &res, N_RECS);
+	assert_int_equal(st.written, N_RECS);
+	assert_true(st.rotations >= want.len / (max + 9000));
+	files = (unsigned)st.rotations;
+	assert_true(files < 99);
+	/* Oldest first: audit.log.N ... audit.log.1, then audit.log. */
+	for (k = files; k >= 1; k--) {
+		size_t len;
+		char *got;
+
+		snprintf(name, sizeof(name), "%s.%u", path, k);
+		got = read_file(name, &len);
+		/* At the limit, and over it by the last record only. */
+		assert_true(len >= max);
+		assert_true(len >= 2 && got[len - 1] == '\n');
+		{
+			const char *last = got + len - 2;
+
+			while (last > got && last[-1] != '\n')
+				last--;
+			assert_true((uint64_t)(last - got) < max);
+		}
+		buf_add(&all, got, len);
+		free(got);
+	}
+	snprintf(name, sizeof(name), "%s.%u", path, files + 1);
+	assert_false(file_exists(name));
+	{
+		size_t len;
+		char *got = read_file(path, &len);
+
+		buf_add(&all, got, len);
+		free(got);
+	}
+	if (all.len != want.len || memcmp(all.p, want.p, want.len) != 0)
+		fail_msg("%s: the %u logs together are not the stream", what,
+		    files + 1);
+	buf_free(&all);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+static void
+test_size_rotate(void **state)
+{
+	(void)state;
+	size_rotation(WR_ACT_ROTATE, 99, "size_rotate");
+}
+
+static void
+test_size_keep_logs(void **state)
+{
+	(void)state;
+	/* keep_logs ignores num_logs. */
+	size_rotation(WR_ACT_KEEP_LOGS, 2, "size_keep_logs");
+}
+
+/*
+ * max_log_file = suspend: records after the limit are dropped and
+ * counted; a rotation while suspended keeps logging suspended; resume
+ * writes again, starting with the record that carried it.
+ */
+static void
+test_suspend_rotate_resume(void **state)
+{
+	static const struct cmd_at cmds[] = {
+		{ 1000, WR_CMD_ROTATE }, { 1500, WR_CMD_RESUME },
+		{ UINT32_MAX, 0 },
+	};
+	char dir[64], path[PATH_MAX], p1[PATH_MAX + 8];
+	struct buf want = { 0 }, exp = { 0 };
+	const uint64_t max = 64u << 10;
+	struct run_result res;
+	struct wr_config c;
+	struct wr_stats st;
+	struct lines l;
+	unsigned last;
+	size_t len;
+	char *got;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	snprintf(p1, sizeof(p1), "%s.1", path);
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	c.params.max_log_bytes = max;
+	c.params.max_log_act = WR_ACT_SUSPEND;
+	c.params.num_logs = 2;
+	run_cmds = cmds;
+	ra_test_guard("suspend_rotate_resume", 60);
+	run_writer(&c, N_RECS, 0, 3, &want, &st, &res);
+	ra_test_unguard();
+	run_cmds = NULL;
+	split_lines(&want, &l);
+	/* The rotated log: records from 0 to the one that reached max. */
+	got = read_file(p1, &len);
+	assert_true(len >= max && len > 0 && got[len - 1] == '\n');
+	{
+		const char *p = got + len - 2;
+
+		while (p > got && p[-1] != '\n')
+			p--;
+		last = line_index(p);
+	}
+	free(got);
+	range(&exp, &l, 0, last + 1);
+	assert_file("suspend_rotate_resume", p1, &exp);
+	/* Resumed at 1500, and 1500..1999 stay under the limit. */
+	exp.len = 0;
+	range(&exp, &l, 1500, N_RECS);
+	assert_file("suspend_rotate_resume", path, &exp);
+	assert_int_equal(st.dropped, 1500 - (last + 1));
+	assert_int_equal(st.written + st.dropped, N_RECS);
+	assert_int_equal(st.rotations, 1);
+	lines_free(&l);
+	buf_free(&exp);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
 static void
 test_incremental_chain_waits_for_wake_read(void **state)
 {
@@ -1125,7 +1496,14 @@ main(void)
 		T(test_write_error_none),
 		T(test_write_error_data),
 		T(test_write_error_incremental),
+		T(test_disk_full_ignore_none),
+		T(test_disk_full_ignore_data),
+		T(test_disk_full_ignore_incremental),
 		T(test_incremental_chain_waits_for_wake_read),
+		T(test_rotate_in_band),
+		T(test_size_rotate),
+		T(test_size_keep_logs),
+		T(test_suspend_rotate_resume),
 	};
 #undef T
 

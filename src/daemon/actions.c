@@ -1,0 +1,107 @@
+/*
+ * actions.c - the programs an action starts: "exec /path" (no arguments,
+ * as auditd), single and halt (init_command 1 / 0; tests name a stand-in),
+ * and email (sendmail -t, the message on its standard input).
+ *
+ * Children start with every signal unblocked and at its default: the
+ * daemon blocks its signals in all threads (main reads them through a
+ * signalfd), and a script must not inherit that.  Nothing waits for a
+ * child; SIGCHLD makes the control loop collect them (act_reap).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+
+extern char **environ;
+
+static int
+spawn(const char *path, char *const argv[], int stdin_fd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	pid_t pid;
+	int rc;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	if (stdin_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO);
+	rc = posix_spawn(&pid, path, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0) {
+		log_warnx("Cannot run %s: %s", path, strerror(rc));
+		return -rc;
+	}
+	log_info("Started %s (pid %d)", path, (int)pid);
+	return 0;
+}
+
+int
+act_exec(const char *path, const char *arg)
+{
+	char *argv[3];
+
+	argv[0] = (char *)(uintptr_t)path;
+	argv[1] = (char *)(uintptr_t)arg;
+	argv[2] = NULL;
+	return spawn(path, argv, -1);
+}
+
+int
+act_email(const struct cfg *c, const char *subject, const char *body)
+{
+	char *argv[] = { (char *)(uintptr_t)c->sendmail, "-t", NULL };
+	char msg[2048];
+	int fds[2], rc, n;
+
+	if (access(c->sendmail, X_OK) < 0) {
+		log_warnx("Cannot send mail: %s: %s", c->sendmail,
+		    strerror(errno));
+		return -errno;
+	}
+	n = snprintf(msg, sizeof(msg), "To: %s\nFrom: root\nSubject: %s\n\n"
+	    "%s\n", c->action_mail_acct, subject, body);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return -E2BIG;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	rc = spawn(c->sendmail, argv, fds[0]);
+	close(fds[0]);
+	/* A pipe holds far more than one message: this does not block. */
+	if (rc == 0 && write(fds[1], msg, (size_t)n) != n)
+		rc = -EIO;
+	close(fds[1]);
+	return rc;
+}
+
+void
+act_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			log_warnx("Action program (pid %d) exited with %d",
+			    (int)pid, WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			log_warnx("Action program (pid %d) was killed by "
+			    "signal %d", (int)pid, WTERMSIG(status));
+	}
+}

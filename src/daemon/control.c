@@ -1,0 +1,375 @@
+/*
+ * control.c - the control thread's work: signals and the writer's events.
+ *
+ * Signals arrive through main's signalfd.  For HUP, USR1 and USR2 the
+ * daemon asks the kernel who sent them (AUDIT_SIGNAL_INFO) and writes the
+ * DAEMON_* record auditd writes, with that sender.  The record carries the
+ * writer's instruction in band (WR_CMD_*), so DAEMON_ROTATE opens the new
+ * log, DAEMON_RESUME is the first record written after a suspension, and
+ * DAEMON_CONFIG is where the new settings start.
+ *
+ * The writer posts conditions (space left, disk full, ...) once each; here
+ * they become auditd's actions: the message auditd logs, and the program
+ * an action runs (exec, email, single, halt).  The writer has already done
+ * its own part (suspend, rotate) from the same configuration.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+
+#define MIB (1024ull * 1024ull)
+
+static enum wr_act
+own_part(enum cfg_action a)
+{
+	switch (a) {
+	case CFG_ACT_SUSPEND:
+		return WR_ACT_SUSPEND;
+	case CFG_ACT_ROTATE:
+		return WR_ACT_ROTATE;
+	case CFG_ACT_IGNORE:
+	case CFG_ACT_SYSLOG:
+	case CFG_ACT_EMAIL:
+	case CFG_ACT_EXEC:
+	case CFG_ACT_SINGLE:
+	case CFG_ACT_HALT:
+		break;
+	}
+	return WR_ACT_NONE;
+}
+
+static enum wr_flush
+map_flush(enum cfg_flush f)
+{
+	switch (f) {
+	case CFG_FLUSH_NONE:
+		return WR_FLUSH_NONE;
+	case CFG_FLUSH_INCREMENTAL:
+		return WR_FLUSH_INCREMENTAL;
+	case CFG_FLUSH_INCREMENTAL_ASYNC:
+		return WR_FLUSH_INCREMENTAL_ASYNC;
+	case CFG_FLUSH_DATA:
+		return WR_FLUSH_DATA;
+	case CFG_FLUSH_SYNC:
+		return WR_FLUSH_SYNC;
+	}
+	return WR_FLUSH_NONE;
+}
+
+void
+dmn_wr_params(const struct cfg *c, struct wr_params *wp)
+{
+	memset(wp, 0, sizeof(*wp));
+	wp->flush = map_flush(c->flush);
+	wp->freq = (unsigned)c->freq;
+	wp->num_logs = (unsigned)c->num_logs;
+	switch (c->max_log_file_action) {
+	case CFG_MAX_SUSPEND:
+		wp->max_log_act = WR_ACT_SUSPEND;
+		break;
+	case CFG_MAX_ROTATE:
+		wp->max_log_act = WR_ACT_ROTATE;
+		break;
+	case CFG_MAX_KEEP_LOGS:
+		wp->max_log_act = WR_ACT_KEEP_LOGS;
+		break;
+	case CFG_MAX_IGNORE:
+	case CFG_MAX_SYSLOG:
+		break;
+	}
+	/* ignore means no check at all, as in auditd. */
+	if (c->max_log_file_action != CFG_MAX_IGNORE)
+		wp->max_log_bytes = (uint64_t)c->max_log_file * MIB;
+	wp->space_left.value = c->space_left.value;
+	wp->space_left.percent = c->space_left.percent;
+	wp->space_left.act = own_part(c->space_left_action.act);
+	wp->admin_space_left.value = c->admin_space_left.value;
+	wp->admin_space_left.percent = c->admin_space_left.percent;
+	wp->admin_space_left.act = own_part(c->admin_space_left_action.act);
+	wp->disk_full_act = own_part(c->disk_full_action.act);
+	wp->disk_error_act = own_part(c->disk_error_action.act);
+}
+
+/* " auid=A pid=P subj=S": the signal's sender, as auditd's records say. */
+static void
+sender(struct ingest_siginfo *si)
+{
+	if (ingest_kernel_signal_info(si) < 0) {
+		si->uid = (uint32_t)-1;
+		si->pid = -1;
+		si->ctx[0] = '\0';
+	}
+}
+
+static void
+record(struct dmn *d, unsigned type, unsigned cmd, const char *text)
+{
+	if (pl_inject(d->p, type, cmd, text) < 0) {
+		d->st.record_errors++;
+		log_warnx("Cannot queue a daemon record: %s", text);
+	}
+}
+
+static void
+reconfigure(struct dmn *d)
+{
+	struct ingest_siginfo si;
+	struct cfg *nc;
+	struct wr_params wp;
+	char err[1024], text[512];
+	unsigned i;
+	int rc;
+
+	sender(&si);
+	if ((nc = malloc(sizeof(*nc))) == NULL) {
+		log_warnx("Cannot reconfigure: out of memory");
+		return;
+	}
+	cfg_defaults(nc);
+	rc = cfg_load(nc, d->dir, d->symlinks, err, sizeof(err));
+	for (i = 0; i < nc->n_warn; i++)
+		log_warnx("%s", nc->warn[i]);
+	if (rc < 0) {
+		d->st.reconfig_errors++;
+		log_warnx("%s", err);
+		log_warnx("The audit daemon is not changing its configuration");
+		snprintf(text, sizeof(text), "op=reconfigure state=no-change "
+		    "auid=%u pid=%d subj=%s res=failed", si.uid, si.pid,
+		    si.ctx[0] != '\0' ? si.ctx : "?");
+		record(d, AUDIT_DAEMON_CONFIG, WR_CMD_NONE, text);
+		free(nc);
+		return;
+	}
+	/* What the pipeline was built with stays until a restart. */
+	if (strcmp(nc->log_file, d->cfg->log_file) != 0 ||
+	    nc->log_group != d->cfg->log_group ||
+	    nc->write_logs != d->cfg->write_logs ||
+	    nc->log_format != d->cfg->log_format ||
+	    nc->name_format != d->cfg->name_format ||
+	    strcmp(nc->name, d->cfg->name) != 0 ||
+	    nc->workers != d->cfg->workers || nc->records != d->cfg->records ||
+	    nc->ring_size != d->cfg->ring_size)
+		log_warnx("Reconfigure: log_file, log_group, write_logs, "
+		    "log_format, name_format, name and the pipeline's sizes "
+		    "take effect at the next start");
+	if (nc->priority_boost != d->cfg->priority_boost &&
+	    setpriority(PRIO_PROCESS, 0, -(int)nc->priority_boost) < 0)
+		log_warn("Reconfigure: cannot change priority");
+	dmn_wr_params(nc, &wp);
+	pl_set_writer_params(d->p, &wp);
+	/* Keep what the pipeline points at (log_file); take the rest. */
+	snprintf(nc->log_file, sizeof(nc->log_file), "%s", d->cfg->log_file);
+	nc->log_group = d->cfg->log_group;
+	memcpy(d->cfg, nc, sizeof(*nc));
+	free(nc);
+	d->st.reconfigs++;
+	snprintf(text, sizeof(text), "op=reconfigure state=changed auid=%u "
+	    "pid=%d subj=%s res=success", si.uid, si.pid,
+	    si.ctx[0] != '\0' ? si.ctx : "?");
+	record(d, AUDIT_DAEMON_CONFIG, WR_CMD_RECONF, text);
+}
+
+/* DAEMON_ROTATE and DAEMON_RESUME: "op=OP auid=A uid=U ses=S pid=P". */
+static void
+sender_record(struct dmn *d, unsigned type, unsigned cmd, const char *op)
+{
+	struct ingest_siginfo si;
+	char text[512];
+
+	sender(&si);
+	snprintf(text, sizeof(text), "op=%s auid=%u uid=%u ses=%u pid=%d "
+	    "res=success", op, si.uid, (unsigned)getuid(), d->ses, si.pid);
+	record(d, type, cmd, text);
+}
+
+bool
+dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
+{
+	switch (si->ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		return true;
+	case SIGHUP:
+		reconfigure(d);
+		break;
+	case SIGUSR1:
+		d->st.rotate_requests++;
+		log_info("Audit daemon rotating log files");
+		sender_record(d, AUDIT_DAEMON_ROTATE, WR_CMD_ROTATE,
+		    "rotate-logs");
+		break;
+	case SIGUSR2:
+		d->st.resumes++;
+		log_info("Audit daemon is attempting to resume logging.");
+		sender_record(d, AUDIT_DAEMON_RESUME, WR_CMD_RESUME,
+		    "resume-logging");
+		break;
+	case SIGCONT:
+		d->st.state_reports++;
+		if (state_report(d) < 0)
+			log_warn("Cannot write the state report %s",
+			    d->cfg->state_file);
+		break;
+	case SIGCHLD:
+		act_reap();
+		break;
+	}
+	return false;
+}
+
+void
+dmn_end_text(struct dmn *d, char *buf, size_t len)
+{
+	struct ingest_siginfo si;
+
+	if (ingest_kernel_signal_info(&si) < 0) {
+		snprintf(buf, len, "op=terminate auid=-1 uid=%u ses=%u "
+		    "pid=-1 subj=? res=failed", (unsigned)getuid(), d->ses);
+		return;
+	}
+	if (si.ctx[0] != '\0')
+		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
+		    "subj=%s res=success", si.uid, (unsigned)getuid(), d->ses,
+		    si.pid, si.ctx);
+	else
+		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
+		    "res=success", si.uid, (unsigned)getuid(), d->ses, si.pid);
+}
+
+/* What auditd logs for each condition, and the mail it sends. */
+struct cond {
+	uint32_t ev;
+	const char *key;	/* the setting, for messages */
+	const char *warn;	/* syslog, email */
+	const char *suspend;	/* suspend */
+	const char *mail;
+};
+
+static const struct cond conds[] = {
+	{ WR_EV_SPACE_LEFT, "space_left",
+	  "Audit daemon is low on disk space for logging",
+	  "Audit daemon is suspending logging due to low disk space.",
+	  "The audit daemon is low on disk space for logging! Please take "
+	  "action\nto ensure no loss of service." },
+	{ WR_EV_ADMIN_SPACE_LEFT, "admin_space_left",
+	  "Audit daemon is low on disk space for logging",
+	  "Audit daemon is suspending logging due to low disk space.",
+	  "The audit daemon is now low on disk space for logging! Please "
+	  "take action\nto ensure no loss of service." },
+	{ WR_EV_DISK_FULL, "disk_full",
+	  "Audit daemon has no space left on logging partition",
+	  "Audit daemon is suspending logging due to no space left on "
+	  "logging partition.", NULL },
+	{ WR_EV_DISK_ERROR, "disk_error",
+	  "Audit daemon detected an error writing an event to disk",
+	  "Audit daemon is suspending logging due to previously mentioned "
+	  "write error", NULL },
+};
+
+static const struct cfg_act *
+cond_action(const struct cfg *c, uint32_t ev)
+{
+	switch (ev) {
+	case WR_EV_SPACE_LEFT:
+		return &c->space_left_action;
+	case WR_EV_ADMIN_SPACE_LEFT:
+		return &c->admin_space_left_action;
+	case WR_EV_DISK_FULL:
+		return &c->disk_full_action;
+	default:
+		return &c->disk_error_action;
+	}
+}
+
+static void
+run_action(struct dmn *d, const struct cond *k)
+{
+	const struct cfg_act *a = cond_action(d->cfg, k->ev);
+	int rc = 0;
+
+	switch (a->act) {
+	case CFG_ACT_IGNORE:
+		return;
+	case CFG_ACT_SYSLOG:
+		log_warnx("%s", k->warn);
+		return;
+	case CFG_ACT_ROTATE:
+		log_info("Audit daemon rotating log files");
+		return;
+	case CFG_ACT_SUSPEND:
+		log_warnx("%s", k->suspend);
+		return;
+	case CFG_ACT_EMAIL:
+		log_warnx("%s", k->warn);
+		rc = act_email(d->cfg, "Audit Disk Space Alert",
+		    k->mail != NULL ? k->mail : k->warn);
+		break;
+	case CFG_ACT_EXEC:
+		rc = act_exec(a->exe, NULL);
+		break;
+	case CFG_ACT_SINGLE:
+		log_warnx("The audit daemon is now changing the system to "
+		    "single user mode");
+		rc = act_exec(d->cfg->init_command, "1");
+		break;
+	case CFG_ACT_HALT:
+		log_warnx("The audit daemon is now halting the system");
+		rc = act_exec(d->cfg->init_command, "0");
+		break;
+	}
+	if (rc < 0)
+		d->st.action_errors++;
+	else
+		d->st.actions++;
+}
+
+void
+dmn_writer_events(struct dmn *d)
+{
+	uint32_t ev = pl_take_events(d->p);
+	size_t i;
+
+	if (ev & WR_EV_SPACE_LEFT)
+		d->st.space_left_events++;
+	if (ev & WR_EV_ADMIN_SPACE_LEFT)
+		d->st.admin_space_left_events++;
+	if (ev & WR_EV_DISK_FULL)
+		d->st.disk_full_events++;
+	if (ev & WR_EV_DISK_ERROR)
+		d->st.disk_error_events++;
+	for (i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		if (ev & conds[i].ev)
+			run_action(d, &conds[i]);
+	if (ev & WR_EV_MAX_LOG_FILE) {
+		d->st.max_log_file_events++;
+		switch (d->cfg->max_log_file_action) {
+		case CFG_MAX_SYSLOG:
+			log_warnx("Audit daemon log file is larger than max "
+			    "size");
+			break;
+		case CFG_MAX_SUSPEND:
+			log_warnx("Audit daemon is suspending logging due to "
+			    "logfile size.");
+			break;
+		case CFG_MAX_ROTATE:
+			log_info("Audit daemon rotating log files");
+			break;
+		case CFG_MAX_KEEP_LOGS:
+			log_info("Audit daemon rotating log files with keep "
+			    "option");
+			break;
+		case CFG_MAX_IGNORE:
+			break;
+		}
+	}
+	if (ev & WR_EV_RESUMED)
+		log_info("Audit daemon resumed logging.");
+}

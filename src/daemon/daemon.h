@@ -1,0 +1,86 @@
+/*
+ * daemon.h - inside the daemon stage: what main's control loop shares with
+ * the files that do its work.  control.c turns signals and the writer's
+ * events into DAEMON_* records and auditd's actions; actions.c runs the
+ * programs an action names; state.c writes the pid file and SIGCONT's
+ * state report.  Not an interface for other stages.
+ */
+#ifndef RINGAUDIT_DAEMON_H
+#define RINGAUDIT_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "daemon/cfg.h"
+#include "daemon/pipeline.h"
+
+/* The daemon's record types that <linux/audit.h> leaves to userspace. */
+#ifndef AUDIT_DAEMON_ABORT
+#define AUDIT_DAEMON_ABORT 1202
+#endif
+#ifndef AUDIT_DAEMON_CONFIG
+#define AUDIT_DAEMON_CONFIG 1203
+#endif
+#ifndef AUDIT_DAEMON_ROTATE
+#define AUDIT_DAEMON_ROTATE 1205
+#endif
+#ifndef AUDIT_DAEMON_RESUME
+#define AUDIT_DAEMON_RESUME 1206
+#endif
+#ifndef AUDIT_DAEMON_ERR
+#define AUDIT_DAEMON_ERR 1209
+#endif
+
+/* Counters of the control thread, for the state report. */
+struct dmn_stats {
+	uint64_t reconfigs;		/* SIGHUP that applied a new config */
+	uint64_t reconfig_errors;	/* SIGHUP with a bad config */
+	uint64_t rotate_requests;	/* SIGUSR1 */
+	uint64_t resumes;		/* SIGUSR2 */
+	uint64_t state_reports;		/* SIGCONT */
+	uint64_t actions;		/* programs started by an action */
+	uint64_t action_errors;		/* ... that could not be started */
+	uint64_t record_errors;		/* DAEMON_* records not queued */
+	uint64_t space_left_events, admin_space_left_events;
+	uint64_t disk_full_events, disk_error_events, max_log_file_events;
+};
+
+struct dmn {
+	struct cfg *cfg;		/* in force; replaced on SIGHUP */
+	const char *dir;		/* -c */
+	bool symlinks;			/* -l */
+	struct pl *p;
+	uint32_t auid, ses;		/* the daemon's own, for its records */
+	time_t started;
+	bool suspended;			/* as the writer last reported it */
+	struct dmn_stats st;
+};
+
+/* control.c */
+void dmn_wr_params(const struct cfg *c, struct wr_params *wp);
+/* A signal; returns true when the daemon must stop (TERM, INT). */
+bool dmn_signal(struct dmn *d, const struct signalfd_siginfo *si);
+/* The writer posted events: run the actions they call for. */
+void dmn_writer_events(struct dmn *d);
+/* DAEMON_END's text, with who sent the signal. */
+void dmn_end_text(struct dmn *d, char *buf, size_t len);
+
+/* actions.c */
+/* Start path (no arguments, as auditd), or "init_command N"; not waited
+ * for.  Returns 0 or -errno. */
+int act_exec(const char *path, const char *arg);
+/* Mail action_mail_acct through cfg->sendmail; the message is subject
+ * and body. */
+int act_email(const struct cfg *c, const char *subject, const char *body);
+/* Collect finished children (SIGCHLD). */
+void act_reap(void);
+
+/* state.c */
+int state_pidfile_write(const char *path);
+void state_pidfile_remove(const char *path);
+int state_report(struct dmn *d);
+
+#endif

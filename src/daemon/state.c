@@ -1,0 +1,184 @@
+/*
+ * state.c - the pid file, and the state report SIGCONT asks for.
+ *
+ * The report has auditd's lines first, in auditd's words, so that what
+ * reads auditd's report reads this one; ringauditd's own counters follow.
+ * It is written to a temporary file and renamed over the old one, so a
+ * reader never sees half a report.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/daemon.h"
+
+#define KIB 1024ull
+#define MIB (1024ull * 1024ull)
+
+int
+state_pidfile_write(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	if (path[0] == '\0')
+		return 0;
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		unlink(path);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+void
+state_pidfile_remove(const char *path)
+{
+	if (path[0] != '\0')
+		unlink(path);
+}
+
+static const char *
+yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void
+report(FILE *f, struct dmn *d)
+{
+	const struct cfg *c = d->cfg;
+	struct wr_state ws;
+	struct pl_stats st;
+	char now[64];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	pl_get_writer_state(d->p, &ws);
+	pl_get_stats(d->p, &st);
+	localtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%x %X", &tm);
+	errno = 0;
+	fprintf(f, "audit version = %s\n", PL_AUDITD_COMPAT);
+	fprintf(f, "current time = %s\n", now);
+	fprintf(f, "process priority = %d\n", getpriority(PRIO_PROCESS, 0));
+	fprintf(f, "writing to logs = %s\n", yes_no(c->write_logs));
+	if (c->write_logs) {
+		fprintf(f, "current log size = %llu KiB\n",
+		    (unsigned long long)ws.log_size / KIB);
+		fprintf(f, "max log size = %llu KiB\n",
+		    (unsigned long long)c->max_log_file * KIB);
+		fprintf(f, "logs detected last rotate/shift = %llu\n",
+		    (unsigned long long)st.wr.rotations);
+		fprintf(f, "space left on partition = %s\n",
+		    yes_no(ws.avail >= ws.space_left_bytes));
+		fprintf(f, "Logging partition free space = %llu MiB\n",
+		    (unsigned long long)ws.avail / MIB);
+		fprintf(f, "space_left setting = %llu MiB\n",
+		    (unsigned long long)ws.space_left_bytes / MIB);
+		fprintf(f, "admin_space_left setting = %llu MiB\n",
+		    (unsigned long long)ws.admin_space_left_bytes / MIB);
+	}
+	fprintf(f, "logging suspended = %s\n", yes_no(ws.suspended));
+	fprintf(f, "file system space action performed = %s\n",
+	    yes_no(ws.space_left_hit));
+	fprintf(f, "admin space action performed = %s\n",
+	    yes_no(ws.admin_space_left_hit));
+	fprintf(f, "disk full detected = %s\n", yes_no(ws.disk_full));
+
+	fprintf(f, "\n# ringauditd\n");
+	fprintf(f, "records received = %llu\n",
+	    (unsigned long long)st.in.received);
+	fprintf(f, "daemon records = %llu\n",
+	    (unsigned long long)st.in.injected);
+	fprintf(f, "records written = %llu\n",
+	    (unsigned long long)st.wr.written);
+	fprintf(f, "records durable = %llu\n",
+	    (unsigned long long)st.wr.durable);
+	fprintf(f, "records dropped = %llu\n",
+	    (unsigned long long)st.wr.dropped);
+	fprintf(f, "write errors = %llu\n",
+	    (unsigned long long)st.wr.write_errors);
+	fprintf(f, "sync errors = %llu\n",
+	    (unsigned long long)st.wr.sync_errors);
+	fprintf(f, "rotations = %llu\n", (unsigned long long)st.wr.rotations);
+	fprintf(f, "rotation errors = %llu\n",
+	    (unsigned long long)st.wr.rotate_errors);
+	fprintf(f, "socket ENOBUFS = %llu\n",
+	    (unsigned long long)st.in.enobufs);
+	fprintf(f, "socket errors = %llu\n",
+	    (unsigned long long)st.in.sock_errors);
+	fprintf(f, "ring waits = %llu\n", (unsigned long long)(st.in.pool_waits +
+	    st.in.ring_waits + st.worker_ring_waits));
+	fprintf(f, "reconfigurations = %llu (%llu refused)\n",
+	    (unsigned long long)d->st.reconfigs,
+	    (unsigned long long)d->st.reconfig_errors);
+	fprintf(f, "rotate requests = %llu\n",
+	    (unsigned long long)d->st.rotate_requests);
+	fprintf(f, "resume requests = %llu\n",
+	    (unsigned long long)d->st.resumes);
+	fprintf(f, "space_left events = %llu\n",
+	    (unsigned long long)d->st.space_left_events);
+	fprintf(f, "admin_space_left events = %llu\n",
+	    (unsigned long long)d->st.admin_space_left_events);
+	fprintf(f, "disk_full events = %llu\n",
+	    (unsigned long long)d->st.disk_full_events);
+	fprintf(f, "disk_error events = %llu\n",
+	    (unsigned long long)d->st.disk_error_events);
+	fprintf(f, "max_log_file events = %llu\n",
+	    (unsigned long long)d->st.max_log_file_events);
+	fprintf(f, "action programs started = %llu (%llu failed)\n",
+	    (unsigned long long)d->st.actions,
+	    (unsigned long long)d->st.action_errors);
+	fprintf(f, "daemon records not queued = %llu\n",
+	    (unsigned long long)d->st.record_errors);
+	fprintf(f, "receive->written p50 = %llu us\n",
+	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000);
+	fprintf(f, "receive->written p99 = %llu us\n",
+	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.99) /
+	    1000);
+}
+
+int
+state_report(struct dmn *d)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d->cfg->state_file);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
+	if (fd < 0)
+		return -errno;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		rc = -errno;
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	report(f, d);
+	if (fflush(f) != 0 || ferror(f))
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, d->cfg->state_file) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}

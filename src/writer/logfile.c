@@ -1,0 +1,155 @@
+/*
+ * logfile.c - see logfile.h.
+ *
+ * Rotation renames from the oldest down, so that no name is ever taken
+ * twice: with num_logs = 4, PATH.2 -> PATH.3, PATH.1 -> PATH.2, then
+ * PATH -> PATH.1.  keep_logs first counts the numbered logs that exist
+ * (PATH.1, PATH.2, ... up to the first gap) and shifts them all.  A rename
+ * of a numbered log that does not exist is no error: the chain fills as
+ * rotations happen.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "writer/logfile.h"
+
+/* auditd numbers its logs up to 999; keep_logs may go past it. */
+#define LF_KEEP_MAX 100000u
+
+static int
+prepare_dir(const char *path, gid_t gid)
+{
+	char tmp[PATH_MAX];
+	mode_t mode = gid == 0 ? 0700 : 0750;
+	struct stat sb;
+	char *dir;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	strcpy(tmp, path);
+	dir = dirname(tmp);
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		return -errno;
+	if (stat(dir, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	/* auditd keeps the log directory to root and log_group only. */
+	if (geteuid() == 0) {
+		if (chown(dir, 0, gid) < 0 || chmod(dir, mode) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int
+lf_open(const char *path, gid_t group, off_t *size)
+{
+	mode_t mode = group == 0 ? 0600 : 0640;
+	struct stat sb;
+	int fd, rc;
+
+	if ((rc = prepare_dir(path, group)) < 0)
+		return rc;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = -EINVAL;
+		goto err;
+	}
+	if (geteuid() == 0 &&
+	    (fchown(fd, 0, group) < 0 || fchmod(fd, mode) < 0)) {
+		rc = -errno;
+		goto err;
+	}
+	*size = sb.st_size;
+	return fd;
+err:
+	close(fd);
+	return rc;
+}
+
+static void
+numbered(char *buf, size_t len, const char *path, unsigned n)
+{
+	snprintf(buf, len, "%s.%u", path, n);
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0;
+}
+
+int
+lf_rotate(const char *path, unsigned num_logs, bool keep)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	unsigned i, top;
+
+	if (keep) {
+		/* The first free number: every log below it moves up. */
+		for (top = 1; top < LF_KEEP_MAX; top++) {
+			numbered(to, sizeof(to), path, top);
+			if (!exists(to))
+				break;
+		}
+	} else {
+		if (num_logs < 2)
+			return -EINVAL;
+		top = num_logs - 1;
+	}
+	for (i = top; i > 1; i--) {
+		numbered(from, sizeof(from), path, i - 1);
+		numbered(to, sizeof(to), path, i);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	numbered(to, sizeof(to), path, 1);
+	if (rename(path, to) < 0)
+		return -errno;
+	return 0;
+}
+
+unsigned
+lf_remove_excess(const char *path, unsigned num_logs)
+{
+	char name[PATH_MAX + 16];
+	unsigned n, removed = 0;
+
+	if (num_logs < 2)
+		return 0;
+	for (n = num_logs; n < LF_KEEP_MAX; n++) {
+		numbered(name, sizeof(name), path, n);
+		if (unlink(name) < 0)
+			break;
+		removed++;
+	}
+	return removed;
+}
+
+int
+lf_space(int fd, uint64_t *avail, uint64_t *total)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0)
+		return -errno;
+	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	*total = (uint64_t)sv.f_blocks * sv.f_frsize;
+	return 0;
+}

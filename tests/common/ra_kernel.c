@@ -1,0 +1,275 @@
+/*
+ * ra_kernel.c - see ra_kernel.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ingest/ingest.h"
+#include "ra_kernel.h"
+
+struct ra_k ra_k;
+
+int
+ra_run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+long
+ra_run_count(const char *fmt, ...)
+{
+	char cmd[2048], out[64] = "";
+	va_list ap;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return -1;
+	if (fgets(out, sizeof(out), p) == NULL)
+		out[0] = '\0';
+	pclose(p);
+	return out[0] != '\0' ? strtol(out, NULL, 10) : -1;
+}
+
+int
+ra_skip_or_fail(const char *why)
+{
+	bool required = getenv("RA_REQUIRE_KERNEL") != NULL;
+
+	printf("%s: %s\n", required ? "FAIL (RA_REQUIRE_KERNEL)" : "SKIP",
+	    why);
+	return required ? 1 : 77;
+}
+
+int
+ra_daemon_stop(void)
+{
+	int status = 0, i;
+
+	if (ra_k.daemon_pid <= 0)
+		return -1;
+	kill(ra_k.daemon_pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(ra_k.daemon_pid, &status, WNOHANG) ==
+		    ra_k.daemon_pid)
+			break;
+		usleep(100000);
+	}
+	if (i == 300) {
+		kill(ra_k.daemon_pid, SIGKILL);
+		waitpid(ra_k.daemon_pid, &status, 0);
+	}
+	ra_k.daemon_pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void
+ra_stop_registered_ringauditd(void)
+{
+	struct ingest_kstatus ks;
+	char path[64], comm[32] = "";
+	FILE *f;
+	int i;
+
+	if (ingest_kernel_status(&ks) < 0 || ks.pid == 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", ks.pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	if (strcmp(comm, "ringauditd\n") != 0)
+		return;
+	kill((pid_t)ks.pid, SIGTERM);
+	for (i = 0; i < 100 && kill((pid_t)ks.pid, 0) == 0; i++)
+		usleep(50000);
+}
+
+void
+ra_kernel_restore(void)
+{
+	ra_daemon_stop();
+	ra_stop_registered_ringauditd();
+	ra_rule_delete();
+	if (ra_k.enabled_before < 2)
+		ra_run("auditctl -e %u >/dev/null 2>&1", ra_k.enabled_before);
+}
+
+static void
+on_signal(int sig)
+{
+	ra_kernel_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+ra_kernel_begin(unsigned alarm_seconds)
+{
+	struct ingest_kstatus ks;
+	int lock;
+
+	if (geteuid() != 0)
+		return ra_skip_or_fail("registering as the audit daemon needs "
+		    "root");
+	if (system("command -v auditctl >/dev/null && "
+	    "command -v ausearch >/dev/null") != 0) {
+		/* CI installs them; a missing tool is a failure, not a skip. */
+		printf("FAIL: auditctl and ausearch (Debian: auditd) are "
+		    "needed\n");
+		return 1;
+	}
+	if (ingest_kernel_status(&ks) < 0)
+		return ra_skip_or_fail("the kernel has no audit subsystem to "
+		    "talk to");
+	if (ks.enabled == 2)
+		return ra_skip_or_fail("audit is locked (enabled 2) until "
+		    "reboot");
+	/* One kernel user at a time, across test programs and sessions. */
+	lock = open("/run/ringaudit-kernel.lock", O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		perror("/run/ringaudit-kernel.lock");
+		return 1;
+	}
+	if (ingest_kernel_status(&ks) < 0)
+		return 1;
+	ra_k.enabled_before = ks.enabled;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGALRM, on_signal);
+	alarm(alarm_seconds);
+	return 0;
+}
+
+int
+ra_kernel_setup(void **state)
+{
+	char cmd[256];
+
+	(void)state;
+	snprintf(ra_k.dir, sizeof(ra_k.dir), "/tmp/ra-kernel-XXXXXX");
+	if (mkdtemp(ra_k.dir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/plugins.d %s/log", ra_k.dir,
+	    ra_k.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+ra_kernel_teardown(void **state)
+{
+	(void)state;
+	ra_kernel_restore();
+	/* A test may have mounted a small file system there. */
+	ra_run("umount -l '%s/log' 2>/dev/null", ra_k.dir);
+	return ra_run("rm -rf '%s'", ra_k.dir) == 0 ? 0 : -1;
+}
+
+bool
+ra_daemon_start(const char *flag, char *why, size_t whylen)
+{
+	char errpath[128];
+	struct ingest_kstatus ks;
+	int i, status;
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr", ra_k.dir);
+	ra_k.daemon_pid = fork();
+	assert_true(ra_k.daemon_pid >= 0);
+	if (ra_k.daemon_pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, STDERR_FILENO);
+		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", ra_k.dir,
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {
+		if (ingest_kernel_status(&ks) == 0 &&
+		    ks.pid == (uint32_t)ra_k.daemon_pid)
+			return true;
+		if (waitpid(ra_k.daemon_pid, &status, WNOHANG) ==
+		    ra_k.daemon_pid) {
+			char msg[512] = "";
+			FILE *f = fopen(errpath, "re");
+
+			if (f != NULL) {
+				size_t n = fread(msg, 1, sizeof(msg) - 1, f);
+
+				msg[n] = '\0';
+				fclose(f);
+			}
+			ra_k.daemon_pid = 0;
+			snprintf(why, whylen, "ringauditd exited %d: %s",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			    msg);
+			return false;
+		}
+		usleep(50000);
+	}
+	fail_msg("ringauditd did not register within 5 s");
+	return false;
+}
+
+void
+ra_rule_add(void)
+{
+	assert_int_equal(ra_run("auditctl -a always,exit -F arch=b64 -S "
+	    "getpriority -F ppid=%d -k %s >/dev/null", (int)getpid(),
+	    ra_k.key), 0);
+	ra_k.rule_loaded = true;
+}
+
+void
+ra_rule_delete(void)
+{
+	if (!ra_k.rule_loaded)
+		return;
+	ra_run("auditctl -D >/dev/null 2>&1");
+	ra_k.rule_loaded = false;
+}
+
+void
+ra_make_calls(unsigned n)
+{
+	pid_t pid = fork();
+	int status;
+	unsigned i;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (i = 0; i < n; i++)
+			syscall(SYS_getpriority, PRIO_PROCESS, 0);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}

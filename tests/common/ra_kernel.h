@@ -1,0 +1,62 @@
+/*
+ * ra_kernel.h - what the kernel tests share: the lock that keeps them one
+ * at a time, ringauditd started as the real audit daemon, a rule and a
+ * load on getpriority for this test's children only, and the clean-up
+ * that every exit path runs (the daemon stopped, the rules deleted, the
+ * kernel's enabled flag put back).  Include after <cmocka.h>.
+ */
+#ifndef RINGAUDIT_RA_KERNEL_H
+#define RINGAUDIT_RA_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ra_k {
+	char dir[64];		/* this test's folder: auditd.conf, log/ */
+	char key[64];		/* the rule's key */
+	pid_t daemon_pid;	/* ringauditd -n, our child; 0 if none */
+	bool rule_loaded;
+	unsigned enabled_before;
+};
+
+extern struct ra_k ra_k;
+
+int ra_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first line of a command's output as a number, or -1. */
+long ra_run_count(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* 77 to skip, or 1 in CI (RA_REQUIRE_KERNEL), saying why. */
+int ra_skip_or_fail(const char *why);
+
+/*
+ * Root, auditctl and ausearch, an audit subsystem that is not locked, the
+ * lock taken, the clean-up armed for signals and an alarm.  0, or the
+ * code the program should exit with.
+ */
+int ra_kernel_begin(unsigned alarm_seconds);
+void ra_kernel_restore(void);
+
+/* cmocka setup and teardown: a fresh ra_k.dir with log/ and plugins.d/. */
+int ra_kernel_setup(void **state);
+int ra_kernel_teardown(void **state);
+
+/*
+ * ringauditd FLAG -c ra_k.dir, stderr to ra_k.dir/stderr; true once it
+ * is the registered audit daemon, false with a reason if it exited.  A
+ * refusal that is the machine's (another daemon) skips the program.
+ */
+bool ra_daemon_start(const char *flag, char *why, size_t whylen);
+/* SIGTERM, wait; returns the exit status (-1 if killed). */
+int ra_daemon_stop(void);
+/* A forked daemon is not our child: find it through the kernel. */
+void ra_stop_registered_ringauditd(void);
+
+/* A rule on getpriority for this process's children, keyed ra_k.key. */
+void ra_rule_add(void);
+void ra_rule_delete(void);
+/* n getpriority calls from a child; waits for it. */
+void ra_make_calls(unsigned n);
+
+#endif

@@ -6,8 +6,8 @@
 # only the way an admin does: `service auditd start|status|rotate|reload|
 # restart|stop`, pidof, start-stop-daemon, auditctl, ausearch.  It checks:
 #
-#  - the service's process is found by the name auditd (pidof, comm,
-#    start-stop-daemon --name and --exec) while its exe is ringauditd, it
+#  - the service's process is found by the name auditd (pidof, killall,
+#    comm, start-stop-daemon --name and --exec) while its exe is ringauditd, it
 #    is the kernel's audit pid, and the pid file names it;
 #  - a second start leaves the running daemon alone;
 #  - rotate (SIGUSR1) makes audit.log.1 and a DAEMON_ROTATE record,
@@ -58,6 +58,7 @@ expect() {
 	shift
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
+quiet() { "$@" >/dev/null; }
 skip_or_fail() {
 	if [ -n "${RA_REQUIRE_KERNEL:-}" ]; then
 		echo "FAIL (RA_REQUIRE_KERNEL): $*"
@@ -133,7 +134,7 @@ rules_existed=0 prev_existed=0
 	prev_existed=1
 pidfile_existed=0
 [ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile" && pidfile_existed=1
-logs_moved=0 logs_moved_dir=0
+logs_moved=0 logs_moved_dir=0 logs_inode=
 installed=0
 pids=()
 
@@ -171,6 +172,15 @@ cleanup() {
 	[ -n "$k_rate" ] && auditctl -r "$k_rate" >/dev/null 2>&1
 	case $k_failure in 0 | 1) auditctl -f "$k_failure" >/dev/null 2>&1 ;; esac
 	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
+	auditctl -l > "$work/rules.after" 2>&1
+	cmp -s "$work/rules.before" "$work/rules.after" ||
+		{ echo "cleanup: the rules differ from before"; problems=1; }
+	for p in enabled:$k_enabled failure:$k_failure backlog_limit:$k_backlog \
+	    backlog_wait_time:$k_wait rate_limit:$k_rate; do
+		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
+		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
+		problems=1
+	done
 
 	if [ $installed = 1 ]; then
 		RA_BUILD=$build "$src/tools/dropin.sh" uninstall >/dev/null ||
@@ -185,6 +195,8 @@ cleanup() {
 	fi
 	if [ $rules_existed = 1 ]; then
 		cmp -s "$work/audit.rules" "$rules" || cp -p "$work/audit.rules" "$rules"
+		cmp -s "$work/audit.rules" "$rules" ||
+			{ echo "cleanup: $rules not restored"; problems=1; }
 	fi
 	if [ $prev_existed = 1 ]; then
 		cp -p "$work/audit.rules.prev" "$rules.prev"
@@ -202,6 +214,8 @@ cleanup() {
 		rm -rf "$logdir"
 		if [ $logs_moved_dir = 1 ]; then
 			mv "$logdir.ringaudit-test" "$logdir"
+			[ "$(stat -c %i "$logdir")" = "$logs_inode" ] ||
+				{ echo "cleanup: $logdir not restored"; problems=1; }
 		fi
 		echo "cleanup: this run's logs are in $keep"
 	fi
@@ -227,6 +241,7 @@ trap 'exit 130' INT TERM
 
 # --- logs aside ----------------------------------------------------------
 if [ -d "$logdir" ]; then
+	logs_inode=$(stat -c %i "$logdir")
 	mv "$logdir" "$logdir.ringaudit-test"
 	logs_moved_dir=1
 fi
@@ -254,12 +269,17 @@ expect "install again changes nothing in $defaults" \
 expect "install again leaves one DAEMON= block" \
 	test "$(grep -c '^# BEGIN ringaudit drop-in' "$defaults")" = 1
 
+# svc ACTION: the service command, bounded so that a hung start or stop
+# cannot outlive ctest's timeout and skip the cleanup.
+svc() { timeout 120 service auditd "$@"; }
+
 # daemon_ok PID: the checks every started daemon must pass.
 daemon_ok() {
 	local pid=$1
 	expect "the kernel's audit pid is the daemon's" test "$(kstat pid)" = "$pid"
 	expect "pidof auditd finds it, and only it" test "$(pidof auditd)" = "$pid"
 	expect "its comm is auditd" test "$(cat "/proc/$pid/comm")" = auditd
+	expect "killall -0 auditd finds it" killall -q -0 auditd
 	expect "its exe is $bin" test "$(readlink "/proc/$pid/exe")" = "$bin"
 	expect "start-stop-daemon --exec $link matches it" \
 		start-stop-daemon --stop --test --quiet --exec "$link"
@@ -267,8 +287,7 @@ daemon_ok() {
 		test "$(cat "$pidfile" 2>/dev/null)" = "$pid"
 	expect "start-stop-daemon --pidfile $pidfile --name auditd matches it" \
 		start-stop-daemon --stop --test --quiet --pidfile "$pidfile" --name auditd
-	expect "service auditd status says running" \
-		service auditd status >/dev/null
+	expect "service auditd status says running" quiet svc status
 }
 
 # started OLD: the pid the kernel names within 5 s if not 0 or OLD, or
@@ -300,7 +319,7 @@ gone() {
 
 # --- start ---------------------------------------------------------------
 echo "== service auditd start"
-service auditd start
+svc start
 pid1=$(started 0)
 if [ -z "$pid1" ]; then
 	fail "service auditd start: no daemon registered within 5 s"
@@ -311,7 +330,7 @@ pass "service auditd start: pid $pid1"
 daemon_ok "$pid1"
 
 echo "== service auditd start, again"
-service auditd start
+svc start
 sleep 1
 expect "a second start leaves the daemon alone" test "$(kstat pid)" = "$pid1"
 extra=$(pidof auditd | tr ' ' '\n' | grep -vx "$pid1" | tr '\n' ' ')
@@ -325,14 +344,14 @@ expect "phase a's events reach audit.log" \
 
 # --- rotate --------------------------------------------------------------
 echo "== service auditd rotate"
-service auditd rotate
+svc rotate
 expect "rotate: audit.log.1 appears" wait_for 50 test -e "$logdir/audit.log.1"
 echo "== phase b: $n events"
 phase "${tag}_b"
 
 # --- reload --------------------------------------------------------------
 echo "== service auditd reload"
-service auditd reload
+svc reload
 has_config() { grep -qs '^type=DAEMON_CONFIG ' "$logdir"/audit.log*; }
 expect "reload: a DAEMON_CONFIG record within 5 s" wait_for 50 has_config
 expect "reload: the same daemon runs" test "$(kstat pid)" = "$pid1"
@@ -341,7 +360,7 @@ phase "${tag}_c"
 
 # --- restart -------------------------------------------------------------
 echo "== service auditd restart"
-service auditd restart
+svc restart
 pid2=$(started "$pid1")
 if [ -z "$pid2" ] || [ "$pid2" = "$pid1" ]; then
 	fail "service auditd restart: no new daemon (kernel pid ${pid2:-0})"
@@ -357,7 +376,7 @@ phase "${tag}_d"
 # --- stop ----------------------------------------------------------------
 echo "== service auditd stop"
 t0=$(date +%s)
-service auditd stop
+svc stop
 t1=$(date +%s)
 # The init script's second start-stop-daemon waits 30 s for a daemon its
 # first (by pid file) did not stop, then KILLs it.
@@ -367,7 +386,7 @@ expect "stop: the kernel's audit pid is 0" test "$(kstat pid)" = 0
 expect "stop: no auditd runs" test -z "$(pidof auditd)"
 expect "stop: no $pidfile" test ! -e "$pidfile"
 expect "service auditd status says stopped" \
-	test "$(service auditd status >/dev/null 2>&1; echo $?)" != 0
+	test "$(svc status >/dev/null 2>&1; echo $?)" != 0
 
 # --- the logs ------------------------------------------------------------
 echo "== the logs"

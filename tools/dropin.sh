@@ -86,6 +86,14 @@ install_component() {
 	sed -i '/^$/d' "$state/files"
 }
 
+# True when the installed daemon or its link is not the build's: install
+# has work to do, and a running daemon must restart to pick it up.
+daemon_changed() {
+	! cmp -s "$build/ringauditd" "$prefix/sbin/ringauditd" ||
+		[ "$(readlink "$prefix/lib/ringaudit/auditd")" != ../../sbin/ringauditd ] ||
+		! grep -qxF "$prefix/sbin/ringauditd" "$state/files" 2>/dev/null
+}
+
 # Folders install may create, parents first; those missing now are noted
 # once, so that uninstall removes them (if empty) and nothing else.
 note_new_dirs() {
@@ -199,8 +207,14 @@ remove_files() {
 }
 
 sysv_install() {
-	local pid
+	local pid daemon
+	daemon=$(env -i sh -c 'DAEMON=/sbin/auditd
+		[ -r /etc/default/auditd ] && . /etc/default/auditd; echo "$DAEMON"')
 	pid=$(service_pid)
+	if ! daemon_changed && [ "$daemon" = "$prefix/lib/ringaudit/auditd" ]; then
+		say "installed already, and up to date"
+		return 0
+	fi
 	if [ -n "$pid" ]; then
 		say "stopping the running auditd service (pid $pid)"
 		service auditd stop
@@ -245,7 +259,11 @@ systemd_install() {
 		systemctl is-enabled auditd.service > "$state/auditd.enabled" 2>&1 || true
 		systemctl is-active auditd.service > "$state/auditd.active" 2>&1 || true
 	fi
-	install_component daemon
+	local changed=0
+	if daemon_changed; then
+		changed=1
+		install_component daemon
+	fi
 	install_component systemd
 	systemctl daemon-reload
 	# The alias that enabling makes would hide auditd.service: stop and
@@ -255,10 +273,14 @@ systemd_install() {
 		systemctl stop auditd.service || true
 		systemctl disable auditd.service 2>/dev/null || true
 	fi
-	systemctl stop ringauditd.service 2>/dev/null || true
 	systemctl enable ringauditd.service
 	systemctl daemon-reload
-	systemctl start ringauditd.service
+	# start does nothing to a running unit; a new binary needs a restart.
+	if [ $changed = 1 ]; then
+		systemctl restart ringauditd.service
+	else
+		systemctl start ringauditd.service
+	fi
 	say "ringauditd.service enabled and started; auditd.service is its alias"
 }
 

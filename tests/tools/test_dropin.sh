@@ -62,8 +62,11 @@ expect "the auditd link points at it" \
 	test "$(readlink -f /usr/local/lib/ringaudit/auditd)" = /usr/local/sbin/ringauditd
 expect "DAEMON= names the link" test "$(daemon_var)" = /usr/local/lib/ringaudit/auditd
 sum=$(sha256sum < "$defaults")
+ino=$(stat -c %i /usr/local/sbin/ringauditd)
 "$dropin" install >/dev/null
 expect "a second install changes nothing" test "$(sha256sum < "$defaults")" = "$sum"
+expect "a second install leaves the binary alone" \
+	test "$(stat -c %i /usr/local/sbin/ringauditd)" = "$ino"
 expect "status says installed" quiet "$dropin" status
 "$dropin" uninstall >/dev/null
 expect "uninstall: $defaults byte for byte" cmp -s /tmp/orig.$$ "$defaults"
@@ -112,10 +115,15 @@ s=/run/fake
 case $1 in
 is-enabled) cat "$s/$2.enabled" 2>/dev/null || echo disabled ;;
 is-active) cat "$s/$2.active" 2>/dev/null || echo inactive ;;
-show) echo /lib/systemd/system/auditd.service ;;
+show)	# FragmentPath: enabled, ringauditd.service is auditd.service's alias.
+	if grep -qx enabled "$s/ringauditd.service.enabled" 2>/dev/null; then
+		echo /usr/local/lib/systemd/system/ringauditd.service
+	else
+		echo /lib/systemd/system/auditd.service
+	fi ;;
 enable) echo enabled > "$s/$2.enabled" ;;
 disable) echo disabled > "$s/$2.enabled" ;;
-start) echo active > "$s/$2.active" ;;
+start | restart) echo active > "$s/$2.active" ;;
 stop) echo inactive > "$s/$2.active" ;;
 esac
 exit 0
@@ -129,10 +137,14 @@ expect "the unit is installed" test -f "$unit"
 expect "its ExecStart= is the auditd link" \
 	grep -qx 'ExecStart=/usr/local/lib/ringaudit/auditd' "$unit"
 expect "$defaults untouched" test "$(daemon_var)" = ""
-order=$(grep -nE '^(stop auditd|disable auditd|enable ringauditd|start ringauditd)' \
+order=$(grep -nE '^(stop auditd|disable auditd|enable ringauditd|(re)?start ringauditd)' \
 	/run/fake/calls | cut -d: -f2 | tr '\n' ',')
 expect "auditd.service stopped and disabled, then ringauditd.service enabled and started ($order)" \
-	test "$order" = "stop auditd.service,disable auditd.service,enable ringauditd.service,start ringauditd.service,"
+	test "$order" = "stop auditd.service,disable auditd.service,enable ringauditd.service,restart ringauditd.service,"
+: > /run/fake/calls
+PATH=/run/fake:$PATH "$dropin" install >/dev/null
+expect "a second install restarts nothing and leaves auditd.service alone" \
+	test "$(grep -cE '^(restart|stop|disable)' /run/fake/calls)" = 0
 PATH=/run/fake:$PATH "$dropin" uninstall >/dev/null
 expect "uninstall: ringauditd.service disabled" \
 	grep -qx disabled /run/fake/ringauditd.service.enabled

@@ -109,8 +109,9 @@ fi
 if [ -e /var/lib/ringaudit/dropin/mode ]; then
 	skip_or_fail "the drop-in is installed already; not touching it"
 fi
-if [ -r "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-	skip_or_fail "$pidfile names a live process: the auditd service runs"
+if [ -r "$pidfile" ] &&
+    [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = auditd ]; then
+	skip_or_fail "$pidfile names a live auditd: the auditd service runs"
 fi
 [ ! -e "$logdir.ringaudit-test" ] ||
 	skip_or_fail "$logdir.ringaudit-test is left from an earlier run"

@@ -140,19 +140,19 @@ choice_name(const struct choice *tab, int v)
 const char *
 cfg_flush_name(enum cfg_flush f)
 {
-	return choice_name(flushes, (int)f);
+	return choice_name(cfg_flushes, (int)f);
 }
 
 const char *
 cfg_action_name(enum cfg_action a)
 {
-	return choice_name(actions, (int)a);
+	return choice_name(cfg_actions, (int)a);
 }
 
 const char *
 cfg_max_action_name(enum cfg_max_action a)
 {
-	return choice_name(max_actions, (int)a);
+	return choice_name(cfg_max_actions, (int)a);
 }
 
 /* s, quotable: control characters, '"' and '\' escaped; cut if long. */
@@ -269,7 +269,7 @@ auditd_lookup(const char *key)
 {
 	const struct kw *k;
 
-	for (k = auditd_kw; k->name != NULL; k++)
+	for (k = cfg_auditd_kw; k->name != NULL; k++)
 		if (strcasecmp(k->name, key) == 0)
 			return k;
 	return NULL;
@@ -297,7 +297,7 @@ auditd_line(struct ld *l, char *s)
 		    esc(qo, sizeof(qo), tok[3]));
 	if ((rc = k->parse(l, k, tok[2], n > 3 ? tok[3] : NULL)) < 0)
 		return rc;
-	l->set[k - auditd_kw] = l->line;
+	l->set[k - cfg_auditd_kw] = l->line;
 	return 0;
 }
 
@@ -310,7 +310,7 @@ ringauditd_line(struct ld *l, char *s)
 
 	if ((rc = tokens(l, s, tok, &n)) <= 0)
 		return rc;
-	for (k = ringauditd_kw; k->name != NULL; k++)
+	for (k = cfg_ringauditd_kw; k->name != NULL; k++)
 		if (strcasecmp(k->name, tok[0]) == 0)
 			break;
 	if (k->name == NULL)
@@ -320,7 +320,7 @@ ringauditd_line(struct ld *l, char *s)
 		return fail(l, -EINVAL, "%s: unexpected \"%s\" after \"%s\"",
 		    k->name, esc(qo, sizeof(qo), tok[3]),
 		    esc(qb, sizeof(qb), tok[2]));
-	return rkw_parse(l, k, tok[2]);
+	return cfg_rkw_parse(l, k, tok[2]);
 }
 
 /*
@@ -434,7 +434,7 @@ set_line(const struct ld *l, const char *key)
 {
 	const struct kw *k = auditd_lookup(key);
 
-	return k != NULL ? l->set[k - auditd_kw] : 0;
+	return k != NULL ? l->set[k - cfg_auditd_kw] : 0;
 }
 
 static unsigned
@@ -448,7 +448,8 @@ static int
 auditd_checks(struct ld *l)
 {
 	struct cfg *c = l->c;
-	const struct cfg_space *sl = &c->space_left, *asl = &c->admin_space_left;
+	const struct cfg_space *sl = &c->space_left;
+	const struct cfg_space *asl = &c->admin_space_left;
 	char copy[PATH_MAX], qb[ESC_MAX];
 
 	/* A percentage is resolved against the disk when the log is opened

@@ -1,8 +1,8 @@
 /*
  * cfg_keys.c - the keys of auditd.conf and ringauditd.conf, and the parser
  * of each value.  cfg.c reads the files and splits the lines; it hands
- * each "key = value [option]" here: to the parser auditd_kw names for the
- * key, or to rkw_parse() for a ringauditd_kw key.
+ * each "key = value [option]" here: to the parser cfg_auditd_kw names for the
+ * key, or to cfg_rkw_parse() for a cfg_ringauditd_kw key.
  *
  * Every key auditd 3.0.9 knows is parsed into its typed field in struct
  * cfg, with auditd's ranges and checks (last value wins); only the
@@ -56,7 +56,7 @@ static const struct choice log_formats[] = {
 	{ "nolog", -1 }, { NULL, 0 },
 };
 
-const struct choice flushes[] = {
+const struct choice cfg_flushes[] = {
 	{ "none", CFG_FLUSH_NONE }, { "incremental", CFG_FLUSH_INCREMENTAL },
 	{ "incremental_async", CFG_FLUSH_INCREMENTAL_ASYNC },
 	{ "data", CFG_FLUSH_DATA }, { "sync", CFG_FLUSH_SYNC }, { NULL, 0 },
@@ -69,14 +69,14 @@ static const struct choice name_formats[] = {
 };
 
 /* The four disk and space actions; each key refuses some (kw.refuse). */
-const struct choice actions[] = {
+const struct choice cfg_actions[] = {
 	{ "ignore", CFG_ACT_IGNORE }, { "syslog", CFG_ACT_SYSLOG },
 	{ "rotate", CFG_ACT_ROTATE }, { "email", CFG_ACT_EMAIL },
 	{ "exec", CFG_ACT_EXEC }, { "suspend", CFG_ACT_SUSPEND },
 	{ "single", CFG_ACT_SINGLE }, { "halt", CFG_ACT_HALT }, { NULL, 0 },
 };
 
-const struct choice max_actions[] = {
+const struct choice cfg_max_actions[] = {
 	{ "ignore", CFG_MAX_IGNORE }, { "syslog", CFG_MAX_SYSLOG },
 	{ "suspend", CFG_MAX_SUSPEND }, { "rotate", CFG_MAX_ROTATE },
 	{ "keep_logs", CFG_MAX_KEEP_LOGS }, { NULL, 0 },
@@ -94,8 +94,8 @@ static const struct choice transports[] = {
 	{ NULL, 0 },
 };
 
-/* ringauditd.conf's keys; rkw_parse() reads their values. */
-const struct rkw ringauditd_kw[] = {
+/* ringauditd.conf's keys; cfg_rkw_parse() reads their values. */
+const struct rkw cfg_ringauditd_kw[] = {
 	{ "workers", OFF(workers), 1, 64, false },
 	{ "records", OFF(records), 64, 1048576, false },
 	{ "ring_size", OFF(ring_size), 16, 1048576, false },
@@ -363,7 +363,7 @@ p_act(struct ld *l, const struct kw *k, const char *val, const char *opt)
 	char qb[ESC_MAX], qo[ESC_MAX];
 	int v = 0, rc;
 
-	if ((rc = choose(l, k, actions, val, &v)) < 0)
+	if ((rc = choose(l, k, cfg_actions, val, &v)) < 0)
 		return rc;
 	esc(qb, sizeof(qb), val);
 	if (k->refuse & (1u << v))
@@ -602,7 +602,7 @@ p_deprecated(struct ld *l, const struct kw *k, const char *val,
 
 /* A ringauditd.conf value: a number in k->lo..k->hi, or an absolute path. */
 int
-rkw_parse(struct ld *l, const struct rkw *k, const char *val)
+cfg_rkw_parse(struct ld *l, const struct rkw *k, const char *val)
 {
 	char qb[ESC_MAX];
 	unsigned long v;
@@ -632,13 +632,13 @@ rkw_parse(struct ld *l, const struct rkw *k, const char *val)
  * Every key auditd 3.0.9 knows, with its range where it checks one.  The
  * numbers it reads with strtoul and keeps whole go up to ULONG_MAX.
  */
-const struct kw auditd_kw[] = {
+const struct kw cfg_auditd_kw[] = {
 	{ K("local_events", p_bool), .off = OFF(local_events) },
 	{ K("write_logs", p_bool), .off = OFF(write_logs) },
 	{ K("log_file", p_log_file) },
 	{ K("log_format", p_log_format) },
 	{ K("log_group", p_log_group) },
-	{ K("flush", p_choice), .off = OFF(flush), .tab = flushes },
+	{ K("flush", p_choice), .off = OFF(flush), .tab = cfg_flushes },
 	{ K("freq", p_ulong), .off = OFF(freq), .hi = INT_MAX },
 	{ K("num_logs", p_ulong), .off = OFF(num_logs), .hi = 999 },
 	{ K("dispatcher", p_deprecated) },
@@ -646,9 +646,10 @@ const struct kw auditd_kw[] = {
 	    .tab = name_formats },
 	{ K("name", p_name) },
 	{ K("disp_qos", p_deprecated) },
-	{ K("max_log_file", p_ulong), .off = OFF(max_log_file), .hi = ULONG_MAX },
+	{ K("max_log_file", p_ulong), .off = OFF(max_log_file),
+	    .hi = ULONG_MAX },
 	{ K("max_log_file_action", p_choice), .off = OFF(max_log_file_action),
-	    .tab = max_actions },
+	    .tab = cfg_max_actions },
 	{ K("space_left", p_space), .off = OFF(space_left) },
 	{ K("space_left_action", p_act), .off = OFF(space_left_action),
 	    .option = true },
@@ -678,7 +679,8 @@ const struct kw auditd_kw[] = {
 	{ K("enable_krb5", p_krb5), .off = OFF(enable_krb5) },
 	{ K("krb5_principal", p_str), .off = OFF(krb5_principal),
 	    .hi = CFG_VALUE_MAX },
-	{ K("krb5_key_file", p_str), .off = OFF(krb5_key_file), .hi = PATH_MAX },
+	{ K("krb5_key_file", p_str), .off = OFF(krb5_key_file),
+	    .hi = PATH_MAX },
 	{ K("distribute_network", p_bool), .off = OFF(distribute_network) },
 	{ K("q_depth", p_q_depth), .off = OFF(q_depth), .hi = 99999 },
 	{ K("overflow_action", p_choice), .off = OFF(overflow_action),
@@ -693,5 +695,5 @@ const struct kw auditd_kw[] = {
 #undef K
 #undef A
 
-_Static_assert(sizeof(auditd_kw) / sizeof(auditd_kw[0]) <= KW_MAX,
+_Static_assert(sizeof(cfg_auditd_kw) / sizeof(cfg_auditd_kw[0]) <= KW_MAX,
     "KW_MAX too small");

@@ -60,15 +60,15 @@ struct rkw {
 };
 
 /* cfg_keys.c: the keys of each file, ending in a NULL name. */
-extern const struct kw auditd_kw[];
-extern const struct rkw ringauditd_kw[];
+extern const struct kw cfg_auditd_kw[];
+extern const struct rkw cfg_ringauditd_kw[];
 /* cfg_keys.c: the choices cfg.c names (cfg_flush_name() and the like). */
-extern const struct choice flushes[];
-extern const struct choice actions[];
-extern const struct choice max_actions[];
+extern const struct choice cfg_flushes[];
+extern const struct choice cfg_actions[];
+extern const struct choice cfg_max_actions[];
 
 /* cfg_keys.c: val, the value of ringauditd.conf key k, into l->c. */
-int rkw_parse(struct ld *l, const struct rkw *k, const char *val);
+int cfg_rkw_parse(struct ld *l, const struct rkw *k, const char *val);
 
 /* cfg.c: messages, which name l->path and l->line. */
 const char *esc(char *buf, size_t len, const char *s);

@@ -3,9 +3,10 @@
  * as auditd), single and halt (init_command 1 / 0; tests name a stand-in),
  * and email (sendmail -t, the message on its standard input).
  *
- * Children start with every signal unblocked and at its default: the
- * daemon blocks its signals in all threads (main reads them through a
- * signalfd), and a script must not inherit that.  Nothing waits for a
+ * Children start as auditd starts them: in /, with an empty environment,
+ * and with every signal unblocked and at its default (the daemon blocks
+ * its signals in all threads, main reads them through a signalfd, and a
+ * script must not inherit that).  Nothing waits for a
  * child; SIGCHLD makes the control loop collect them (act_reap).
  */
 #include <errno.h>
@@ -20,11 +21,10 @@
 #include "common/log.h"
 #include "daemon/daemon.h"
 
-extern char **environ;
-
 static int
 spawn(const char *path, char *const argv[], int stdin_fd)
 {
+	static char *const no_env[] = { NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
@@ -39,9 +39,10 @@ spawn(const char *path, char *const argv[], int stdin_fd)
 	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	posix_spawn_file_actions_addchdir_np(&fa, "/");
 	if (stdin_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO);
-	rc = posix_spawn(&pid, path, &fa, &at, argv, environ);
+	rc = posix_spawn(&pid, path, &fa, &at, argv, no_env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	if (rc != 0) {
@@ -66,17 +67,18 @@ act_exec(const char *path, const char *arg)
 int
 act_email(const struct cfg *c, const char *subject, const char *body)
 {
-	char *argv[] = { (char *)(uintptr_t)c->sendmail, "-t", NULL };
-	char msg[2048];
+	char from[CFG_VALUE_MAX + 2], msg[2048];
+	char *argv[] = { (char *)(uintptr_t)c->sendmail, "-t", from, NULL };
 	int fds[2], rc, n;
 
+	snprintf(from, sizeof(from), "-f%s", c->action_mail_acct);
 	if (access(c->sendmail, X_OK) < 0) {
 		log_warnx("Cannot send mail: %s: %s", c->sendmail,
 		    strerror(errno));
 		return -errno;
 	}
 	n = snprintf(msg, sizeof(msg), "To: %s\nFrom: root\nSubject: %s\n\n"
-	    "%s\n", c->action_mail_acct, subject, body);
+	    "%s\n.\n", c->action_mail_acct, subject, body);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return -E2BIG;
 	if (pipe2(fds, O_CLOEXEC) < 0)

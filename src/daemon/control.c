@@ -4,7 +4,7 @@
  * Signals arrive through main's signalfd.  For HUP, USR1 and USR2 the
  * daemon asks the kernel who sent them (AUDIT_SIGNAL_INFO) and writes the
  * DAEMON_* record auditd writes, with that sender.  The record carries the
- * writer's instruction in band (WR_CMD_*), so DAEMON_ROTATE opens the new
+ * writer's instruction in band (RING_CMD_*), so DAEMON_ROTATE opens the new
  * log, DAEMON_RESUME is the first record written after a suspension, and
  * DAEMON_CONFIG is where the new settings start.
  *
@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +33,15 @@ own_part(enum cfg_action a)
 {
 	switch (a) {
 	case CFG_ACT_SUSPEND:
+	case CFG_ACT_EXEC:
+		/* auditd suspends for exec too: "The script is also
+		 * responsible for telling the auditd daemon to resume". */
 		return WR_ACT_SUSPEND;
 	case CFG_ACT_ROTATE:
 		return WR_ACT_ROTATE;
 	case CFG_ACT_IGNORE:
 	case CFG_ACT_SYSLOG:
 	case CFG_ACT_EMAIL:
-	case CFG_ACT_EXEC:
 	case CFG_ACT_SINGLE:
 	case CFG_ACT_HALT:
 		break;
@@ -68,6 +71,8 @@ void
 dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 {
 	memset(wp, 0, sizeof(*wp));
+	snprintf(wp->log_file, sizeof(wp->log_file), "%s", c->log_file);
+	wp->log_group = c->log_group;
 	wp->flush = map_flush(c->flush);
 	wp->freq = (unsigned)c->freq;
 	wp->num_logs = (unsigned)c->num_logs;
@@ -98,7 +103,65 @@ dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 	wp->disk_error_act = own_part(c->disk_error_action.act);
 }
 
-/* " auid=A pid=P subj=S": the signal's sender, as auditd's records say. */
+static int
+resolve_node(const struct cfg *c, char *buf, size_t len, const char **node)
+{
+	struct addrinfo hints, *ai = NULL;
+	int rc;
+
+	*node = NULL;
+	switch (c->name_format) {
+	case CFG_NAME_NONE:
+		return 0;
+	case CFG_NAME_USER:
+		snprintf(buf, len, "%s", c->name);
+		break;
+	case CFG_NAME_HOSTNAME:
+	case CFG_NAME_FQD:
+	case CFG_NAME_NUMERIC:
+		if (gethostname(buf, len) < 0)
+			return -errno;
+		buf[len - 1] = '\0';
+		if (c->name_format == CFG_NAME_HOSTNAME)
+			break;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_flags = AI_CANONNAME;
+		hints.ai_socktype = SOCK_STREAM;
+		rc = getaddrinfo(buf, NULL, &hints, &ai);
+		if (rc != 0)
+			return -EHOSTUNREACH;
+		if (c->name_format == CFG_NAME_FQD) {
+			if (ai->ai_canonname != NULL)
+				snprintf(buf, len, "%s", ai->ai_canonname);
+		} else {
+			rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, buf,
+			    (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+		}
+		freeaddrinfo(ai);
+		if (rc != 0)
+			return -EHOSTUNREACH;
+		break;
+	}
+	*node = buf;
+	return 0;
+}
+
+int
+dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o)
+{
+	const char *node;
+	int rc = resolve_node(c, d->node, sizeof(d->node), &node);
+
+	if (rc < 0)
+		return rc;
+	memset(o, 0, sizeof(*o));
+	o->format = PARSE_FORMAT_RAW;
+	o->node = node;
+	o->node_len = node != NULL ? strlen(node) : 0;
+	return 0;
+}
+
+/* Who sent the last signal, as the kernel saw it (AUDIT_SIGNAL_INFO). */
 static void
 sender(struct ingest_siginfo *si)
 {
@@ -106,6 +169,37 @@ sender(struct ingest_siginfo *si)
 		si->uid = (uint32_t)-1;
 		si->pid = -1;
 		si->ctx[0] = '\0';
+	}
+}
+
+/*
+ * The sender's uid and session, which AUDIT_SIGNAL_INFO does not carry:
+ * auditd reads them from /proc, and a sender that is gone has -1 for both.
+ */
+static void
+sender_ids(pid_t pid, uint32_t *uid, uint32_t *ses)
+{
+	char path[64], line[256];
+	unsigned long v;
+	FILE *f;
+
+	*uid = *ses = (uint32_t)-1;
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "Uid: %lu", &v) == 1) {
+				*uid = (uint32_t)v;
+				break;
+			}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/sessionid", (int)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%lu", &v) == 1)
+			*ses = (uint32_t)v;
+		fclose(f);
 	}
 }
 
@@ -122,6 +216,7 @@ static void
 reconfigure(struct dmn *d)
 {
 	struct ingest_siginfo si;
+	struct parse_opts popts;
 	struct cfg *nc;
 	struct wr_params wp;
 	char err[1024], text[512];
@@ -129,6 +224,8 @@ reconfigure(struct dmn *d)
 	int rc;
 
 	sender(&si);
+	log_info("config change requested by pid=%d auid=%u subj=%s", si.pid,
+	    si.uid, si.ctx[0] != '\0' ? si.ctx : "?");
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
 		log_warnx("Cannot reconfigure: out of memory");
 		return;
@@ -138,55 +235,77 @@ reconfigure(struct dmn *d)
 	for (i = 0; i < nc->n_warn; i++)
 		log_warnx("%s", nc->warn[i]);
 	if (rc < 0) {
+		/* As auditd: reported, no record, the old configuration
+		 * stays. */
 		d->st.reconfig_errors++;
 		log_warnx("%s", err);
-		log_warnx("The audit daemon is not changing its configuration");
-		snprintf(text, sizeof(text), "op=reconfigure state=no-change "
-		    "auid=%u pid=%d subj=%s res=failed", si.uid, si.pid,
-		    si.ctx[0] != '\0' ? si.ctx : "?");
-		record(d, AUDIT_DAEMON_CONFIG, WR_CMD_NONE, text);
+		log_warnx("The audit daemon is keeping its configuration");
 		free(nc);
 		return;
 	}
-	/* What the pipeline was built with stays until a restart. */
-	if (strcmp(nc->log_file, d->cfg->log_file) != 0 ||
-	    nc->log_group != d->cfg->log_group ||
-	    nc->write_logs != d->cfg->write_logs ||
+	/* Sizes of the pipeline, local_events and write_logs are fixed at
+	 * start; auditd takes write_logs on HUP, ringauditd does not. */
+	if (nc->write_logs != d->cfg->write_logs ||
 	    nc->log_format != d->cfg->log_format ||
-	    nc->name_format != d->cfg->name_format ||
-	    strcmp(nc->name, d->cfg->name) != 0 ||
 	    nc->workers != d->cfg->workers || nc->records != d->cfg->records ||
-	    nc->ring_size != d->cfg->ring_size)
-		log_warnx("Reconfigure: log_file, log_group, write_logs, "
-		    "log_format, name_format, name and the pipeline's sizes "
-		    "take effect at the next start");
+	    nc->ring_size != d->cfg->ring_size ||
+	    nc->write_batch != d->cfg->write_batch)
+		log_warnx("Reconfigure: write_logs, log_format and the "
+		    "pipeline's sizes take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
 	    setpriority(PRIO_PROCESS, 0, -(int)nc->priority_boost) < 0)
 		log_warn("Reconfigure: cannot change priority");
-	dmn_wr_params(nc, &wp);
-	pl_set_writer_params(d->p, &wp);
-	/* Keep what the pipeline points at (log_file); take the rest. */
-	snprintf(nc->log_file, sizeof(nc->log_file), "%s", d->cfg->log_file);
-	nc->log_group = d->cfg->log_group;
+	/* Taken by the writer and the workers at DAEMON_CONFIG. */
+	if (d->writes_file) {
+		dmn_wr_params(nc, &wp);
+		pl_set_writer_params(d->p, &wp);
+	}
+	if (dmn_node(d, nc, &popts) < 0)
+		log_warnx("Reconfigure: unable to resolve the machine name; "
+		    "keeping the old one");
+	else
+		pl_set_parse_opts(d->p, &popts);
+	nc->write_logs = d->cfg->write_logs;
+	nc->log_format = d->cfg->log_format;
 	memcpy(d->cfg, nc, sizeof(*nc));
 	free(nc);
 	d->st.reconfigs++;
 	snprintf(text, sizeof(text), "op=reconfigure state=changed auid=%u "
 	    "pid=%d subj=%s res=success", si.uid, si.pid,
 	    si.ctx[0] != '\0' ? si.ctx : "?");
-	record(d, AUDIT_DAEMON_CONFIG, WR_CMD_RECONF, text);
+	record(d, AUDIT_DAEMON_CONFIG, RING_CMD_RECONF, text);
 }
 
-/* DAEMON_ROTATE and DAEMON_RESUME: "op=OP auid=A uid=U ses=S pid=P". */
+/* "op=OP auid=A uid=U ses=S pid=P[ subj=C] res=R": ROTATE, RESUME, END. */
+static void
+sender_text(char *buf, size_t len, const char *op)
+{
+	struct ingest_siginfo si;
+	uint32_t uid, ses;
+	bool known = ingest_kernel_signal_info(&si) == 0;
+	int n;
+
+	if (!known) {
+		si.uid = (uint32_t)-1;
+		si.pid = -1;
+		si.ctx[0] = '\0';
+	}
+	sender_ids(si.pid, &uid, &ses);
+	n = snprintf(buf, len, "op=%s auid=%u uid=%u ses=%u pid=%d", op,
+	    si.uid, uid, ses, si.pid);
+	if (n > 0 && (size_t)n < len && si.ctx[0] != '\0')
+		n += snprintf(buf + n, len - (size_t)n, " subj=%s", si.ctx);
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " res=%s",
+		    known ? "success" : "failed");
+}
+
 static void
 sender_record(struct dmn *d, unsigned type, unsigned cmd, const char *op)
 {
-	struct ingest_siginfo si;
 	char text[512];
 
-	sender(&si);
-	snprintf(text, sizeof(text), "op=%s auid=%u uid=%u ses=%u pid=%d "
-	    "res=success", op, si.uid, (unsigned)getuid(), d->ses, si.pid);
+	sender_text(text, sizeof(text), op);
 	record(d, type, cmd, text);
 }
 
@@ -203,13 +322,13 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 	case SIGUSR1:
 		d->st.rotate_requests++;
 		log_info("Audit daemon rotating log files");
-		sender_record(d, AUDIT_DAEMON_ROTATE, WR_CMD_ROTATE,
+		sender_record(d, AUDIT_DAEMON_ROTATE, RING_CMD_ROTATE,
 		    "rotate-logs");
 		break;
 	case SIGUSR2:
 		d->st.resumes++;
 		log_info("Audit daemon is attempting to resume logging.");
-		sender_record(d, AUDIT_DAEMON_RESUME, WR_CMD_RESUME,
+		sender_record(d, AUDIT_DAEMON_RESUME, RING_CMD_RESUME,
 		    "resume-logging");
 		break;
 	case SIGCONT:
@@ -228,50 +347,41 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 void
 dmn_end_text(struct dmn *d, char *buf, size_t len)
 {
-	struct ingest_siginfo si;
-
-	if (ingest_kernel_signal_info(&si) < 0) {
-		snprintf(buf, len, "op=terminate auid=-1 uid=%u ses=%u "
-		    "pid=-1 subj=? res=failed", (unsigned)getuid(), d->ses);
-		return;
-	}
-	if (si.ctx[0] != '\0')
-		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
-		    "subj=%s res=success", si.uid, (unsigned)getuid(), d->ses,
-		    si.pid, si.ctx);
-	else
-		snprintf(buf, len, "op=terminate auid=%u uid=%u ses=%u pid=%d "
-		    "res=success", si.uid, (unsigned)getuid(), d->ses, si.pid);
+	(void)d;
+	sender_text(buf, len, "terminate");
 }
 
 /* What auditd logs for each condition, and the mail it sends. */
 struct cond {
 	uint32_t ev;
-	const char *key;	/* the setting, for messages */
-	const char *warn;	/* syslog, email */
+	const char *warn;	/* syslog, email; always, for a failed write */
+	bool always;
 	const char *suspend;	/* suspend */
+	const char *subject;	/* email */
 	const char *mail;
 };
 
 static const struct cond conds[] = {
-	{ WR_EV_SPACE_LEFT, "space_left",
-	  "Audit daemon is low on disk space for logging",
+	{ WR_EV_SPACE_LEFT,
+	  "Audit daemon is low on disk space for logging", false,
 	  "Audit daemon is suspending logging due to low disk space.",
+	  "Audit Disk Space Alert",
 	  "The audit daemon is low on disk space for logging! Please take "
 	  "action\nto ensure no loss of service." },
-	{ WR_EV_ADMIN_SPACE_LEFT, "admin_space_left",
-	  "Audit daemon is low on disk space for logging",
+	{ WR_EV_ADMIN_SPACE_LEFT,
+	  "Audit daemon is very low on disk space for logging", false,
 	  "Audit daemon is suspending logging due to low disk space.",
-	  "The audit daemon is now low on disk space for logging! Please "
-	  "take action\nto ensure no loss of service." },
-	{ WR_EV_DISK_FULL, "disk_full",
-	  "Audit daemon has no space left on logging partition",
+	  "Audit Admin Space Alert",
+	  "The audit daemon is very low on disk space for logging! Immediate "
+	  "action\nis required to ensure no loss of service." },
+	{ WR_EV_DISK_FULL,
+	  "Audit daemon has no space left on logging partition", true,
 	  "Audit daemon is suspending logging due to no space left on "
-	  "logging partition.", NULL },
-	{ WR_EV_DISK_ERROR, "disk_error",
-	  "Audit daemon detected an error writing an event to disk",
+	  "logging partition.", NULL, NULL },
+	{ WR_EV_DISK_ERROR,
+	  "Audit daemon detected an error writing an event to disk", true,
 	  "Audit daemon is suspending logging due to previously mentioned "
-	  "write error", NULL },
+	  "write error", NULL, NULL },
 };
 
 static const struct cfg_act *
@@ -295,11 +405,11 @@ run_action(struct dmn *d, const struct cond *k)
 	const struct cfg_act *a = cond_action(d->cfg, k->ev);
 	int rc = 0;
 
+	if (k->always || a->act == CFG_ACT_SYSLOG || a->act == CFG_ACT_EMAIL)
+		log_warnx("%s", k->warn);
 	switch (a->act) {
 	case CFG_ACT_IGNORE:
-		return;
 	case CFG_ACT_SYSLOG:
-		log_warnx("%s", k->warn);
 		return;
 	case CFG_ACT_ROTATE:
 		log_info("Audit daemon rotating log files");
@@ -308,11 +418,12 @@ run_action(struct dmn *d, const struct cond *k)
 		log_warnx("%s", k->suspend);
 		return;
 	case CFG_ACT_EMAIL:
-		log_warnx("%s", k->warn);
-		rc = act_email(d->cfg, "Audit Disk Space Alert",
-		    k->mail != NULL ? k->mail : k->warn);
+		rc = act_email(d->cfg, k->subject != NULL ? k->subject :
+		    "Audit Disk Space Alert", k->mail != NULL ? k->mail :
+		    k->warn);
 		break;
 	case CFG_ACT_EXEC:
+		/* The writer suspended logging; the script resumes it. */
 		rc = act_exec(a->exe, NULL);
 		break;
 	case CFG_ACT_SINGLE:

@@ -55,7 +55,8 @@ struct dmn {
 	struct pl *p;
 	uint32_t auid, ses;		/* the daemon's own, for its records */
 	time_t started;
-	bool suspended;			/* as the writer last reported it */
+	bool writes_file;		/* not -f, write_logs */
+	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
 	struct dmn_stats st;
 };
 
@@ -67,13 +68,15 @@ bool dmn_signal(struct dmn *d, const struct signalfd_siginfo *si);
 void dmn_writer_events(struct dmn *d);
 /* DAEMON_END's text, with who sent the signal. */
 void dmn_end_text(struct dmn *d, char *buf, size_t len);
+/* name_format's node name, copied into d's buffer; -errno if it cannot
+ * be had. */
+int dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o);
 
 /* actions.c */
 /* Start path (no arguments, as auditd), or "init_command N"; not waited
  * for.  Returns 0 or -errno. */
 int act_exec(const char *path, const char *arg);
-/* Mail action_mail_acct through cfg->sendmail; the message is subject
- * and body. */
+/* Mail action_mail_acct through "cfg->sendmail -t -fACCT", as auditd. */
 int act_email(const struct cfg *c, const char *subject, const char *body);
 /* Collect finished children (SIGCHLD). */
 void act_reap(void);

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/audit.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,50 +92,6 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		usage();
-}
-
-/* name_format's node name; NULL for none, "" if it cannot be had. */
-static int
-resolve_node(const struct cfg *c, char *buf, size_t len, const char **node)
-{
-	struct addrinfo hints, *ai = NULL;
-	int rc;
-
-	*node = NULL;
-	switch (c->name_format) {
-	case CFG_NAME_NONE:
-		return 0;
-	case CFG_NAME_USER:
-		snprintf(buf, len, "%s", c->name);
-		break;
-	case CFG_NAME_HOSTNAME:
-	case CFG_NAME_FQD:
-	case CFG_NAME_NUMERIC:
-		if (gethostname(buf, len) < 0)
-			return -errno;
-		buf[len - 1] = '\0';
-		if (c->name_format == CFG_NAME_HOSTNAME)
-			break;
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_CANONNAME;
-		hints.ai_socktype = SOCK_STREAM;
-		rc = getaddrinfo(buf, NULL, &hints, &ai);
-		if (rc != 0)
-			return -EHOSTUNREACH;
-		if (c->name_format == CFG_NAME_FQD) {
-			if (ai->ai_canonname != NULL)
-				snprintf(buf, len, "%s", ai->ai_canonname);
-		} else {
-			rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, buf,
-			    (socklen_t)len, NULL, 0, NI_NUMERICHOST);
-		}
-		freeaddrinfo(ai);
-		if (rc != 0)
-			return -EHOSTUNREACH;
-		break;
-	}
-	*node = buf;
-	return 0;
 }
 
 static uint32_t
@@ -273,8 +228,8 @@ main(int argc, char **argv)
 	struct pl_config pc;
 	struct pl *p = NULL;
 	struct utsname un;
-	char err[1024], node[CFG_NAME_MAX + 1], text[1024];
-	const char *nodep;
+	struct parse_opts popts;
+	char err[1024], text[1024];
 	sigset_t sigs;
 	int rc, sfd, report = -1;
 
@@ -301,7 +256,7 @@ main(int argc, char **argv)
 		log_warn("Cannot change priority");
 		return EXIT_INIT;
 	}
-	if (resolve_node(&cfg, node, sizeof(node), &nodep) < 0) {
+	if (dmn_node(&d, &cfg, &popts) < 0) {
 		log_warnx("Unable to resolve the machine name");
 		return EXIT_INIT;
 	}
@@ -339,18 +294,19 @@ main(int argc, char **argv)
 	pc.ring_size = cfg.ring_size;
 	pc.batch_bytes = cfg.write_batch < 2 * RING_REC_SIZE ?
 	    2 * RING_REC_SIZE : cfg.write_batch;
-	pc.format = PARSE_FORMAT_RAW;
-	pc.node = nodep;
+	pc.format = popts.format;
+	pc.node = popts.node;
 	pc.log_path = cfg.log_file;
 	pc.log_group = cfg.log_group;
 	dmn_wr_params(&cfg, &pc.wr);
 	if (o.foreground) {
-		/* auditd -f: records go to stderr, not to the log. */
+		/* auditd -f: records go to stdout, not to the log. */
 		pc.output = WR_OUT_FD;
-		pc.out_fd = STDERR_FILENO;
+		pc.out_fd = STDOUT_FILENO;
 	} else if (!cfg.write_logs) {
 		pc.output = WR_OUT_DISCARD;
 	}
+	d.writes_file = pc.output == WR_OUT_FILE;
 	rc = pl_create(&p, &pc);
 	if (rc < 0) {
 		log_warnx("Cannot start the record pipeline (%s%s%s)",
@@ -371,7 +327,7 @@ main(int argc, char **argv)
 	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
-	pl_inject(p, AUDIT_DAEMON_START, WR_CMD_NONE, text);
+	pl_inject(p, AUDIT_DAEMON_START, RING_CMD_NONE, text);
 
 	rc = pl_start(p);
 	if (rc < 0) {
@@ -405,6 +361,8 @@ main(int argc, char **argv)
 	log_summary(p);
 	pl_destroy(p);
 	state_pidfile_remove(cfg.pid_file);
+	/* auditd removes its state report when it stops. */
+	unlink(cfg.state_file);
 	log_info("The audit daemon is exiting.");
 	return 0;
 }

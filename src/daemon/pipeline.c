@@ -288,6 +288,15 @@ pl_set_writer_params(struct pl *p, const struct wr_params *wp)
 	wr_set_params(p->wr, wp);
 }
 
+void
+pl_set_parse_opts(struct pl *p, const struct parse_opts *o)
+{
+	unsigned i;
+
+	for (i = 0; i < p->c.workers; i++)
+		parse_worker_set_opts(p->workers[i], o);
+}
+
 int
 pl_event_fd(struct pl *p)
 {

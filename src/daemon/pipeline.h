@@ -83,6 +83,8 @@ void pl_get_stats(struct pl *p, struct pl_stats *st);
 /* The writer's side, for the daemon: see writer.h. */
 void pl_get_writer_state(struct pl *p, struct wr_state *st);
 void pl_set_writer_params(struct pl *p, const struct wr_params *wp);
+/* Every worker's staged options (parse.h), taken at RING_CMD_RECONF. */
+void pl_set_parse_opts(struct pl *p, const struct parse_opts *o);
 int pl_event_fd(struct pl *p);
 uint32_t pl_take_events(struct pl *p);
 

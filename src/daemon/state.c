@@ -57,18 +57,15 @@ yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* auditd's lines, in its words and units (KB and MB are KiB and MiB). */
 static void
-report(FILE *f, struct dmn *d)
+report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 {
 	const struct cfg *c = d->cfg;
-	struct wr_state ws;
-	struct pl_stats st;
 	char now[64];
 	time_t t = time(NULL);
 	struct tm tm;
 
-	pl_get_writer_state(d->p, &ws);
-	pl_get_stats(d->p, &st);
 	localtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%x %X", &tm);
 	errno = 0;
@@ -77,33 +74,58 @@ report(FILE *f, struct dmn *d)
 	fprintf(f, "process priority = %d\n", getpriority(PRIO_PROCESS, 0));
 	fprintf(f, "writing to logs = %s\n", yes_no(c->write_logs));
 	if (c->write_logs) {
-		fprintf(f, "current log size = %llu KiB\n",
-		    (unsigned long long)ws.log_size / KIB);
-		fprintf(f, "max log size = %llu KiB\n",
+		fprintf(f, "current log size = %llu KB\n",
+		    (unsigned long long)ws->log_size / KIB);
+		fprintf(f, "max log size = %llu KB\n",
 		    (unsigned long long)c->max_log_file * KIB);
-		fprintf(f, "logs detected last rotate/shift = %llu\n",
-		    (unsigned long long)st.wr.rotations);
+		fprintf(f, "logs detected last rotate/shift = %u\n",
+		    ws->logs_found);
 		fprintf(f, "space left on partition = %s\n",
-		    yes_no(ws.avail >= ws.space_left_bytes));
-		fprintf(f, "Logging partition free space = %llu MiB\n",
-		    (unsigned long long)ws.avail / MIB);
-		fprintf(f, "space_left setting = %llu MiB\n",
-		    (unsigned long long)ws.space_left_bytes / MIB);
-		fprintf(f, "admin_space_left setting = %llu MiB\n",
-		    (unsigned long long)ws.admin_space_left_bytes / MIB);
+		    yes_no(!ws->no_space));
+		/* auditd closes a suspended log: no partition to speak of. */
+		if (!ws->suspended) {
+			fprintf(f, "Logging partition free space %llu MB\n",
+			    (unsigned long long)ws->avail / MIB);
+			fprintf(f, "space_left setting %llu MB\n",
+			    (unsigned long long)ws->space_left_bytes / MIB);
+			fprintf(f, "admin_space_left setting %llu MB\n",
+			    (unsigned long long)ws->admin_space_left_bytes /
+			    MIB);
+		}
+		fprintf(f, "logging suspended = %s\n", yes_no(ws->suspended));
+		fprintf(f, "file system space action performed = %s\n",
+		    yes_no(ws->space_left_hit));
+		fprintf(f, "admin space action performed = %s\n",
+		    yes_no(ws->admin_space_left_hit));
+		fprintf(f, "disk error detected = %s\n",
+		    yes_no(ws->disk_error));
 	}
-	fprintf(f, "logging suspended = %s\n", yes_no(ws.suspended));
-	fprintf(f, "file system space action performed = %s\n",
-	    yes_no(ws.space_left_hit));
-	fprintf(f, "admin space action performed = %s\n",
-	    yes_no(ws.admin_space_left_hit));
-	fprintf(f, "disk full detected = %s\n", yes_no(ws.disk_full));
+	/* No plugins and no network listener yet. */
+	fprintf(f, "Number of active plugins = 0\n");
+	fprintf(f, "current plugin queue depth = 0\n");
+	fprintf(f, "max plugin queue depth used = 0\n");
+	fprintf(f, "plugin queue size = 0\n");
+	fprintf(f, "plugin queue overflow detected = no\n");
+	fprintf(f, "plugin queueing suspended = no\n");
+	fprintf(f, "listening for network connections = no\n");
+}
 
+static void
+report(FILE *f, struct dmn *d)
+{
+	struct wr_state ws;
+	struct pl_stats st;
+
+	pl_get_writer_state(d->p, &ws);
+	pl_get_stats(d->p, &st);
+	report_auditd(f, d, &ws);
 	fprintf(f, "\n# ringauditd\n");
 	fprintf(f, "records received = %llu\n",
 	    (unsigned long long)st.in.received);
 	fprintf(f, "daemon records = %llu\n",
 	    (unsigned long long)st.in.injected);
+	fprintf(f, "records skipped = %llu\n",
+	    (unsigned long long)st.wr.skipped);
 	fprintf(f, "records written = %llu\n",
 	    (unsigned long long)st.wr.written);
 	fprintf(f, "records durable = %llu\n",

@@ -100,4 +100,12 @@ int parse_worker_join(struct parse_worker *pw);
 void parse_worker_get_stats(struct parse_worker *pw,
     struct parse_worker_stats *st);
 
+/*
+ * Stage new options (SIGHUP): the worker takes them on the first record
+ * that carries RING_CMD_RECONF, before formatting it.  The node name is
+ * copied.
+ */
+void parse_worker_set_opts(struct parse_worker *pw,
+    const struct parse_opts *o);
+
 #endif

@@ -7,6 +7,10 @@
  * Ingest shards by serial, so all records of one event come to the same
  * worker, in order, and leave it in that order.
  *
+ * New options (a node name after SIGHUP) are staged under a lock and taken
+ * on the record that carries RING_CMD_RECONF, so the change starts exactly
+ * at DAEMON_CONFIG, as in auditd.
+ *
  * Waiting: with nothing to take, the worker spins a little, then announces
  * sleep on its futex waiter, re-checks its input, and sleeps; ingest wakes
  * it only if it announced.  Before sleeping it wakes the writer (records it
@@ -15,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ck_pr.h>
 
@@ -29,7 +34,28 @@ struct parse_worker {
 	struct parse_worker_stats st;
 	pthread_t thread;
 	bool started;
+	char node[RING_REC_NODE_MAX + 1];	/* c.opts.node points here */
+
+	pthread_mutex_t mu;			/* the staged options */
+	struct parse_opts staged;
+	char staged_node[RING_REC_NODE_MAX + 1];
 };
+
+/* o's node copied into buf; the copy's options point at it. */
+static void
+copy_opts(struct parse_opts *dst, char *buf, const struct parse_opts *o)
+{
+	size_t len = o->node != NULL ? o->node_len : 0;
+
+	if (len > RING_REC_NODE_MAX)
+		len = RING_REC_NODE_MAX;
+	*dst = *o;
+	if (len > 0)
+		memcpy(buf, o->node, len);
+	buf[len] = '\0';
+	dst->node = o->node != NULL ? buf : NULL;
+	dst->node_len = len;
+}
 
 int
 parse_worker_create(struct parse_worker **out,
@@ -40,6 +66,9 @@ parse_worker_create(struct parse_worker **out,
 	if (pw == NULL)
 		return -ENOMEM;
 	pw->c = *c;
+	copy_opts(&pw->c.opts, pw->node, &c->opts);
+	copy_opts(&pw->staged, pw->staged_node, &c->opts);
+	pthread_mutex_init(&pw->mu, NULL);
 	*out = pw;
 	return 0;
 }
@@ -47,7 +76,26 @@ parse_worker_create(struct parse_worker **out,
 void
 parse_worker_destroy(struct parse_worker *pw)
 {
+	if (pw == NULL)
+		return;
+	pthread_mutex_destroy(&pw->mu);
 	free(pw);
+}
+
+void
+parse_worker_set_opts(struct parse_worker *pw, const struct parse_opts *o)
+{
+	pthread_mutex_lock(&pw->mu);
+	copy_opts(&pw->staged, pw->staged_node, o);
+	pthread_mutex_unlock(&pw->mu);
+}
+
+static void
+take_staged(struct parse_worker *pw)
+{
+	pthread_mutex_lock(&pw->mu);
+	copy_opts(&pw->c.opts, pw->node, &pw->staged);
+	pthread_mutex_unlock(&pw->mu);
 }
 
 static void *
@@ -68,6 +116,8 @@ worker_main(void *arg)
 				done = true;
 			} else {
 				pw->st.records++;
+				if (r->cmd == RING_CMD_RECONF)
+					take_staged(pw);
 				if (parse_format_record(r, &pw->c.opts) < 0) {
 					/* Cannot happen with a node name of
 					 * at most 255 bytes; keep the record,

@@ -59,6 +59,18 @@ enum ring_rec_flag {
 	RING_REC_NOHDR = 1u << 3,	/* no audit(sec.msec:serial) header */
 };
 
+/*
+ * Instructions that travel in band, on a daemon record (ring_rec.cmd), so
+ * that every stage switches exactly at that record: it is the first one
+ * that the new state applies to.
+ */
+enum ring_cmd {
+	RING_CMD_NONE,
+	RING_CMD_ROTATE,	/* SIGUSR1: the writer rotates first */
+	RING_CMD_RESUME,	/* SIGUSR2: the writer reopens, resumes */
+	RING_CMD_RECONF,	/* SIGHUP: stages apply their staged settings */
+};
+
 struct ring_rec {
 	uint64_t seq;		/* ingest order, from 0 without gaps */
 	uint64_t recv_ns;	/* CLOCK_MONOTONIC when received */
@@ -69,8 +81,7 @@ struct ring_rec {
 	uint32_t line_off;	/* formatted line: data + line_off ... */
 	uint32_t line_len;	/* ... line_len bytes, '\n' included */
 	uint16_t node_len;	/* node name at data[0], 0 if none */
-	uint16_t cmd;		/* daemon records: an instruction for the
-				 * writer (enum wr_cmd), carried in band */
+	uint16_t cmd;		/* daemon records: enum ring_cmd */
 	uint32_t pad1[5];
 	char data[RING_REC_DATA_SIZE];
 };

@@ -99,7 +99,8 @@ int
 lf_rotate(const char *path, unsigned num_logs, bool keep)
 {
 	char from[PATH_MAX + 16], to[PATH_MAX + 16];
-	unsigned i, top;
+	unsigned i, top, n = 0;
+	struct stat sb;
 
 	if (keep) {
 		/* The first free number: every log below it moves up. */
@@ -119,10 +120,17 @@ lf_rotate(const char *path, unsigned num_logs, bool keep)
 		if (rename(from, to) < 0 && errno != ENOENT)
 			return -errno;
 	}
+	if (stat(path, &sb) == 0)
+		(void)chmod(path, sb.st_mode & 0440);
 	numbered(to, sizeof(to), path, 1);
 	if (rename(path, to) < 0)
 		return -errno;
-	return 0;
+	for (i = 1; i <= top; i++) {
+		numbered(to, sizeof(to), path, i);
+		if (exists(to))
+			n++;
+	}
+	return (int)n;
 }
 
 unsigned

@@ -25,8 +25,10 @@ int lf_open(const char *path, gid_t group, off_t *size);
  * auditd does: with num_logs files in all (the live one included), the
  * oldest, PATH.(num_logs-1), is overwritten.  keep: no limit, every
  * numbered log is kept.  The live log must be closed by the caller; a
- * missing numbered log is no error.  Returns 0 or -errno of the rename
- * of the live log.
+ * missing numbered log is no error.  The live log becomes read-only
+ * (0400, 0440 with a log group), as auditd leaves rotated logs.  Returns
+ * the numbered logs there are now, or -errno of the rename of the live
+ * log.
  */
 int lf_rotate(const char *path, unsigned num_logs, bool keep);
 

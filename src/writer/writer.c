@@ -60,6 +60,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -85,6 +86,7 @@ enum {
 	SW_ROTATE = 1u << 1,
 	SW_KEEP = 1u << 2,
 	SW_REOPEN = 1u << 3,
+	SW_NEWFILE = 1u << 4,	/* SIGHUP named another log_file */
 };
 
 enum wbuf_state {
@@ -119,6 +121,8 @@ struct wchain {
 struct wr {
 	struct wr_config c;
 	struct wr_params p;		/* in force, the writer's own */
+	char path[PATH_MAX];		/* the log, now */
+	gid_t group;
 	pthread_t thread;
 	bool started;
 	int fd;
@@ -151,6 +155,8 @@ struct wr {
 	unsigned sw;		/* SW_* requested */
 	bool sw_synced;		/* the old file's sync was made */
 	bool max_hit, space_hit, admin_hit, full_hit, error_hit;
+	bool no_space;		/* ENOSPC seen; until resumed */
+	unsigned logs_found;
 	uint64_t space_bytes, admin_bytes;	/* thresholds, resolved */
 	uint64_t checked_at;	/* st.bytes at the last space check */
 
@@ -177,11 +183,12 @@ resolve_space(struct wr *w)
 
 	if (w->fd >= 0 && w->c.output == WR_OUT_FILE)
 		(void)lf_space(w->fd, &avail, &total);
-	w->space_bytes = w->p.space_left.percent ?
-	    total / 100 * w->p.space_left.value : w->p.space_left.value * MIB;
-	w->admin_bytes = w->p.admin_space_left.percent ?
-	    total / 100 * w->p.admin_space_left.value :
-	    w->p.admin_space_left.value * MIB;
+	/* As auditd: whole MiB, a percentage of the size in whole MiB. */
+	w->space_bytes = (w->p.space_left.percent ? total / MIB *
+	    w->p.space_left.value / 100 : w->p.space_left.value) * MIB;
+	w->admin_bytes = (w->p.admin_space_left.percent ? total / MIB *
+	    w->p.admin_space_left.value / 100 :
+	    w->p.admin_space_left.value) * MIB;
 }
 
 static void
@@ -192,6 +199,9 @@ publish(struct wr *w, uint64_t avail, uint64_t total)
 	w->pub.space_left_hit = w->space_hit;
 	w->pub.admin_space_left_hit = w->admin_hit;
 	w->pub.disk_full = w->full_hit;
+	w->pub.no_space = w->no_space;
+	w->pub.disk_error = w->error_hit;
+	w->pub.logs_found = w->logs_found;
 	w->pub.log_size = w->off;
 	if (total > 0) {
 		w->pub.avail = avail;
@@ -218,7 +228,7 @@ post(struct wr *w, uint32_t ev)
 static int
 open_log(struct wr *w)
 {
-	int fd = lf_open(w->c.path, w->c.log_group, &w->off);
+	int fd = lf_open(w->path, w->group, &w->off);
 
 	if (fd < 0)
 		return fd;
@@ -243,6 +253,9 @@ wr_create(struct wr **out, const struct wr_config *c)
 	w->c = *c;
 	w->p = c->params;
 	w->staged = c->params;
+	if (c->path != NULL)
+		snprintf(w->path, sizeof(w->path), "%s", c->path);
+	w->group = c->log_group;
 	w->fd = -1;
 	w->ev_fd = -1;
 	w->err_off = -1;
@@ -276,7 +289,7 @@ wr_create(struct wr **out, const struct wr_config *c)
 			goto err;
 		/* auditd trims the numbered logs to num_logs at start. */
 		if (w->p.max_log_act == WR_ACT_ROTATE)
-			lf_remove_excess(c->path, w->p.num_logs);
+			lf_remove_excess(w->path, w->p.num_logs);
 		resolve_space(w);
 		break;
 	case WR_OUT_FD:
@@ -357,7 +370,7 @@ get_sqe(struct wr *w)
 static void
 release_rec(struct wr *w, struct ring_rec *r)
 {
-	r->cmd = WR_CMD_NONE;
+	r->cmd = RING_CMD_NONE;
 	/* The free ring holds the whole pool: it cannot be full. */
 	if (!ring_trypush(w->c.free_ring, r))
 		fatalx("writer: free ring overflow");
@@ -468,23 +481,23 @@ take_cmd(struct wr *w, struct ring_rec *r)
 {
 	unsigned op = 0;
 
-	switch ((enum wr_cmd)r->cmd) {
-	case WR_CMD_NONE:
+	switch ((enum ring_cmd)r->cmd) {
+	case RING_CMD_NONE:
 		return false;
-	case WR_CMD_ROTATE:
+	case RING_CMD_ROTATE:
 		/* keep_logs rotates so for SIGUSR1 too. */
 		if (w->c.output == WR_OUT_FILE)
 			op = w->p.max_log_act == WR_ACT_KEEP_LOGS ? SW_KEEP :
 			    SW_ROTATE;
 		break;
-	case WR_CMD_RESUME:
+	case RING_CMD_RESUME:
 		op = SW_REOPEN;
 		break;
-	case WR_CMD_RECONF:
+	case RING_CMD_RECONF:
 		op = SW_PARAMS;
 		break;
 	}
-	r->cmd = WR_CMD_NONE;
+	r->cmd = RING_CMD_NONE;
 	if (op == 0)
 		return false;
 	w->pending = r;
@@ -523,7 +536,7 @@ pull(struct wr *w)
 				break;
 		}
 		w->pending = NULL;
-		if (r->cmd != WR_CMD_NONE && take_cmd(w, r))
+		if (r->cmd != RING_CMD_NONE && take_cmd(w, r))
 			break;
 		if (r->flags & RING_REC_EOS) {
 			w->eos++;
@@ -675,8 +688,10 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 
 	w->st.write_errors++;
 	if (log_ratelimit_ok(&w->rl))
-		log_warnx("writer: %s: %s", w->c.path != NULL ? w->c.path :
+		log_warnx("writer: %s: %s", w->path[0] != '\0' ? w->path :
 		    "output", strerror(err));
+	if (full)
+		w->no_space = true;
 	if (full && !w->full_hit) {
 		w->full_hit = true;
 		post(w, WR_EV_DISK_FULL);
@@ -710,12 +725,12 @@ rebase(struct wr *w)
 	if (w->ok_end > off) {
 		w->st.holes++;
 		log_warnx("writer: %s: %lld bytes at offset %lld were lost "
-		    "after a failed write", w->c.path,
+		    "after a failed write", w->path,
 		    (long long)(w->ok_end - off), (long long)off);
 		off = w->ok_end;
 	} else if (ftruncate(w->fd, off) < 0 && log_ratelimit_ok(&w->rl)) {
 		log_warn("writer: %s: cannot cut back a failed write",
-		    w->c.path);
+		    w->path);
 	}
 	for (i = 0; w->chain.active && i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
@@ -889,7 +904,7 @@ sync_done(struct wr *w, int res, uint64_t now)
 	if (res < 0) {
 		w->st.sync_errors++;
 		if (log_ratelimit_ok(&w->rl))
-			log_warnx("writer: %s: sync failed: %s", w->c.path,
+			log_warnx("writer: %s: sync failed: %s", w->path,
 			    strerror(-res));
 	} else {
 		uint64_t durable = w->chain.base;
@@ -937,10 +952,9 @@ check_space(struct wr *w)
 			post(w, WR_EV_SPACE_LEFT);
 			act(w, w->p.space_left.act);
 		}
-	} else {
-		/* Space came back (the admin made room): re-armed. */
-		w->space_hit = w->admin_hit = false;
 	}
+	/* As auditd: space coming back re-arms nothing; a resume, a rotation
+	 * that was the action, or new thresholds do. */
 	publish(w, avail, total);
 }
 
@@ -1042,15 +1056,54 @@ rotate_now(struct wr *w, bool keep)
 	}
 	close(w->fd);
 	w->fd = -1;
-	rc = lf_rotate(w->c.path, w->p.num_logs, keep);
+	rc = lf_rotate(w->path, w->p.num_logs, keep);
 	if (rc < 0) {
 		w->st.rotate_errors++;
-		log_warnx("writer: %s: cannot rotate: %s", w->c.path,
+		log_warnx("writer: %s: cannot rotate: %s", w->path,
 		    strerror(-rc));
 	} else {
 		w->st.rotations++;
+		w->logs_found = (unsigned)rc;
 		w->max_hit = false;
+		/* "Except for rotate, it will perform this action just one
+		 * time" (auditd.conf(5)): a rotating space action re-arms. */
+		if (w->p.space_left.act == WR_ACT_ROTATE)
+			w->space_hit = false;
+		if (w->p.admin_space_left.act == WR_ACT_ROTATE)
+			w->admin_hit = false;
 	}
+}
+
+static bool
+same_space(const struct wr_space *a, const struct wr_space *b)
+{
+	return a->value == b->value && a->percent == b->percent &&
+	    a->act == b->act;
+}
+
+/* New parameters; true if the log must be reopened (a new path). */
+static bool
+take_params(struct wr *w)
+{
+	struct wr_params np;
+	bool reopen = false;
+
+	pthread_mutex_lock(&w->mu);
+	np = w->staged;
+	pthread_mutex_unlock(&w->mu);
+	if (!same_space(&np.space_left, &w->p.space_left) ||
+	    !same_space(&np.admin_space_left, &w->p.admin_space_left))
+		w->space_hit = w->admin_hit = false;
+	if (np.log_file[0] != '\0' && (strcmp(np.log_file, w->path) != 0 ||
+	    np.log_group != w->group)) {
+		snprintf(w->path, sizeof(w->path), "%s", np.log_file);
+		w->group = np.log_group;
+		reopen = true;
+	}
+	w->p = np;
+	w->since_sync = 0;
+	w->max_hit = false;
+	return reopen;
 }
 
 /*
@@ -1068,21 +1121,16 @@ do_switch(struct wr *w)
 	if (!idle_io(w))
 		return false;
 	if (file && w->fd >= 0 && !w->sw_synced &&
-	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN))) {
+	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_PARAMS))) {
 		w->sw_synced = true;
 		submit_bare_sync(w, false);
 		return true;
 	}
 	w->sw_synced = false;
 	w->sw = 0;
-	if (sw & SW_PARAMS) {
-		pthread_mutex_lock(&w->mu);
-		w->p = w->staged;
-		pthread_mutex_unlock(&w->mu);
-		w->since_sync = 0;
-		w->max_hit = false;
-	}
-	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN))) {
+	if ((sw & SW_PARAMS) && take_params(w))
+		sw |= SW_NEWFILE;
+	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE))) {
 		if (sw & (SW_ROTATE | SW_KEEP))
 			rotate_now(w, (sw & SW_KEEP) != 0);
 		if (w->fd >= 0)
@@ -1093,7 +1141,7 @@ do_switch(struct wr *w)
 		w->rebase = false;
 		rc = open_log(w);
 		if (rc < 0) {
-			log_warnx("writer: %s: cannot open: %s", w->c.path,
+			log_warnx("writer: %s: cannot open: %s", w->path,
 			    strerror(-rc));
 			if (!w->error_hit) {
 				w->error_hit = true;
@@ -1102,6 +1150,9 @@ do_switch(struct wr *w)
 			act(w, w->p.disk_error_act);
 			/* With no file, nothing can be written. */
 			w->suspended = w->drop_queued = true;
+		} else if (sw & SW_NEWFILE) {
+			/* A log that was open before: a new one writes. */
+			w->suspended = w->drop_queued = false;
 		}
 		if (sw & (SW_ROTATE | SW_KEEP))
 			post(w, WR_EV_ROTATED);
@@ -1109,7 +1160,7 @@ do_switch(struct wr *w)
 	if (sw & SW_REOPEN) {
 		if (w->fd >= 0 || !file) {
 			w->suspended = w->drop_queued = false;
-			w->full_hit = w->error_hit = false;
+			w->full_hit = w->error_hit = w->no_space = false;
 		}
 		w->space_hit = w->admin_hit = w->max_hit = false;
 		post(w, WR_EV_RESUMED);

@@ -8,6 +8,7 @@
 #ifndef RINGAUDIT_WRITER_H
 #define RINGAUDIT_WRITER_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,8 @@ struct wr_space {
 
 /* What a reconfiguration (SIGHUP) may change while records flow. */
 struct wr_params {
+	char log_file[PATH_MAX];	/* "": wr_config's path */
+	gid_t log_group;
 	enum wr_flush flush;
 	unsigned freq;
 	uint64_t max_log_bytes;		/* 0: no limit */
@@ -68,19 +71,7 @@ enum wr_event {
 	WR_EV_DISK_ERROR = 1u << 3,	/* any other write or open error */
 	WR_EV_MAX_LOG_FILE = 1u << 4,	/* the log reached max_log_file */
 	WR_EV_ROTATED = 1u << 5,	/* a rotation completed */
-	WR_EV_RESUMED = 1u << 6,	/* logging resumed (WR_CMD_RESUME) */
-};
-
-/*
- * Instructions that travel in band, on a daemon record (ring_rec.cmd), so
- * that they take effect exactly at that record: it is the first one
- * written after the switch.
- */
-enum wr_cmd {
-	WR_CMD_NONE,
-	WR_CMD_ROTATE,		/* SIGUSR1: rotate, then write the record */
-	WR_CMD_RESUME,		/* SIGUSR2: reopen the log, resume logging */
-	WR_CMD_RECONF,		/* SIGHUP: apply wr_set_params' values */
+	WR_EV_RESUMED = 1u << 6,	/* logging resumed (RING_CMD_RESUME) */
 };
 
 struct wr_config {
@@ -127,6 +118,9 @@ struct wr_state {
 	bool space_left_hit;
 	bool admin_space_left_hit;
 	bool disk_full;
+	bool no_space;		/* a write met ENOSPC; until resumed */
+	bool disk_error;
+	unsigned logs_found;	/* numbered logs at the last rotation */
 	off_t log_size;
 	uint64_t avail;		/* free bytes on the log's partition */
 	uint64_t total;
@@ -145,7 +139,7 @@ int wr_join(struct wr *w);
 void wr_get_stats(struct wr *w, struct wr_stats *st);
 void wr_get_state(struct wr *w, struct wr_state *st);
 
-/* Stage new parameters; WR_CMD_RECONF on a record applies them. */
+/* Stage new parameters; RING_CMD_RECONF on a record applies them. */
 void wr_set_params(struct wr *w, const struct wr_params *p);
 
 /*

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +122,9 @@ ra_kernel_restore(void)
 	ra_rule_delete();
 	if (ra_k.enabled_before < 2)
 		ra_run("auditctl -e %u >/dev/null 2>&1", ra_k.enabled_before);
+	if (ra_k.backlog_limit_before > 0)
+		ra_run("auditctl -b %u >/dev/null 2>&1",
+		    ra_k.backlog_limit_before);
 }
 
 static void
@@ -163,6 +167,10 @@ ra_kernel_begin(unsigned alarm_seconds)
 	if (ingest_kernel_status(&ks) < 0)
 		return 1;
 	ra_k.enabled_before = ks.enabled;
+	ra_k.backlog_limit_before = ks.backlog_limit;
+	if (ks.backlog_limit < 8192 && ra_run("auditctl -b 8192 >/dev/null") !=
+	    0)
+		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGALRM, on_signal);
@@ -205,9 +213,13 @@ ra_daemon_start(const char *flag, char *why, size_t whylen)
 	ra_k.daemon_pid = fork();
 	assert_true(ra_k.daemon_pid >= 0);
 	if (ra_k.daemon_pid == 0) {
+		char outpath[128];
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(fd, STDERR_FILENO);
+		snprintf(outpath, sizeof(outpath), "%s/stdout", ra_k.dir);
+		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDOUT_FILENO);
 		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", ra_k.dir,
 		    (char *)NULL);
 		_exit(127);
@@ -237,6 +249,31 @@ ra_daemon_start(const char *flag, char *why, size_t whylen)
 	}
 	fail_msg("ringauditd did not register within 5 s");
 	return false;
+}
+
+void
+ra_write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", ra_k.dir, name);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+void
+ra_write_ringauditd_conf(const char *extra)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "pid_file = %s/auditd.pid\n"
+	    "state_file = %s/auditd.state\n%s", ra_k.dir, ra_k.dir,
+	    extra != NULL ? extra : "");
+	ra_write_file("ringauditd.conf", text);
 }
 
 void
@@ -272,4 +309,67 @@ ra_make_calls(unsigned n)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+unsigned
+ra_concat_logs(void)
+{
+	char path[256];
+	unsigned n = 0;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/log/audit.log.%u", ra_k.dir,
+		    n + 1);
+		if (access(path, F_OK) < 0)
+			break;
+		n++;
+	}
+	ra_run("cd %s/log && : > ../all.log && for i in $(seq %u -1 1); do "
+	    "cat audit.log.$i >> ../all.log; done && "
+	    "{ [ ! -e audit.log ] || cat audit.log >> ../all.log; }",
+	    ra_k.dir, n);
+	return n;
+}
+
+long
+ra_key_events(const char *file)
+{
+	return ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' %s",
+	    ra_k.key, file);
+}
+
+void
+ra_wait_key_events(const char *file, long n)
+{
+	long got = -1;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if ((got = ra_key_events(file)) >= n)
+			return;
+		usleep(50000);
+	}
+	fail_msg("%s: %ld of our events, not %ld, after 10 s", file, got, n);
+}
+
+long
+ra_duplicate_serials(const char *file)
+{
+	return ra_run_count("grep '^type=SYSCALL .* key=\"%s\"$' %s | "
+	    "grep -o 'msg=audit([0-9.]*:[0-9]*)' | sort | uniq -d | wc -l",
+	    ra_k.key, file);
+}
+
+void
+ra_ausearch(const char *file, const char *types)
+{
+	ra_run("ausearch -if %s -m %s --raw > %s/found.txt 2>/dev/null",
+	    file, types, ra_k.dir);
+}
+
+long
+ra_found(const char *type)
+{
+	return ra_run_count("grep -c '^type=%s ' %s/found.txt", type,
+	    ra_k.dir);
 }

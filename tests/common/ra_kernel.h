@@ -18,6 +18,7 @@ struct ra_k {
 	pid_t daemon_pid;	/* ringauditd -n, our child; 0 if none */
 	bool rule_loaded;
 	unsigned enabled_before;
+	unsigned backlog_limit_before;
 };
 
 extern struct ra_k ra_k;
@@ -32,8 +33,11 @@ int ra_skip_or_fail(const char *why);
 
 /*
  * Root, auditctl and ausearch, an audit subsystem that is not locked, the
- * lock taken, the clean-up armed for signals and an alarm.  0, or the
- * code the program should exit with.
+ * lock taken, the clean-up armed for signals and an alarm.  The kernel's
+ * backlog_limit is raised to 8192 (Debian's audit.rules sets that) for
+ * the run: at the kernel's default of 64 a burst makes the generator wait
+ * in audit_log_start, and a lost wake-up there costs backlog_wait_time
+ * (60 s).  0, or the code the program should exit with.
  */
 int ra_kernel_begin(unsigned alarm_seconds);
 void ra_kernel_restore(void);
@@ -43,7 +47,8 @@ int ra_kernel_setup(void **state);
 int ra_kernel_teardown(void **state);
 
 /*
- * ringauditd FLAG -c ra_k.dir, stderr to ra_k.dir/stderr; true once it
+ * ringauditd FLAG -c ra_k.dir, stderr and stdout to ra_k.dir/stderr and
+ * ra_k.dir/stdout; true once it
  * is the registered audit daemon, false with a reason if it exited.  A
  * refusal that is the machine's (another daemon) skips the program.
  */
@@ -53,10 +58,39 @@ int ra_daemon_stop(void);
 /* A forked daemon is not our child: find it through the kernel. */
 void ra_stop_registered_ringauditd(void);
 
+/*
+ * ra_k.dir/ringauditd.conf: the pid file and the state report in
+ * ra_k.dir, then 'extra' (lines, may be NULL).
+ */
+void ra_write_ringauditd_conf(const char *extra);
+/* ra_k.dir/NAME with the text, mode 0600 (auditd.conf must be so). */
+void ra_write_file(const char *name, const char *text);
+
 /* A rule on getpriority for this process's children, keyed ra_k.key. */
 void ra_rule_add(void);
 void ra_rule_delete(void);
 /* n getpriority calls from a child; waits for it. */
 void ra_make_calls(unsigned n);
+
+/*
+ * ra_k.dir/all.log: every log in ra_k.dir/log, oldest first (audit.log.N
+ * ... audit.log.1, audit.log).  Returns how many numbered logs there were.
+ */
+unsigned ra_concat_logs(void);
+/* SYSCALL records with ra_k.key in a file, and those seen twice. */
+long ra_key_events(const char *file);
+long ra_duplicate_serials(const char *file);
+/*
+ * Wait (10 s at most) until a file holds n of our events: the kernel
+ * delivers them after the calls return, and a signal sent before they
+ * arrived would act before them.
+ */
+void ra_wait_key_events(const char *file, long n);
+/*
+ * ausearch -m TYPES (comma separated) over a file, once, into
+ * ra_k.dir/found.txt; then how many records of one type it found.
+ */
+void ra_ausearch(const char *file, const char *types);
+long ra_found(const char *type);
 
 #endif

@@ -68,6 +68,7 @@ write_conf(const char *flush)
 	    "plugin_dir = %s/plugins.d\n", ra_k.dir, flush, ra_k.dir);
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
+	ra_write_ringauditd_conf(NULL);
 }
 
 static bool
@@ -183,9 +184,9 @@ test_second_daemon_refused(void **s)
 	check_log(100);
 }
 
-/* -f: records go to stderr instead of the log, as with auditd -f. */
+/* -f: records go to stdout instead of the log, as with auditd -f. */
 static void
-test_foreground_writes_records_to_stderr(void **s)
+test_foreground_writes_records_to_stdout(void **s)
 {
 	char why[600], log[128];
 	int status;
@@ -201,8 +202,8 @@ test_foreground_writes_records_to_stderr(void **s)
 	ra_k.daemon_pid = 0;
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' "
-	    "%s/stderr", ra_k.key, ra_k.dir), 50);
-	assert_int_equal(ra_run("grep -q '^type=DAEMON_END ' %s/stderr", ra_k.dir),
+	    "%s/stdout", ra_k.key, ra_k.dir), 50);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_END ' %s/stdout", ra_k.dir),
 	    0);
 	snprintf(log, sizeof(log), "%s/log/audit.log", ra_k.dir);
 	assert_int_equal(access(log, F_OK), -1);
@@ -250,7 +251,7 @@ main(void)
 		T(test_flush_data),
 		T(test_flush_sync),
 		T(test_second_daemon_refused),
-		T(test_foreground_writes_records_to_stderr),
+		T(test_foreground_writes_records_to_stdout),
 		T(test_forks_and_returns_once_registered),
 	};
 #undef T

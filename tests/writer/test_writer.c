@@ -346,7 +346,7 @@ struct run_result {
 	unsigned kicks;		/* times the watchdog had to wake the writer */
 };
 
-/* An instruction put on the record with index 'at' (WR_CMD_*). */
+/* An instruction put on the record with index 'at' (RING_CMD_*). */
 struct cmd_at {
 	unsigned at;
 	uint16_t cmd;
@@ -363,7 +363,7 @@ cmd_for(unsigned i)
 	for (c = run_cmds; c != NULL && c->at != UINT32_MAX; c++)
 		if (c->at == i)
 			return c->cmd;
-	return WR_CMD_NONE;
+	return RING_CMD_NONE;
 }
 
 /*
@@ -1213,8 +1213,8 @@ static void
 test_rotate_in_band(void **state)
 {
 	static const struct cmd_at cmds[] = {
-		{ 500, WR_CMD_ROTATE }, { 1000, WR_CMD_ROTATE },
-		{ 1500, WR_CMD_ROTATE }, { UINT32_MAX, 0 },
+		{ 500, RING_CMD_ROTATE }, { 1000, RING_CMD_ROTATE },
+		{ 1500, RING_CMD_ROTATE }, { UINT32_MAX, 0 },
 	};
 	char dir[64], path[PATH_MAX], p1[PATH_MAX + 8], p2[PATH_MAX + 8],
 	    p3[PATH_MAX + 8];
@@ -1350,7 +1350,7 @@ static void
 test_suspend_rotate_resume(void **state)
 {
 	static const struct cmd_at cmds[] = {
-		{ 1000, WR_CMD_ROTATE }, { 1500, WR_CMD_RESUME },
+		{ 1000, RING_CMD_ROTATE }, { 1500, RING_CMD_RESUME },
 		{ UINT32_MAX, 0 },
 	};
 	char dir[64], path[PATH_MAX], p1[PATH_MAX + 8];

@@ -1,0 +1,297 @@
+/*
+ * test_signals.c - auditd's signals, sent to ringauditd while events
+ * stream: HUP re-reads the configuration (DAEMON_CONFIG), USR1 rotates
+ * (DAEMON_ROTATE, first record of the new log), USR2 resumes
+ * (DAEMON_RESUME), CONT writes the state report, TERM stops with
+ * DAEMON_END.  Every event made before TERM is in the logs exactly once,
+ * and ausearch finds each DAEMON_* record.  (That ausearch reads back every
+ * line of a log is test_kernel_log's; it takes minutes on large logs.)  A bad configuration on HUP is
+ * reported and changes nothing; a good one applies (num_logs).
+ *
+ * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
+ * lock and the clean-up on every exit path.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ra_kernel.h"
+
+#define N_LOAD 24000
+
+static void
+write_conf(unsigned num_logs, const char *flush)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+	    "log_file = %s/log/audit.log\n"
+	    "log_format = RAW\n"
+	    "flush = %s\n"
+	    "freq = 50\n"
+	    "num_logs = %u\n"
+	    "max_log_file = 0\n"
+	    "max_log_file_action = ROTATE\n"
+	    "space_left = 2\n"
+	    "space_left_action = SYSLOG\n"
+	    "admin_space_left = 1\n"
+	    "admin_space_left_action = SYSLOG\n"
+	    "disk_full_action = SUSPEND\n"
+	    "disk_error_action = SUSPEND\n"
+	    "priority_boost = 4\n"
+	    "plugin_dir = %s/plugins.d\n", ra_k.dir, flush, num_logs,
+	    ra_k.dir);
+	ra_write_file("auditd.conf", text);
+	ra_write_ringauditd_conf(NULL);
+}
+
+static void
+start(const char *what)
+{
+	char why[600];
+
+	snprintf(ra_k.key, sizeof(ra_k.key), "ra_sig_%s_%d", what,
+	    (int)getpid());
+	if (!ra_daemon_start("-n", why, sizeof(why)))
+		fail_msg("%s", why);
+	ra_rule_add();
+}
+
+/* A load from a child, left running; returns its pid. */
+static pid_t
+start_load(unsigned n)
+{
+	pid_t pid = fork();
+	unsigned i;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (i = 0; i < n; i++) {
+			syscall(SYS_getpriority, PRIO_PROCESS, 0);
+			/* A steady stream, not one burst: ~20 events/ms. */
+			if (i % 20 == 19)
+				usleep(1000);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+signal_daemon(int sig)
+{
+	struct timespec ts = { 0, 150 * 1000000L };
+
+	assert_int_equal(kill(ra_k.daemon_pid, sig), 0);
+	/* One at a time: a second signal of a kind pending is merged. */
+	nanosleep(&ts, NULL);
+}
+
+static void
+stop_daemon_ok(void)
+{
+	assert_int_equal(ra_daemon_stop(), 0);
+	ra_rule_delete();
+}
+
+static void
+test_signals_under_load(void **s)
+{
+	char path[256];
+	pid_t load;
+	int status;
+	long pidfile_pid;
+
+	(void)s;
+	write_conf(5, "incremental_async");
+	start("load");
+	/* The pid file names the daemon while it runs. */
+	pidfile_pid = ra_run_count("cat %s/auditd.pid", ra_k.dir);
+	assert_int_equal(pidfile_pid, ra_k.daemon_pid);
+
+	load = start_load(N_LOAD);
+	signal_daemon(SIGHUP);
+	signal_daemon(SIGUSR1);
+	signal_daemon(SIGUSR2);
+	signal_daemon(SIGCONT);
+	signal_daemon(SIGUSR1);
+	/* The load was still going: the signals came while events flowed. */
+	assert_int_equal(waitpid(load, &status, WNOHANG), 0);
+	assert_int_equal(waitpid(load, &status, 0), load);
+	/* TERM right after the last event: none may be lost. */
+	stop_daemon_ok();
+
+	snprintf(path, sizeof(path), "%s/auditd.pid", ra_k.dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(ra_concat_logs(), 2);
+	snprintf(path, sizeof(path), "%s/all.log", ra_k.dir);
+	assert_int_equal(ra_key_events(path), N_LOAD);
+	assert_int_equal(ra_duplicate_serials(path), 0);
+	/* Each rotation's record opens its new log. */
+	assert_int_equal(ra_run("head -n1 %s/log/audit.log.1 | grep -q "
+	    "'^type=DAEMON_ROTATE msg=audit([0-9.]*:[0-9]*): op=rotate-logs "
+	    "auid=[0-9]* uid=0 ses=[0-9]* pid=%d res=success$'", ra_k.dir,
+	    (int)getpid()), 0);
+	assert_int_equal(ra_run("head -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_ROTATE '", ra_k.dir), 0);
+	assert_int_equal(ra_run("head -n1 %s/log/audit.log.2 | grep -q "
+	    "'^type=DAEMON_START '", ra_k.dir), 0);
+	/* ausearch finds each daemon record. */
+	ra_ausearch(path, "DAEMON_ROTATE,DAEMON_CONFIG,DAEMON_RESUME,"
+	    "DAEMON_START,DAEMON_END");
+	assert_int_equal(ra_found("DAEMON_ROTATE"), 2);
+	assert_int_equal(ra_found("DAEMON_CONFIG"), 1);
+	assert_int_equal(ra_found("DAEMON_RESUME"), 1);
+	assert_int_equal(ra_found("DAEMON_START"), 1);
+	assert_int_equal(ra_found("DAEMON_END"), 1);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_CONFIG msg=audit("
+	    "[0-9.]*:[0-9]*): op=reconfigure state=changed auid=[0-9]* "
+	    "pid=%d subj=? res=success$' %s", (int)getpid(), path), 0);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_RESUME msg=audit("
+	    "[0-9.]*:[0-9]*): op=resume-logging auid=[0-9]* uid=0 ses=[0-9]* "
+	    "pid=%d res=success$' %s", (int)getpid(), path), 0);
+	assert_int_equal(ra_run("tail -n1 %s/log/audit.log | grep -q "
+	    "'^type=DAEMON_END .* pid=%d res=success$'", ra_k.dir,
+	    (int)getpid()), 0);
+	/* SIGCONT's report: auditd's lines, then ours. */
+	assert_int_equal(ra_run("grep -q '^audit version = 3.0.9$' "
+	    "%s/auditd.state && grep -q '^logging suspended = no$' "
+	    "%s/auditd.state && grep -q '^records dropped = 0$' "
+	    "%s/auditd.state", ra_k.dir, ra_k.dir, ra_k.dir), 0);
+}
+
+/* A bad file on HUP: reported (syslog, stderr), nothing changes, logging
+ * goes on. */
+static void
+test_bad_config_on_hup(void **s)
+{
+	char path[256];
+
+	(void)s;
+	write_conf(5, "none");
+	start("badhup");
+	ra_write_file("auditd.conf", "flush = bogus\n");
+	signal_daemon(SIGHUP);
+	assert_int_equal(kill(ra_k.daemon_pid, 0), 0);
+	ra_make_calls(300);
+	stop_daemon_ok();
+	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
+	assert_int_equal(ra_key_events(path), 300);
+	/* As auditd: a refused file writes no DAEMON_CONFIG. */
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_CONFIG ' %s", path), 1);
+	assert_int_equal(ra_run("grep -q 'auditd.conf:1: flush: \"bogus\"' "
+	    "%s/stderr", ra_k.dir), 0);
+}
+
+/*
+ * num_logs < 2: SIGUSR1 does not rotate (auditd: "Log rotation disabled"),
+ * the record stays in the one log.  After a HUP with num_logs = 3 it does.
+ */
+static void
+test_hup_applies_num_logs(void **s)
+{
+	char path[256], live[256];
+
+	(void)s;
+	write_conf(0, "data");
+	start("numlogs");
+	snprintf(live, sizeof(live), "%s/log/audit.log", ra_k.dir);
+	ra_make_calls(100);
+	ra_wait_key_events(live, 100);
+	signal_daemon(SIGUSR1);
+	snprintf(path, sizeof(path), "%s/log/audit.log.1", ra_k.dir);
+	assert_int_equal(access(path, F_OK), -1);
+	write_conf(3, "data");
+	signal_daemon(SIGHUP);
+	ra_make_calls(100);
+	ra_wait_key_events(live, 200);
+	signal_daemon(SIGUSR1);
+	ra_make_calls(100);
+	stop_daemon_ok();
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(ra_key_events(path), 200);
+	assert_int_equal(ra_run("grep -c '^type=DAEMON_ROTATE ' %s | grep -qx 1",
+	    path), 0);
+	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
+	assert_int_equal(ra_key_events(path), 100);
+	assert_int_equal(ra_run("head -n1 %s | grep -q '^type=DAEMON_ROTATE '",
+	    path), 0);
+	assert_int_equal(ra_run("grep -q 'Log rotation disabled (num_logs < "
+	    "2), skipping' %s/stderr", ra_k.dir), 0);
+}
+
+/*
+ * A HUP naming another log_file and name_format = user: the old log stays
+ * as it was, and the new one starts with DAEMON_CONFIG, already with the
+ * node prefix, as auditd does.
+ */
+static void
+test_hup_new_log_file_and_node(void **s)
+{
+	char text[2048], old[256], new[256];
+
+	(void)s;
+	write_conf(5, "none");
+	start("newlog");
+	snprintf(old, sizeof(old), "%s/log/audit.log", ra_k.dir);
+	snprintf(new, sizeof(new), "%s/log2/other.log", ra_k.dir);
+	ra_make_calls(100);
+	ra_wait_key_events(old, 100);
+	assert_int_equal(ra_run("mkdir -p %s/log2", ra_k.dir), 0);
+	snprintf(text, sizeof(text),
+	    "log_file = %s\n"
+	    "log_format = RAW\n"
+	    "flush = none\n"
+	    "name_format = USER\n"
+	    "name = ra-node\n"
+	    "space_left = 2\n"
+	    "admin_space_left = 1\n", new);
+	ra_write_file("auditd.conf", text);
+	signal_daemon(SIGHUP);
+	ra_make_calls(100);
+	assert_int_equal(ra_daemon_stop(), 0);
+	ra_rule_delete();
+	assert_int_equal(ra_key_events(old), 100);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_CONFIG ' %s", old), 1);
+	assert_int_equal(ra_run_count("grep -c '^node=ra-node type=SYSCALL .* "
+	    "key=\"%s\"$' %s", ra_k.key, new), 100);
+	assert_int_equal(ra_run("head -n1 %s | grep -q '^node=ra-node "
+	    "type=DAEMON_CONFIG msg=audit([0-9.]*:[0-9]*): op=reconfigure "
+	    "state=changed auid=[0-9]* pid=%d subj=? res=success$'", new,
+	    (int)getpid()), 0);
+	assert_int_equal(ra_run("tail -n1 %s | grep -q '^node=ra-node "
+	    "type=DAEMON_END '", new), 0);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, ra_kernel_setup, \
+    ra_kernel_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_signals_under_load),
+		T(test_bad_config_on_hup),
+		T(test_hup_applies_num_logs),
+		T(test_hup_new_log_file_and_node),
+	};
+#undef T
+	int rc;
+
+	if ((rc = ra_kernel_begin(280)) != 0)
+		return rc;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	ra_kernel_restore();
+	return rc;
+}

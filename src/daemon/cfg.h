@@ -126,7 +126,7 @@ struct cfg {
 	unsigned long tcp_client_port_lo, tcp_client_port_hi;
 	unsigned long tcp_client_max_idle;
 	enum cfg_transport transport;
-	bool enable_krb5;			/* deprecated; yes sets transport */
+	bool enable_krb5;		/* deprecated; yes sets transport */
 	char krb5_principal[CFG_VALUE_MAX];
 	char krb5_key_file[PATH_MAX];
 	bool distribute_network;
@@ -153,7 +153,8 @@ struct cfg {
 					 * kernel's queue to empty */
 	unsigned write_batch;		/* bytes in one write buffer */
 	char pid_file[PATH_MAX];	/* /var/run/auditd.pid, as auditd */
-	char state_file[PATH_MAX];	/* SIGCONT's report, /var/run/auditd.state */
+	char state_file[PATH_MAX];	/* SIGCONT's report,
+					 * /var/run/auditd.state */
 	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";
 					 * /sbin/init; tests name a stand-in */
 	char sendmail[PATH_MAX];	/* email action: /usr/lib/sendmail */

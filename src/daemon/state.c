@@ -143,8 +143,9 @@ report(FILE *f, struct dmn *d)
 	    (unsigned long long)st.in.enobufs);
 	fprintf(f, "socket errors = %llu\n",
 	    (unsigned long long)st.in.sock_errors);
-	fprintf(f, "ring waits = %llu\n", (unsigned long long)(st.in.pool_waits +
-	    st.in.ring_waits + st.worker_ring_waits));
+	fprintf(f, "ring waits = %llu\n",
+	    (unsigned long long)(st.in.pool_waits + st.in.ring_waits +
+	    st.worker_ring_waits));
 	fprintf(f, "reconfigurations = %llu (%llu refused)\n",
 	    (unsigned long long)d->st.reconfigs,
 	    (unsigned long long)d->st.reconfig_errors);

@@ -101,8 +101,8 @@ check_log(unsigned n)
 	/* ausearch reads back every line of the log, and nothing else. */
 	assert_int_equal(ra_run("ausearch -if %s --raw 2>/dev/null | sort > "
 	    "%s/ausearch.txt && sort %s > %s/log.txt && "
-	    "cmp -s %s/ausearch.txt %s/log.txt", log, ra_k.dir, log, ra_k.dir, ra_k.dir,
-	    ra_k.dir), 0);
+	    "cmp -s %s/ausearch.txt %s/log.txt", log, ra_k.dir, log, ra_k.dir,
+	    ra_k.dir, ra_k.dir), 0);
 	/* The daemon is gone from the kernel. */
 	{
 		struct ingest_kstatus ks;
@@ -203,8 +203,8 @@ test_foreground_writes_records_to_stdout(void **s)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' "
 	    "%s/stdout", ra_k.key, ra_k.dir), 50);
-	assert_int_equal(ra_run("grep -q '^type=DAEMON_END ' %s/stdout", ra_k.dir),
-	    0);
+	assert_int_equal(ra_run("grep -q '^type=DAEMON_END ' %s/stdout",
+	    ra_k.dir), 0);
 	snprintf(log, sizeof(log), "%s/log/audit.log", ra_k.dir);
 	assert_int_equal(access(log, F_OK), -1);
 }

@@ -308,6 +308,12 @@ main(int argc, char **argv)
 	}
 	d.writes_file = pc.output == WR_OUT_FILE;
 	rc = pl_create(&p, &pc);
+	if (rc == -EBUSY) {
+		log_warnx("Cannot open %s: another audit daemon (ringauditd) "
+		    "is writing it", cfg.log_file);
+		report_start(report, EXIT_INIT);
+		return EXIT_INIT;
+	}
 	if (rc < 0) {
 		log_warnx("Cannot start the record pipeline (%s%s%s)",
 		    pc.output == WR_OUT_FILE ? cfg.log_file : "",
@@ -339,6 +345,14 @@ main(int argc, char **argv)
 			    strerror(-rc));
 		pl_stop(p, 0, NULL);
 		pl_wait(p);
+		/* As auditd: DAEMON_START and DAEMON_ABORT in its log, but
+		 * appended, for another daemon may be writing it. */
+		if (pl_append(p, AUDIT_DAEMON_START, text) == 0) {
+			snprintf(text, sizeof(text), "op=set-pid auid=%u "
+			    "pid=%d uid=%u ses=%u res=failed", d.auid,
+			    (int)getpid(), (unsigned)getuid(), d.ses);
+			pl_append(p, AUDIT_DAEMON_ABORT, text);
+		}
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
 		log_warnx("The audit daemon is exiting.");

@@ -224,6 +224,24 @@ pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text)
 	return ingest_inject(p->ing, type, cmd, buf, (size_t)n);
 }
 
+int
+pl_append(struct pl *p, unsigned type, const char *text)
+{
+	char rec[2048], line[2600], name[64];
+	int n = daemon_record(p, text, rec, sizeof(rec));
+
+	if (n < 0)
+		return n;
+	parse_type_format(type, name, sizeof(name));
+	n = snprintf(line, sizeof(line), "%s%s%stype=%s msg=%s\n",
+	    p->c.node != NULL ? "node=" : "",
+	    p->c.node != NULL ? p->c.node : "", p->c.node != NULL ? " " : "",
+	    name, rec);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -E2BIG;
+	return wr_append(p->wr, line, (size_t)n);
+}
+
 void
 pl_stop(struct pl *p, unsigned type, const char *last)
 {

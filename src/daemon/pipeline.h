@@ -72,6 +72,13 @@ int pl_start(struct pl *p);
  */
 int pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text);
 
+/*
+ * A daemon record written at once, appended to the log (O_APPEND) past
+ * the pipeline: for a daemon the kernel refused, whose pipeline never
+ * ran (DAEMON_START, then DAEMON_ABORT, as auditd writes them).
+ */
+int pl_append(struct pl *p, unsigned type, const char *text);
+
 /* Finish: drain the kernel, write 'last' (DAEMON_END, may be NULL). */
 void pl_stop(struct pl *p, unsigned type, const char *last);
 /* Wait for every thread to finish; the log is synced when it returns. */

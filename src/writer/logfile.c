@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -69,6 +70,10 @@ lf_open(const char *path, gid_t group, off_t *size)
 		rc = -EINVAL;
 		goto err;
 	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto err;
+	}
 	if (geteuid() == 0 &&
 	    (fchown(fd, 0, group) < 0 || fchmod(fd, mode) < 0)) {
 		rc = -errno;
@@ -79,6 +84,22 @@ lf_open(const char *path, gid_t group, off_t *size)
 err:
 	close(fd);
 	return rc;
+}
+
+int
+lf_open_append(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 static void

@@ -21,6 +21,14 @@
 int lf_open(const char *path, gid_t group, off_t *size);
 
 /*
+ * The log's lock: a ringauditd writes at explicit offsets, so it holds an
+ * exclusive flock on its log for as long as it has it open, and lf_open
+ * returns -EBUSY if another one holds it.  lf_open_append opens for
+ * appending, with a shared lock (-EBUSY if a ringauditd writes the log).
+ */
+int lf_open_append(const char *path);
+
+/*
  * Shift the numbered logs up by one and move the live log to PATH.1, as
  * auditd does: with num_logs files in all (the live one included), the
  * oldest, PATH.(num_logs-1), is overwritten.  keep: no limit, every

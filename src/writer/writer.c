@@ -1261,6 +1261,31 @@ wr_get_stats(struct wr *w, struct wr_stats *st)
 	*st = w->st;
 }
 
+int
+wr_append(struct wr *w, const char *line, size_t len)
+{
+	int fd, rc = 0;
+
+	switch (w->c.output) {
+	case WR_OUT_DISCARD:
+		return 0;
+	case WR_OUT_FD:
+		return write(w->c.fd, line, len) == (ssize_t)len ? 0 : -EIO;
+	case WR_OUT_FILE:
+		break;
+	}
+	if (w->own_fd && w->fd >= 0) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	if ((fd = lf_open_append(w->path)) < 0)
+		return fd;
+	if (write(fd, line, len) != (ssize_t)len)
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
 void
 wr_get_state(struct wr *w, struct wr_state *st)
 {

@@ -137,6 +137,15 @@ int wr_start(struct wr *w);
 /* Returns once every worker's end-of-stream record went through. */
 int wr_join(struct wr *w);
 void wr_get_stats(struct wr *w, struct wr_stats *st);
+
+/*
+ * One line appended to the log with O_APPEND, when the writer thread is
+ * not running (a daemon the kernel refused): the writer's own descriptor
+ * is closed first.  Another daemon may be appending to the same file; if
+ * that is a ringauditd (it holds the log's lock), nothing is written and
+ * -EBUSY returned, for its writes are not appends.
+ */
+int wr_append(struct wr *w, const char *line, size_t len);
 void wr_get_state(struct wr *w, struct wr_state *st);
 
 /* Stage new parameters; RING_CMD_RECONF on a record applies them. */

@@ -184,6 +184,42 @@ test_second_daemon_refused(void **s)
 	check_log(100);
 }
 
+/*
+ * A daemon the kernel refuses writes DAEMON_START and DAEMON_ABORT
+ * (op=set-pid res=failed) to its own log, as auditd does, and exits 1;
+ * the registered one goes on.
+ */
+static void
+test_refused_daemon_writes_abort(void **s)
+{
+	char why[600], text[1024], log2[256];
+
+	(void)s;
+	write_conf("incremental_async");
+	snprintf(ra_k.key, sizeof(ra_k.key), "ra_abort_%d", (int)getpid());
+	assert_true(start_daemon(why, sizeof(why)));
+	assert_int_equal(ra_run("mkdir -p %s/second/log", ra_k.dir), 0);
+	snprintf(text, sizeof(text), "log_file = %s/second/log/audit.log\n"
+	    "log_format = RAW\nspace_left = 2\nadmin_space_left = 1\n",
+	    ra_k.dir);
+	ra_write_file("second/auditd.conf", text);
+	assert_int_equal(ra_run("%s -n -c %s/second 2>/dev/null",
+	    RA_DAEMON_PATH, ra_k.dir), 1);
+	snprintf(log2, sizeof(log2), "%s/second/log/audit.log", ra_k.dir);
+	assert_int_equal(ra_run_count("wc -l < %s", log2), 2);
+	assert_int_equal(ra_run("head -n1 %s | grep -q '^type=DAEMON_START "
+	    "msg=audit([0-9.]*:[0-9]*): op=start ver=3.0.9 format=raw '",
+	    log2), 0);
+	assert_int_equal(ra_run("tail -n1 %s | grep -q '^type=DAEMON_ABORT "
+	    "msg=audit([0-9.]*:[0-9]*): op=set-pid auid=[0-9]* pid=[0-9]* "
+	    "uid=0 ses=[0-9]* res=failed$'", log2), 0);
+	ra_rule_add();
+	ra_make_calls(100);
+	assert_int_equal(ra_daemon_stop(), 0);
+	ra_rule_delete();
+	check_log(100);
+}
+
 /* -f: records go to stdout instead of the log, as with auditd -f. */
 static void
 test_foreground_writes_records_to_stdout(void **s)
@@ -251,6 +287,7 @@ main(void)
 		T(test_flush_data),
 		T(test_flush_sync),
 		T(test_second_daemon_refused),
+		T(test_refused_daemon_writes_abort),
 		T(test_foreground_writes_records_to_stdout),
 		T(test_forks_and_returns_once_registered),
 	};

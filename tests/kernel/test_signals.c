@@ -132,8 +132,18 @@ test_signals_under_load(void **s)
 	/* The load was still going: the signals came while events flowed. */
 	assert_int_equal(waitpid(load, &status, WNOHANG), 0);
 	assert_int_equal(waitpid(load, &status, 0), load);
+	/* SIGCONT's report: auditd's lines, then ours. */
+	assert_int_equal(ra_run("grep -q '^audit version = 3.0.9$' "
+	    "%s/auditd.state && grep -q '^logging suspended = no$' "
+	    "%s/auditd.state && grep -q '^records dropped = 0$' "
+	    "%s/auditd.state && grep -q '^Logging partition free space "
+	    "[0-9]* MB$' %s/auditd.state", ra_k.dir, ra_k.dir, ra_k.dir,
+	    ra_k.dir), 0);
 	/* TERM right after the last event: none may be lost. */
 	stop_daemon_ok();
+	/* As auditd, the report goes with the daemon. */
+	snprintf(path, sizeof(path), "%s/auditd.state", ra_k.dir);
+	assert_int_equal(access(path, F_OK), -1);
 
 	snprintf(path, sizeof(path), "%s/auditd.pid", ra_k.dir);
 	assert_int_equal(access(path, F_OK), -1);
@@ -167,11 +177,6 @@ test_signals_under_load(void **s)
 	assert_int_equal(ra_run("tail -n1 %s/log/audit.log | grep -q "
 	    "'^type=DAEMON_END .* pid=%d res=success$'", ra_k.dir,
 	    (int)getpid()), 0);
-	/* SIGCONT's report: auditd's lines, then ours. */
-	assert_int_equal(ra_run("grep -q '^audit version = 3.0.9$' "
-	    "%s/auditd.state && grep -q '^logging suspended = no$' "
-	    "%s/auditd.state && grep -q '^records dropped = 0$' "
-	    "%s/auditd.state", ra_k.dir, ra_k.dir, ra_k.dir), 0);
 }
 
 /* A bad file on HUP: reported (syslog, stderr), nothing changes, logging

@@ -870,6 +870,58 @@ create_at(struct harness *h, const char *path)
 	return rc;
 }
 
+/*
+ * One ringauditd writes a log at a time: a second writer on the same file
+ * is refused (-EBUSY); an append past the writer (a refused daemon's
+ * DAEMON_ABORT) is refused while one writes it, and lands once it is gone.
+ */
+static void
+test_log_has_one_writer(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct harness h, h2;
+	struct wr_config c;
+	struct wr *w2 = NULL;
+	size_t len;
+	char *got;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	h_init(&h);
+	h_init(&h2);
+	base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	assert_int_equal(wr_create(&h.wr, &c), 0);
+	base_config(&h2, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	assert_int_equal(wr_create(&w2, &c), -EBUSY);
+	assert_null(w2);
+	/* Once h's writer is gone, a writer that never ran appends. */
+	{
+		struct wr *w3 = NULL;
+
+		base_config(&h2, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+		wr_destroy(h.wr);
+		h.wr = NULL;
+		assert_int_equal(wr_create(&w3, &c), 0);
+		assert_int_equal(wr_append(w3, "one\n", 4), 0);
+		/* w3 closed its own descriptor: another writer may come,
+		 * and then appends stop. */
+		base_config(&h, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+		assert_int_equal(wr_create(&h.wr, &c), 0);
+		assert_int_equal(wr_append(w3, "two\n", 4), -EBUSY);
+		wr_destroy(w3);
+	}
+	got = read_file(path, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(got, "one\n", 4);
+	free(got);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+	h_fini(&h);
+	h_fini(&h2);
+	rm_rf(dir);
+}
+
 static void
 test_unwritable_path(void **state)
 {
@@ -1492,6 +1544,7 @@ main(void)
 		T(test_discard),
 		T(test_output_fd),
 		T(test_file_and_dir_modes),
+		T(test_log_has_one_writer),
 		T(test_unwritable_path),
 		T(test_write_error_none),
 		T(test_write_error_data),

@@ -34,6 +34,8 @@ for d in /usr/local /var/lib /etc/default /run /etc/systemd/system; do
 	mount -t tmpfs ringaudit-test "$d"
 done
 set +e
+tmp=$(mktemp -d /tmp/ra-dropin.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
 export RA_BUILD=$build
 dropin=$src/tools/dropin.sh
 defaults=/etc/default/auditd
@@ -55,7 +57,7 @@ daemon_var() { env -i sh -c ". $defaults; echo \"\$DAEMON\""; }
 
 echo "== sysvinit: install twice, uninstall"
 debian_defaults
-cp -p "$defaults" /tmp/orig.$$
+cp -p "$defaults" "$tmp/orig"
 "$dropin" install >/dev/null
 expect "ringauditd installed" test -x /usr/local/sbin/ringauditd
 expect "the auditd link points at it" \
@@ -69,7 +71,7 @@ expect "a second install leaves the binary alone" \
 	test "$(stat -c %i /usr/local/sbin/ringauditd)" = "$ino"
 expect "status says installed" quiet "$dropin" status
 "$dropin" uninstall >/dev/null
-expect "uninstall: $defaults byte for byte" cmp -s /tmp/orig.$$ "$defaults"
+expect "uninstall: $defaults byte for byte" cmp -s "$tmp/orig" "$defaults"
 expect "uninstall: mode kept" test "$(stat -c %a "$defaults")" = 644
 expect "uninstall: /usr/local as it was (empty)" empty /usr/local
 expect "uninstall: /var/lib as it was (empty)" empty /var/lib
@@ -78,12 +80,12 @@ expect "uninstall again: nothing to do" quiet "$dropin" uninstall
 
 echo "== sysvinit: a last line without its newline"
 printf 'EXTRAOPTIONS=""\nX=1' > "$defaults"
-cp -p "$defaults" /tmp/orig.$$
+cp -p "$defaults" "$tmp/orig"
 "$dropin" install >/dev/null
 expect "X=1 kept, DAEMON= set" \
 	test "$(env -i sh -c ". $defaults; echo \$X \$DAEMON")" = "1 /usr/local/lib/ringaudit/auditd"
 "$dropin" uninstall >/dev/null
-expect "uninstall: byte for byte" cmp -s /tmp/orig.$$ "$defaults"
+expect "uninstall: byte for byte" cmp -s "$tmp/orig" "$defaults"
 
 echo "== sysvinit: no $defaults"
 rm -f "$defaults"
@@ -94,14 +96,14 @@ expect "uninstall: no $defaults again" test ! -e "$defaults"
 
 echo "== sysvinit: edited after install"
 debian_defaults
-cp -p "$defaults" /tmp/orig.$$
+cp -p "$defaults" "$tmp/orig"
 "$dropin" install >/dev/null
 echo 'EXTRAOPTIONS="-l"' >> "$defaults"
 "$dropin" uninstall >/dev/null
 expect "the edit stays" grep -qx 'EXTRAOPTIONS="-l"' "$defaults"
 expect "the block goes" test "$(daemon_var)" = ""
 expect "the file as it was is kept beside it" \
-	cmp -s /tmp/orig.$$ "$defaults.ringaudit-orig"
+	cmp -s "$tmp/orig" "$defaults.ringaudit-orig"
 rm -f "$defaults.ringaudit-orig"
 
 echo "== systemd, with a stand-in systemctl"

@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# test_service.sh - ringauditd as Debian's auditd service, seen from outside.
+#
+# Installs the drop-in from the build tree (tools/dropin.sh install: the
+# sysvinit path, DAEMON= in /etc/default/auditd), then drives the daemon
+# only the way an admin does: `service auditd start|status|rotate|reload|
+# restart|stop`, pidof, start-stop-daemon, auditctl, ausearch.  It checks:
+#
+#  - the service's process is found by the name auditd (pidof, killall,
+#    comm, start-stop-daemon --name and --exec) while its exe is ringauditd, it
+#    is the kernel's audit pid, and the pid file names it;
+#  - a second start leaves the running daemon alone;
+#  - rotate (SIGUSR1) makes audit.log.1 and a DAEMON_ROTATE record,
+#    reload (SIGHUP) a DAEMON_CONFIG record;
+#  - restart gives a new daemon, stop leaves none (kernel pid 0, no pid file);
+#  - every event made (N per phase, one rule key per phase) is in
+#    audit.log* exactly once, counted by serial through `ausearch -if FILE
+#    -k KEY`, and the events made before the rotation are in audit.log.1;
+#  - one DAEMON_START and one DAEMON_END per start and stop, the starts
+#    naming the daemons' pids.
+#
+# Needs root, the kernel's audit subsystem, Debian's auditd package and no
+# systemd (the init.d path).  Exits 77 to skip, saying why; with
+# RA_REQUIRE_KERNEL set, only a systemd machine is a skip, anything else
+# fails.  It takes /run/ringaudit-kernel.lock (as tools/lib.sh does) and
+# refuses to run beside another audit daemon or an installed drop-in.
+#
+# Every exit path puts the machine back: the service stopped (and any
+# daemon it started), the rules deleted (augenrules loads
+# /etc/audit/rules.d at each start) and the kernel's settings as they were,
+# the drop-in uninstalled, /etc/default/auditd, /etc/audit/audit.rules and
+# /var/log/audit as they were (the test's logs are kept in the build tree,
+# Testing/test_service-logs), and the kernel's audit pid 0.
+#
+#   RA_BUILD=BUILD_DIR RA_SOURCE_DIR=SRC tests/kernel/test_service.sh
+#   RA_SERVICE_EVENTS=N  events per phase (default 1000)
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+
+src=${RA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RA_BUILD:-$src/build}
+n=${RA_SERVICE_EVENTS:-1000}
+prefix=/usr/local
+link=$prefix/lib/ringaudit/auditd
+bin=$prefix/sbin/ringauditd
+logdir=/var/log/audit
+pidfile=/var/run/auditd.pid
+defaults=/etc/default/auditd
+rules=/etc/audit/audit.rules
+tag=rasvc$$
+keep=$build/Testing/test_service-logs
+
+fails=0
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+expect() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+quiet() { "$@" >/dev/null; }
+skip_or_fail() {
+	if [ -n "${RA_REQUIRE_KERNEL:-}" ]; then
+		echo "FAIL (RA_REQUIRE_KERNEL): $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+kstat() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+# wait_for TENTHS CMD...: true once CMD is, polling every 0.1 s.
+wait_for() {
+	local i tenths=$1
+	shift
+	for ((i = 0; i < tenths; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# --- what cannot run here ----------------------------------------------
+[ "$(id -u)" -eq 0 ] || skip_or_fail "not root"
+if [ -d /run/systemd/system ]; then
+	echo "SKIP: systemd runs this machine; this test drives the init.d" \
+	     "path (service -> /etc/init.d/auditd) and would have to switch" \
+	     "the machine's units"
+	exit 77
+fi
+if [ ! -x /etc/init.d/auditd ] || [ ! -x /sbin/auditd ] ||
+    ! command -v ausearch >/dev/null; then
+	[ -n "${RA_REQUIRE_KERNEL:-}" ] && "$src/tools/deps.sh" >/dev/null
+	[ -x /etc/init.d/auditd ] && [ -x /sbin/auditd ] ||
+		skip_or_fail "Debian's auditd package is not installed"
+fi
+[ -x "$build/ringauditd" ] && [ -x "$build/ra-gen" ] ||
+	skip_or_fail "$build has no ringauditd and ra-gen: build it first"
+auditctl -s >/dev/null 2>&1 ||
+	skip_or_fail "the kernel's audit subsystem does not answer (auditctl -s)"
+
+exec 9>/run/ringaudit-kernel.lock
+if ! flock -w 300 9; then
+	skip_or_fail "/run/ringaudit-kernel.lock still held after 300 s"
+fi
+[ "$(kstat enabled)" != 2 ] ||
+	skip_or_fail "audit is locked (enabled 2) until reboot"
+[ "$(kstat pid)" = 0 ] ||
+	skip_or_fail "another audit daemon (pid $(kstat pid)) is registered"
+if [ -e /var/lib/ringaudit/dropin/mode ]; then
+	skip_or_fail "the drop-in is installed already; not touching it"
+fi
+if [ -r "$pidfile" ] &&
+    [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = auditd ]; then
+	skip_or_fail "$pidfile names a live auditd: the auditd service runs"
+fi
+[ ! -e "$logdir.ringaudit-test" ] ||
+	skip_or_fail "$logdir.ringaudit-test is left from an earlier run"
+
+# --- what to put back --------------------------------------------------
+work=$(mktemp -d /tmp/ra-service.XXXXXX)
+k_enabled=$(kstat enabled)
+k_failure=$(kstat failure)
+k_backlog=$(kstat backlog_limit)
+k_wait=$(kstat backlog_wait_time)
+k_rate=$(kstat rate_limit)
+auditctl -l > "$work/rules.before" 2>&1
+defaults_existed=0
+if [ -e "$defaults" ]; then
+	cp -p "$defaults" "$work/defaults"
+	defaults_existed=1
+fi
+rules_existed=0 prev_existed=0
+[ -e "$rules" ] && cp -p "$rules" "$work/audit.rules" && rules_existed=1
+[ -e "$rules.prev" ] && cp -p "$rules.prev" "$work/audit.rules.prev" &&
+	prev_existed=1
+pidfile_existed=0
+[ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile" && pidfile_existed=1
+logs_moved=0 logs_moved_dir=0 logs_inode=
+installed=0
+pids=()
+
+cleanup() {
+	local rc=$? p i problems=0
+	trap - EXIT INT TERM
+	set +e
+	echo "== putting the machine back"
+	if [ $installed = 1 ] && [ -n "$(pidof auditd)" ]; then
+		timeout 60 service auditd stop >/dev/null 2>&1
+	fi
+	# Any daemon this test started that still runs: TERM, then KILL.
+	p=$(kstat pid)
+	if [ -n "$p" ] && [ "$p" != 0 ] &&
+	    [[ $(readlink "/proc/$p/exe") == "$bin"* ]]; then
+		pids+=("$p")
+	fi
+	for p in "${pids[@]}"; do
+		[[ $(readlink "/proc/$p/exe" 2>/dev/null) == "$bin"* ]] || continue
+		echo "cleanup: daemon $p still runs; SIGTERM"
+		kill -TERM "$p"
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$p" 2>/dev/null && kill -KILL "$p"
+	done
+	auditctl -D >/dev/null 2>&1
+	if ! grep -qx 'No rules' "$work/rules.before"; then
+		auditctl -R "$work/rules.before" >/dev/null 2>&1 ||
+			{ echo "cleanup: could not reload the rules that were loaded"; problems=1; }
+	fi
+	[ -n "$k_backlog" ] && auditctl -b "$k_backlog" >/dev/null 2>&1
+	[ -n "$k_wait" ] && auditctl --backlog_wait_time "$k_wait" >/dev/null 2>&1
+	[ -n "$k_rate" ] && auditctl -r "$k_rate" >/dev/null 2>&1
+	case $k_failure in 0 | 1) auditctl -f "$k_failure" >/dev/null 2>&1 ;; esac
+	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
+	auditctl -l > "$work/rules.after" 2>&1
+	cmp -s "$work/rules.before" "$work/rules.after" ||
+		{ echo "cleanup: the rules differ from before"; problems=1; }
+	for p in enabled:$k_enabled failure:$k_failure backlog_limit:$k_backlog \
+	    backlog_wait_time:$k_wait rate_limit:$k_rate; do
+		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
+		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
+		problems=1
+	done
+
+	if [ $installed = 1 ]; then
+		RA_BUILD=$build "$src/tools/dropin.sh" uninstall >/dev/null ||
+			{ echo "cleanup: dropin.sh uninstall failed"; problems=1; }
+	fi
+	if [ $defaults_existed = 1 ]; then
+		cmp -s "$work/defaults" "$defaults" || cp -p "$work/defaults" "$defaults"
+		cmp -s "$work/defaults" "$defaults" ||
+			{ echo "cleanup: $defaults not restored"; problems=1; }
+	else
+		rm -f "$defaults"
+	fi
+	if [ $rules_existed = 1 ]; then
+		cmp -s "$work/audit.rules" "$rules" || cp -p "$work/audit.rules" "$rules"
+		cmp -s "$work/audit.rules" "$rules" ||
+			{ echo "cleanup: $rules not restored"; problems=1; }
+	fi
+	if [ $prev_existed = 1 ]; then
+		cp -p "$work/audit.rules.prev" "$rules.prev"
+	else
+		rm -f "$rules.prev"
+	fi
+	if [ $pidfile_existed = 1 ]; then
+		cp -p "$work/pidfile" "$pidfile"
+	else
+		rm -f "$pidfile"
+	fi
+	if [ $logs_moved = 1 ]; then
+		rm -rf "$keep"
+		mkdir -p "$(dirname "$keep")" && cp -a "$logdir" "$keep"
+		rm -rf "$logdir"
+		if [ $logs_moved_dir = 1 ]; then
+			mv "$logdir.ringaudit-test" "$logdir"
+			[ "$(stat -c %i "$logdir")" = "$logs_inode" ] ||
+				{ echo "cleanup: $logdir not restored"; problems=1; }
+		fi
+		echo "cleanup: this run's logs are in $keep"
+	fi
+	for p in "$bin" "$link"; do
+		[ -e "$p" ] || [ -L "$p" ] || continue
+		echo "cleanup: $p is still there"
+		problems=1
+	done
+	p=$(kstat pid)
+	if [ "$p" != 0 ]; then
+		echo "cleanup: the kernel's audit pid is $p, not 0"
+		problems=1
+	fi
+	rm -rf "$work"
+	if [ $problems != 0 ]; then
+		echo "FAIL - the machine could not be put back as it was"
+		[ "$rc" = 0 ] && rc=1
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- logs aside ----------------------------------------------------------
+if [ -d "$logdir" ]; then
+	logs_inode=$(stat -c %i "$logdir")
+	mv "$logdir" "$logdir.ringaudit-test"
+	logs_moved_dir=1
+fi
+logs_moved=1
+mkdir "$logdir"
+if [ $logs_moved_dir = 1 ]; then
+	chown --reference="$logdir.ringaudit-test" "$logdir"
+	chmod --reference="$logdir.ringaudit-test" "$logdir"
+else
+	chown root:adm "$logdir" && chmod 750 "$logdir"
+fi
+
+# --- install -------------------------------------------------------------
+echo "== tools/dropin.sh install (from $build)"
+installed=1
+RA_BUILD=$build "$src/tools/dropin.sh" install || { fail "dropin.sh install"; exit 1; }
+expect "$link is a link to $bin" \
+	test "$(readlink -f "$link")" = "$bin"
+daemon=$(env -i sh -c ". $defaults; echo \"\$DAEMON\"")
+expect "$defaults sets DAEMON=$link" test "$daemon" = "$link"
+sum1=$(sha256sum < "$defaults")
+RA_BUILD=$build "$src/tools/dropin.sh" install >/dev/null
+expect "install again changes nothing in $defaults" \
+	test "$(sha256sum < "$defaults")" = "$sum1"
+expect "install again leaves one DAEMON= block" \
+	test "$(grep -c '^# BEGIN ringaudit drop-in' "$defaults")" = 1
+
+# svc ACTION: the service command, bounded so that a hung start or stop
+# cannot outlive ctest's timeout and skip the cleanup.
+svc() { timeout 120 service auditd "$@"; }
+
+# daemon_ok PID: the checks every started daemon must pass.
+daemon_ok() {
+	local pid=$1
+	expect "the kernel's audit pid is the daemon's" test "$(kstat pid)" = "$pid"
+	expect "pidof auditd finds it, and only it" test "$(pidof auditd)" = "$pid"
+	expect "its comm is auditd" test "$(cat "/proc/$pid/comm")" = auditd
+	expect "killall -0 auditd finds it" killall -q -0 auditd
+	expect "its exe is $bin" test "$(readlink "/proc/$pid/exe")" = "$bin"
+	expect "start-stop-daemon --exec $link matches it" \
+		start-stop-daemon --stop --test --quiet --exec "$link"
+	expect "$pidfile holds its pid" \
+		test "$(cat "$pidfile" 2>/dev/null)" = "$pid"
+	expect "start-stop-daemon --pidfile $pidfile --name auditd matches it" \
+		start-stop-daemon --stop --test --quiet --pidfile "$pidfile" --name auditd
+	expect "service auditd status says running" quiet svc status
+}
+
+# started OLD: the pid the kernel names within 5 s if not 0 or OLD, or
+# nothing.
+new_pid() { local p; p=$(kstat pid); [ "$p" != 0 ] && [ "$p" != "$1" ]; }
+started() {
+	wait_for 50 new_pid "$1" || return 0
+	kstat pid
+}
+
+# phase KEY: load a rule keyed KEY on this shell's children's getpriority
+# calls, and make N of them.
+phase() {
+	auditctl -D >/dev/null
+	auditctl -a always,exit -F arch=b64 -S getpriority -F ppid=$$ -k "$1" >/dev/null ||
+		{ fail "auditctl -a ... -k $1"; return; }
+	"$build/ra-gen" "$n" >/dev/null
+	auditctl -D >/dev/null
+}
+# in_log FILE KEY N: FILE holds N system call records keyed KEY.
+in_log() {
+	[ "$(grep -c "^type=SYSCALL .* key=\"$2\"" "$1" 2>/dev/null)" = "$3" ]
+}
+# gone PID: no such process, or only a zombie.
+gone() {
+	[ ! -e "/proc/$1" ] ||
+		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+# --- start ---------------------------------------------------------------
+echo "== service auditd start"
+svc start
+pid1=$(started 0)
+if [ -z "$pid1" ]; then
+	fail "service auditd start: no daemon registered within 5 s"
+	exit 1
+fi
+pids+=("$pid1")
+pass "service auditd start: pid $pid1"
+daemon_ok "$pid1"
+
+echo "== service auditd start, again"
+svc start
+sleep 1
+expect "a second start leaves the daemon alone" test "$(kstat pid)" = "$pid1"
+extra=$(pidof auditd | tr ' ' '\n' | grep -vx "$pid1" | tr '\n' ' ')
+expect "a second start leaves no second auditd (${extra:-none})" test -z "$extra"
+for p in $extra; do pids+=("$p"); done
+
+echo "== phase a: $n events"
+phase "${tag}_a"
+expect "phase a's events reach audit.log" \
+	wait_for 100 in_log "$logdir/audit.log" "${tag}_a" "$n"
+
+# --- rotate --------------------------------------------------------------
+echo "== service auditd rotate"
+svc rotate
+expect "rotate: audit.log.1 appears" wait_for 50 test -e "$logdir/audit.log.1"
+echo "== phase b: $n events"
+phase "${tag}_b"
+
+# --- reload --------------------------------------------------------------
+echo "== service auditd reload"
+svc reload
+has_config() { grep -qs '^type=DAEMON_CONFIG ' "$logdir"/audit.log*; }
+expect "reload: a DAEMON_CONFIG record within 5 s" wait_for 50 has_config
+expect "reload: the same daemon runs" test "$(kstat pid)" = "$pid1"
+echo "== phase c: $n events"
+phase "${tag}_c"
+
+# --- restart -------------------------------------------------------------
+echo "== service auditd restart"
+svc restart
+pid2=$(started "$pid1")
+if [ -z "$pid2" ] || [ "$pid2" = "$pid1" ]; then
+	fail "service auditd restart: no new daemon (kernel pid ${pid2:-0})"
+else
+	pids+=("$pid2")
+	pass "service auditd restart: pid $pid2"
+	expect "the old daemon $pid1 is gone" wait_for 50 gone "$pid1"
+	daemon_ok "$pid2"
+fi
+echo "== phase d: $n events"
+phase "${tag}_d"
+
+# --- stop ----------------------------------------------------------------
+echo "== service auditd stop"
+t0=$(date +%s)
+svc stop
+t1=$(date +%s)
+# The init script's second start-stop-daemon waits 30 s for a daemon its
+# first (by pid file) did not stop, then KILLs it.
+expect "stop took $((t1 - t0)) s, less than 30" \
+	test $((t1 - t0)) -lt 30
+expect "stop: the kernel's audit pid is 0" test "$(kstat pid)" = 0
+expect "stop: no auditd runs" test -z "$(pidof auditd)"
+expect "stop: no $pidfile" test ! -e "$pidfile"
+expect "service auditd status says stopped" \
+	test "$(svc status >/dev/null 2>&1; echo $?)" != 0
+
+# --- the logs ------------------------------------------------------------
+echo "== the logs"
+ls -l "$logdir"
+files=("$logdir"/audit.log*)
+# serials KEY: the serials of KEY's getpriority events in every log, one
+# a line (-sc: not auditctl's CONFIG_CHANGE events, which carry the key).
+serials() {
+	local f
+	for f in "${files[@]}"; do
+		ausearch -if "$f" -k "$1" -sc getpriority --raw 2>/dev/null |
+			grep '^type=SYSCALL '
+	done | sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*/\1/p'
+}
+for k in a b c d; do
+	serials "${tag}_$k" > "$work/serials.$k"
+	total=$(wc -l < "$work/serials.$k")
+	uniq=$(sort -u "$work/serials.$k" | wc -l)
+	expect "phase $k: $n events, each once (found $total, $uniq distinct)" \
+		test "$total" = "$n" -a "$uniq" = "$n"
+done
+ausearch -if "$logdir/audit.log.1" -k "${tag}_a" -sc getpriority --raw 2>/dev/null |
+	grep -c '^type=SYSCALL ' > "$work/a_in_1"
+expect "phase a's events are in audit.log.1 ($(cat "$work/a_in_1"))" \
+	test "$(cat "$work/a_in_1")" = "$n"
+
+for f in "${files[@]}"; do
+	ausearch -if "$f" -m DAEMON_START,DAEMON_END,DAEMON_ROTATE,DAEMON_CONFIG \
+		--raw 2>/dev/null
+done > "$work/daemon"
+count() { grep -c "^type=$1 " "$work/daemon"; }
+echo "daemon records:"
+sed 's/^/  /' "$work/daemon"
+expect "DAEMON_START: 2, one per start ($(count DAEMON_START))" \
+	test "$(count DAEMON_START)" = 2
+expect "DAEMON_END: 2, one per stop ($(count DAEMON_END))" \
+	test "$(count DAEMON_END)" = 2
+expect "DAEMON_ROTATE: 1 ($(count DAEMON_ROTATE))" \
+	test "$(count DAEMON_ROTATE)" = 1
+expect "DAEMON_CONFIG: 1 ($(count DAEMON_CONFIG))" \
+	test "$(count DAEMON_CONFIG)" = 1
+start_pids=$(grep '^type=DAEMON_START ' "$work/daemon" |
+	sed -n 's/.* pid=\([0-9]*\).*/\1/p' | sort -n | tr '\n' ' ')
+expect "the DAEMON_STARTs name the daemons ($start_pids)" \
+	test "$start_pids" = "$(printf '%s\n' "$pid1" "${pid2:-}" | sort -n | tr '\n' ' ')"
+
+echo "== $fails check(s) failed"
+[ "$fails" = 0 ]

@@ -213,6 +213,9 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 		/* About to wait: every worker that got records must run. */
 		wake_workers(ing);
 		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
+		/* wake_workers cleared it; the record just pushed needs the
+		 * next wake too. */
+		ing->dirty[w] = true;
 	}
 }
 
@@ -381,6 +384,7 @@ end_stream(struct ingest *ing)
 			wake_workers(ing);
 			ring_push_wait(&ing->c.to_worker[w], r, ing->c.self,
 			    NULL);
+			ing->dirty[w] = true;
 		}
 	}
 	wake_workers(ing);

@@ -370,6 +370,37 @@ test_full_ring_wakes_every_worker_given_records(void **state)
 	free(got.p);
 }
 
+/*
+ * Regression: when ingest found a worker's ring full it woke the workers
+ * (clearing their "has new records" marks), then waited and pushed; the
+ * record it pushed then was never announced, so a worker asleep on it
+ * slept on.  At the end of the stream that was the EOS record, and the
+ * pipeline hung (about one run in 25 of the test above).  A race, so it
+ * runs many times: rings of 2, and every last record for worker 1.
+ */
+static void
+test_record_pushed_after_full_ring_wait_is_woken(void **state)
+{
+	char in[256], out[256];
+	struct pl_stats st;
+	unsigned run, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/tail.log", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.log", tmpdir);
+	f = fopen(in, "we");
+	assert_non_null(f);
+	for (i = 0; i < 200; i++)
+		fprintf(f, "type=USER msg=audit(1.000:%u): i=%u\n",
+		    i < 150 ? 2 * i : 2 * i + 1, i);
+	fclose(f);
+	for (run = 0; run < 60; run++) {
+		run_replay_rings(in, out, 2, 2, &st);
+		assert_int_equal(st.wr.written, 200);
+	}
+}
+
 int
 main(void)
 {
@@ -381,6 +412,8 @@ main(void)
 		cmocka_unit_test(test_garbage_line_skipped),
 		cmocka_unit_test(
 		    test_full_ring_wakes_every_worker_given_records),
+		cmocka_unit_test(
+		    test_record_pushed_after_full_ring_wait_is_woken),
 	};
 
 	/* Every replay here runs without wait timeouts: a hang is a lost

@@ -161,15 +161,19 @@ dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o)
 	return 0;
 }
 
-/* Who sent the last signal, as the kernel saw it (AUDIT_SIGNAL_INFO). */
-static void
+/*
+ * Who sent the last signal, as the kernel saw it (AUDIT_SIGNAL_INFO);
+ * false, with -1 for both ids, if the kernel would not say.
+ */
+static bool
 sender(struct ingest_siginfo *si)
 {
-	if (ingest_kernel_signal_info(si) < 0) {
-		si->uid = (uint32_t)-1;
-		si->pid = -1;
-		si->ctx[0] = '\0';
-	}
+	if (ingest_kernel_signal_info(si) == 0)
+		return true;
+	si->uid = (uint32_t)-1;
+	si->pid = -1;
+	si->ctx[0] = '\0';
+	return false;
 }
 
 /*
@@ -223,7 +227,7 @@ reconfigure(struct dmn *d)
 	unsigned i;
 	int rc;
 
-	sender(&si);
+	(void)sender(&si);
 	log_info("config change requested by pid=%d auid=%u subj=%s", si.pid,
 	    si.uid, si.ctx[0] != '\0' ? si.ctx : "?");
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
@@ -282,14 +286,9 @@ sender_text(char *buf, size_t len, const char *op)
 {
 	struct ingest_siginfo si;
 	uint32_t uid, ses;
-	bool known = ingest_kernel_signal_info(&si) == 0;
+	bool known = sender(&si);
 	int n;
 
-	if (!known) {
-		si.uid = (uint32_t)-1;
-		si.pid = -1;
-		si.ctx[0] = '\0';
-	}
 	sender_ids(si.pid, &uid, &ses);
 	n = snprintf(buf, len, "op=%s auid=%u uid=%u ses=%u pid=%d", op,
 	    si.uid, uid, ses, si.pid);

@@ -1456,6 +1456,93 @@ test_suspend_rotate_resume(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * space_left as a percentage: on a 4 MiB tmpfs, 50% is 2 MiB (auditd
+ * resolves it in whole MiB of the partition).  With suspend, logging stops
+ * within one space check (64 KiB) and what was already in buffers of the
+ * crossing; the daemon is told once; the records after are counted.
+ */
+static void
+test_space_left_percent_suspends(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct wr_state ws;
+	struct buf want = { 0 };
+	const unsigned n = 40000;
+	struct harness h;
+	struct stat sb;
+	uint32_t ev;
+	unsigned i;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	if (!private_mounts())
+		print_message("no private mount namespace (%s): mounting in "
+		    "the current one\n", strerror(errno));
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=4m,mode=0700") < 0) {
+		print_message("skipped: cannot mount a tmpfs on %s: %s\n", dir,
+		    strerror(errno));
+		rm_rf(dir);
+		skip();
+	}
+	tmp_mounted = true;
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	c.params.space_left.value = 50;
+	c.params.space_left.percent = true;
+	c.params.space_left.act = WR_ACT_SUSPEND;
+	c.params.admin_space_left.value = 0;
+
+	/* run_writer's harness, kept open to ask the writer afterwards. */
+	h_init(&h);
+	{
+		struct wr_config cc = c;
+
+		cc.from_worker = &h.from_worker;
+		cc.free_ring = &h.free_ring;
+		cc.self = &h.writer_w;
+		assert_int_equal(wr_create(&h.wr, &cc), 0);
+	}
+	ra_test_guard("space_left_percent", 60);
+	assert_int_equal(wr_start(h.wr), 0);
+	for (i = 0; i < n; i++) {
+		struct ring_rec *r = h_get_free(&h);
+
+		make_line(r, h.seq++, 4, i, 0, &want);
+		h_push(&h, r);
+	}
+	h_end(&h);
+	assert_int_equal(wr_join(h.wr), 0);
+	ra_test_unguard();
+	wr_get_stats(h.wr, &st);
+	wr_get_state(h.wr, &ws);
+	ev = wr_take_events(h.wr);
+	assert_int_equal(stat(path, &sb), 0);
+	print_message("space_left_percent: log %lld bytes, threshold %llu, "
+	    "dropped %llu\n", (long long)sb.st_size,
+	    (unsigned long long)ws.space_left_bytes,
+	    (unsigned long long)st.dropped);
+	assert_int_equal(ws.space_left_bytes, 2u << 20);
+	assert_true(ev & WR_EV_SPACE_LEFT);
+	assert_false(ev & WR_EV_ADMIN_SPACE_LEFT);
+	assert_true(ws.suspended);
+	assert_true(ws.space_left_hit);
+	/* Suspended once free space fell under 2 MiB: the log is then over
+	 * 2 MiB, by at most a check's 64 KiB and the buffers in hand. */
+	assert_true(sb.st_size > (off_t)(2u << 20) - (64 << 10));
+	assert_true(sb.st_size < (off_t)(2u << 20) + (64 << 10) +
+	    (off_t)(NBUFS + 1) * BATCH_BYTES);
+	assert_true(st.dropped > 0);
+	assert_int_equal(st.written + st.dropped, n);
+	assert_int_equal(st.write_errors, 0);
+	wr_destroy(h.wr);
+	h.wr = NULL;
+	h_fini(&h);
+	buf_free(&want);
+}
+
 static void
 test_incremental_chain_waits_for_wake_read(void **state)
 {
@@ -1557,6 +1644,7 @@ main(void)
 		T(test_size_rotate),
 		T(test_size_keep_logs),
 		T(test_suspend_rotate_resume),
+		T(test_space_left_percent_suspends),
 	};
 #undef T
 

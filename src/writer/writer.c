@@ -31,28 +31,19 @@
  * written when its write completed and as durable when the sync covering
  * it did; both latencies from receive are kept in histograms.
  *
+ * Write errors.  A failed write drops its buffer's records (counted); once
+ * nothing is in flight the file is cut back to the start of that buffer,
+ * so no partial line stays, and what waits is written after it, unless
+ * the action suspends logging.
+ *
  * Waiting: the writer sleeps only in io_uring_submit_and_wait_timeout, with
  * a read of its waiter's eventfd armed in the same ring; a worker that
  * pushed records writes that eventfd only if the writer announced sleep.
  *
- * Switches.  Rotation (SIGUSR1, max_log_file, a space action), resuming
- * after a suspension (SIGUSR2) and new parameters (SIGHUP) all happen at a
- * record boundary: the writer stops taking records (they keep gathering in
- * the rings behind it), lets every buffer it holds go out, syncs the old
- * file through io_uring, and only then renames and opens files (short
- * metadata calls, logfile.c).  The daemon's own requests ride in band on a
- * DAEMON_* record (ring_rec.cmd), so DAEMON_ROTATE is the first record of
- * the new log and DAEMON_RESUME the first one written after a suspension.
- *
- * Limits.  After each 64 KiB written, and after every write error, the
- * writer compares the log's size with max_log_file and the partition's
- * free space with space_left and admin_space_left.  Each condition is
- * told to the daemon once (wr_take_events) until it is re-armed (space
- * recovered, a rotation, a resume); the writer itself acts on what is its
- * own (suspend, rotate).  A failed write drops its buffer's records
- * (counted); once nothing is in flight the file is cut back to the start
- * of that buffer, so no partial line stays, and what waits is written
- * after it, unless the action suspends logging.
+ * Switches (rotation, resume, new parameters) and limits (max_log_file,
+ * free space, write errors told to the daemon) are switch.c's; the writer
+ * calls into it at record boundaries and after reaping.  The state both
+ * files share is in writer_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,162 +62,16 @@
 
 #include "common/log.h"
 #include "writer/logfile.h"
-#include "writer/writer.h"
+#include "writer/writer_int.h"
 
 #define WR_TAG_SYNC 1u
 #define WR_TAG_WAKE 2u
 #define WR_MIN_LINE 12		/* "type=X msg=\n": sizes recv_ns arrays */
 #define WR_SPINS 64
 #define WR_SPACE_EVERY (64u << 10)	/* bytes written between checks */
-#define MIB (1024ull * 1024ull)
 
-/* Switch operations, done at a record boundary once I/O is idle. */
-enum {
-	SW_PARAMS = 1u << 0,
-	SW_ROTATE = 1u << 1,
-	SW_KEEP = 1u << 2,
-	SW_REOPEN = 1u << 3,
-	SW_NEWFILE = 1u << 4,	/* SIGHUP named another log_file */
-};
-
-enum wbuf_state {
-	WB_FREE,
-	WB_FILL,	/* the current buffer */
-	WB_QUEUED,	/* closed, not yet submitted */
-	WB_INFLIGHT,	/* its write was submitted */
-	WB_WRITTEN,	/* written, held until its chain's sync completes */
-};
-
-struct wbuf {
-	enum wbuf_state state;
-	char *mem;
-	size_t len;
-	size_t done;		/* bytes written so far (short writes) */
-	off_t off;
-	uint64_t *recv_ns;
-	unsigned nrec;
-	bool sync_point;	/* a sync must follow this buffer */
-	bool in_chain;		/* held until the chain's sync */
-};
-
-struct wchain {
-	bool active;
-	bool datasync;
-	bool resubmit;		/* its sync was cancelled: go again */
-	uint64_t base;		/* records written before it was made */
-	unsigned n;
-	struct wbuf **bufs;
-};
-
-struct wr {
-	struct wr_config c;
-	struct wr_params p;		/* in force, the writer's own */
-	char path[PATH_MAX];		/* the log, now */
-	gid_t group;
-	pthread_t thread;
-	bool started;
-	int fd;
-	bool own_fd;
-	off_t off;
-	struct io_uring ring;
-
-	struct wbuf *bufs;
-	unsigned *queue;		/* QUEUED buffers, FIFO of indices */
-	unsigned qhead, qlen;
-	struct wbuf *cur;
-	unsigned inflight;		/* write requests in flight */
-	struct wchain chain;		/* at most one sync chain in flight */
-	unsigned cap_rec;
-
-	struct ring_rec **held;		/* head of each worker ring */
-	struct ring_rec *pending;	/* next record, not yet in a buffer */
-	bool buffer_wait;		/* ... because every buffer is busy */
-	uint64_t next_seq;
-	unsigned eos;
-	bool *popped;
-
-	uint64_t since_sync;
-	bool suspended;		/* new records are dropped */
-	bool drop_queued;	/* ... and so is what waits (a failed write) */
-	bool rebase;		/* a write failed: cut back, then go on */
-	off_t err_off;		/* where the first failed buffer started */
-	off_t ok_end;		/* end of the furthest completed write */
-
-	unsigned sw;		/* SW_* requested */
-	bool sw_synced;		/* the old file's sync was made */
-	bool max_hit, space_hit, admin_hit, full_hit, error_hit;
-	bool no_space;		/* ENOSPC seen; until resumed */
-	unsigned logs_found;
-	uint64_t space_bytes, admin_bytes;	/* thresholds, resolved */
-	uint64_t checked_at;	/* st.bytes at the last space check */
-
-	pthread_mutex_t mu;	/* staged and pub */
-	struct wr_params staged;
-	struct wr_state pub;
-	_Atomic uint32_t events;
-	int ev_fd;
-	bool final_sync;	/* the last sync, at the end, was submitted */
-	bool sync_owed;		/* incremental_async: a sync point went by */
-	bool wake_armed;
-	uint64_t wake_val;
-	unsigned freed;
-
-	struct wr_stats st;
-	struct log_ratelimit rl;
-};
-
-/* Thresholds in bytes, from the partition the log is on. */
-static void
-resolve_space(struct wr *w)
-{
-	uint64_t avail = 0, total = 0;
-
-	if (w->fd >= 0 && w->c.output == WR_OUT_FILE)
-		(void)lf_space(w->fd, &avail, &total);
-	/* As auditd: whole MiB, a percentage of the size in whole MiB. */
-	w->space_bytes = (w->p.space_left.percent ? total / MIB *
-	    w->p.space_left.value / 100 : w->p.space_left.value) * MIB;
-	w->admin_bytes = (w->p.admin_space_left.percent ? total / MIB *
-	    w->p.admin_space_left.value / 100 :
-	    w->p.admin_space_left.value) * MIB;
-}
-
-static void
-publish(struct wr *w, uint64_t avail, uint64_t total)
-{
-	pthread_mutex_lock(&w->mu);
-	w->pub.suspended = w->suspended;
-	w->pub.space_left_hit = w->space_hit;
-	w->pub.admin_space_left_hit = w->admin_hit;
-	w->pub.disk_full = w->full_hit;
-	w->pub.no_space = w->no_space;
-	w->pub.disk_error = w->error_hit;
-	w->pub.logs_found = w->logs_found;
-	w->pub.log_size = w->off;
-	if (total > 0) {
-		w->pub.avail = avail;
-		w->pub.total = total;
-	}
-	w->pub.space_left_bytes = w->space_bytes;
-	w->pub.admin_space_left_bytes = w->admin_bytes;
-	pthread_mutex_unlock(&w->mu);
-}
-
-static void
-post(struct wr *w, uint32_t ev)
-{
-	uint64_t one = 1;
-
-	/* Release: what the daemon reads about the event (wr_get_state) is
-	 * published before the bit. */
-	atomic_fetch_or_explicit(&w->events, ev, memory_order_release);
-	if (write(w->ev_fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full, the daemon will look anyway */
-	}
-}
-
-static int
-open_log(struct wr *w)
+int
+wr_open_log(struct wr *w)
 {
 	int fd = lf_open(w->path, w->group, &w->off);
 
@@ -284,13 +129,13 @@ wr_create(struct wr **out, const struct wr_config *c)
 	}
 	switch (c->output) {
 	case WR_OUT_FILE:
-		rc = open_log(w);
+		rc = wr_open_log(w);
 		if (rc < 0)
 			goto err;
 		/* auditd trims the numbered logs to num_logs at start. */
 		if (w->p.max_log_act == WR_ACT_ROTATE)
 			lf_remove_excess(w->path, w->p.num_logs);
-		resolve_space(w);
+		wr_resolve_space(w);
 		break;
 	case WR_OUT_FD:
 		w->fd = c->fd;
@@ -422,8 +267,8 @@ take_buffer(struct wr *w)
 	return NULL;
 }
 
-static void
-close_current(struct wr *w)
+void
+wr_close_current(struct wr *w)
 {
 	struct wbuf *b = w->cur;
 
@@ -444,80 +289,6 @@ free_buffer(struct wbuf *b)
 	b->state = WB_FREE;
 }
 
-/* Ask for a switch: no record is taken until it is done. */
-static void
-request_switch(struct wr *w, unsigned op)
-{
-	w->sw |= op;
-	close_current(w);
-}
-
-/* The writer's own part of an action. */
-static void
-act(struct wr *w, enum wr_act a)
-{
-	switch (a) {
-	case WR_ACT_NONE:
-		break;
-	case WR_ACT_SUSPEND:
-		if (!w->suspended)
-			log_warnx("writer: logging is suspended; records are "
-			    "counted as dropped until it is resumed (SIGUSR2)");
-		w->suspended = true;
-		break;
-	case WR_ACT_ROTATE:
-		request_switch(w, SW_ROTATE);
-		break;
-	case WR_ACT_KEEP_LOGS:
-		request_switch(w, SW_KEEP);
-		break;
-	}
-}
-
-/* A daemon record's instruction: the switch happens before it is
- * written. */
-static bool
-take_cmd(struct wr *w, struct ring_rec *r)
-{
-	unsigned op = 0;
-
-	switch ((enum ring_cmd)r->cmd) {
-	case RING_CMD_NONE:
-		return false;
-	case RING_CMD_ROTATE:
-		/* keep_logs rotates so for SIGUSR1 too. */
-		if (w->c.output == WR_OUT_FILE)
-			op = w->p.max_log_act == WR_ACT_KEEP_LOGS ? SW_KEEP :
-			    SW_ROTATE;
-		break;
-	case RING_CMD_RESUME:
-		op = SW_REOPEN;
-		break;
-	case RING_CMD_RECONF:
-		op = SW_PARAMS;
-		break;
-	}
-	r->cmd = RING_CMD_NONE;
-	if (op == 0)
-		return false;
-	w->pending = r;
-	request_switch(w, op);
-	return true;
-}
-
-/* max_log_file, after a record went into a buffer. */
-static bool
-check_size(struct wr *w)
-{
-	if (w->p.max_log_bytes == 0 || w->max_hit ||
-	    w->c.output != WR_OUT_FILE || (uint64_t)w->off < w->p.max_log_bytes)
-		return false;
-	w->max_hit = true;
-	post(w, WR_EV_MAX_LOG_FILE);
-	act(w, w->p.max_log_act);
-	return w->sw != 0;
-}
-
 /* Take records in order into buffers; true if any was taken. */
 static bool
 pull(struct wr *w)
@@ -536,7 +307,7 @@ pull(struct wr *w)
 				break;
 		}
 		w->pending = NULL;
-		if (r->cmd != RING_CMD_NONE && take_cmd(w, r))
+		if (r->cmd != RING_CMD_NONE && wr_take_cmd(w, r))
 			break;
 		if (r->flags & RING_REC_EOS) {
 			w->eos++;
@@ -562,7 +333,7 @@ pull(struct wr *w)
 		if (w->cur != NULL && w->cur->len + r->line_len >
 		    w->c.batch_bytes) {
 			/* Full: let it go out before filling the next. */
-			close_current(w);
+			wr_close_current(w);
 			w->pending = r;
 			break;
 		}
@@ -591,9 +362,9 @@ pull(struct wr *w)
 		    ++w->since_sync >= w->p.freq) {
 			w->since_sync = 0;
 			w->cur->sync_point = true;
-			close_current(w);
+			wr_close_current(w);
 		}
-		if (check_size(w))
+		if (wr_check_size(w))
 			break;
 	}
 	/* Hand back what we took: ingest may wait for free records, a
@@ -655,8 +426,8 @@ submit_chain(struct wr *w)
  * A sync of its own, linked to no write: the one at the end, and the one
  * incremental_async owes.  It covers every write completed before it.
  */
-static void
-submit_bare_sync(struct wr *w, bool datasync)
+void
+wr_submit_bare_sync(struct wr *w, bool datasync)
 {
 	w->chain.active = true;
 	w->chain.n = 0;
@@ -694,16 +465,16 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 		w->no_space = true;
 	if (full && !w->full_hit) {
 		w->full_hit = true;
-		post(w, WR_EV_DISK_FULL);
+		wr_post(w, WR_EV_DISK_FULL);
 	} else if (!full && !w->error_hit) {
 		w->error_hit = true;
-		post(w, WR_EV_DISK_ERROR);
+		wr_post(w, WR_EV_DISK_ERROR);
 	}
 	if (w->err_off < 0 || b->off < w->err_off)
 		w->err_off = b->off;
 	w->rebase = w->c.output == WR_OUT_FILE;
 	drop_buffer(w, b);
-	act(w, a);
+	wr_act(w, a);
 	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
 		w->drop_queued = true;
 }
@@ -929,35 +700,6 @@ sync_done(struct wr *w, int res, uint64_t now)
 	w->chain.n = 0;
 }
 
-/* Free space against space_left and admin_space_left. */
-static void
-check_space(struct wr *w)
-{
-	uint64_t avail, total;
-
-	w->checked_at = w->st.bytes;
-	if (w->c.output != WR_OUT_FILE || w->fd < 0 ||
-	    lf_space(w->fd, &avail, &total) < 0)
-		return;
-	w->st.space_checks++;
-	if (avail < w->admin_bytes) {
-		if (!w->admin_hit) {
-			w->admin_hit = w->space_hit = true;
-			post(w, WR_EV_ADMIN_SPACE_LEFT);
-			act(w, w->p.admin_space_left.act);
-		}
-	} else if (avail < w->space_bytes) {
-		if (!w->space_hit) {
-			w->space_hit = true;
-			post(w, WR_EV_SPACE_LEFT);
-			act(w, w->p.space_left.act);
-		}
-	}
-	/* As auditd: space coming back re-arms nothing; a resume, a rotation
-	 * that was the action, or new thresholds do. */
-	publish(w, avail, total);
-}
-
 static bool
 reap(struct wr *w)
 {
@@ -990,7 +732,7 @@ reap(struct wr *w)
 		maybe_resubmit(w);
 	if (w->st.bytes - w->checked_at >= WR_SPACE_EVERY ||
 	    (w->rebase && w->checked_at != w->st.bytes))
-		check_space(w);
+		wr_check_space(w);
 	return n > 0;
 }
 
@@ -1037,141 +779,11 @@ sleep_once(struct wr *w)
 	ring_waiter_cancel(w->c.self);
 }
 
-static bool
-idle_io(const struct wr *w)
+bool
+wr_idle_io(const struct wr *w)
 {
 	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
 	    w->cur == NULL && !w->rebase;
-}
-
-/* Rotate the closed log and open a new one; -errno if it failed. */
-static void
-rotate_now(struct wr *w, bool keep)
-{
-	int rc;
-
-	if (!keep && w->p.num_logs < 2) {
-		/* auditd: fewer than 2 logs means no rotation. */
-		log_warnx("Log rotation disabled (num_logs < 2), skipping");
-		return;
-	}
-	close(w->fd);
-	w->fd = -1;
-	rc = lf_rotate(w->path, w->p.num_logs, keep);
-	if (rc < 0) {
-		w->st.rotate_errors++;
-		log_warnx("writer: %s: cannot rotate: %s", w->path,
-		    strerror(-rc));
-	} else {
-		w->st.rotations++;
-		w->logs_found = (unsigned)rc;
-		w->max_hit = false;
-		/* "Except for rotate, it will perform this action just one
-		 * time" (auditd.conf(5)): a rotating space action re-arms. */
-		if (w->p.space_left.act == WR_ACT_ROTATE)
-			w->space_hit = false;
-		if (w->p.admin_space_left.act == WR_ACT_ROTATE)
-			w->admin_hit = false;
-	}
-}
-
-static bool
-same_space(const struct wr_space *a, const struct wr_space *b)
-{
-	return a->value == b->value && a->percent == b->percent &&
-	    a->act == b->act;
-}
-
-/* New parameters; true if the log must be reopened (a new path). */
-static bool
-take_params(struct wr *w)
-{
-	struct wr_params np;
-	bool reopen = false;
-
-	pthread_mutex_lock(&w->mu);
-	np = w->staged;
-	pthread_mutex_unlock(&w->mu);
-	if (!same_space(&np.space_left, &w->p.space_left) ||
-	    !same_space(&np.admin_space_left, &w->p.admin_space_left))
-		w->space_hit = w->admin_hit = false;
-	if (np.log_file[0] != '\0' && (strcmp(np.log_file, w->path) != 0 ||
-	    np.log_group != w->group)) {
-		snprintf(w->path, sizeof(w->path), "%s", np.log_file);
-		w->group = np.log_group;
-		reopen = true;
-	}
-	w->p = np;
-	w->since_sync = 0;
-	w->max_hit = false;
-	return reopen;
-}
-
-/*
- * A switch, once every write it follows is done: sync the old file (by
- * io_uring, so that the writer does not block on it), then rename, open,
- * apply.  Returns true while it made progress.
- */
-static bool
-do_switch(struct wr *w)
-{
-	bool file = w->c.output == WR_OUT_FILE;
-	unsigned sw = w->sw;
-	int rc;
-
-	if (!idle_io(w))
-		return false;
-	if (file && w->fd >= 0 && !w->sw_synced &&
-	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_PARAMS))) {
-		w->sw_synced = true;
-		submit_bare_sync(w, false);
-		return true;
-	}
-	w->sw_synced = false;
-	w->sw = 0;
-	if ((sw & SW_PARAMS) && take_params(w))
-		sw |= SW_NEWFILE;
-	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE))) {
-		if (sw & (SW_ROTATE | SW_KEEP))
-			rotate_now(w, (sw & SW_KEEP) != 0);
-		if (w->fd >= 0)
-			close(w->fd);
-		w->fd = -1;
-		w->ok_end = 0;
-		w->err_off = -1;
-		w->rebase = false;
-		rc = open_log(w);
-		if (rc < 0) {
-			log_warnx("writer: %s: cannot open: %s", w->path,
-			    strerror(-rc));
-			if (!w->error_hit) {
-				w->error_hit = true;
-				post(w, WR_EV_DISK_ERROR);
-			}
-			act(w, w->p.disk_error_act);
-			/* With no file, nothing can be written. */
-			w->suspended = w->drop_queued = true;
-		} else if (sw & SW_NEWFILE) {
-			/* A log that was open before: a new one writes. */
-			w->suspended = w->drop_queued = false;
-		}
-		if (sw & (SW_ROTATE | SW_KEEP))
-			post(w, WR_EV_ROTATED);
-	}
-	if (sw & SW_REOPEN) {
-		if (w->fd >= 0 || !file) {
-			w->suspended = w->drop_queued = false;
-			w->full_hit = w->error_hit = w->no_space = false;
-		}
-		w->space_hit = w->admin_hit = w->max_hit = false;
-		post(w, WR_EV_RESUMED);
-	}
-	if (file) {
-		resolve_space(w);
-		check_space(w);
-	}
-	publish(w, 0, 0);
-	return true;
 }
 
 static void *
@@ -1180,24 +792,24 @@ wr_main(void *arg)
 	struct wr *w = arg;
 	unsigned spins = 0;
 
-	check_space(w);
-	publish(w, 0, 0);
+	wr_check_space(w);
+	wr_publish(w, 0, 0);
 	for (;;) {
 		bool progress, finishing;
 
 		progress = reap(w);
 		progress |= pull(w);
 		if (w->sw != 0)
-			progress |= do_switch(w);
+			progress |= wr_do_switch(w);
 		finishing = w->eos == w->c.workers && w->pending == NULL;
 		/* Nothing waits behind the current buffer: let it go. */
 		if (w->pending == NULL && w->cur != NULL &&
 		    !(group_commit(w) && w->chain.active) &&
 		    !(w->c.output == WR_OUT_FD && w->inflight > 0) &&
 		    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
-			close_current(w);
+			wr_close_current(w);
 		if (finishing)
-			close_current(w);
+			wr_close_current(w);
 		if (w->qlen > 0 || w->rebase) {
 			unsigned before = w->qlen;
 			bool rebase = w->rebase;
@@ -1206,19 +818,19 @@ wr_main(void *arg)
 			if (w->qlen != before || w->rebase != rebase)
 				progress = true;
 		}
-		if (finishing && idle_io(w)) {
+		if (finishing && wr_idle_io(w)) {
 			/* A last sync, whatever the mode: what was written
 			 * before DAEMON_END is on disk when we exit. */
 			if (w->c.output != WR_OUT_FILE || w->final_sync)
 				break;
 			w->final_sync = true;
 			w->sync_owed = false;
-			submit_bare_sync(w, false);
+			wr_submit_bare_sync(w, false);
 			progress = true;
 		}
 		if (w->sync_owed && !w->chain.active) {
 			w->sync_owed = false;
-			submit_bare_sync(w, true);
+			wr_submit_bare_sync(w, true);
 			progress = true;
 		}
 		if (progress) {
@@ -1285,38 +897,4 @@ wr_append(struct wr *w, const char *line, size_t len)
 		rc = -EIO;
 	close(fd);
 	return rc;
-}
-
-void
-wr_get_state(struct wr *w, struct wr_state *st)
-{
-	pthread_mutex_lock(&w->mu);
-	*st = w->pub;
-	pthread_mutex_unlock(&w->mu);
-}
-
-void
-wr_set_params(struct wr *w, const struct wr_params *p)
-{
-	pthread_mutex_lock(&w->mu);
-	w->staged = *p;
-	pthread_mutex_unlock(&w->mu);
-}
-
-int
-wr_event_fd(struct wr *w)
-{
-	return w->ev_fd;
-}
-
-uint32_t
-wr_take_events(struct wr *w)
-{
-	uint64_t n;
-
-	if (read(w->ev_fd, &n, sizeof(n)) < 0) {
-		/* EAGAIN: nothing new since the last look */
-	}
-	/* Acquire: pairs with post()'s release. */
-	return atomic_exchange_explicit(&w->events, 0, memory_order_acquire);
 }

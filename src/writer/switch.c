@@ -1,0 +1,358 @@
+/*
+ * switch.c - the writer's switches and limits: what the writer thread does
+ * between records rather than with them.  It runs on the writer thread,
+ * called from the write path (writer.c) at record boundaries and after
+ * reaping, and works on the writer's state (writer_int.h); what it adds
+ * is what the daemon sees of the writer: the published state, the staged
+ * parameters and the events.
+ *
+ * Switches.  Rotation (SIGUSR1, max_log_file, a space action), resuming
+ * after a suspension (SIGUSR2) and new parameters (SIGHUP) all happen at a
+ * record boundary: the writer stops taking records (they keep gathering in
+ * the rings behind it), lets every buffer it holds go out, syncs the old
+ * file through io_uring, and only then renames and opens files (short
+ * metadata calls, logfile.c).  The daemon's own requests ride in band on a
+ * DAEMON_* record (ring_rec.cmd), so DAEMON_ROTATE is the first record of
+ * the new log and DAEMON_RESUME the first one written after a suspension.
+ *
+ * Limits.  After each record the writer compares the log's size with
+ * max_log_file; after each 64 KiB written, and after every write error,
+ * the partition's free space with space_left and admin_space_left.  Each
+ * condition is told to the daemon once (wr_take_events) until it is
+ * re-armed (a write that succeeds again, a rotation, a resume, new
+ * thresholds); the writer itself acts on what is its own (suspend,
+ * rotate).
+ *
+ * Waking the daemon: an event sets its bit in w->events and writes the
+ * event fd (wr_event_fd), which the daemon polls; wr_take_events drains
+ * both.  The state report (wr_get_state) and new parameters
+ * (wr_set_params) cross under w->mu; staged parameters apply only when a
+ * DAEMON_CONFIG record (RING_CMD_RECONF) reaches the writer.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "writer/logfile.h"
+#include "writer/writer_int.h"
+
+#define MIB (1024ull * 1024ull)
+
+/* Thresholds in bytes, from the partition the log is on. */
+void
+wr_resolve_space(struct wr *w)
+{
+	uint64_t avail = 0, total = 0;
+
+	if (w->fd >= 0 && w->c.output == WR_OUT_FILE)
+		(void)lf_space(w->fd, &avail, &total);
+	/* As auditd: whole MiB, a percentage of the size in whole MiB. */
+	w->space_bytes = (w->p.space_left.percent ? total / MIB *
+	    w->p.space_left.value / 100 : w->p.space_left.value) * MIB;
+	w->admin_bytes = (w->p.admin_space_left.percent ? total / MIB *
+	    w->p.admin_space_left.value / 100 :
+	    w->p.admin_space_left.value) * MIB;
+}
+
+void
+wr_publish(struct wr *w, uint64_t avail, uint64_t total)
+{
+	pthread_mutex_lock(&w->mu);
+	w->pub.suspended = w->suspended;
+	w->pub.space_left_hit = w->space_hit;
+	w->pub.admin_space_left_hit = w->admin_hit;
+	w->pub.disk_full = w->full_hit;
+	w->pub.no_space = w->no_space;
+	w->pub.disk_error = w->error_hit;
+	w->pub.logs_found = w->logs_found;
+	w->pub.log_size = w->off;
+	if (total > 0) {
+		w->pub.avail = avail;
+		w->pub.total = total;
+	}
+	w->pub.space_left_bytes = w->space_bytes;
+	w->pub.admin_space_left_bytes = w->admin_bytes;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+wr_post(struct wr *w, uint32_t ev)
+{
+	uint64_t one = 1;
+
+	/* Release: what the daemon reads about the event (wr_get_state) is
+	 * published before the bit. */
+	atomic_fetch_or_explicit(&w->events, ev, memory_order_release);
+	if (write(w->ev_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the daemon will look anyway */
+	}
+}
+
+/* Ask for a switch: no record is taken until it is done. */
+static void
+request_switch(struct wr *w, unsigned op)
+{
+	w->sw |= op;
+	wr_close_current(w);
+}
+
+/* The writer's own part of an action. */
+void
+wr_act(struct wr *w, enum wr_act a)
+{
+	switch (a) {
+	case WR_ACT_NONE:
+		break;
+	case WR_ACT_SUSPEND:
+		if (!w->suspended)
+			log_warnx("writer: logging is suspended; records are "
+			    "counted as dropped until it is resumed (SIGUSR2)");
+		w->suspended = true;
+		break;
+	case WR_ACT_ROTATE:
+		request_switch(w, SW_ROTATE);
+		break;
+	case WR_ACT_KEEP_LOGS:
+		request_switch(w, SW_KEEP);
+		break;
+	}
+}
+
+/* A daemon record's instruction: the switch happens before it is
+ * written. */
+bool
+wr_take_cmd(struct wr *w, struct ring_rec *r)
+{
+	unsigned op = 0;
+
+	switch ((enum ring_cmd)r->cmd) {
+	case RING_CMD_NONE:
+		return false;
+	case RING_CMD_ROTATE:
+		/* keep_logs rotates so for SIGUSR1 too. */
+		if (w->c.output == WR_OUT_FILE)
+			op = w->p.max_log_act == WR_ACT_KEEP_LOGS ? SW_KEEP :
+			    SW_ROTATE;
+		break;
+	case RING_CMD_RESUME:
+		op = SW_REOPEN;
+		break;
+	case RING_CMD_RECONF:
+		op = SW_PARAMS;
+		break;
+	}
+	r->cmd = RING_CMD_NONE;
+	if (op == 0)
+		return false;
+	w->pending = r;
+	request_switch(w, op);
+	return true;
+}
+
+/* max_log_file, after a record went into a buffer. */
+bool
+wr_check_size(struct wr *w)
+{
+	if (w->p.max_log_bytes == 0 || w->max_hit ||
+	    w->c.output != WR_OUT_FILE || (uint64_t)w->off < w->p.max_log_bytes)
+		return false;
+	w->max_hit = true;
+	wr_post(w, WR_EV_MAX_LOG_FILE);
+	wr_act(w, w->p.max_log_act);
+	return w->sw != 0;
+}
+
+/* Free space against space_left and admin_space_left. */
+void
+wr_check_space(struct wr *w)
+{
+	uint64_t avail, total;
+
+	w->checked_at = w->st.bytes;
+	if (w->c.output != WR_OUT_FILE || w->fd < 0 ||
+	    lf_space(w->fd, &avail, &total) < 0)
+		return;
+	w->st.space_checks++;
+	if (avail < w->admin_bytes) {
+		if (!w->admin_hit) {
+			w->admin_hit = w->space_hit = true;
+			wr_post(w, WR_EV_ADMIN_SPACE_LEFT);
+			wr_act(w, w->p.admin_space_left.act);
+		}
+	} else if (avail < w->space_bytes) {
+		if (!w->space_hit) {
+			w->space_hit = true;
+			wr_post(w, WR_EV_SPACE_LEFT);
+			wr_act(w, w->p.space_left.act);
+		}
+	}
+	/* As auditd: space coming back re-arms nothing; a resume, a rotation
+	 * that was the action, or new thresholds do. */
+	wr_publish(w, avail, total);
+}
+
+/* Rotate the closed log and open a new one; -errno if it failed. */
+static void
+rotate_now(struct wr *w, bool keep)
+{
+	int rc;
+
+	if (!keep && w->p.num_logs < 2) {
+		/* auditd: fewer than 2 logs means no rotation. */
+		log_warnx("Log rotation disabled (num_logs < 2), skipping");
+		return;
+	}
+	close(w->fd);
+	w->fd = -1;
+	rc = lf_rotate(w->path, w->p.num_logs, keep);
+	if (rc < 0) {
+		w->st.rotate_errors++;
+		log_warnx("writer: %s: cannot rotate: %s", w->path,
+		    strerror(-rc));
+	} else {
+		w->st.rotations++;
+		w->logs_found = (unsigned)rc;
+		w->max_hit = false;
+		/* "Except for rotate, it will perform this action just one
+		 * time" (auditd.conf(5)): a rotating space action re-arms. */
+		if (w->p.space_left.act == WR_ACT_ROTATE)
+			w->space_hit = false;
+		if (w->p.admin_space_left.act == WR_ACT_ROTATE)
+			w->admin_hit = false;
+	}
+}
+
+static bool
+same_space(const struct wr_space *a, const struct wr_space *b)
+{
+	return a->value == b->value && a->percent == b->percent &&
+	    a->act == b->act;
+}
+
+/* New parameters; true if the log must be reopened (a new path). */
+static bool
+take_params(struct wr *w)
+{
+	struct wr_params np;
+	bool reopen = false;
+
+	pthread_mutex_lock(&w->mu);
+	np = w->staged;
+	pthread_mutex_unlock(&w->mu);
+	if (!same_space(&np.space_left, &w->p.space_left) ||
+	    !same_space(&np.admin_space_left, &w->p.admin_space_left))
+		w->space_hit = w->admin_hit = false;
+	if (np.log_file[0] != '\0' && (strcmp(np.log_file, w->path) != 0 ||
+	    np.log_group != w->group)) {
+		snprintf(w->path, sizeof(w->path), "%s", np.log_file);
+		w->group = np.log_group;
+		reopen = true;
+	}
+	w->p = np;
+	w->since_sync = 0;
+	w->max_hit = false;
+	return reopen;
+}
+
+/*
+ * A switch, once every write it follows is done: sync the old file (by
+ * io_uring, so that the writer does not block on it), then rename, open,
+ * apply.  Returns true while it made progress.
+ */
+bool
+wr_do_switch(struct wr *w)
+{
+	bool file = w->c.output == WR_OUT_FILE;
+	unsigned sw = w->sw;
+	int rc;
+
+	if (!wr_idle_io(w))
+		return false;
+	if (file && w->fd >= 0 && !w->sw_synced &&
+	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_PARAMS))) {
+		w->sw_synced = true;
+		wr_submit_bare_sync(w, false);
+		return true;
+	}
+	w->sw_synced = false;
+	w->sw = 0;
+	if ((sw & SW_PARAMS) && take_params(w))
+		sw |= SW_NEWFILE;
+	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE))) {
+		if (sw & (SW_ROTATE | SW_KEEP))
+			rotate_now(w, (sw & SW_KEEP) != 0);
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		w->ok_end = 0;
+		w->err_off = -1;
+		w->rebase = false;
+		rc = wr_open_log(w);
+		if (rc < 0) {
+			log_warnx("writer: %s: cannot open: %s", w->path,
+			    strerror(-rc));
+			if (!w->error_hit) {
+				w->error_hit = true;
+				wr_post(w, WR_EV_DISK_ERROR);
+			}
+			wr_act(w, w->p.disk_error_act);
+			/* With no file, nothing can be written. */
+			w->suspended = w->drop_queued = true;
+		} else if (sw & SW_NEWFILE) {
+			/* A log that was open before: a new one writes. */
+			w->suspended = w->drop_queued = false;
+		}
+		if (sw & (SW_ROTATE | SW_KEEP))
+			wr_post(w, WR_EV_ROTATED);
+	}
+	if (sw & SW_REOPEN) {
+		if (w->fd >= 0 || !file) {
+			w->suspended = w->drop_queued = false;
+			w->full_hit = w->error_hit = w->no_space = false;
+		}
+		w->space_hit = w->admin_hit = w->max_hit = false;
+		wr_post(w, WR_EV_RESUMED);
+	}
+	if (file) {
+		wr_resolve_space(w);
+		wr_check_space(w);
+	}
+	wr_publish(w, 0, 0);
+	return true;
+}
+
+void
+wr_get_state(struct wr *w, struct wr_state *st)
+{
+	pthread_mutex_lock(&w->mu);
+	*st = w->pub;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+wr_set_params(struct wr *w, const struct wr_params *p)
+{
+	pthread_mutex_lock(&w->mu);
+	w->staged = *p;
+	pthread_mutex_unlock(&w->mu);
+}
+
+int
+wr_event_fd(struct wr *w)
+{
+	return w->ev_fd;
+}
+
+uint32_t
+wr_take_events(struct wr *w)
+{
+	uint64_t n;
+
+	if (read(w->ev_fd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing new since the last look */
+	}
+	/* Acquire: pairs with wr_post()'s release. */
+	return atomic_exchange_explicit(&w->events, 0, memory_order_acquire);
+}

@@ -193,7 +193,8 @@ wr_check_space(struct wr *w)
 	wr_publish(w, avail, total);
 }
 
-/* Rotate the closed log and open a new one; -errno if it failed. */
+/* Close and rotate the log (the caller opens the new one); a failure is
+ * counted and logged. */
 static void
 rotate_now(struct wr *w, bool keep)
 {

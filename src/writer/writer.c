@@ -46,16 +46,13 @@
  * files share is in writer_int.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <liburing.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ck_pr.h>

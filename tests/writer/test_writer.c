@@ -1013,6 +1013,26 @@ private_mounts(void)
 	return true;
 }
 
+/* A new temporary folder with a tmpfs of 'size' on it, or skip. */
+static void
+mount_small(char *dir, size_t len, const char *size)
+{
+	char opts[64];
+
+	make_tmpdir(dir, len);
+	if (!private_mounts())
+		print_message("no private mount namespace (%s): mounting in "
+		    "the current one\n", strerror(errno));
+	snprintf(opts, sizeof(opts), "size=%s,mode=0700", size);
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
+		print_message("skipped: cannot mount a %s tmpfs on %s: %s\n",
+		    size, dir, strerror(errno));
+		rm_rf(dir);
+		skip();
+	}
+	tmp_mounted = true;
+}
+
 /* Every line of got is a line of want, in want's order. */
 static bool
 lines_in_order(const char *got, size_t glen, const char *want, size_t wlen,
@@ -1064,18 +1084,7 @@ write_error(enum wr_flush flush, enum wr_act act, const char *name)
 	size_t len;
 	char *got;
 
-	make_tmpdir(dir, sizeof(dir));
-	if (!private_mounts())
-		print_message("no private mount namespace (%s): mounting in "
-		    "the current one\n", strerror(errno));
-	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") == 0) {
-		tmp_mounted = true;
-	} else {
-		print_message("skipped: cannot mount a 64k tmpfs on %s: %s\n",
-		    dir, strerror(errno));
-		rm_rf(dir);
-		skip();
-	}
+	mount_small(dir, sizeof(dir), "64k");
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, FREQ);
 	c.params.disk_full_act = act;
@@ -1477,17 +1486,7 @@ test_space_left_percent_suspends(void **state)
 	unsigned i;
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	if (!private_mounts())
-		print_message("no private mount namespace (%s): mounting in "
-		    "the current one\n", strerror(errno));
-	if (mount("tmpfs", dir, "tmpfs", 0, "size=4m,mode=0700") < 0) {
-		print_message("skipped: cannot mount a tmpfs on %s: %s\n", dir,
-		    strerror(errno));
-		rm_rf(dir);
-		skip();
-	}
-	tmp_mounted = true;
+	mount_small(dir, sizeof(dir), "4m");
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
 	c.params.space_left.value = 50;

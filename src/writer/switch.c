@@ -159,8 +159,9 @@ wr_check_size(struct wr *w)
 	    w->c.output != WR_OUT_FILE || (uint64_t)w->off < w->p.max_log_bytes)
 		return false;
 	w->max_hit = true;
-	wr_post(w, WR_EV_MAX_LOG_FILE);
 	wr_act(w, w->p.max_log_act);
+	wr_publish(w, 0, 0);
+	wr_post(w, WR_EV_MAX_LOG_FILE);
 	return w->sw != 0;
 }
 
@@ -169,6 +170,7 @@ void
 wr_check_space(struct wr *w)
 {
 	uint64_t avail, total;
+	uint32_t ev = 0;
 
 	w->checked_at = w->st.bytes;
 	if (w->c.output != WR_OUT_FILE || w->fd < 0 ||
@@ -178,19 +180,22 @@ wr_check_space(struct wr *w)
 	if (avail < w->admin_bytes) {
 		if (!w->admin_hit) {
 			w->admin_hit = w->space_hit = true;
-			wr_post(w, WR_EV_ADMIN_SPACE_LEFT);
+			ev = WR_EV_ADMIN_SPACE_LEFT;
 			wr_act(w, w->p.admin_space_left.act);
 		}
 	} else if (avail < w->space_bytes) {
 		if (!w->space_hit) {
 			w->space_hit = true;
-			wr_post(w, WR_EV_SPACE_LEFT);
+			ev = WR_EV_SPACE_LEFT;
 			wr_act(w, w->p.space_left.act);
 		}
 	}
 	/* As auditd: space coming back re-arms nothing; a resume, a rotation
-	 * that was the action, or new thresholds do. */
+	 * that was the action, or new thresholds do.  The state goes out
+	 * before the event, which the daemon may answer by reading it. */
 	wr_publish(w, avail, total);
+	if (ev != 0)
+		wr_post(w, ev);
 }
 
 /* Close and rotate the log (the caller opens the new one); a failure is
@@ -267,6 +272,7 @@ wr_do_switch(struct wr *w)
 {
 	bool file = w->c.output == WR_OUT_FILE;
 	unsigned sw = w->sw;
+	uint32_t ev = 0;
 	int rc;
 
 	if (!wr_idle_io(w))
@@ -296,7 +302,7 @@ wr_do_switch(struct wr *w)
 			    strerror(-rc));
 			if (!w->error_hit) {
 				w->error_hit = true;
-				wr_post(w, WR_EV_DISK_ERROR);
+				ev |= WR_EV_DISK_ERROR;
 			}
 			wr_act(w, w->p.disk_error_act);
 			/* With no file, nothing can be written. */
@@ -306,7 +312,7 @@ wr_do_switch(struct wr *w)
 			w->suspended = w->drop_queued = false;
 		}
 		if (sw & (SW_ROTATE | SW_KEEP))
-			wr_post(w, WR_EV_ROTATED);
+			ev |= WR_EV_ROTATED;
 	}
 	if (sw & SW_REOPEN) {
 		if (w->fd >= 0 || !file) {
@@ -314,13 +320,17 @@ wr_do_switch(struct wr *w)
 			w->full_hit = w->error_hit = w->no_space = false;
 		}
 		w->space_hit = w->admin_hit = w->max_hit = false;
-		wr_post(w, WR_EV_RESUMED);
+		ev |= WR_EV_RESUMED;
 	}
 	if (file) {
 		wr_resolve_space(w);
 		wr_check_space(w);
 	}
+	/* The state first, then the events that may make the daemon read
+	 * it. */
 	wr_publish(w, 0, 0);
+	if (ev != 0)
+		wr_post(w, ev);
 	return true;
 }
 

@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ck_pr.h>
@@ -453,6 +454,7 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 {
 	bool full = err == ENOSPC || err == EDQUOT;
 	enum wr_act a = full ? w->p.disk_full_act : w->p.disk_error_act;
+	uint32_t ev = 0;
 
 	w->st.write_errors++;
 	if (log_ratelimit_ok(&w->rl))
@@ -462,10 +464,10 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 		w->no_space = true;
 	if (full && !w->full_hit) {
 		w->full_hit = true;
-		wr_post(w, WR_EV_DISK_FULL);
+		ev = WR_EV_DISK_FULL;
 	} else if (!full && !w->error_hit) {
 		w->error_hit = true;
-		wr_post(w, WR_EV_DISK_ERROR);
+		ev = WR_EV_DISK_ERROR;
 	}
 	if (w->err_off < 0 || b->off < w->err_off)
 		w->err_off = b->off;
@@ -474,22 +476,33 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 	wr_act(w, a);
 	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
 		w->drop_queued = true;
+	/* The state first: the daemon may answer the event by reading it. */
+	wr_publish(w, 0, 0);
+	if (ev != 0)
+		wr_post(w, ev);
 }
 
 /*
  * Nothing in flight after a failed write: cut the file back to the failed
  * buffer's start (no partial line stays) and give what waits to be written
- * offsets from there.  A later write that completed past the failed one
- * leaves a hole that cannot be filled; it is counted.
+ * offsets from there.  Only buffers at or past that point, none of whose
+ * bytes went out, move: a buffer written in part (a short write whose rest
+ * waits) keeps its place before it.  A later write that completed past
+ * the failed one leaves a hole that cannot be filled; it is counted.
  */
 static void
 rebase(struct wr *w)
 {
-	off_t off = w->err_off;
+	const off_t from = w->err_off;
+	off_t off = from;
+	struct stat sb;
 	unsigned i;
 
 	w->rebase = false;
 	w->err_off = -1;
+	/* Never past the end: ftruncate would fill the gap with zeros. */
+	if (fstat(w->fd, &sb) == 0 && sb.st_size < off)
+		off = sb.st_size;
 	if (w->ok_end > off) {
 		w->st.holes++;
 		log_warnx("writer: %s: %lld bytes at offset %lld were lost "
@@ -503,7 +516,7 @@ rebase(struct wr *w)
 	for (i = 0; w->chain.active && i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
-		if (b->done < b->len) {
+		if (b->done == 0 && b->off >= from) {
 			b->off = off;
 			off += (off_t)b->len;
 		}
@@ -520,6 +533,7 @@ rebase(struct wr *w)
 		off += (off_t)w->cur->len;
 	}
 	w->off = off;
+	wr_publish(w, 0, 0);
 }
 
 /* A cancelled chain goes again once every one of its writes answered. */
@@ -533,12 +547,27 @@ maybe_resubmit(struct wr *w)
 	for (i = 0; i < w->chain.n; i++)
 		if (w->chain.bufs[i]->state == WB_INFLIGHT)
 			return;
+	/* A failed write moves what follows it: only once no write at all
+	 * is in flight (incremental_async writes beside a chain).  The next
+	 * reap comes back here. */
+	if (w->rebase && w->inflight > 0)
+		return;
 	w->chain.resubmit = false;
-	/* Dropping: the rest of the chain goes too; its sync still runs
-	 * (for what was written) and ends the chain. */
-	for (i = 0; (w->drop_queued || w->fd < 0) && i < w->chain.n; i++)
-		if (w->chain.bufs[i]->done < w->chain.bufs[i]->len)
-			drop_buffer(w, w->chain.bufs[i]);
+	/* Dropping: the rest of the chain goes too, cut back to where it
+	 * starts (a short write may have left part of a line); its sync
+	 * still runs (for what was written) and ends the chain. */
+	for (i = 0; (w->drop_queued || w->fd < 0) && i < w->chain.n; i++) {
+		struct wbuf *b = w->chain.bufs[i];
+
+		if (b->done >= b->len)
+			continue;
+		if (w->c.output == WR_OUT_FILE &&
+		    (w->err_off < 0 || b->off < w->err_off)) {
+			w->err_off = b->off;
+			w->rebase = true;
+		}
+		drop_buffer(w, b);
+	}
 	if (w->rebase)
 		rebase(w);
 	submit_chain(w);

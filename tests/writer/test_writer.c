@@ -1153,6 +1153,29 @@ test_write_error_incremental(void **state)
 	    "write_error_incremental");
 }
 
+/*
+ * Regression: with incremental_async a chain (a sync point) and plain
+ * writes are in flight together.  When a short chain write and a failed
+ * plain write met, the chain was dropped without cutting the file back to
+ * its start, and the file was cut "back" to the failed buffer's offset,
+ * past its end: ftruncate filled the gap with zeros.
+ */
+static void
+test_write_error_incremental_async(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_INCREMENTAL_ASYNC, WR_ACT_SUSPEND,
+	    "write_error_incremental_async");
+}
+
+static void
+test_disk_full_ignore_incremental_async(void **state)
+{
+	(void)state;
+	write_error(WR_FLUSH_INCREMENTAL_ASYNC, WR_ACT_NONE,
+	    "disk_full_ignore_incremental_async");
+}
+
 static void
 test_disk_full_ignore_none(void **state)
 {
@@ -1638,6 +1661,8 @@ main(void)
 		T(test_disk_full_ignore_none),
 		T(test_disk_full_ignore_data),
 		T(test_disk_full_ignore_incremental),
+		T(test_write_error_incremental_async),
+		T(test_disk_full_ignore_incremental_async),
 		T(test_incremental_chain_waits_for_wake_read),
 		T(test_rotate_in_band),
 		T(test_size_rotate),

@@ -17,23 +17,6 @@
 #include "daemon/cfg.h"
 #include "daemon/pipeline.h"
 
-/* The daemon's record types that <linux/audit.h> leaves to userspace. */
-#ifndef AUDIT_DAEMON_ABORT
-#define AUDIT_DAEMON_ABORT 1202
-#endif
-#ifndef AUDIT_DAEMON_CONFIG
-#define AUDIT_DAEMON_CONFIG 1203
-#endif
-#ifndef AUDIT_DAEMON_ROTATE
-#define AUDIT_DAEMON_ROTATE 1205
-#endif
-#ifndef AUDIT_DAEMON_RESUME
-#define AUDIT_DAEMON_RESUME 1206
-#endif
-#ifndef AUDIT_DAEMON_ERR
-#define AUDIT_DAEMON_ERR 1209
-#endif
-
 /* Counters of the control thread, for the state report. */
 struct dmn_stats {
 	uint64_t reconfigs;		/* SIGHUP that applied a new config */

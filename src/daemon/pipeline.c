@@ -201,15 +201,20 @@ pl_start(struct pl *p)
 /* "audit(sec.msec:serial): text" with the daemon's own serial; length or
  * -E2BIG. */
 static int
-daemon_record(struct pl *p, const char *text, char *buf, size_t len)
+daemon_record(struct pl *p, unsigned type, const char *text, char *buf,
+    size_t len)
 {
 	struct timespec ts;
+	uint32_t serial;
 	int n;
 
+	/* auditd numbers DAEMON_CONFIG apart: a random serial below 10000,
+	 * not the next one of its own records. */
+	serial = type == AUDIT_DAEMON_CONFIG ? (uint32_t)(random() % 10000) :
+	    p->daemon_serial++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	n = snprintf(buf, len, "audit(%lld.%03ld:%u): %s",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L, p->daemon_serial++,
-	    text);
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L, serial, text);
 	return n < 0 || (size_t)n >= len ? -E2BIG : n;
 }
 
@@ -217,7 +222,7 @@ int
 pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text)
 {
 	char buf[2048];
-	int n = daemon_record(p, text, buf, sizeof(buf));
+	int n = daemon_record(p, type, text, buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
@@ -228,7 +233,7 @@ int
 pl_append(struct pl *p, unsigned type, const char *text)
 {
 	char rec[2048], line[2600], name[64];
-	int n = daemon_record(p, text, rec, sizeof(rec));
+	int n = daemon_record(p, type, text, rec, sizeof(rec));
 
 	if (n < 0)
 		return n;
@@ -246,7 +251,8 @@ void
 pl_stop(struct pl *p, unsigned type, const char *last)
 {
 	char buf[2048];
-	int n = last != NULL ? daemon_record(p, last, buf, sizeof(buf)) : -1;
+	int n = last != NULL ? daemon_record(p, type, last, buf, sizeof(buf)) :
+	    -1;
 
 	ingest_stop(p->ing, type, n >= 0 ? buf : NULL, n >= 0 ? (size_t)n : 0);
 }

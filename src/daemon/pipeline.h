@@ -6,6 +6,7 @@
 #ifndef RINGAUDIT_PIPELINE_H
 #define RINGAUDIT_PIPELINE_H
 
+#include <linux/audit.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,6 +16,23 @@
 
 /* auditd's version that DAEMON_* records name: the format they follow. */
 #define PL_AUDITD_COMPAT "3.0.9"
+
+/* The daemon's record types that <linux/audit.h> leaves to userspace. */
+#ifndef AUDIT_DAEMON_ABORT
+#define AUDIT_DAEMON_ABORT 1202
+#endif
+#ifndef AUDIT_DAEMON_CONFIG
+#define AUDIT_DAEMON_CONFIG 1203
+#endif
+#ifndef AUDIT_DAEMON_ROTATE
+#define AUDIT_DAEMON_ROTATE 1205
+#endif
+#ifndef AUDIT_DAEMON_RESUME
+#define AUDIT_DAEMON_RESUME 1206
+#endif
+#ifndef AUDIT_DAEMON_ERR
+#define AUDIT_DAEMON_ERR 1209
+#endif
 
 struct pl_config {
 	enum ingest_source_kind source;

@@ -143,6 +143,12 @@ test_signals_under_load(void **s)
 	assert_int_equal(ra_found("DAEMON_RESUME"), 1);
 	assert_int_equal(ra_found("DAEMON_START"), 1);
 	assert_int_equal(ra_found("DAEMON_END"), 1);
+	/* As auditd: its own records number on from DAEMON_START's serial,
+	 * one by one; DAEMON_CONFIG takes a serial of its own. */
+	assert_int_equal(ra_run("grep -E '^type=DAEMON_(START|ROTATE|RESUME|"
+	    "END) ' %s | sed 's/^[^(]*([0-9.]*:\\([0-9]*\\)).*/\\1/' | "
+	    "awk 'NR > 1 && $1 != p + 1 { bad = 1 } { p = $1 } "
+	    "END { exit bad || NR != 5 }'", path), 0);
 	assert_int_equal(ra_run("grep -q '^type=DAEMON_CONFIG msg=audit("
 	    "[0-9.]*:[0-9]*): op=reconfigure state=changed auid=[0-9]* "
 	    "pid=%d subj=? res=success$' %s", (int)getpid(), path), 0);

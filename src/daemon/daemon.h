@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "daemon/cfg.h"
 #include "daemon/pipeline.h"
@@ -37,7 +36,6 @@ struct dmn {
 	bool symlinks;			/* -l */
 	struct pl *p;
 	uint32_t auid, ses;		/* the daemon's own, for its records */
-	time_t started;
 	bool writes_file;		/* not -f, write_logs */
 	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
 	struct dmn_stats st;

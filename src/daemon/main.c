@@ -26,7 +26,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -326,7 +325,6 @@ main(int argc, char **argv)
 	d.dir = o.dir;
 	d.symlinks = o.symlinks;
 	d.p = p;
-	d.started = time(NULL);
 	d.auid = read_proc_u32("/proc/self/loginuid");
 	d.ses = read_proc_u32("/proc/self/sessionid");
 	uname(&un);

@@ -127,6 +127,7 @@ report_own(FILE *f, struct dmn *d, const struct pl_stats *ps)
 		{ "write errors", st.wr.write_errors },
 		{ "sync errors", st.wr.sync_errors },
 		{ "log holes", st.wr.holes },
+		{ "space checks", st.wr.space_checks },
 		{ "rotations", st.wr.rotations },
 		{ "rotation errors", st.wr.rotate_errors },
 		{ "socket ENOBUFS", st.in.enobufs },

@@ -188,6 +188,21 @@ stash_take(struct ingest *ing, unsigned i)
 	return r;
 }
 
+/* Hand r to worker w; the next wake_workers announces it. */
+static void
+push_to_worker(struct ingest *ing, unsigned w, struct ring_rec *r)
+{
+	ing->dirty[w] = true;
+	if (!ring_trypush(&ing->c.to_worker[w], r)) {
+		/* About to wait: every worker that got records must run. */
+		wake_workers(ing);
+		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
+		/* wake_workers cleared it; the record just pushed needs the
+		 * next wake too. */
+		ing->dirty[w] = true;
+	}
+}
+
 static void
 dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 {
@@ -208,15 +223,7 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 		w = 0;
 		ing->st.malformed++;
 	}
-	ing->dirty[w] = true;
-	if (!ring_trypush(&ing->c.to_worker[w], r)) {
-		/* About to wait: every worker that got records must run. */
-		wake_workers(ing);
-		ring_push_wait(&ing->c.to_worker[w], r, ing->c.self, NULL);
-		/* wake_workers cleared it; the record just pushed needs the
-		 * next wake too. */
-		ing->dirty[w] = true;
-	}
+	push_to_worker(ing, w, r);
 }
 
 static void
@@ -379,13 +386,7 @@ end_stream(struct ingest *ing)
 		r->seq = ing->next_seq++;
 		r->recv_ns = now;
 		r->serial = 0;
-		ing->dirty[w] = true;
-		if (!ring_trypush(&ing->c.to_worker[w], r)) {
-			wake_workers(ing);
-			ring_push_wait(&ing->c.to_worker[w], r, ing->c.self,
-			    NULL);
-			ing->dirty[w] = true;
-		}
+		push_to_worker(ing, w, r);
 	}
 	wake_workers(ing);
 }

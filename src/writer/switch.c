@@ -63,7 +63,6 @@ wr_publish(struct wr *w, uint64_t avail, uint64_t total)
 	w->pub.suspended = w->suspended;
 	w->pub.space_left_hit = w->space_hit;
 	w->pub.admin_space_left_hit = w->admin_hit;
-	w->pub.disk_full = w->full_hit;
 	w->pub.no_space = w->no_space;
 	w->pub.disk_error = w->error_hit;
 	w->pub.logs_found = w->logs_found;
@@ -311,8 +310,6 @@ wr_do_switch(struct wr *w)
 			/* A log that was open before: a new one writes. */
 			w->suspended = w->drop_queued = false;
 		}
-		if (sw & (SW_ROTATE | SW_KEEP))
-			ev |= WR_EV_ROTATED;
 	}
 	if (sw & SW_REOPEN) {
 		if (w->fd >= 0 || !file) {

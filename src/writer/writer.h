@@ -70,8 +70,7 @@ enum wr_event {
 	WR_EV_DISK_FULL = 1u << 2,	/* a write failed with ENOSPC */
 	WR_EV_DISK_ERROR = 1u << 3,	/* any other write or open error */
 	WR_EV_MAX_LOG_FILE = 1u << 4,	/* the log reached max_log_file */
-	WR_EV_ROTATED = 1u << 5,	/* a rotation completed */
-	WR_EV_RESUMED = 1u << 6,	/* logging resumed (RING_CMD_RESUME) */
+	WR_EV_RESUMED = 1u << 5,	/* logging resumed (RING_CMD_RESUME) */
 };
 
 struct wr_config {
@@ -117,7 +116,6 @@ struct wr_state {
 	bool suspended;
 	bool space_left_hit;
 	bool admin_space_left_hit;
-	bool disk_full;
 	bool no_space;		/* a write met ENOSPC; until resumed */
 	bool disk_error;
 	unsigned logs_found;	/* numbered logs at the last rotation */

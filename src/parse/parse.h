@@ -50,6 +50,48 @@ int parse_type_from_name(const char *name, size_t len);
 /* auditd does not write these types to its log (EOE). */
 bool parse_type_logged(unsigned type);
 
+/*
+ * Lookup tables for ENRICHED lines (tables.c): the names libaudit and
+ * libauparse 3.0.9 give, which auditd appends after the 0x1D byte.
+ * Machines are libaudit's machine numbers (its machine_t).
+ */
+#define PARSE_MACH_X86		0
+#define PARSE_MACH_86_64	1
+#define PARSE_MACH_IA64		2	/* no longer named by libaudit */
+#define PARSE_MACH_PPC64	3
+#define PARSE_MACH_PPC		4
+#define PARSE_MACH_S390X	5
+#define PARSE_MACH_S390		6
+#define PARSE_MACH_ALPHA	7	/* no longer named by libaudit */
+#define PARSE_MACH_ARM		8
+#define PARSE_MACH_AARCH64	9
+#define PARSE_MACH_PPC64LE	10
+
+/* audit_elf_to_machine(): the machine for an AUDIT_ARCH_* value, or -1. */
+int parse_elf_to_machine(uint32_t elf);
+
+/* audit_machine_to_name(): "x86_64", "i386", ...; NULL when none. */
+const char *parse_machine_name(int machine);
+
+/* audit_detect_machine() for the machine ringauditd was built for. */
+int parse_host_machine(void);
+
+/*
+ * audit_syscall_to_name(nr, machine): NULL when libaudit has no name.
+ * Only x86_64, i386 and aarch64 have tables; other machines get NULL.
+ */
+const char *parse_syscall_name(int nr, int machine);
+
+/* auparse's names for socketcall's a0 and ipc's a0; NULL when none. */
+const char *parse_socketcall_name(long op);
+const char *parse_ipc_name(long op);
+
+/*
+ * auparse's name for an address family, as print_sockaddr prints it
+ * ("local", "inet", "inet6", "netlink", ...); NULL when none.
+ */
+const char *parse_family_name(unsigned family);
+
 enum parse_format {
 	PARSE_FORMAT_RAW,
 	PARSE_FORMAT_ENRICHED,

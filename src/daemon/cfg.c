@@ -120,6 +120,8 @@ cfg_defaults(struct cfg *c)
 	c->netlink_rcvbuf = 8388608;
 	c->drain_timeout_ms = 5000;
 	c->write_batch = 262144;
+	c->name_cache_entries = 1024;
+	c->name_cache_refresh = 60;
 	snprintf(c->pid_file, sizeof(c->pid_file), "/var/run/auditd.pid");
 	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
 	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");

@@ -152,6 +152,10 @@ struct cfg {
 	unsigned drain_timeout_ms;	/* shutdown: wait this long for the
 					 * kernel's queue to empty */
 	unsigned write_batch;		/* bytes in one write buffer */
+	unsigned name_cache_entries;	/* ENRICHED: uid (and gid) names each
+					 * worker keeps */
+	unsigned name_cache_refresh;	/* seconds between refreshes of the
+					 * names; 0: only on SIGHUP */
 	char pid_file[PATH_MAX];	/* /var/run/auditd.pid, as auditd */
 	char state_file[PATH_MAX];	/* SIGCONT's report,
 					 * /var/run/auditd.state */

@@ -102,6 +102,8 @@ const struct rkw cfg_ringauditd_kw[] = {
 	{ "netlink_rcvbuf", OFF(netlink_rcvbuf), 65536, 1073741824, false },
 	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false },
 	{ "write_batch", OFF(write_batch), 4096, 67108864, false },
+	{ "name_cache_entries", OFF(name_cache_entries), 16, 1048576, false },
+	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false },
 	{ "pid_file", OFF(pid_file), 0, 0, true },
 	{ "state_file", OFF(state_file), 0, 0, true },
 	{ "init_command", OFF(init_command), 0, 0, true },

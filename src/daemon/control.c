@@ -155,7 +155,8 @@ dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o)
 	if (rc < 0)
 		return rc;
 	memset(o, 0, sizeof(*o));
-	o->format = PARSE_FORMAT_RAW;
+	o->format = c->log_format == CFG_LOG_FORMAT_ENRICHED ?
+	    PARSE_FORMAT_ENRICHED : PARSE_FORMAT_RAW;
 	o->node = node;
 	o->node_len = node != NULL ? strlen(node) : 0;
 	return 0;
@@ -248,14 +249,15 @@ reconfigure(struct dmn *d)
 		return;
 	}
 	/* Sizes of the pipeline, local_events and write_logs are fixed at
-	 * start; auditd takes write_logs on HUP, ringauditd does not. */
+	 * start; auditd takes write_logs on HUP, ringauditd does not.
+	 * log_format changes at DAEMON_CONFIG, as in auditd. */
 	if (nc->write_logs != d->cfg->write_logs ||
-	    nc->log_format != d->cfg->log_format ||
 	    nc->workers != d->cfg->workers || nc->records != d->cfg->records ||
 	    nc->ring_size != d->cfg->ring_size ||
-	    nc->write_batch != d->cfg->write_batch)
-		log_warnx("Reconfigure: write_logs, log_format and the "
-		    "pipeline's sizes take effect at the next start");
+	    nc->write_batch != d->cfg->write_batch ||
+	    nc->name_cache_entries != d->cfg->name_cache_entries)
+		log_warnx("Reconfigure: write_logs and the pipeline's sizes "
+		    "take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
 	    setpriority(PRIO_PROCESS, 0, -(int)nc->priority_boost) < 0)
 		log_warn("Reconfigure: cannot change priority");
@@ -269,8 +271,9 @@ reconfigure(struct dmn *d)
 		    "keeping the old one");
 	else
 		pl_set_parse_opts(d->p, &popts);
+	/* Names may have changed too: that is what a HUP is for. */
+	pl_refresh_names(d->p);
 	nc->write_logs = d->cfg->write_logs;
-	nc->log_format = d->cfg->log_format;
 	memcpy(d->cfg, nc, sizeof(*nc));
 	free(nc);
 	d->st.reconfigs++;

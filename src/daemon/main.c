@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -194,6 +195,29 @@ log_summary(struct pl *p)
 		    (unsigned long long)st.in.left_in_kernel);
 }
 
+static uint64_t
+mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* ringauditd.conf's name_cache_refresh: ENRICHED's names, looked up again
+ * every so often (and on every SIGHUP). */
+static void
+refresh_names_on_time(struct dmn *d, uint64_t *last)
+{
+	uint64_t now = mono_sec();
+
+	if (d->cfg->name_cache_refresh == 0 ||
+	    now - *last < d->cfg->name_cache_refresh)
+		return;
+	*last = now;
+	pl_refresh_names(d->p);
+}
+
 static void
 control_loop(struct dmn *d, int sfd)
 {
@@ -201,10 +225,12 @@ control_loop(struct dmn *d, int sfd)
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = pl_event_fd(d->p), .events = POLLIN },
 	};
+	uint64_t refreshed = mono_sec();
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
+		refresh_names_on_time(d, &refreshed);
 		if (poll(pfd, 2, 1000) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
@@ -247,9 +273,6 @@ main(int argc, char **argv)
 		log_warnx("The audit daemon is exiting.");
 		return EXIT_CONFIG;
 	}
-	if (cfg.log_format == CFG_LOG_FORMAT_ENRICHED)
-		log_warnx("log_format ENRICHED is not implemented yet; "
-		    "writing RAW records");
 	if (cfg.priority_boost > 0 && setpriority(PRIO_PROCESS, 0,
 	    -(int)cfg.priority_boost) < 0) {
 		log_warn("Cannot change priority");
@@ -295,6 +318,7 @@ main(int argc, char **argv)
 	    2 * RING_REC_SIZE : cfg.write_batch;
 	pc.format = popts.format;
 	pc.node = popts.node;
+	pc.name_cache_entries = cfg.name_cache_entries;
 	pc.log_path = cfg.log_file;
 	pc.log_group = cfg.log_group;
 	dmn_wr_params(&cfg, &pc.wr);
@@ -328,8 +352,9 @@ main(int argc, char **argv)
 	d.auid = read_proc_u32("/proc/self/loginuid");
 	d.ses = read_proc_u32("/proc/self/sessionid");
 	uname(&un);
-	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
+	snprintf(text, sizeof(text), "op=start ver=%s format=%s kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
+	    cfg.log_format == CFG_LOG_FORMAT_ENRICHED ? "enriched" : "raw",
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
 	pl_inject(p, AUDIT_DAEMON_START, RING_CMD_NONE, text);
 

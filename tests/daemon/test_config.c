@@ -45,6 +45,7 @@ enum field {
 	F_NONE, F_LOCAL_EVENTS, F_WRITE_LOGS, F_LOG_FILE, F_LOG_FORMAT,
 	F_LOG_GROUP, F_FLUSH, F_FREQ, F_NAME_FORMAT, F_NAME, F_PRIO,
 	F_WORKERS, F_RECORDS, F_RING_SIZE, F_RCVBUF, F_DRAIN, F_BATCH,
+	F_NAMES, F_NAMES_REFRESH,
 	F_PID_FILE, F_STATE_FILE, F_INIT, F_SENDMAIL,
 };
 
@@ -80,6 +81,8 @@ field(const struct cfg *c, enum field f)
 	case F_RCVBUF: return c->netlink_rcvbuf;
 	case F_DRAIN: return c->drain_timeout_ms;
 	case F_BATCH: return c->write_batch;
+	case F_NAMES: return c->name_cache_entries;
+	case F_NAMES_REFRESH: return c->name_cache_refresh;
 	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
 	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
 	}
@@ -422,6 +425,8 @@ test_defaults(void **state)
 	assert_int_equal(c.netlink_rcvbuf, 8388608);
 	assert_int_equal(c.drain_timeout_ms, 5000);
 	assert_int_equal(c.write_batch, 262144);
+	assert_int_equal(c.name_cache_entries, 1024);
+	assert_int_equal(c.name_cache_refresh, 60);
 	assert_string_equal(c.pid_file, "/var/run/auditd.pid");
 	assert_string_equal(c.state_file, "/var/run/auditd.state");
 	assert_string_equal(c.init_command, "/sbin/init");
@@ -1411,6 +1416,13 @@ static const struct kcase ringauditd_keys[] = {
 	OK("write_batch = 4096\n", F_BATCH, 4096),
 	OK("write_batch = 67108864\n", F_BATCH, 67108864),
 	BAD("write_batch = 4095\n", 1, "4095"),
+	OK("name_cache_entries = 16\n", F_NAMES, 16),
+	OK("name_cache_entries = 1048576\n", F_NAMES, 1048576),
+	BAD("name_cache_entries = 15\n", 1, "15"),
+	OK("name_cache_refresh = 0\n", F_NAMES_REFRESH, 0),
+	OK("name_cache_refresh = 86400\n", F_NAMES_REFRESH, 86400),
+	BAD("name_cache_refresh = 86401\n", 1, "86401"),
+	BAD("name_cache_refresh = soon\n", 1, "soon"),
 	BAD("write_batch = 67108865\n", 1, "67108865"),
 	BAD("write_batch = 1m\n", 1, "1m"),
 	/* The same syntax as auditd.conf. */

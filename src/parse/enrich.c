@@ -103,37 +103,6 @@ struct walk {
 	unsigned offset;	/* 1 when the line starts with node= */
 };
 
-static const struct {
-	const char *name;
-	enum kind kind;
-} field_kinds[] = {
-	{ "arch", K_ARCH },
-	{ "auid", K_UID },
-	{ "egid", K_GID },
-	{ "euid", K_UID },
-	{ "fsgid", K_GID },
-	{ "fsuid", K_UID },
-	{ "gid", K_GID },
-	{ "id", K_UID },
-	{ "igid", K_GID },
-	{ "inode_gid", K_GID },
-	{ "inode_uid", K_UID },
-	{ "iuid", K_UID },
-	{ "new_gid", K_GID },
-	{ "oauid", K_UID },
-	{ "obj_gid", K_GID },
-	{ "obj_uid", K_UID },
-	{ "ogid", K_GID },
-	{ "old-auid", K_UID },
-	{ "ouid", K_UID },
-	{ "saddr", K_SADDR },
-	{ "sauid", K_UID },
-	{ "sgid", K_GID },
-	{ "suid", K_UID },
-	{ "syscall", K_SYSCALL },
-	{ "uid", K_UID },
-};
-
 static bool
 name_is(const struct field *f, const char *s)
 {
@@ -142,29 +111,72 @@ name_is(const struct field *f, const char *s)
 	return f->nlen == n && memcmp(f->name, s, n) == 0;
 }
 
+/*
+ * The field names auparse types as a uid, gid, arch, syscall or socket
+ * address (tests/parse/test_enrich checks every name auparse knows).  A
+ * record has some thirty fields and most are none of these, so the test
+ * goes by length first.
+ */
+static enum kind
+name_kind(const char *s, size_t n)
+{
+	switch (n) {
+	case 2:
+		return memcmp(s, "id", 2) == 0 ? K_UID : K_NONE;
+	case 3:
+		if (memcmp(s, "uid", 3) == 0)
+			return K_UID;
+		return memcmp(s, "gid", 3) == 0 ? K_GID : K_NONE;
+	case 4:
+		if (memcmp(s + 1, "uid", 3) == 0)
+			return memchr("aeios", s[0], 5) != NULL ? K_UID : K_NONE;
+		if (memcmp(s + 1, "gid", 3) == 0)
+			return memchr("eios", s[0], 4) != NULL ? K_GID : K_NONE;
+		return memcmp(s, "arch", 4) == 0 ? K_ARCH : K_NONE;
+	case 5:
+		if (memcmp(s, "fsuid", 5) == 0 || memcmp(s, "oauid", 5) == 0 ||
+		    memcmp(s, "sauid", 5) == 0)
+			return K_UID;
+		if (memcmp(s, "fsgid", 5) == 0)
+			return K_GID;
+		return memcmp(s, "saddr", 5) == 0 ? K_SADDR : K_NONE;
+	case 7:
+		if (memcmp(s, "new_gid", 7) == 0 || memcmp(s, "obj_gid", 7) == 0)
+			return K_GID;
+		if (memcmp(s, "obj_uid", 7) == 0)
+			return K_UID;
+		return memcmp(s, "syscall", 7) == 0 ? K_SYSCALL : K_NONE;
+	case 8:
+		return memcmp(s, "old-auid", 8) == 0 ? K_UID : K_NONE;
+	case 9:
+		if (memcmp(s, "inode_uid", 9) == 0)
+			return K_UID;
+		return memcmp(s, "inode_gid", 9) == 0 ? K_GID : K_NONE;
+	default:
+		return K_NONE;
+	}
+}
+
 static enum kind
 field_kind(unsigned type, const struct field *f)
 {
-	if (f->nlen == 0)
+	enum kind k = name_kind(f->name, f->nlen);
+
+	if (k == K_NONE || type == T_TRUSTED_APP)
 		return K_NONE;
-	if (type == T_TRUSTED_APP)
+	if (type == T_EXECVE && f->name[0] == 'a')
+		return K_NONE;	/* an argument, as a0, a1_len */
+	if (k == K_SADDR && (type == T_AVC || type == T_NETFILTER_PKT))
 		return K_NONE;
-	if (type == T_EXECVE && f->name[0] == 'a' && !name_is(f, "argc") &&
-	    memmem(f->name, f->nlen, "_len", 4) == NULL)
-		return K_NONE;
-	if ((type == T_AVC || type == T_NETFILTER_PKT) && name_is(f, "saddr"))
-		return K_NONE;
-	if (name_is(f, "id") && (type == T_ADD_GROUP || type == T_DEL_GROUP ||
-	    type == T_GRP_MGMT))
-		return K_GID;
-	for (size_t i = 0; i < sizeof(field_kinds) / sizeof(field_kinds[0]); i++)
-		if (name_is(f, field_kinds[i].name))
-			return field_kinds[i].kind;
-	return K_NONE;
+	if (k == K_UID && f->nlen == 2 && (type == T_ADD_GROUP ||
+	    type == T_DEL_GROUP || type == T_GRP_MGMT))
+		return K_GID;	/* "id" in a group record */
+	return k;
 }
 
+/* The next space-separated token, and its first '=' (or NULL). */
 static bool
-next_token(struct walk *w, const char **tok, size_t *len)
+next_token(struct walk *w, const char **tok, size_t *len, const char **eq)
 {
 	const char *p = w->p, *q;
 
@@ -174,9 +186,10 @@ next_token(struct walk *w, const char **tok, size_t *len)
 		w->p = p;
 		return false;
 	}
-	q = memchr(p, ' ', (size_t)(w->end - p));
-	if (q == NULL)
-		q = w->end;
+	*eq = NULL;
+	for (q = p; q < w->end && *q != ' '; q++)
+		if (*q == '=' && *eq == NULL)
+			*eq = q;
 	*tok = p;
 	*len = (size_t)(q - p);
 	w->p = q;
@@ -233,12 +246,10 @@ key_fields(const char *v, size_t n)
 static bool
 next_field(struct walk *w, struct field *f, bool *ok)
 {
-	const char *t;
+	const char *t, *eq;
 	size_t n;
 
-	while (next_token(w, &t, &n)) {
-		const char *eq = memchr(t, '=', n);
-
+	while (next_token(w, &t, &n, &eq)) {
 		if (eq == NULL) {
 			if (w->type != T_AVC && w->type != T_USER_AVC)
 				continue;
@@ -250,7 +261,8 @@ next_field(struct walk *w, struct field *f, bool *ok)
 				size_t total = 0;
 				bool first = true;
 
-				while (next_token(w, &t, &n) && t[0] != '}') {
+				while (next_token(w, &t, &n, &eq) &&
+				    t[0] != '}') {
 					if (n + 1 >= AVC_PERMS_MAX - total) {
 						*ok = false;
 						return false;
@@ -313,6 +325,46 @@ next_field(struct walk *w, struct field *f, bool *ok)
 	return false;
 }
 
+/*
+ * strtoul(value, NULL, base) as auparse calls it, with errno's ERANGE as
+ * *range.  Plain digits, the common case, are read here; anything else
+ * (signs, spaces, a number that may not fit) goes to strtoull itself.
+ */
+static unsigned long long
+value_ull(const struct field *f, int base, bool *range)
+{
+	char buf[VALUE_MAX + 1];
+	unsigned long long v = 0;
+	size_t i, digits = 0, max = base == 16 ? 15 : 19;
+
+	*range = false;
+	if (base == 16 && f->vlen > 1 && f->val[0] == '0' &&
+	    (f->val[1] == 'x' || f->val[1] == 'X'))
+		goto slow;	/* strtoul takes a 0x */
+	for (i = 0; i < f->vlen; i++) {
+		int d = hexval(f->val[i]);
+
+		if (d < 0 || d >= base)
+			break;
+		if (++digits > max)
+			goto slow;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	if (i > 0)
+		return v;
+slow:
+	{
+		size_t n = f->vlen < VALUE_MAX ? f->vlen : VALUE_MAX;
+
+		memcpy(buf, f->val, n);
+		buf[n] = '\0';
+		errno = 0;
+		v = strtoull(buf, NULL, base);
+		*range = errno != 0;
+		return v;
+	}
+}
+
 /* The value, NUL-terminated, for strtoul and friends. */
 static const char *
 value_str(const struct field *f, char *buf)
@@ -332,10 +384,9 @@ value_str(const struct field *f, char *buf)
 static bool
 record_info(struct walk w, struct rec_info *ri)
 {
-	char buf[VALUE_MAX + 1];
 	unsigned o = w.offset;
 	struct field f;
-	bool ok = true;
+	bool ok = true, range;
 
 	ri->machine = -1;
 	ri->syscall = -1;
@@ -345,23 +396,18 @@ record_info(struct walk w, struct rec_info *ri)
 			continue;
 		if ((w.cnt == 2 + o || w.cnt == 11 + o) &&
 		    name_is(&f, "arch")) {
-			unsigned long v;
+			unsigned long long v = value_ull(&f, 16, &range);
 
-			errno = 0;
-			v = strtoul(value_str(&f, buf), NULL, 16);
-			ri->machine = errno != 0 ? -2 :
+			ri->machine = range ? -2 :
 			    parse_elf_to_machine((uint32_t)v);
 		} else if ((w.cnt == 3 + o || w.cnt == 12 + o) &&
 		    name_is(&f, "syscall")) {
-			unsigned long v;
+			unsigned long long v = value_ull(&f, 10, &range);
 
-			errno = 0;
-			v = strtoul(value_str(&f, buf), NULL, 10);
-			ri->syscall = errno != 0 ? -1 : (int)v;
+			ri->syscall = range ? -1 : (int)v;
 		} else if (w.cnt == 6 + o && name_is(&f, "a0")) {
-			errno = 0;
-			ri->a0 = strtoull(value_str(&f, buf), NULL, 16);
-			if (errno != 0)
+			ri->a0 = value_ull(&f, 16, &range);
+			if (range)
 				ri->a0 = ~0ull;
 		}
 	}
@@ -382,15 +428,16 @@ interp_id(struct parse_names *nc, enum parse_names_kind kind,
     const struct field *f, char *out)
 {
 	char buf[VALUE_MAX + 1];
-	const char *v = value_str(f, buf), *name;
-	unsigned long lv;
+	const char *name;
+	unsigned long long lv;
 	uint32_t id;
 	size_t len;
+	bool range;
 
-	errno = 0;
-	lv = strtoul(v, NULL, 10);
-	if (errno != 0)
-		return (size_t)sprintf(out, "conversion error(%s)", v);
+	lv = value_ull(f, 10, &range);
+	if (range)
+		return (size_t)sprintf(out, "conversion error(%s)",
+		    value_str(f, buf));
 	id = (uint32_t)lv;
 	if (id == UINT32_MAX)
 		return put_str(out, "unset");

@@ -32,7 +32,7 @@ extern "C" {
 
 namespace {
 
-constexpr unsigned kSlots = 32;		// records formatted between resets
+constexpr unsigned kSlots = 32;	// records formatted between resets
 
 enum class Corpus { kFixtures, kSyscall };
 

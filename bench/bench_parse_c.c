@@ -33,7 +33,7 @@ struct fmt_rec {
 };
 
 struct ra_bench_fmt {
-	struct ring_pool pool;	/* the slots, as the daemon allocates them */
+	struct ring_pool pool;	/* the slots, made as the daemon does */
 	struct parse_opts opts;
 	struct fmt_rec *recs;
 	size_t n, cap;

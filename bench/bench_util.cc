@@ -22,8 +22,10 @@ class Scratch {
 	Scratch()
 	{
 		const char *base = std::getenv("RA_BENCH_DIR");
-		std::string tmpl = std::string(base != nullptr && *base != '\0' ?
-		    base : "/var/tmp") + "/ra-bench.XXXXXX";
+		std::string tmpl = base != nullptr && *base != '\0' ? base :
+		    "/var/tmp";
+
+		tmpl += "/ra-bench.XXXXXX";
 
 		if (mkdtemp(tmpl.data()) == nullptr)
 			return;

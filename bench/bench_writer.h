@@ -28,7 +28,7 @@ struct ra_bench_wr_result {
 	uint64_t done_ns;
 	/* Until wr_join returned: the end-of-stream fsync included. */
 	uint64_t join_ns;
-	uint64_t done_count;	/* records in the histogram done_ns is from */
+	uint64_t done_count;	/* records in done_ns's histogram */
 	uint64_t written;
 	uint64_t bytes;
 	uint64_t writes;

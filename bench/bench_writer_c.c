@@ -47,7 +47,7 @@ _Static_assert((int)RA_BENCH_FLUSH_NONE == (int)WR_FLUSH_NONE &&
 struct ra_bench_wr {
 	struct ring_pool pool;
 	struct ring free_ring;		/* consumer: free_w (ours) */
-	struct ring from_worker;	/* consumer: writer_w; producer: prod_w */
+	struct ring from_worker;	/* consumer writer_w, producer prod_w */
 	struct ring_waiter free_w;
 	struct ring_waiter prod_w;
 	struct ring_waiter writer_w;	/* the writer's (eventfd) */

@@ -94,7 +94,7 @@ BM_Pipeline(benchmark::State &state, bool enriched)
 
 }  // namespace
 
-// Args: workers, records.  200,000 records (about 78 MB) a run.
+// Args: workers, records.  200,000 records (58 MB of input) a run.
 BENCHMARK_CAPTURE(BM_Pipeline, raw, false)
     ->ArgNames({"workers", "records"})
     ->Args({1, 200000})->Args({2, 200000})

@@ -6,7 +6,7 @@
 // from the writer's latency histograms: see bench_writer_c.c).  The
 // fsync the writer adds at end of stream is left out of it and shown as
 // end_fsync_ms.  Each iteration is one writer on a new file of N lines of
-// a typical SYSCALL record (about 390 bytes), in the scratch folder whose
+// a typical SYSCALL record (289 bytes), in the scratch folder whose
 // file system the label names.  The file is read back: a missing, extra
 // or reordered line fails the benchmark.
 #include <benchmark/benchmark.h>
@@ -81,7 +81,7 @@ BM_Writer(benchmark::State &state, ra_bench_flush flush)
 
 }  // namespace
 
-// 50,000 lines (about 19 MB) a run: one run is over min_time in a smoke
+// 50,000 lines (14.5 MB) a run: one run is over min_time in a smoke
 // run (--benchmark_min_time=0.01), and a few make a full one.
 BENCHMARK_CAPTURE(BM_Writer, none, RA_BENCH_FLUSH_NONE)
     ->Arg(50000)->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -1,8 +1,10 @@
 /*
  * bench.h - inside ringaudit-bench: the interface between its files.
  *
- *   main.c    command line, the runs (fixed rate, sweep), the clean-up
- *             that every exit path runs (atexit, the signal thread)
+ *   main.c    set-up, and the clean-up that every exit path runs
+ *             (atexit, the signal thread)
+ *   cli.c     the command line and --help
+ *   run.c     one run (load, samples, settling), fixed rates, the sweep
  *   kaudit.c  the kernel's audit subsystem over netlink (libmnl): status,
  *             settings, the one rule, registration for --drain
  *   gen.c     the load generator: T threads calling getppid(2)
@@ -24,6 +26,8 @@
 #include <sys/types.h>
 
 #define RB_NAME "ringaudit-bench"
+#define RB_DEFAULT_LOG "/var/log/audit/audit.log"
+#define RB_MAX_RATES 64
 
 /* kaudit.c */
 
@@ -153,7 +157,8 @@ struct rb_result {
 struct rb_report_info {
 	const char *key;
 	pid_t tool_pid;
-	pid_t daemon_pid;
+	pid_t daemon_pid;		/* the kernel's registered pid */
+	pid_t measured_pid;		/* whose CPU and memory (--pid) */
 	const char *daemon_comm, *daemon_exe;
 	const char *log;	/* NULL in drain mode */
 	uint32_t failure, rate_limit, enabled_before;
@@ -168,5 +173,52 @@ void rb_report_json(FILE *f, const struct rb_report_info *in,
 bool rb_plot_available(void);
 int rb_plot(const char *png, const struct rb_report_info *in,
     const struct rb_result *rs, size_t n);
+
+/* cli.c */
+
+struct rb_opts {
+	double rates[RB_MAX_RATES];	/* 0: max */
+	size_t nrates;
+	bool sweep;
+	double sweep_lo, sweep_hi;
+	unsigned sweep_steps;
+	double duration_s;
+	bool duration_set;
+	uint64_t count;
+	unsigned threads;
+	bool drain;
+	const char *log;
+	pid_t pid;
+	double settle_s;
+	bool limit_default, wait_default;
+	uint32_t backlog_limit, wait_time;
+	bool json;
+	const char *plot;
+	unsigned rcvbuf;
+	bool quiet;
+};
+
+/* Exits 2 on a bad argument, naming it; 0 after --help. */
+void rb_cli_parse(struct rb_opts *o, int argc, char **argv);
+
+/* run.c */
+
+struct rb_ctx {
+	const struct rb_opts *o;
+	struct rb_report_info info;
+	pid_t dpid;			/* for /proc; 0: none */
+	struct rb_logcount *lc;
+	struct rb_drain *dr;
+	uint32_t limit, wait;		/* in force for the runs */
+	bool tty;
+	struct rb_result *results;
+	size_t nresults, capresults;
+};
+
+void rb_run_fixed(struct rb_ctx *x);
+void rb_run_sweep(struct rb_ctx *x);
+
+/* main.c: the first signal's number, once one came (then: wind down). */
+int rb_stop_signal(void);
 
 #endif

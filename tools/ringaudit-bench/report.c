@@ -51,8 +51,9 @@ void
 rb_report_head(FILE *f, const struct rb_report_info *in)
 {
 	fprintf(f, "daemon  %s (pid %d, %s)%s\n", in->daemon_comm,
-	    (int)in->daemon_pid, in->daemon_exe,
-	    in->log == NULL ? ": this process (--drain)" : "");
+	    (int)in->measured_pid, in->daemon_exe,
+	    in->log == NULL ? ": this process (--drain)" :
+	    in->measured_pid != in->daemon_pid ? ", by --pid" : "");
 	if (in->log != NULL)
 		fprintf(f, "log     %s\n", in->log);
 	fprintf(f, "rule    -a exit,always -F arch=b64 -S %s -F pid=%d "
@@ -123,8 +124,8 @@ rb_report_json(FILE *f, const struct rb_report_info *in,
 	json_str(f, "mode", r->mode);
 	fprintf(f, "\"step\":%u,", r->step);
 	json_str(f, "key", in->key);
-	fprintf(f, "\"tool_pid\":%d,\"daemon_pid\":%d,", (int)in->tool_pid,
-	    (int)in->daemon_pid);
+	fprintf(f, "\"tool_pid\":%d,\"daemon_pid\":%d,\"measured_pid\":%d,",
+	    (int)in->tool_pid, (int)in->daemon_pid, (int)in->measured_pid);
 	json_str(f, "daemon_comm", in->daemon_comm);
 	json_str(f, "daemon_exe", in->daemon_exe);
 	json_str(f, "log", in->log);

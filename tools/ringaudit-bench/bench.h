@@ -10,7 +10,7 @@
  *   gen.c     the load generator: T threads calling getppid(2)
  *   count.c   the daemon's side: its log, counted by the rule's key and
  *             serial; its CPU and memory from /proc
- *   drain.c   --drain: this process as the audit daemon, discarding
+ *   drain.c   --drain: a child process as the audit daemon, discarding
  *   report.c  the table, JSON lines, and the gnuplot PNG
  *
  * Functions that can fail return 0 or a negative errno.  Names start
@@ -112,7 +112,9 @@ void rb_proc_name(pid_t pid, char *comm, size_t commlen, char *exe,
 
 struct rb_drain;
 
+/* Forks the child that registers and drains; -EEXIST: a daemon is. */
 int rb_drain_start(struct rb_drain **out, const char *key, unsigned rcvbuf);
+pid_t rb_drain_pid(struct rb_drain *d);
 void rb_drain_window(struct rb_drain *d, uint64_t from_ms);
 struct rb_drain_counts {
 	uint64_t events;	/* SYSCALL records with the key, in window */
@@ -120,11 +122,11 @@ struct rb_drain_counts {
 	uint64_t records;	/* every record received */
 	uint64_t enobufs;
 	uint64_t last_event_ns;	/* CLOCK_MONOTONIC */
-	double cpu_s;		/* the receiving thread's */
 };
 void rb_drain_get(struct rb_drain *d, struct rb_drain_counts *c);
-/* Stops the thread, unregisters, closes. */
-void rb_drain_stop(struct rb_drain *d);
+/* The child unregisters and is reaped; again: nothing.  Any thread. */
+int rb_drain_stop(struct rb_drain *d);
+void rb_drain_free(struct rb_drain *d);
 
 /* report.c */
 

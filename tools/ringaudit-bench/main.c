@@ -1,7 +1,7 @@
 /*
  * ringaudit-bench - how fast can an audit daemon take the kernel's records
  * without the kernel losing any?  For ringauditd, Debian's auditd, or (with
- * --drain) nothing at all but this process reading and discarding.
+ * --drain) nothing at all but a child process reading and discarding.
  *
  * One audit rule on getppid(2) for this process only, with a key of its
  * own; T threads calling getppid at a fixed rate or as fast as they can
@@ -19,7 +19,8 @@
  * sigwait: the first asks the run to stop (the generator stops, the
  * figures so far are printed, cleanup runs, and the process then dies of
  * that signal); a second one runs cleanup at once and exits.  Only
- * SIGKILL leaves things behind.  The failure flag is read, never set
+ * SIGKILL leaves the rule and settings behind (the drain child still
+ * unregisters: it has PR_SET_PDEATHSIG).  The failure flag is read, never set
  * (with failure 2 a lost record panics the kernel, so the tool refuses to
  * run), and enabled is never set to 2.
  */
@@ -43,7 +44,7 @@ static struct {
 	bool rule;
 	pid_t tgid;
 	char key[64];
-	bool registered;
+	struct rb_drain *drain;
 	uint32_t backlog_mask, limit_prev, wait_prev;
 	bool enabled;
 	uint32_t enabled_prev;
@@ -67,13 +68,14 @@ cleanup(void)
 		}
 		cl.rule = false;
 	}
-	if (cl.registered) {
-		if ((rc = rb_k_unregister()) < 0) {
+	if (cl.drain != NULL) {
+		/* The drain child unregisters itself; see drain.c. */
+		if ((rc = rb_drain_stop(cl.drain)) < 0) {
 			cl.failures++;
-			fprintf(stderr, RB_NAME ": unregistering as the audit "
-			    "daemon: %s\n", strerror(-rc));
+			fprintf(stderr, RB_NAME ": unregistering the drain: %s\n",
+			    strerror(-rc));
 		}
-		cl.registered = false;
+		cl.drain = NULL;	/* main frees it */
 	}
 	if (cl.backlog_mask != 0) {
 		if ((rc = rb_k_set_backlog(cl.backlog_mask, cl.limit_prev,
@@ -184,24 +186,30 @@ setup_kernel(struct rb_ctx *x, const struct rb_kstatus *st)
 	if (rc < 0)
 		refuse("setting backlog_limit %u, backlog_wait_time %u: %s",
 		    x->limit, x->wait, strerror(-rc));
-	if (o->drain) {
-		pthread_mutex_lock(&cl.mu);
-		if ((rc = rb_drain_start(&x->dr, x->info.key, o->rcvbuf)) == 0)
-			cl.registered = true;
-		pthread_mutex_unlock(&cl.mu);
-		if (rc == -EEXIST)
-			refuse("--drain: another audit daemon registered "
-			    "meanwhile");
-		if (rc < 0)
-			refuse("--drain: registering as the audit daemon: %s",
-			    strerror(-rc));
-	}
 	pthread_mutex_lock(&cl.mu);
 	if ((rc = rb_k_rule(true, cl.tgid, cl.key)) == 0)
 		cl.rule = true;
 	pthread_mutex_unlock(&cl.mu);
 	if (rc < 0)
 		refuse("adding the rule -k %s: %s", cl.key, strerror(-rc));
+}
+
+/* Before any thread: the drain is a forked child. */
+static void
+start_drain(struct rb_ctx *x)
+{
+	struct rb_drain *d;
+	int rc;
+
+	rc = rb_drain_start(&d, x->info.key, x->o->rcvbuf);
+	if (rc == -EEXIST)
+		refuse("--drain: another audit daemon registered meanwhile");
+	if (rc < 0)
+		refuse("--drain: registering as the audit daemon: %s",
+		    strerror(-rc));
+	pthread_mutex_lock(&cl.mu);
+	cl.drain = x->dr = d;
+	pthread_mutex_unlock(&cl.mu);
 }
 
 static void
@@ -214,19 +222,17 @@ identify_daemon(struct rb_ctx *x, const struct rb_kstatus *st)
 		/* What the kernel says, not what we meant. */
 		if (rb_k_status(&now) == 0)
 			x->info.daemon_pid = (pid_t)now.pid;
-		if (x->info.daemon_pid != getpid())
+		if (x->info.daemon_pid != rb_drain_pid(x->dr))
 			refuse("--drain: the kernel names pid %d as the audit "
-			    "daemon, not this process", (int)x->info.daemon_pid);
-		x->dpid = getpid();
-		x->info.measured_pid = x->dpid;
-		snprintf(comm, sizeof(comm), RB_NAME);
-		rb_proc_name(getpid(), comm, sizeof(comm), exe, sizeof(exe));
+			    "daemon, not the drain (%d)",
+			    (int)x->info.daemon_pid, (int)rb_drain_pid(x->dr));
+		x->dpid = rb_drain_pid(x->dr);
 	} else {
 		x->info.daemon_pid = (pid_t)st->pid;
 		x->dpid = x->o->pid > 0 ? x->o->pid : (pid_t)st->pid;
-		x->info.measured_pid = x->dpid;
-		rb_proc_name(x->dpid, comm, sizeof(comm), exe, sizeof(exe));
 	}
+	x->info.measured_pid = x->dpid;
+	rb_proc_name(x->dpid, comm, sizeof(comm), exe, sizeof(exe));
 	x->info.daemon_comm = comm;
 	x->info.daemon_exe = exe;
 }
@@ -290,9 +296,11 @@ main(int argc, char **argv)
 	sigaddset(&handled, SIGQUIT);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_sigmask(SIG_BLOCK, &handled, NULL);
+	atexit(cleanup);
+	if (o.drain)
+		start_drain(&x);
 	if ((rc = pthread_create(&sigtid, NULL, signal_main, NULL)) != 0)
 		refuse("signal thread: %s", strerror(rc));
-	atexit(cleanup);
 
 	setup_kernel(&x, &st);
 	identify_daemon(&x, &st);
@@ -303,15 +311,9 @@ main(int argc, char **argv)
 	else
 		rb_run_fixed(&x);
 
-	if (x.dr != NULL) {
-		rb_drain_stop(x.dr);	/* unregisters */
-		pthread_mutex_lock(&cl.mu);
-		cl.registered = false;
-		pthread_mutex_unlock(&cl.mu);
-		x.dr = NULL;
-	}
 	cleanup();
 	rb_logcount_destroy(x.lc);
+	rb_drain_free(x.dr);
 	rc = cl.failures > 0 ? 1 : 0;
 	if (o.plot != NULL && x.nresults > 0 && !rb_stop_signal()) {
 		int prc = rb_plot(o.plot, &x.info, x.results, x.nresults);

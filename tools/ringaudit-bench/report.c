@@ -52,7 +52,7 @@ rb_report_head(FILE *f, const struct rb_report_info *in)
 {
 	fprintf(f, "daemon  %s (pid %d, %s)%s\n", in->daemon_comm,
 	    (int)in->measured_pid, in->daemon_exe,
-	    in->log == NULL ? ": this process (--drain)" :
+	    in->log == NULL ? ": the drain child (--drain)" :
 	    in->measured_pid != in->daemon_pid ? ", by --pid" : "");
 	if (in->log != NULL)
 		fprintf(f, "log     %s\n", in->log);

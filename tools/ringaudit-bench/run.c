@@ -97,13 +97,8 @@ sample(struct rb_result *r, const struct rb_kstatus *st0,
 static double
 daemon_cpu(const struct rb_ctx *x)
 {
-	struct rb_drain_counts dc;
 	double s;
 
-	if (x->dr != NULL) {
-		rb_drain_get(x->dr, &dc);
-		return dc.cpu_s;
-	}
 	if (x->dpid > 0 && rb_proc_cpu(x->dpid, &s) == 0)
 		return s;
 	return -1;
@@ -114,8 +109,7 @@ rss_sample(const struct rb_ctx *x, struct rb_result *r)
 {
 	uint64_t rss, hwm;
 
-	if (x->dr == NULL && x->dpid > 0 &&
-	    rb_proc_mem(x->dpid, &rss, &hwm) == 0) {
+	if (x->dpid > 0 && rb_proc_mem(x->dpid, &rss, &hwm) == 0) {
 		if (rss > r->rss_peak_kb)
 			r->rss_peak_kb = rss;
 		r->hwm_kb = hwm;

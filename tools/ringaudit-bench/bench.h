@@ -79,8 +79,10 @@ int rb_gen_start(struct rb_gen **out, const struct rb_gen_config *c);
 uint64_t rb_gen_made(struct rb_gen *g);
 bool rb_gen_done(struct rb_gen *g);
 void rb_gen_stop(struct rb_gen *g);
-/* Waits for the threads; the calls made and the seconds they took. */
-void rb_gen_join(struct rb_gen *g, uint64_t *made, double *secs);
+/* Waits for the threads: the calls made, the seconds from the start to
+ * the last thread's end, and that end (CLOCK_MONOTONIC). */
+void rb_gen_join(struct rb_gen *g, uint64_t *made, double *secs,
+    int64_t *end_ns);
 
 /* count.c */
 

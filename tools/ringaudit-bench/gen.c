@@ -217,7 +217,7 @@ rb_gen_stop(struct rb_gen *g)
 }
 
 void
-rb_gen_join(struct rb_gen *g, uint64_t *made, double *secs)
+rb_gen_join(struct rb_gen *g, uint64_t *made, double *secs, int64_t *end_ns)
 {
 	uint64_t last = 0;
 	unsigned i;
@@ -231,6 +231,7 @@ rb_gen_join(struct rb_gen *g, uint64_t *made, double *secs)
 	}
 	*secs = last > (uint64_t)g->t0_ns ?
 	    (double)(last - (uint64_t)g->t0_ns) / 1e9 : 0;
+	*end_ns = (int64_t)last;
 	pthread_barrier_destroy(&g->start);
 	free(g->t);
 	free(g);

@@ -224,6 +224,7 @@ rb_plot(const char *png, const struct rb_report_info *in,
 	char *argv[] = { "gnuplot", script, NULL };
 	pid_t pid;
 	FILE *f;
+	bool any_lost = false, any_lag = false;
 	size_t i;
 	int rc = 0, status;
 
@@ -263,17 +264,26 @@ rb_plot(const char *png, const struct rb_report_info *in,
 	fprintf(f, "\nset multiplot layout 2,1 title \"ringaudit-bench: %s "
 	    "(pid %d), backlog_limit %u, backlog_wait_time %u\"\n"
 	    "set grid\nset key left top\nset xlabel 'generator rate "
-	    "(events/s, achieved)'\n", in->daemon_comm, (int)in->daemon_pid,
+	    "(events/s, achieved)'\n", in->daemon_comm, (int)in->measured_pid,
 	    n > 0 ? rs[0].backlog_limit : 0,
 	    n > 0 ? rs[0].backlog_wait_time : 0);
+	/* All zero (nothing lost, no lag) is a flat line at 0, not an
+	 * empty range gnuplot warns about. */
+	for (i = 0; i < n; i++) {
+		any_lost |= rs[i].lost > 0;
+		any_lag |= rs[i].lag_s > 0;
+	}
+	fprintf(f, "set yrange [0:%s]\n", any_lost ? "*" : "1");
 	fprintf(f, "set ylabel 'lost records (kernel)'\n"
 	    "plot '%s' using 1:2 with linespoints pt 7 title 'lost'\n", data);
 	fprintf(f, "set ylabel 'written by the daemon (events/s)'\n"
 	    "set y2label 'lag after the generator stopped (ms)'\n"
-	    "set ytics nomirror\nset y2tics\n"
+	    "set ytics nomirror\nset y2tics\nset yrange [0:*]\n"
+	    "set y2range [0:%s]\n"
 	    "plot '%s' using 1:3 axes x1y1 with linespoints pt 7 "
 	    "title 'written/s', '' using 1:4 axes x1y2 with linespoints "
-	    "pt 5 title 'lag (ms)'\nunset multiplot\n", data);
+	    "pt 5 title 'lag (ms)'\nunset multiplot\n", any_lag ? "*" : "1",
+	    data);
 	fclose(f);
 	rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
 	if (rc != 0) {

@@ -207,8 +207,8 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 		    (unsigned long long)rb_gen_made(g), st.backlog,
 		    r->peak_backlog, r->lost);
 	}
-	rb_gen_join(g, &r->generated, &r->gen_s);
-	t_end = mono_ns();
+	/* The end is the last thread's, not this poll's (up to 50 ms on). */
+	rb_gen_join(g, &r->generated, &r->gen_s, &t_end);
 	r->achieved = r->gen_s > 0 ? (double)r->generated / r->gen_s : 0;
 
 	/* Settle: until every event is written, or nothing more can come
@@ -301,7 +301,8 @@ rb_run_sweep(struct rb_ctx *x)
 {
 	const struct rb_opts *o = x->o;
 	const char *mode = o->drain ? "drain-sweep" : "sweep";
-	double good = -1, bad = -1, rate, good_achieved = 0;
+	double good = -1, bad = -1, rate, good_achieved = 0, bad_achieved = 0;
+	enum rb_verdict bad_verdict = RB_OK;
 	struct rb_result r;
 	unsigned step = 0;
 
@@ -327,6 +328,8 @@ rb_run_sweep(struct rb_ctx *x)
 				break;		/* HI itself passed */
 		} else {
 			bad = rate;
+			bad_achieved = r.achieved;
+			bad_verdict = r.verdict;
 			if (step == 1)
 				break;		/* LO failed already */
 		}
@@ -340,19 +343,30 @@ rb_run_sweep(struct rb_ctx *x)
 		else
 			printf("null,\"lossless_achieved\":null,");
 		if (bad > 0)
-			printf("\"first_failing_rate\":%.0f}\n", bad);
+			printf("\"first_failing_rate\":%.0f,\"failing_verdict\":"
+			    "\"%s\",\"failing_achieved\":%.1f}\n", bad,
+			    rb_verdict_name(bad_verdict), bad_achieved);
 		else
-			printf("\"first_failing_rate\":null}\n");
-	} else if (good > 0) {
-		printf("\nhighest rate with zero lost: %.0f events/s "
-		    "(achieved %.0f)", good, good_achieved);
-		if (bad > 0)
-			printf("; %.0f failed\n", bad);
-		else
-			printf("; the top of the range\n");
-	} else {
-		printf("\nno rate passed: %.0f events/s already failed\n",
-		    o->sweep_lo);
+			printf("\"first_failing_rate\":null,"
+			    "\"failing_verdict\":null,"
+			    "\"failing_achieved\":null}\n");
+		fflush(stdout);
+		return;
 	}
+	if (good > 0)
+		printf("\nhighest rate with zero lost: %.0f events/s (achieved "
+		    "%.0f)", good, good_achieved);
+	else
+		printf("\nno rate passed");
+	if (bad > 0)
+		printf("; %.0f failed (%s)", bad, rb_verdict_name(bad_verdict));
+	else
+		printf("; HI passed: the top of the range");
+	printf("\n");
+	/* A step the generator could not reach says nothing of the daemon. */
+	if (bad > 0 && bad_verdict == RB_SHORT)
+		printf("the generator reached only %.0f events/s there, with "
+		    "nothing lost: its own limit, not the daemon's (more "
+		    "--threads, if there are cores for them)\n", bad_achieved);
 	fflush(stdout);
 }

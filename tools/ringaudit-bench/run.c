@@ -123,7 +123,7 @@ written_now(struct rb_ctx *x, const struct rb_drain_counts *base,
 {
 	struct rb_drain_counts dc;
 	struct rb_counts c;
-	int64_t now = mono_ns(), t;
+	int64_t now, t;
 	int rc;
 
 	if (x->dr != NULL) {
@@ -144,8 +144,10 @@ written_now(struct rb_ctx *x, const struct rb_drain_counts *base,
 	r->dups = c.dups;
 	r->stale = c.stale;
 	if (c.last_write_ns > 0) {
-		/* The log's mtime, on the monotonic clock; no later than
-		 * this poll. */
+		/* The log's mtime on the monotonic clock, both clocks read
+		 * together after the poll (reading tens of MB takes a while);
+		 * no later than now. */
+		now = mono_ns();
 		t = now - (real_ns() - c.last_write_ns);
 		*last_ns = t < now ? t : now;
 	}

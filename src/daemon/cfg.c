@@ -33,9 +33,9 @@
  *
  * ringauditd.conf holds what auditd has not: the ingest mode, pool and
  * ring sizes, and the paths auditd has built in (pid file, state report,
- * init, sendmail), which must be absolute.  It has the same syntax and ownership rules, is
- * optional, and is strict where auditd is lax: an over-long line is an
- * error, not skipped.
+ * init, sendmail), which must be absolute.  It has the same syntax and
+ * ownership rules, is optional, and is strict where auditd is lax: an
+ * over-long line is an error, not skipped.
  *
  * A load works on a copy of the configuration and commits it only when
  * the whole file was good, so a failed reload leaves the old one intact.

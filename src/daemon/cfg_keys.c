@@ -96,8 +96,8 @@ static const struct choice transports[] = {
 };
 
 static const struct choice ingests[] = {
-	{ "unicast", CFG_INGEST_UNICAST }, { "multicast", CFG_INGEST_MULTICAST },
-	{ NULL, 0 },
+	{ "unicast", CFG_INGEST_UNICAST },
+	{ "multicast", CFG_INGEST_MULTICAST }, { NULL, 0 },
 };
 
 /* ringauditd.conf's keys; cfg_rkw_parse() reads their values. */

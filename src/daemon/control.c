@@ -5,10 +5,11 @@
  * the daemon asks the kernel who sent them (AUDIT_SIGNAL_INFO) and writes
  * the DAEMON_* record auditd writes, with that sender.  In multicast mode
  * it does not ask: the kernel notes senders only for the registered daemon
- * (another process), so the signal's own pid and uid name the sender.  The record carries the
- * writer's instruction in band (RING_CMD_*), so DAEMON_ROTATE opens the new
- * log, DAEMON_RESUME is the first record written after a suspension, and
- * DAEMON_CONFIG is where the new settings start.
+ * (another process), so the signal's own pid and uid name the sender.
+ * The record carries the writer's instruction in band (RING_CMD_*), so
+ * DAEMON_ROTATE opens the new log, DAEMON_RESUME is the first record
+ * written after a suspension, and DAEMON_CONFIG is where the new settings
+ * start.
  *
  * The writer posts conditions (space left, disk full, ...) once each; here
  * they become auditd's actions: the message auditd logs, and the program

@@ -79,7 +79,8 @@ void pl_destroy(struct pl *p);
 
 /*
  * Start every thread; with the netlink source, returns once the kernel
- * accepted the registration (or its error: -EEXIST, -EPERM).
+ * accepted the registration (or its error: -EEXIST, -EPERM); with the
+ * multicast source, once the group is joined (or -EPERM).
  */
 int pl_start(struct pl *p);
 
@@ -99,7 +100,8 @@ int pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text);
  */
 int pl_append(struct pl *p, unsigned type, const char *text);
 
-/* Finish: drain the kernel, write 'last' (DAEMON_END, may be NULL). */
+/* Finish: drain the kernel (multicast: the socket), write 'last'
+ * (DAEMON_END, may be NULL). */
 void pl_stop(struct pl *p, unsigned type, const char *last);
 /* Wait for every thread to finish; the log is synced when it returns. */
 int pl_wait(struct pl *p);

@@ -130,7 +130,8 @@ report_own(FILE *f, struct dmn *d, const struct pl_stats *ps)
 		{ "space checks", st.wr.space_checks },
 		{ "rotations", st.wr.rotations },
 		{ "rotation errors", st.wr.rotate_errors },
-		{ "socket ENOBUFS", st.in.enobufs },
+		{ "socket overflows (ENOBUFS)", st.in.enobufs },
+		{ "multicast records lost", st.in.lost },
 		{ "socket errors", st.in.sock_errors },
 		{ "ring waits", st.in.pool_waits + st.in.ring_waits +
 		    st.worker_ring_waits },

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,15 +30,17 @@
 
 static char passwd[] = "/tmp/ra_names_passwd_XXXXXX";
 static char group[] = "/tmp/ra_names_group_XXXXXX";
+static int passwd_fd = -1, group_fd = -1;
 
+/* Write through the fd kept since setup: the same inode that is bound over
+ * /etc/..., even if something cleans /tmp meanwhile. */
 static void
-write_file(const char *path, const char *text)
+write_file(int fd, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	size_t n = strlen(text);
 
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, text, n, 0), (ssize_t)n);
 }
 
 static void
@@ -47,7 +50,7 @@ set_users(const char *extra)
 
 	snprintf(text, sizeof(text),
 	    "root:x:0:0:root:/root:/bin/sh\n%s", extra);
-	write_file(passwd, text);
+	write_file(passwd_fd, text);
 }
 
 static void
@@ -56,7 +59,7 @@ set_groups(const char *extra)
 	char text[1024];
 
 	snprintf(text, sizeof(text), "root:x:0:\n%s", extra);
-	write_file(group, text);
+	write_file(group_fd, text);
 }
 
 static const char *
@@ -76,8 +79,6 @@ user(struct parse_names *nc, uint32_t id)
 static int
 setup(void **state)
 {
-	int fd;
-
 	(void)state;
 	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0) {
 		fprintf(stderr, "skip: needs root to bind its own "
@@ -87,12 +88,13 @@ setup(void **state)
 	/* Our binds must not reach the machine's namespace. */
 	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
 	    0);
-	fd = mkstemp(passwd);
-	assert_true(fd >= 0);
-	close(fd);
-	fd = mkstemp(group);
-	assert_true(fd >= 0);
-	close(fd);
+	passwd_fd = mkstemp(passwd);
+	assert_true(passwd_fd >= 0);
+	group_fd = mkstemp(group);
+	assert_true(group_fd >= 0);
+	/* NSS opens them as any user would. */
+	assert_int_equal(fchmod(passwd_fd, 0644), 0);
+	assert_int_equal(fchmod(group_fd, 0644), 0);
 	set_users("");
 	set_groups("");
 	assert_int_equal(mount(passwd, "/etc/passwd", NULL, MS_BIND, NULL), 0);
@@ -108,6 +110,8 @@ teardown(void **state)
 	umount("/etc/group");
 	unlink(passwd);
 	unlink(group);
+	close(passwd_fd);
+	close(group_fd);
 	return 0;
 }
 

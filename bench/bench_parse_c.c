@@ -53,7 +53,7 @@ ra_bench_fmt_create(struct ra_bench_fmt **out, int enriched, unsigned slots)
 	}
 	b->opts.format = enriched ? PARSE_FORMAT_ENRICHED : PARSE_FORMAT_RAW;
 	if (enriched && (rc = parse_names_create(&b->opts.names,
-	    PARSE_NAMES_ENTRIES_DEFAULT, NULL)) < 0) {
+	    PARSE_NAMES_ENTRIES_DEFAULT, NULL, NULL)) < 0) {
 		ring_pool_destroy(&b->pool);
 		free(b);
 		return rc;

@@ -36,6 +36,7 @@ struct pl {
 	struct wr *wr;
 	uint32_t daemon_serial;
 	uint32_t names_epoch;		/* bumped: the workers refresh names */
+	uint32_t names_drops;		/* bumped by a worker: all drop names */
 	bool started;
 };
 
@@ -131,6 +132,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 			},
 			.name_cache_entries = c->name_cache_entries,
 			.names_epoch = &p->names_epoch,
+			.names_drops = &p->names_drops,
 		};
 
 		if ((rc = parse_worker_create(&p->workers[i], &pc)) < 0)
@@ -310,6 +312,7 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 		st->names.nss_calls += ws.names.nss_calls;
 		st->names.nss_errors += ws.names.nss_errors;
 		st->names.refreshes += ws.names.refreshes;
+		st->names.drops += ws.names.drops;
 		st->names.too_long += ws.names.too_long;
 		st->worker_ring_waits += p->from_worker[i].pstats.full_waits;
 	}

@@ -3,9 +3,13 @@
  * NSS for every record.
  *
  * auditd asks getpwuid()/getgrgid() the first time it meets an id and keeps
- * the answers it got (never the failures) for as long as it runs.  Each
- * parser worker here owns one cache of this kind, so that a lookup is a
- * hash and a compare, with no lock and no sharing between threads.
+ * the answers it got (never the failures), and forgets them all after it
+ * wrote a user or group management record (USER_MGMT, ADD_USER, DEL_USER,
+ * ADD_GROUP, DEL_GROUP, GRP_MGMT): parse_names_drop, which format.c calls
+ * after those records.  Each parser worker here owns one cache of this
+ * kind, so that a lookup is a hash and a compare, with no lock and no
+ * sharing between threads; a drop in one worker reaches the others through
+ * a shared counter, at their next lookup.
  *
  * The cache is a set-associative table of fixed size, allocated when the
  * worker is made: PARSE_NAMES_WAYS entries a set, the set chosen by a hash
@@ -22,8 +26,9 @@
  * ringauditd.conf's name_cache_refresh).  A worker that sees a new epoch
  * starts a new generation, which makes every entry stale: the next lookup
  * of a stale id asks NSS again, and takes a new name (a rename) or keeps
- * the old one when the id has no name any more (a deleted user keeps the
- * name it had, as in auditd's cache).
+ * the old one when the id has no name any more (as auditd's cache would,
+ * until its next drop).  A drop starts a generation below which no entry
+ * counts at all.
  *
  * NSS is called from the worker's thread with the worker's own buffer:
  * once per id per refresh, never per record.
@@ -54,7 +59,7 @@ struct names_entry {
 	uint8_t state;		/* enum entry_state */
 	uint8_t len;
 	uint16_t pad;
-	uint32_t gen;		/* ENTRY_NAME: generation it was learned in */
+	uint32_t gen;		/* generation it was learned or checked in */
 	uint64_t until_ns;	/* ENTRY_NONE: no name until then */
 	char name[PARSE_NAMES_NAME_MAX + 1];
 };
@@ -68,8 +73,10 @@ struct names_table {
 struct parse_names {
 	struct names_table t[2];	/* PARSE_NAMES_USER, PARSE_NAMES_GROUP */
 	const uint32_t *epoch;		/* bumped by the daemon: refresh */
-	uint32_t seen_epoch;
+	uint32_t *drops;		/* bumped by any worker: drop all */
+	uint32_t seen_epoch, seen_drops;
 	uint32_t gen;
+	uint32_t floor;			/* entries older than this are gone */
 	struct parse_names_stats st;
 	char nss[NSS_BUF_SIZE];			/* getpwuid_r's buffer */
 };
@@ -98,7 +105,7 @@ table_init(struct names_table *t, unsigned entries)
 
 int
 parse_names_create(struct parse_names **out, unsigned entries,
-    const uint32_t *epoch)
+    const uint32_t *epoch, uint32_t *drops)
 {
 	struct parse_names *nc = calloc(1, sizeof(*nc));
 
@@ -115,7 +122,10 @@ parse_names_create(struct parse_names **out, unsigned entries,
 	/* A plain atomic load: the epoch orders nothing, and a worker that
 	 * reads it late refreshes one record late. */
 	nc->seen_epoch = epoch != NULL ? ck_pr_load_32(epoch) : 0;
+	nc->drops = drops;
+	nc->seen_drops = drops != NULL ? ck_pr_load_32(drops) : 0;
 	nc->gen = 1;
+	nc->floor = 1;
 	*out = nc;
 	return 0;
 }
@@ -199,9 +209,20 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 			nc->st.refreshes++;
 		}
 	}
+	if (nc->drops != NULL) {
+		/* No fence either: a drop is seen at the next lookup. */
+		uint32_t dr = ck_pr_load_32(nc->drops);
+
+		if (dr != nc->seen_drops) {
+			nc->seen_drops = dr;
+			nc->floor = ++nc->gen;
+			nc->st.drops++;
+		}
+	}
 	set = &t->e[(hash_id(id) >> 7) & (t->nsets - 1)];
 	for (int w = 0; w < PARSE_NAMES_WAYS; w++) {
-		if (set[w].state != ENTRY_EMPTY && set[w].id == id) {
+		if (set[w].state != ENTRY_EMPTY && set[w].id == id &&
+		    set[w].gen >= nc->floor) {
 			e = &set[w];
 			break;
 		}
@@ -246,8 +267,21 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	} else {
 		e->state = ENTRY_NONE;
 		e->until_ns = (now != 0 ? now : now_ns()) + PARSE_NAMES_NEG_NS;
+		e->gen = nc->gen;
 		return NULL;
 	}
 	*lenp = e->len;
 	return e->name;
+}
+
+void
+parse_names_drop(struct parse_names *nc)
+{
+	if (nc->drops != NULL) {
+		/* Every worker, this one included, drops at its next lookup. */
+		ck_pr_inc_32(nc->drops);
+	} else {
+		nc->floor = ++nc->gen;
+		nc->st.drops++;
+	}
 }

@@ -129,7 +129,9 @@ size_t parse_enrich(char *line, size_t len, size_t cap, const char *payload,
 /*
  * uid and gid names (names.c): a cache per worker, so that NSS is asked
  * once per id, not once per record.  epoch (may be NULL) is bumped by the
- * daemon to refresh every cache: SIGHUP and a timer.
+ * daemon to refresh every cache: SIGHUP and a timer.  drops (may be NULL)
+ * is shared by the workers: parse_names_drop, after a user or group
+ * management record, empties every cache as auditd does.
  */
 #define PARSE_NAMES_NAME_MAX 255
 #define PARSE_NAMES_ENTRIES_DEFAULT 1024
@@ -145,17 +147,19 @@ struct parse_names_stats {
 	uint64_t nss_calls;
 	uint64_t nss_errors;	/* NSS failed (not "no such id") */
 	uint64_t refreshes;
+	uint64_t drops;		/* emptied after a user/group record */
 	uint64_t too_long;	/* names too long to keep */
 };
 
 int parse_names_create(struct parse_names **out, unsigned entries,
-    const uint32_t *epoch);
+    const uint32_t *epoch, uint32_t *drops);
 void parse_names_destroy(struct parse_names *nc);
 /* The name of a uid or gid, and its length; NULL when it has none. */
 const char *parse_names_lookup(struct parse_names *nc,
     enum parse_names_kind kind, uint32_t id, size_t *len);
 void parse_names_get_stats(const struct parse_names *nc,
     struct parse_names_stats *st);
+void parse_names_drop(struct parse_names *nc);
 
 /*
  * Parser workers: W threads, each taking records from its ring from
@@ -169,6 +173,7 @@ struct parse_worker_config {
 	struct parse_opts opts;		/* opts.names is the worker's own */
 	unsigned name_cache_entries;	/* uid and gid names kept, each */
 	const uint32_t *names_epoch;	/* bumped: refresh names; or NULL */
+	uint32_t *names_drops;		/* shared by the workers; or NULL */
 };
 
 struct parse_worker_stats {

@@ -69,7 +69,7 @@ parse_worker_create(struct parse_worker **out,
 		return -ENOMEM;
 	rc = parse_names_create(&pw->names, c->name_cache_entries > 0 ?
 	    c->name_cache_entries : PARSE_NAMES_ENTRIES_DEFAULT,
-	    c->names_epoch);
+	    c->names_epoch, c->names_drops);
 	if (rc < 0) {
 		free(pw);
 		return rc;

@@ -236,7 +236,7 @@ setup(void **state)
 	(void)state;
 	slot = aligned_alloc(64, sizeof(*slot));
 	assert_non_null(slot);
-	assert_int_equal(parse_names_create(&names, 256, NULL), 0);
+	assert_int_equal(parse_names_create(&names, 256, NULL, NULL), 0);
 	return 0;
 }
 

@@ -3,9 +3,9 @@
  *
  * What an admin relies on: a name is asked of NSS once, not once per
  * record; a refresh (SIGHUP, the timer) picks up a renamed or new user;
- * a deleted user keeps the name it had, as in auditd's cache; an id with
- * no name is asked again a second later, not on every record; and the
- * cache stays the size it was given however many ids go through it.
+ * a user or group management record empties the caches, as auditd's; an
+ * id with no name is asked again a second later, not on every record; and
+ * the cache stays the size it was given however many ids go through it.
  *
  * The test runs in a private mount namespace with its own /etc/passwd and
  * /etc/group bound over the real ones, which it edits between lookups.
@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "parse/parse.h"
+#include "ring/ring.h"
 
 static char passwd[] = "/tmp/ra_names_passwd_XXXXXX";
 static char group[] = "/tmp/ra_names_group_XXXXXX";
@@ -124,7 +125,7 @@ test_asked_once_per_id(void **state)
 
 	(void)state;
 	set_users("alice:x:1000:1000::/home/alice:/bin/sh\n");
-	assert_int_equal(parse_names_create(&nc, 64, NULL), 0);
+	assert_int_equal(parse_names_create(&nc, 64, NULL, NULL), 0);
 	for (int i = 0; i < 1000; i++)
 		assert_string_equal(user(nc, 1000), "alice");
 	parse_names_get_stats(nc, &st);
@@ -142,7 +143,7 @@ test_refresh_renamed_and_deleted(void **state)
 
 	(void)state;
 	set_users("alice:x:1000:1000::/home/alice:/bin/sh\n");
-	assert_int_equal(parse_names_create(&nc, 64, &epoch), 0);
+	assert_int_equal(parse_names_create(&nc, 64, &epoch, NULL), 0);
 	assert_string_equal(user(nc, 1000), "alice");
 
 	set_users("alicia:x:1000:1000::/home/alice:/bin/sh\n");
@@ -156,6 +157,90 @@ test_refresh_renamed_and_deleted(void **state)
 	parse_names_destroy(nc);
 }
 
+/*
+ * A user or group management record empties every worker's cache, as
+ * auditd empties its own after writing one: a deleted user is unknown from
+ * then on, a renamed one has its new name, and an id just made is asked
+ * for again at once.  The drop reaches the other workers through the
+ * shared counter.
+ */
+static void
+test_drop_after_management_record(void **state)
+{
+	struct parse_names *a, *b;
+	uint32_t drops = 0;
+	size_t len;
+
+	(void)state;
+	set_users("alice:x:1000:1000::/home/alice:/bin/sh\n"
+	    "carol:x:1002:1002::/home/carol:/bin/sh\n");
+	assert_int_equal(parse_names_create(&a, 64, NULL, &drops), 0);
+	assert_int_equal(parse_names_create(&b, 64, NULL, &drops), 0);
+	assert_string_equal(user(a, 1000), "alice");
+	assert_string_equal(user(b, 1002), "carol");
+	assert_null(parse_names_lookup(a, PARSE_NAMES_USER, 1001, &len));
+
+	set_users("alicia:x:1000:1000::/home/alice:/bin/sh\n"
+	    "bob:x:1001:1001::/home/bob:/bin/sh\n");
+	/* Until a drop, the cache answers as it did. */
+	assert_string_equal(user(a, 1000), "alice");
+	assert_null(parse_names_lookup(a, PARSE_NAMES_USER, 1001, &len));
+	assert_string_equal(user(b, 1002), "carol");
+
+	parse_names_drop(a);		/* worker a wrote ADD_USER */
+	assert_string_equal(user(a, 1000), "alicia");
+	assert_string_equal(user(a, 1001), "bob");
+	assert_null(parse_names_lookup(b, PARSE_NAMES_USER, 1002, &len));
+	parse_names_destroy(a);
+	parse_names_destroy(b);
+}
+
+/* The records that drop: formatting one empties the cache, after it was
+ * used for that record; other records leave it be. */
+static void
+test_which_records_drop(void **state)
+{
+	static const struct {
+		unsigned type;
+		bool drops;
+	} recs[] = {
+		{ 1102, true }, { 1114, true }, { 1115, true }, { 1116, true },
+		{ 1117, true }, { 1132, true }, { 1108, false },
+		{ 1100, false }, { 1300, false },
+	};
+	static const char pl[] = "audit(1700000000.123:1): pid=1 uid=1000 "
+	    "auid=1000 ses=1 msg='op=x id=1000 res=success'";
+	struct ring_rec *r = aligned_alloc(64, sizeof(*r));
+	struct parse_names *nc;
+	struct parse_names_stats st;
+	uint64_t before;
+
+	(void)state;
+	assert_non_null(r);
+	set_users("alice:x:1000:1000::/home/alice:/bin/sh\n");
+	assert_int_equal(parse_names_create(&nc, 64, NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		struct parse_opts o = { .format = PARSE_FORMAT_ENRICHED,
+		    .names = nc };
+
+		parse_names_get_stats(nc, &st);
+		before = st.drops;
+		memset(r, 0, offsetof(struct ring_rec, data));
+		r->type = (uint16_t)recs[i].type;
+		r->len = (uint32_t)strlen(pl);
+		memcpy(ring_rec_payload(r), pl, r->len);
+		assert_int_equal(parse_format_record(r, &o), 0);
+		assert_non_null(memmem(r->data + r->line_off, r->line_len,
+		    "UID=\"alice\"", 11));
+		/* The next lookup sees the drop. */
+		(void)user(nc, 1000);
+		parse_names_get_stats(nc, &st);
+		assert_int_equal(st.drops - before, recs[i].drops ? 1 : 0);
+	}
+	parse_names_destroy(nc);
+	free(r);
+}
+
 /* No name: asked again a second later, not on every record; a user made
  * meanwhile gets its name then. */
 static void
@@ -167,7 +252,7 @@ test_unknown_id_asked_again_later(void **state)
 
 	(void)state;
 	set_users("");
-	assert_int_equal(parse_names_create(&nc, 64, NULL), 0);
+	assert_int_equal(parse_names_create(&nc, 64, NULL, NULL), 0);
 	for (int i = 0; i < 500; i++)
 		assert_null(parse_names_lookup(nc, PARSE_NAMES_USER, 54321,
 		    &len));
@@ -197,7 +282,7 @@ test_groups(void **state)
 	(void)state;
 	set_users("alice:x:1000:1000::/home/alice:/bin/sh\n");
 	set_groups("staff:x:1000:\n");
-	assert_int_equal(parse_names_create(&nc, 64, NULL), 0);
+	assert_int_equal(parse_names_create(&nc, 64, NULL, NULL), 0);
 	n = parse_names_lookup(nc, PARSE_NAMES_GROUP, 1000, &len);
 	assert_non_null(n);
 	assert_int_equal(len, 5);
@@ -225,7 +310,7 @@ test_bounded_and_long_names(void **state)
 	snprintf(users + at, sizeof(users) - at, "%s:x:7:7::/:/bin/sh\n",
 	    longname);
 	set_users(users);
-	assert_int_equal(parse_names_create(&nc, 16, NULL), 0);
+	assert_int_equal(parse_names_create(&nc, 16, NULL, NULL), 0);
 	for (int round = 0; round < 3; round++) {
 		for (unsigned i = 0; i < 200; i++) {
 			char want[16];
@@ -245,6 +330,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_asked_once_per_id),
 		cmocka_unit_test(test_refresh_renamed_and_deleted),
+		cmocka_unit_test(test_drop_after_management_record),
+		cmocka_unit_test(test_which_records_drop),
 		cmocka_unit_test(test_unknown_id_asked_again_later),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_bounded_and_long_names),

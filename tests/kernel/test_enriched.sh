@@ -440,6 +440,7 @@ resume() {
 	paused=0
 }
 marker "ra_enriched before users $$" || die "a marker did not reach both logs"
+echo "== group $new_group ($new_gid) and user $new_user ($new_uid), daemons stopped meanwhile"
 pause
 step groupadd -g "$new_gid" "$new_group"
 step useradd -u "$new_uid" -g "$new_group" -M -N -d /nonexistent \

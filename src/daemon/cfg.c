@@ -31,11 +31,11 @@
  * at the end, and words the messages (fail, note) that name the file and
  * the line.
  *
- * ringauditd.conf holds what auditd has not: pool and ring sizes, and the
- * paths auditd has built in (pid file, state report, init, sendmail),
- * which must be absolute.  It has the same syntax and ownership rules, is
- * optional, and is strict where auditd is lax: an over-long line is an
- * error, not skipped.
+ * ringauditd.conf holds what auditd has not: the ingest mode, pool and
+ * ring sizes, and the paths auditd has built in (pid file, state report,
+ * init, sendmail), which must be absolute.  It has the same syntax and
+ * ownership rules, is optional, and is strict where auditd is lax: an
+ * over-long line is an error, not skipped.
  *
  * A load works on a copy of the configuration and commits it only when
  * the whole file was good, so a failed reload leaves the old one intact.
@@ -114,16 +114,27 @@ cfg_defaults(struct cfg *c)
 	snprintf(c->plugin_dir, sizeof(c->plugin_dir), "/etc/audit/plugins.d");
 	c->end_of_event_timeout = 2;
 
+	c->ingest = CFG_INGEST_UNICAST;
 	c->workers = 1;
 	c->records = 4096;
 	c->ring_size = 1024;
 	c->netlink_rcvbuf = 8388608;
 	c->drain_timeout_ms = 5000;
 	c->write_batch = 262144;
-	snprintf(c->pid_file, sizeof(c->pid_file), "/var/run/auditd.pid");
+	c->name_cache_entries = 1024;
+	c->name_cache_refresh = 60;
+	c->pid_file[0] = '\0';		/* the mode's: cfg_pid_file() */
 	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
 	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");
 	snprintf(c->sendmail, sizeof(c->sendmail), "/usr/lib/sendmail");
+}
+
+const char *
+cfg_pid_file(const struct cfg *c)
+{
+	if (c->pid_file[0] != '\0')
+		return c->pid_file;
+	return c->ingest == CFG_INGEST_UNICAST ? "/var/run/auditd.pid" : "";
 }
 
 static const char *

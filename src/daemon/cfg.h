@@ -72,6 +72,11 @@ enum cfg_transport {
 	CFG_TRANSPORT_KRB5,
 };
 
+enum cfg_ingest {		/* ringauditd.conf's ingest */
+	CFG_INGEST_UNICAST,	/* the registered audit daemon */
+	CFG_INGEST_MULTICAST,	/* a listener beside it; sets nothing */
+};
+
 #define CFG_NAME_MAX 255
 #define CFG_VALUE_MAX 256
 #define CFG_WARN_MAX 16
@@ -145,6 +150,7 @@ struct cfg {
 	unsigned n_warn;
 
 	/* ringauditd.conf */
+	enum cfg_ingest ingest;		/* unicast; fixed at start */
 	unsigned workers;		/* parser workers, 1..64 */
 	unsigned records;		/* record pool size, 64..1048576 */
 	unsigned ring_size;		/* per-ring capacity, 16..1048576 */
@@ -152,7 +158,11 @@ struct cfg {
 	unsigned drain_timeout_ms;	/* shutdown: wait this long for the
 					 * kernel's queue to empty */
 	unsigned write_batch;		/* bytes in one write buffer */
-	char pid_file[PATH_MAX];	/* /var/run/auditd.pid, as auditd */
+	unsigned name_cache_entries;	/* ENRICHED: uid (and gid) names each
+					 * worker keeps */
+	unsigned name_cache_refresh;	/* seconds between refreshes of the
+					 * names; 0: only on SIGHUP */
+	char pid_file[PATH_MAX];	/* "" until set: see cfg_pid_file() */
 	char state_file[PATH_MAX];	/* SIGCONT's report,
 					 * /var/run/auditd.state */
 	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";
@@ -178,6 +188,13 @@ int cfg_load_auditd(struct cfg *c, const char *path, bool allow_symlinks,
     char *err, size_t errlen);
 int cfg_load_ringauditd(struct cfg *c, const char *path, char *err,
     size_t errlen);
+
+/*
+ * The pid file to write: pid_file if ringauditd.conf set it, else auditd's
+ * /var/run/auditd.pid for unicast, and "" (none) for multicast, where that
+ * file belongs to the registered daemon.
+ */
+const char *cfg_pid_file(const struct cfg *c);
 
 const char *cfg_flush_name(enum cfg_flush f);
 const char *cfg_action_name(enum cfg_action a);

@@ -15,8 +15,8 @@
  * warning.  No DNS lookup is made for action_mail_acct: auditd's failed
  * lookup only warns.
  *
- * ringauditd.conf's keys are numbers in a range, or paths, which must be
- * absolute.
+ * ringauditd.conf's keys are numbers in a range, paths, which must be
+ * absolute, or a choice (ingest).
  *
  * A parser writes only into l->c, the copy being loaded, and reports
  * through fail() and note() (cfg.c).
@@ -45,6 +45,7 @@ _Static_assert(sizeof(enum cfg_name_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_max_action) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_overflow) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_transport) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_ingest) == sizeof(int), "enum size");
 
 static const struct choice yes_no[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
@@ -94,19 +95,30 @@ static const struct choice transports[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice ingests[] = {
+	{ "unicast", CFG_INGEST_UNICAST },
+	{ "multicast", CFG_INGEST_MULTICAST }, { NULL, 0 },
+};
+
 /* ringauditd.conf's keys; cfg_rkw_parse() reads their values. */
 const struct rkw cfg_ringauditd_kw[] = {
-	{ "workers", OFF(workers), 1, 64, false },
-	{ "records", OFF(records), 64, 1048576, false },
-	{ "ring_size", OFF(ring_size), 16, 1048576, false },
-	{ "netlink_rcvbuf", OFF(netlink_rcvbuf), 65536, 1073741824, false },
-	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false },
-	{ "write_batch", OFF(write_batch), 4096, 67108864, false },
-	{ "pid_file", OFF(pid_file), 0, 0, true },
-	{ "state_file", OFF(state_file), 0, 0, true },
-	{ "init_command", OFF(init_command), 0, 0, true },
-	{ "sendmail", OFF(sendmail), 0, 0, true },
-	{ NULL, 0, 0, 0, false },
+	{ "ingest", OFF(ingest), 0, 0, false, ingests },
+	{ "workers", OFF(workers), 1, 64, false, NULL },
+	{ "records", OFF(records), 64, 1048576, false, NULL },
+	{ "ring_size", OFF(ring_size), 16, 1048576, false, NULL },
+	{ "netlink_rcvbuf", OFF(netlink_rcvbuf), 65536, 1073741824, false,
+	    NULL },
+	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false, NULL },
+	{ "write_batch", OFF(write_batch), 4096, 67108864, false, NULL },
+	{ "name_cache_entries", OFF(name_cache_entries), 16, 1048576, false,
+	    NULL },
+	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false,
+	    NULL },
+	{ "pid_file", OFF(pid_file), 0, 0, true, NULL },
+	{ "state_file", OFF(state_file), 0, 0, true, NULL },
+	{ "init_command", OFF(init_command), 0, 0, true, NULL },
+	{ "sendmail", OFF(sendmail), 0, 0, true, NULL },
+	{ NULL, 0, 0, 0, false, NULL },
 };
 
 static void *
@@ -116,7 +128,7 @@ field(struct ld *l, const struct kw *k)
 }
 
 static int
-choose(struct ld *l, const struct kw *k, const struct choice *tab,
+choose(struct ld *l, const char *key, const struct choice *tab,
     const char *val, int *out)
 {
 	char list[160], qb[ESC_MAX];
@@ -132,7 +144,7 @@ choose(struct ld *l, const struct kw *k, const struct choice *tab,
 	for (i = 0; tab[i].name != NULL && o < sizeof(list); i++)
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 		    i > 0 ? ", " : "", tab[i].name);
-	return fail(l, -EINVAL, "%s: \"%s\" is not one of %s", k->name,
+	return fail(l, -EINVAL, "%s: \"%s\" is not one of %s", key,
 	    esc(qb, sizeof(qb), val), list);
 }
 
@@ -164,7 +176,7 @@ p_bool(struct ld *l, const struct kw *k, const char *val, const char *opt)
 	int v = 0, rc;
 
 	(void)opt;
-	if ((rc = choose(l, k, yes_no, val, &v)) < 0)
+	if ((rc = choose(l, k->name, yes_no, val, &v)) < 0)
 		return rc;
 	*(bool *)field(l, k) = v;
 	return 0;
@@ -177,7 +189,7 @@ p_choice(struct ld *l, const struct kw *k, const char *val, const char *opt)
 	int v = 0, rc;
 
 	(void)opt;
-	if ((rc = choose(l, k, k->tab, val, &v)) < 0)
+	if ((rc = choose(l, k->name, k->tab, val, &v)) < 0)
 		return rc;
 	*(int *)field(l, k) = v;
 	return 0;
@@ -190,7 +202,7 @@ p_log_format(struct ld *l, const struct kw *k, const char *val,
 	int v = 0, rc;
 
 	(void)opt;
-	if ((rc = choose(l, k, log_formats, val, &v)) < 0)
+	if ((rc = choose(l, k->name, log_formats, val, &v)) < 0)
 		return rc;
 	if (v < 0) {
 		note(l, "log_format: \"%s\" is deprecated; it sets write_logs "
@@ -363,7 +375,7 @@ p_act(struct ld *l, const struct kw *k, const char *val, const char *opt)
 	char qb[ESC_MAX], qo[ESC_MAX];
 	int v = 0, rc;
 
-	if ((rc = choose(l, k, cfg_actions, val, &v)) < 0)
+	if ((rc = choose(l, k->name, cfg_actions, val, &v)) < 0)
 		return rc;
 	esc(qb, sizeof(qb), val);
 	if (k->refuse & (1u << v))
@@ -600,14 +612,23 @@ p_deprecated(struct ld *l, const struct kw *k, const char *val,
 	return 0;
 }
 
-/* A ringauditd.conf value: a number in k->lo..k->hi, or an absolute path. */
+/*
+ * A ringauditd.conf value: a number in k->lo..k->hi, an absolute path, or
+ * one of k->tab.
+ */
 int
 cfg_rkw_parse(struct ld *l, const struct rkw *k, const char *val)
 {
 	char qb[ESC_MAX];
 	unsigned long v;
-	int rc;
+	int c = 0, rc;
 
+	if (k->tab != NULL) {
+		if ((rc = choose(l, k->name, k->tab, val, &c)) < 0)
+			return rc;
+		*(int *)(void *)((char *)l->c + k->off) = c;
+		return 0;
+	}
 	if (k->path) {
 		esc(qb, sizeof(qb), val);
 		if (val[0] != '/')

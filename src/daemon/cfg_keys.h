@@ -51,12 +51,16 @@ struct kw {
 	bool option;		/* may take "value option" */
 };
 
-/* ringauditd.conf: a number in lo..hi (unsigned), or an absolute path. */
+/*
+ * ringauditd.conf: a number in lo..hi (unsigned), an absolute path, or a
+ * choice from tab (stored as an int).
+ */
 struct rkw {
 	const char *name;
 	size_t off;
 	unsigned lo, hi;
 	bool path;		/* char[PATH_MAX] at off */
+	const struct choice *tab;
 };
 
 /* cfg_keys.c: the keys of each file, ending in a NULL name. */

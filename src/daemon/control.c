@@ -1,12 +1,15 @@
 /*
  * control.c - the control thread's work: signals and the writer's events.
  *
- * Signals arrive through main's signalfd.  For HUP, USR1 and USR2 the
- * daemon asks the kernel who sent them (AUDIT_SIGNAL_INFO) and writes the
- * DAEMON_* record auditd writes, with that sender.  The record carries the
- * writer's instruction in band (RING_CMD_*), so DAEMON_ROTATE opens the new
- * log, DAEMON_RESUME is the first record written after a suspension, and
- * DAEMON_CONFIG is where the new settings start.
+ * Signals arrive through main's signalfd.  For HUP, USR1, USR2 and TERM
+ * the daemon asks the kernel who sent them (AUDIT_SIGNAL_INFO) and writes
+ * the DAEMON_* record auditd writes, with that sender.  In multicast mode
+ * it does not ask: the kernel notes senders only for the registered daemon
+ * (another process), so the signal's own pid and uid name the sender.
+ * The record carries the writer's instruction in band (RING_CMD_*), so
+ * DAEMON_ROTATE opens the new log, DAEMON_RESUME is the first record
+ * written after a suspension, and DAEMON_CONFIG is where the new settings
+ * start.
  *
  * The writer posts conditions (space left, disk full, ...) once each; here
  * they become auditd's actions: the message auditd logs, and the program
@@ -155,20 +158,49 @@ dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o)
 	if (rc < 0)
 		return rc;
 	memset(o, 0, sizeof(*o));
-	o->format = PARSE_FORMAT_RAW;
+	o->format = c->log_format == CFG_LOG_FORMAT_ENRICHED ?
+	    PARSE_FORMAT_ENRICHED : PARSE_FORMAT_RAW;
 	o->node = node;
 	o->node_len = node != NULL ? strlen(node) : 0;
 	return 0;
 }
 
 /*
- * Who sent the last signal, as the kernel saw it (AUDIT_SIGNAL_INFO);
- * false, with -1 for both ids, if the kernel would not say.
+ * The kernel's choice of id for a sender: its login uid when set, else its
+ * uid.  Read while the sender lives; once it is gone, its uid.
+ */
+static uint32_t
+sender_auid(pid_t pid, uint32_t uid)
+{
+	char path[64];
+	unsigned long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/loginuid", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return uid;
+	if (fscanf(f, "%lu", &v) != 1 || v == 4294967295ul)
+		v = uid;
+	fclose(f);
+	return (uint32_t)v;
+}
+
+/*
+ * Who sent signal ssi, as the kernel saw it (AUDIT_SIGNAL_INFO), or in
+ * multicast mode as the signal itself says; false, with -1 for both ids,
+ * if neither would say.
  */
 static bool
-sender(struct ingest_siginfo *si)
+sender(const struct dmn *d, const struct signalfd_siginfo *ssi,
+    struct ingest_siginfo *si)
 {
-	if (ingest_kernel_signal_info(si) == 0)
+	if (d->multicast && ssi->ssi_pid > 0) {
+		si->pid = (int32_t)ssi->ssi_pid;
+		si->uid = sender_auid((pid_t)ssi->ssi_pid, ssi->ssi_uid);
+		si->ctx[0] = '\0';
+		return true;
+	}
+	if (!d->multicast && ingest_kernel_signal_info(si) == 0)
 		return true;
 	si->uid = (uint32_t)-1;
 	si->pid = -1;
@@ -217,7 +249,7 @@ record(struct dmn *d, unsigned type, unsigned cmd, const char *text)
 }
 
 static void
-reconfigure(struct dmn *d)
+reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 {
 	struct ingest_siginfo si;
 	struct parse_opts popts;
@@ -227,7 +259,7 @@ reconfigure(struct dmn *d)
 	unsigned i;
 	int rc;
 
-	(void)sender(&si);
+	(void)sender(d, ssi, &si);
 	log_info("config change requested by pid=%d auid=%u subj=%s", si.pid,
 	    si.uid, si.ctx[0] != '\0' ? si.ctx : "?");
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
@@ -247,15 +279,18 @@ reconfigure(struct dmn *d)
 		free(nc);
 		return;
 	}
-	/* Sizes of the pipeline, local_events and write_logs are fixed at
-	 * start; auditd takes write_logs on HUP, ringauditd does not. */
+	/* Sizes of the pipeline, the ingest mode, local_events and
+	 * write_logs are fixed at start; auditd takes write_logs on HUP,
+	 * ringauditd does not.  log_format changes at DAEMON_CONFIG, as in
+	 * auditd. */
 	if (nc->write_logs != d->cfg->write_logs ||
-	    nc->log_format != d->cfg->log_format ||
+	    nc->ingest != d->cfg->ingest ||
 	    nc->workers != d->cfg->workers || nc->records != d->cfg->records ||
 	    nc->ring_size != d->cfg->ring_size ||
-	    nc->write_batch != d->cfg->write_batch)
-		log_warnx("Reconfigure: write_logs, log_format and the "
-		    "pipeline's sizes take effect at the next start");
+	    nc->write_batch != d->cfg->write_batch ||
+	    nc->name_cache_entries != d->cfg->name_cache_entries)
+		log_warnx("Reconfigure: write_logs, ingest and the pipeline's "
+		    "sizes take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
 	    setpriority(PRIO_PROCESS, 0, -(int)nc->priority_boost) < 0)
 		log_warn("Reconfigure: cannot change priority");
@@ -269,8 +304,10 @@ reconfigure(struct dmn *d)
 		    "keeping the old one");
 	else
 		pl_set_parse_opts(d->p, &popts);
+	/* Names may have changed too: that is what a HUP is for. */
+	pl_refresh_names(d->p);
 	nc->write_logs = d->cfg->write_logs;
-	nc->log_format = d->cfg->log_format;
+	nc->ingest = d->cfg->ingest;
 	memcpy(d->cfg, nc, sizeof(*nc));
 	free(nc);
 	d->st.reconfigs++;
@@ -282,14 +319,17 @@ reconfigure(struct dmn *d)
 
 /* "op=OP auid=A uid=U ses=S pid=P[ subj=C] res=R": ROTATE, RESUME, END. */
 static void
-sender_text(char *buf, size_t len, const char *op)
+sender_text(const struct dmn *d, const struct signalfd_siginfo *ssi,
+    char *buf, size_t len, const char *op)
 {
 	struct ingest_siginfo si;
 	uint32_t uid, ses;
-	bool known = sender(&si);
+	bool known = sender(d, ssi, &si);
 	int n;
 
 	sender_ids(si.pid, &uid, &ses);
+	if (d->multicast && known)
+		uid = ssi->ssi_uid;
 	n = snprintf(buf, len, "op=%s auid=%u uid=%u ses=%u pid=%d", op,
 	    si.uid, uid, ses, si.pid);
 	if (n > 0 && (size_t)n < len && si.ctx[0] != '\0')
@@ -300,11 +340,12 @@ sender_text(char *buf, size_t len, const char *op)
 }
 
 static void
-sender_record(struct dmn *d, unsigned type, unsigned cmd, const char *op)
+sender_record(struct dmn *d, const struct signalfd_siginfo *ssi,
+    unsigned type, unsigned cmd, const char *op)
 {
 	char text[512];
 
-	sender_text(text, sizeof(text), op);
+	sender_text(d, ssi, text, sizeof(text), op);
 	record(d, type, cmd, text);
 }
 
@@ -314,20 +355,21 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 	switch (si->ssi_signo) {
 	case SIGTERM:
 	case SIGINT:
+		d->stop_si = *si;
 		return true;
 	case SIGHUP:
-		reconfigure(d);
+		reconfigure(d, si);
 		break;
 	case SIGUSR1:
 		d->st.rotate_requests++;
 		log_info("Audit daemon rotating log files");
-		sender_record(d, AUDIT_DAEMON_ROTATE, RING_CMD_ROTATE,
+		sender_record(d, si, AUDIT_DAEMON_ROTATE, RING_CMD_ROTATE,
 		    "rotate-logs");
 		break;
 	case SIGUSR2:
 		d->st.resumes++;
 		log_info("Audit daemon is attempting to resume logging.");
-		sender_record(d, AUDIT_DAEMON_RESUME, RING_CMD_RESUME,
+		sender_record(d, si, AUDIT_DAEMON_RESUME, RING_CMD_RESUME,
 		    "resume-logging");
 		break;
 	case SIGCONT:
@@ -346,8 +388,7 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 void
 dmn_end_text(struct dmn *d, char *buf, size_t len)
 {
-	(void)d;
-	sender_text(buf, len, "terminate");
+	sender_text(d, &d->stop_si, buf, len, "terminate");
 }
 
 /* What auditd logs for each condition, and the mail it sends. */

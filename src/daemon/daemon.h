@@ -37,6 +37,9 @@ struct dmn {
 	struct pl *p;
 	uint32_t auid, ses;		/* the daemon's own, for its records */
 	bool writes_file;		/* not -f, write_logs */
+	bool multicast;			/* ingest = multicast, fixed at start:
+					 * never ask the kernel who signalled */
+	struct signalfd_siginfo stop_si; /* the TERM or INT that stops us */
 	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
 	struct dmn_stats st;
 };

@@ -8,6 +8,12 @@
  * fork, netlink, registration, machine name), 2 bad command line, 4 not
  * privileged, 6 configuration error.
  *
+ * With ingest = multicast (ringauditd.conf) it is not the audit daemon but
+ * a listener beside it: it registers nothing and sets nothing in the
+ * kernel (-s is ignored, with a warning), writes no pid file unless
+ * pid_file names one, and at stop reads only what its socket holds.  Its
+ * own log still opens with DAEMON_START and ends with DAEMON_END.
+ *
  * The main thread is the control thread: it owns the signals (blocked in
  * every thread, read here through a signalfd), the writer's events (an
  * eventfd) and the daemon's records (DAEMON_START when logging starts,
@@ -17,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +33,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -43,6 +51,7 @@ struct opts {
 	bool nofork;		/* -n */
 	bool symlinks;		/* -l */
 	enum ingest_enable enable;
+	const char *enable_arg;	/* -s as given, NULL if not */
 	const char *dir;
 };
 
@@ -73,6 +82,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->nofork = true;
 			break;
 		case 's':
+			o->enable_arg = optarg;
 			if (strcmp(optarg, "enable") == 0)
 				o->enable = INGEST_ENABLE;
 			else if (strcmp(optarg, "disable") == 0)
@@ -172,7 +182,8 @@ log_summary(struct pl *p)
 	    "written, %llu durable, %llu dropped, %llu unformattable; waits: "
 	    "pool %llu, worker rings %llu, writer rings %llu; sleeps: "
 	    "workers %llu, writer woken %llu times; socket: %llu ENOBUFS, "
-	    "%llu errors; receive->written p50 %llu us p99 %llu us",
+	    "%llu errors, %llu multicast records lost; receive->written "
+	    "p50 %llu us p99 %llu us",
 	    (unsigned long long)st.in.received,
 	    (unsigned long long)st.in.injected,
 	    (unsigned long long)st.wr.written,
@@ -186,12 +197,36 @@ log_summary(struct pl *p)
 	    (unsigned long long)st.writer_wakes,
 	    (unsigned long long)st.in.enobufs,
 	    (unsigned long long)st.in.sock_errors,
+	    (unsigned long long)st.in.lost,
 	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000,
 	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.99) / 1000);
 	if (st.in.left_in_kernel > 0)
 		log_warnx("ringauditd: %llu records were still queued in the "
 		    "kernel when it stopped waiting",
 		    (unsigned long long)st.in.left_in_kernel);
+}
+
+static uint64_t
+mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* ringauditd.conf's name_cache_refresh: ENRICHED's names, looked up again
+ * every so often (and on every SIGHUP). */
+static void
+refresh_names_on_time(struct dmn *d, uint64_t *last)
+{
+	uint64_t now = mono_sec();
+
+	if (d->cfg->name_cache_refresh == 0 ||
+	    now - *last < d->cfg->name_cache_refresh)
+		return;
+	*last = now;
+	pl_refresh_names(d->p);
 }
 
 static void
@@ -201,10 +236,12 @@ control_loop(struct dmn *d, int sfd)
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = pl_event_fd(d->p), .events = POLLIN },
 	};
+	uint64_t refreshed = mono_sec();
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
+		refresh_names_on_time(d, &refreshed);
 		if (poll(pfd, 2, 1000) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
@@ -228,7 +265,8 @@ main(int argc, char **argv)
 	struct pl *p = NULL;
 	struct utsname un;
 	struct parse_opts popts;
-	char err[1024], text[1024];
+	char err[1024], text[1024], pidfile[PATH_MAX];
+	bool multicast;
 	sigset_t sigs;
 	int rc, sfd, report = -1;
 
@@ -247,9 +285,12 @@ main(int argc, char **argv)
 		log_warnx("The audit daemon is exiting.");
 		return EXIT_CONFIG;
 	}
-	if (cfg.log_format == CFG_LOG_FORMAT_ENRICHED)
-		log_warnx("log_format ENRICHED is not implemented yet; "
-		    "writing RAW records");
+	multicast = cfg.ingest == CFG_INGEST_MULTICAST;
+	if (multicast && o.enable_arg != NULL &&
+	    strcmp(o.enable_arg, "nochange") != 0)
+		log_warnx("-s %s is ignored: with ingest = multicast, "
+		    "ringauditd does not change the kernel's audit settings",
+		    o.enable_arg);
 	if (cfg.priority_boost > 0 && setpriority(PRIO_PROCESS, 0,
 	    -(int)cfg.priority_boost) < 0) {
 		log_warn("Cannot change priority");
@@ -285,7 +326,8 @@ main(int argc, char **argv)
 		fatal("signalfd");
 
 	pl_config_defaults(&pc);
-	pc.enable = o.enable;
+	pc.source = multicast ? INGEST_MULTICAST : INGEST_NETLINK;
+	pc.enable = multicast ? INGEST_NOCHANGE : o.enable;
 	pc.rcvbuf = cfg.netlink_rcvbuf;
 	pc.drain_timeout_ms = cfg.drain_timeout_ms;
 	pc.workers = cfg.workers;
@@ -295,6 +337,7 @@ main(int argc, char **argv)
 	    2 * RING_REC_SIZE : cfg.write_batch;
 	pc.format = popts.format;
 	pc.node = popts.node;
+	pc.name_cache_entries = cfg.name_cache_entries;
 	pc.log_path = cfg.log_file;
 	pc.log_group = cfg.log_group;
 	dmn_wr_params(&cfg, &pc.wr);
@@ -325,15 +368,30 @@ main(int argc, char **argv)
 	d.dir = o.dir;
 	d.symlinks = o.symlinks;
 	d.p = p;
+	d.multicast = multicast;
 	d.auid = read_proc_u32("/proc/self/loginuid");
 	d.ses = read_proc_u32("/proc/self/sessionid");
 	uname(&un);
-	snprintf(text, sizeof(text), "op=start ver=%s format=raw kernel=%s "
+	snprintf(text, sizeof(text), "op=start ver=%s format=%s kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
+	    cfg.log_format == CFG_LOG_FORMAT_ENRICHED ? "enriched" : "raw",
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
 	pl_inject(p, AUDIT_DAEMON_START, RING_CMD_NONE, text);
 
 	rc = pl_start(p);
+	if (rc < 0 && multicast) {
+		/* auditd has no such mode, hence no record for it: no
+		 * DAEMON_ABORT op=set-pid, for no pid was set. */
+		log_warnx("Cannot join the kernel's audit multicast group "
+		    "(%s%s)", strerror(-rc), rc == -EPERM ?
+		    "; it needs CAP_AUDIT_READ" : "");
+		pl_stop(p, 0, NULL);
+		pl_wait(p);
+		pl_destroy(p);
+		report_start(report, EXIT_INIT);
+		log_warnx("The audit daemon is exiting.");
+		return EXIT_INIT;
+	}
 	if (rc < 0) {
 		if (rc == -EEXIST)
 			log_warnx("Cannot register as the audit daemon: "
@@ -356,13 +414,16 @@ main(int argc, char **argv)
 		log_warnx("The audit daemon is exiting.");
 		return EXIT_INIT;
 	}
-	/* As auditd: the pid file exists once the daemon is registered. */
-	if ((rc = state_pidfile_write(cfg.pid_file)) < 0)
-		log_warnx("Cannot write the pid file %s: %s", cfg.pid_file,
+	/* As auditd: the pid file exists once the daemon is registered.
+	 * The one written is the one removed, whatever SIGHUP says. */
+	snprintf(pidfile, sizeof(pidfile), "%s", cfg_pid_file(&cfg));
+	if ((rc = state_pidfile_write(pidfile)) < 0)
+		log_warnx("Cannot write the pid file %s: %s", pidfile,
 		    strerror(-rc));
 	report_start(report, 0);
-	log_info("ringauditd %s: listening for events (%u workers, %u "
-	    "records, flush %s)", RA_VERSION, pc.workers, pc.records,
+	log_info("ringauditd %s: listening for events (%s, %u workers, %u "
+	    "records, flush %s)", RA_VERSION, multicast ? "multicast, beside "
+	    "the audit daemon" : "the audit daemon", pc.workers, pc.records,
 	    cfg_flush_name(cfg.flush));
 
 	control_loop(&d, sfd);
@@ -372,7 +433,7 @@ main(int argc, char **argv)
 	pl_wait(p);
 	log_summary(p);
 	pl_destroy(p);
-	state_pidfile_remove(cfg.pid_file);
+	state_pidfile_remove(pidfile);
 	/* auditd removes its state report when it stops. */
 	unlink(cfg.state_file);
 	log_info("The audit daemon is exiting.");

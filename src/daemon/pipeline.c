@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ck_pr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@ struct pl {
 	struct parse_worker **workers;
 	struct wr *wr;
 	uint32_t daemon_serial;
+	uint32_t names_epoch;		/* bumped: the workers refresh names */
 	bool started;
 };
 
@@ -48,6 +51,7 @@ pl_config_defaults(struct pl_config *c)
 	c->records = 4096;
 	c->ring_size = 1024;
 	c->format = PARSE_FORMAT_RAW;
+	c->name_cache_entries = PARSE_NAMES_ENTRIES_DEFAULT;
 	c->output = WR_OUT_FILE;
 	c->out_fd = -1;
 	c->wr.flush = WR_FLUSH_INCREMENTAL_ASYNC;
@@ -125,6 +129,8 @@ pl_create(struct pl **out, const struct pl_config *c)
 				.node = c->node,
 				.node_len = c->node != NULL ? strlen(c->node) : 0,
 			},
+			.name_cache_entries = c->name_cache_entries,
+			.names_epoch = &p->names_epoch,
 		};
 
 		if ((rc = parse_worker_create(&p->workers[i], &pc)) < 0)
@@ -294,6 +300,12 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 		st->parsed += ws.records;
 		st->format_errors += ws.format_errors;
 		st->worker_sleeps += ws.sleeps;
+		st->names.hits += ws.names.hits;
+		st->names.misses += ws.names.misses;
+		st->names.nss_calls += ws.names.nss_calls;
+		st->names.nss_errors += ws.names.nss_errors;
+		st->names.refreshes += ws.names.refreshes;
+		st->names.too_long += ws.names.too_long;
 		st->worker_ring_waits += p->from_worker[i].pstats.full_waits;
 	}
 	st->writer_wakes = atomic_load_explicit(&p->writer_w.wakes,
@@ -319,6 +331,14 @@ pl_set_parse_opts(struct pl *p, const struct parse_opts *o)
 
 	for (i = 0; i < p->c.workers; i++)
 		parse_worker_set_opts(p->workers[i], o);
+}
+
+void
+pl_refresh_names(struct pl *p)
+{
+	/* The workers read it with a plain atomic load; they see the new
+	 * value soon, and nothing else is ordered by it. */
+	ck_pr_inc_32(&p->names_epoch);
 }
 
 int

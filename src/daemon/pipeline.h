@@ -47,6 +47,7 @@ struct pl_config {
 
 	enum parse_format format;
 	const char *node;		/* NULL: no node= prefix */
+	unsigned name_cache_entries;	/* each worker's uid/gid names */
 
 	enum wr_output output;
 	const char *log_path;
@@ -67,6 +68,7 @@ struct pl_stats {
 	uint64_t worker_ring_waits;	/* a worker found its out ring full */
 	uint64_t worker_sleeps;
 	uint64_t writer_wakes;		/* system calls that woke the writer */
+	struct parse_names_stats names;	/* ENRICHED's uid/gid names */
 };
 
 struct pl;
@@ -77,7 +79,8 @@ void pl_destroy(struct pl *p);
 
 /*
  * Start every thread; with the netlink source, returns once the kernel
- * accepted the registration (or its error: -EEXIST, -EPERM).
+ * accepted the registration (or its error: -EEXIST, -EPERM); with the
+ * multicast source, once the group is joined (or -EPERM).
  */
 int pl_start(struct pl *p);
 
@@ -97,7 +100,8 @@ int pl_inject(struct pl *p, unsigned type, unsigned cmd, const char *text);
  */
 int pl_append(struct pl *p, unsigned type, const char *text);
 
-/* Finish: drain the kernel, write 'last' (DAEMON_END, may be NULL). */
+/* Finish: drain the kernel (multicast: the socket), write 'last'
+ * (DAEMON_END, may be NULL). */
 void pl_stop(struct pl *p, unsigned type, const char *last);
 /* Wait for every thread to finish; the log is synced when it returns. */
 int pl_wait(struct pl *p);
@@ -110,6 +114,8 @@ void pl_get_writer_state(struct pl *p, struct wr_state *st);
 void pl_set_writer_params(struct pl *p, const struct wr_params *wp);
 /* Every worker's staged options (parse.h), taken at RING_CMD_RECONF. */
 void pl_set_parse_opts(struct pl *p, const struct parse_opts *o);
+/* Ask every worker to look uid and gid names up again (SIGHUP, timer). */
+void pl_refresh_names(struct pl *p);
 int pl_event_fd(struct pl *p);
 uint32_t pl_take_events(struct pl *p);
 

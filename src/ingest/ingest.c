@@ -21,7 +21,9 @@
  * Stopping: ingest reads on until the kernel's backlog is 0 twice in a row
  * with nothing left on the socket (or drain_timeout_ms passes), unregisters,
  * reads what is still on the socket, writes the last record (DAEMON_END),
- * then pushes one end-of-stream record to every worker.
+ * then pushes one end-of-stream record to every worker.  A multicast
+ * listener has no backlog in the kernel to wait for (the queue is the
+ * registered daemon's): it only reads its socket until it is quiet.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -102,8 +104,17 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 	}
 	pthread_mutex_init(&ing->mu, NULL);
 	pthread_cond_init(&ing->cv, NULL);
-	ing->src.ops = c->kind == INGEST_NETLINK ? &ingest_netlink_ops :
-	    &ingest_replay_ops;
+	switch (c->kind) {
+	case INGEST_NETLINK:
+		ing->src.ops = &ingest_netlink_ops;
+		break;
+	case INGEST_MULTICAST:
+		ing->src.ops = &ingest_multicast_ops;
+		break;
+	case INGEST_REPLAY:
+		ing->src.ops = &ingest_replay_ops;
+		break;
+	}
 	ing->src.stats = &ing->st;
 	/* Every record starts free; the thread has not started, so this
 	 * thread is the free ring's only producer for now. */
@@ -423,7 +434,8 @@ ingest_main(void *arg)
 		if (ing->reg_seen < 0)
 			break;
 	}
-	if (ing->reg_seen > 0 && !atomic_load(&ing->finished))
+	if (ing->reg_seen > 0 && !atomic_load(&ing->finished) &&
+	    ing->src.ops->backlog != NULL)
 		drain(ing);
 	ing->src.ops->unregister(&ing->src);
 	/* Records may still arrive for a few moments after unregistering

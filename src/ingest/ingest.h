@@ -5,6 +5,12 @@
  * parser worker (serial % W).  It also owns everything else that speaks
  * NETLINK_AUDIT: registration as the audit daemon, the kernel's status
  * (AUDIT_GET), and who sent a signal (AUDIT_SIGNAL_INFO).
+ *
+ * The kernel source comes in two modes.  INGEST_NETLINK registers as the
+ * audit daemon, sets the enabled flag, and at stop drains the kernel's
+ * queue and unregisters.  INGEST_MULTICAST joins the kernel's read-only
+ * multicast group and changes nothing in the kernel: it reads beside the
+ * registered daemon (or none), and at stop reads what its socket holds.
  */
 #ifndef RINGAUDIT_INGEST_H
 #define RINGAUDIT_INGEST_H
@@ -18,6 +24,8 @@
 
 enum ingest_source_kind {
 	INGEST_NETLINK,		/* register as the kernel's audit daemon */
+	INGEST_MULTICAST,	/* listen to AUDIT_NLGRP_READLOG, register
+				 * nothing, set nothing */
 	INGEST_REPLAY,		/* read records from a file, then stop */
 };
 
@@ -48,6 +56,8 @@ struct ingest_stats {
 	uint64_t pool_waits;	/* no free record: waited for the writer */
 	uint64_t ring_waits;	/* a worker's ring was full: waited */
 	uint64_t enobufs;	/* the socket overflowed (records lost) */
+	uint64_t lost;		/* multicast: records the kernel dropped on
+				 * our full socket (its SO_MEMINFO drops) */
 	uint64_t sock_errors;	/* other receive errors */
 	uint64_t truncated;	/* records longer than a slot */
 	uint64_t malformed;	/* records without audit(...) header */
@@ -62,7 +72,8 @@ void ingest_destroy(struct ingest *ing);
 /*
  * Start the thread.  For the netlink source this registers with the
  * kernel and returns only once the kernel answered: 0, or the kernel's
- * error (-EEXIST: another audit daemon is registered; -EPERM).
+ * error (-EEXIST: another audit daemon is registered; -EPERM).  For
+ * multicast, once the group is joined: 0, or -EPERM (no CAP_AUDIT_READ).
  */
 int ingest_start(struct ingest *ing);
 
@@ -78,9 +89,10 @@ int ingest_inject(struct ingest *ing, unsigned type, unsigned cmd,
 
 /*
  * Ask the thread to finish: read what the kernel has queued (until its
- * backlog is 0 or drain_timeout_ms passed), unregister, write 'last'
- * (DAEMON_END, may be NULL) as the final record, end the stream.  Returns
- * at once; ingest_join waits.
+ * backlog is 0 or drain_timeout_ms passed; multicast: what the socket
+ * holds, until it is quiet), unregister, write 'last' (DAEMON_END, may be
+ * NULL) as the final record, end the stream.  Returns at once;
+ * ingest_join waits.
  */
 void ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
     size_t last_len);

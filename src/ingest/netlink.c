@@ -1,19 +1,27 @@
 /*
- * netlink.c - the kernel as a record source.
+ * netlink.c - the kernel as a record source, in one of two modes.
  *
- * One NETLINK_AUDIT socket (libmnl opens and binds it) registered with the
- * kernel as the audit daemon (AUDIT_SET pid).  Records are read with
- * recvmmsg straight into free record slots, many per system call, so no
- * byte is copied between the kernel and the parser.  The socket is read
- * without blocking while records keep coming; only when it is empty does
- * the thread poll it, together with ingest's wake eventfd.
+ * Unicast (ingest_netlink_ops): one NETLINK_AUDIT socket (libmnl opens and
+ * binds it) registered with the kernel as the audit daemon (AUDIT_SET
+ * pid).  Multicast (ingest_multicast_ops): the same socket joins the
+ * kernel's AUDIT_NLGRP_READLOG group instead (CAP_AUDIT_READ) and sends
+ * the kernel nothing at all, so ringauditd can run beside the registered
+ * daemon: kauditd hands every record on its main queue to the group's
+ * listeners first, then to the daemon, whether one is registered or not.
  *
- * Kernel facts this copes with: for records the kernel sets nlmsg_len to
- * the payload length, not header plus payload, so the length is taken from
- * what recvmmsg returned; payloads are not NUL-terminated (trailing NULs
- * are trimmed); one datagram carries one record.  Datagrams that do not
- * come from the kernel (nl_pid != 0) are dropped and counted: no other
- * process may forge records into the log.
+ * Records are read with recvmmsg straight into free record slots, many per
+ * system call, so no byte is copied between the kernel and the parser.
+ * The socket is read without blocking while records keep coming; only
+ * when it is empty does the thread poll it, together with ingest's wake
+ * eventfd.
+ *
+ * Kernel facts this copes with: for unicast records the kernel sets
+ * nlmsg_len to the payload length, not header plus payload (multicast
+ * copies have it right), so the length is taken from what recvmmsg
+ * returned; payloads are not NUL-terminated (trailing NULs are trimmed);
+ * one datagram carries one record.  Datagrams that do not come from the
+ * kernel (nl_pid != 0) are dropped and counted: no other process may
+ * forge records into the log.
  *
  * AUDIT_REPLACE datagrams are the kernel probing whether we are alive; they
  * are not records and are not passed on.
@@ -21,10 +29,18 @@
  * The answer to the registration (an NLMSG_ERROR carrying 0 or an errno)
  * arrives on the same socket, possibly after the first records; it is
  * consumed here and reported through ready().
+ *
+ * Loss: the kernel never waits for a multicast listener.  When our
+ * receive buffer is full it drops the record, counts it on the socket
+ * (SO_MEMINFO's drops), and reports ENOBUFS once; from then on it drops
+ * every record until we have emptied the buffer.  ENOBUFS is counted, and
+ * when the buffer is empty again the socket's drop count is read into
+ * stats->lost and a rate-limited warning says how many were lost.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/audit.h>
+#include <linux/sock_diag.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +59,8 @@ struct nl_source {
 	uint32_t reg_seq;
 	int reg_state;		/* 0 waiting, 1 registered, <0 refused */
 	bool registered;
+	bool multicast;
+	bool overflowed;	/* ENOBUFS seen; drops not yet counted */
 	enum ingest_enable enable;
 	struct mmsghdr msgs[NL_BATCH];
 	struct iovec iov[NL_BATCH];
@@ -74,11 +92,12 @@ nl_register(struct nl_source *ns)
 	return 0;
 }
 
+/* The socket both modes read: bound, non-blocking, its buffer sized. */
 static int
-nl_open(struct ingest_source *s, const struct ingest_config *c)
+nl_socket(struct ingest_source *s, const struct ingest_config *c)
 {
 	struct nl_source *ns;
-	int rcvbuf = (int)c->rcvbuf, rc;
+	int rcvbuf = (int)c->rcvbuf;
 
 	ns = calloc(1, sizeof(*ns));
 	if (ns == NULL)
@@ -86,31 +105,71 @@ nl_open(struct ingest_source *s, const struct ingest_config *c)
 	ns->enable = c->enable;
 	ns->rl.interval_ns = 10ull * 1000000000u;
 	ns->rl.burst = 5;
+	s->priv = ns;
 	ns->nl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (ns->nl == NULL) {
-		rc = -errno;
-		goto err;
-	}
-	if (mnl_socket_bind(ns->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		goto err;
-	}
+	if (ns->nl == NULL)
+		return -errno;
+	if (mnl_socket_bind(ns->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
 	ns->fd = mnl_socket_get_fd(ns->nl);
 	/* FORCE lifts the rmem_max cap (we are root); plain as fallback. */
 	if (rcvbuf > 0 && setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUFFORCE,
 	    &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(ns->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		    sizeof(rcvbuf));
-	s->priv = ns;
-	rc = nl_register(ns);
-	if (rc < 0)
-		goto err;
 	return 0;
-err:
+}
+
+static void
+nl_free(struct ingest_source *s)
+{
+	struct nl_source *ns = s->priv;
+
+	if (ns == NULL)
+		return;
 	if (ns->nl != NULL)
 		mnl_socket_close(ns->nl);
 	free(ns);
 	s->priv = NULL;
+}
+
+static int
+nl_open(struct ingest_source *s, const struct ingest_config *c)
+{
+	int rc;
+
+	if ((rc = nl_socket(s, c)) < 0 || (rc = nl_register(s->priv)) < 0) {
+		nl_free(s);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * Join the read-only group.  The kernel checks CAP_AUDIT_READ here
+ * (-EPERM) and, when audit is enabled, logs the join as an EVENT_LISTENER
+ * record (op=connect; op=disconnect when the socket closes).
+ */
+static int
+mc_open(struct ingest_source *s, const struct ingest_config *c)
+{
+	struct nl_source *ns;
+	int grp = AUDIT_NLGRP_READLOG, rc;
+
+	if ((rc = nl_socket(s, c)) < 0)
+		goto err;
+	ns = s->priv;
+	ns->multicast = true;
+	if (mnl_socket_setsockopt(ns->nl, NETLINK_ADD_MEMBERSHIP, &grp,
+	    sizeof(grp)) < 0) {
+		rc = -errno;
+		goto err;
+	}
+	/* Nothing to register: ready() says yes at once. */
+	ns->reg_state = 1;
+	return 0;
+err:
+	nl_free(s);
 	return rc;
 }
 
@@ -155,6 +214,40 @@ nl_wait(struct nl_source *ns, int timeout_ms, int wake_fd)
 	return (pfd[0].revents & (POLLIN | POLLERR)) ? 1 : 0;
 }
 
+/*
+ * The socket is empty after an overflow, so the kernel delivers again:
+ * the drops it counted on the socket are the records lost.
+ */
+static void
+mc_count_drops(struct ingest_source *s)
+{
+	struct nl_source *ns = s->priv;
+	struct ingest_stats *st = s->stats;
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+	uint64_t before = st->lost;
+
+	ns->overflowed = false;
+	memset(mem, 0, sizeof(mem));
+	if (getsockopt(ns->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len < (SK_MEMINFO_DROPS + 1) * sizeof(mem[0])) {
+		if (log_ratelimit_ok(&ns->rl))
+			log_warnx("multicast: receive buffer overflow, records "
+			    "were lost (%llu times so far; a larger "
+			    "netlink_rcvbuf helps)",
+			    (unsigned long long)st->enobufs);
+		return;
+	}
+	st->lost = mem[SK_MEMINFO_DROPS];
+	if (log_ratelimit_ok(&ns->rl))
+		log_warnx("multicast: receive buffer overflow, %llu records "
+		    "lost (%llu so far, in %llu overflows; a larger "
+		    "netlink_rcvbuf helps)",
+		    (unsigned long long)(st->lost - before),
+		    (unsigned long long)st->lost,
+		    (unsigned long long)st->enobufs);
+}
+
 static int
 nl_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
     int timeout_ms, int wake_fd)
@@ -184,9 +277,11 @@ again:
 		if (got > 0)
 			break;
 		if (got < 0 && errno == ENOBUFS) {
-			/* The kernel dropped records for us: say so. */
+			/* The kernel dropped records for us: say so (for
+			 * multicast, with the count, once we are empty). */
 			st->enobufs++;
-			if (log_ratelimit_ok(&ns->rl))
+			ns->overflowed = ns->multicast;
+			if (!ns->multicast && log_ratelimit_ok(&ns->rl))
 				log_warnx("netlink: receive buffer overflow, "
 				    "records were lost (%llu times so far)",
 				    (unsigned long long)st->enobufs);
@@ -198,12 +293,17 @@ again:
 				log_warn("netlink: recvmmsg");
 			return -errno;
 		}
+		if (ns->overflowed)
+			mc_count_drops(s);
 		if (timeout_ms == 0)
 			return -EAGAIN;
 		got = nl_wait(ns, timeout_ms, wake_fd);
 		if (got <= 0)
 			return got < 0 ? got : -EAGAIN;
 	}
+	/* A short batch emptied the socket: the kernel delivers again. */
+	if (ns->overflowed && (unsigned)got < n)
+		mc_count_drops(s);
 	for (i = 0; i < (unsigned)got; i++) {
 		struct ring_rec *r = recs[i];
 		const struct nlmsghdr *nlh = ns->iov[i].iov_base;
@@ -290,10 +390,17 @@ nl_close(struct ingest_source *s)
 
 	if (ns == NULL)
 		return;
+	if (ns->overflowed)
+		mc_count_drops(s);
 	nl_unregister(s);
-	mnl_socket_close(ns->nl);
-	free(ns);
-	s->priv = NULL;
+	nl_free(s);
+}
+
+/* Multicast: nothing was registered, so nothing is undone. */
+static void
+mc_unregister(struct ingest_source *s)
+{
+	(void)s;
 }
 
 const struct ingest_source_ops ingest_netlink_ops = {
@@ -303,5 +410,16 @@ const struct ingest_source_ops ingest_netlink_ops = {
 	.ready = nl_ready,
 	.backlog = nl_backlog,
 	.unregister = nl_unregister,
+	.close = nl_close,
+};
+
+/* No backlog: the kernel's queue is the registered daemon's, not ours. */
+const struct ingest_source_ops ingest_multicast_ops = {
+	.name = "multicast",
+	.open = mc_open,
+	.recv = nl_recv,
+	.ready = nl_ready,
+	.backlog = NULL,
+	.unregister = mc_unregister,
 	.close = nl_close,
 };

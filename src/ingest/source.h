@@ -25,7 +25,8 @@ struct ingest_source_ops {
 	    unsigned n, int timeout_ms, int wake_fd);
 	/* 1 registered (or nothing to register), 0 waiting, <0 refused. */
 	int (*ready)(struct ingest_source *s);
-	/* Records the kernel still holds for us (>= 0), or -errno. */
+	/* Records the kernel still holds for us (>= 0), or -errno; NULL
+	 * when none are held for us (multicast): no drain at stop. */
 	int (*backlog)(struct ingest_source *s);
 	void (*unregister)(struct ingest_source *s);
 	void (*close)(struct ingest_source *s);
@@ -38,6 +39,7 @@ struct ingest_source {
 };
 
 extern const struct ingest_source_ops ingest_netlink_ops;
+extern const struct ingest_source_ops ingest_multicast_ops;
 extern const struct ingest_source_ops ingest_replay_ops;
 
 /* AUDIT_SET on a private socket, waiting for the kernel's answer. */

@@ -5,10 +5,12 @@
  *
  *   [node=NODE ]type=NAME msg=PAYLOAD\n
  *
- * with the payload exactly as the kernel sent it.  The record slot was laid
+ * with the payload as the kernel sent it (a '\n' in it becomes a space, as
+ * auditd does; see raw_payload).  With log_format = ENRICHED, enrich.c
+ * appends 0x1D and the interpreted fields.  The record slot was laid
  * out for this: the payload sits RING_REC_HEADROOM bytes into data[], so
  * the prefix is written into the headroom ending right where the payload
- * starts, and the '\n' goes in the tailroom after it.  The line is then
+ * starts, and the enriched text and the '\n' go in the tailroom after it.  The line is then
  * data[line_off .. line_off + line_len), and nothing is copied but the
  * prefix.
  *
@@ -31,12 +33,45 @@
 #define MSG_PFX " msg="
 #define LIT_LEN(s) (sizeof(s) - 1)
 
+/* auditd's limits, from MAX_AUDIT_MESSAGE_LENGTH (8970): the RAW text,
+ * without and with node=, and the whole line as it is written. */
+#define RAW_MAX (8970 - 32 - 1)
+#define RAW_MAX_NODE (8970 + 255 - 32 - 1)
+#define LINE_MAX_LEN (8970 - 1)
+
+/*
+ * auditd's format_raw: "type=%s msg=%.*s" into at most 8937 bytes (8970
+ * less 32, less the NUL), or "node=%s type=%s msg=%.*s\n" into 9192; every
+ * '\n' becomes a space; then one trailing space is cut, which with node=
+ * is the '\n' it added.  Kernel records are far shorter and have neither;
+ * user messages (auditctl -m) can.  Returns the payload bytes kept.
+ */
+static size_t
+raw_payload(struct ring_rec *r, size_t pfx, bool node)
+{
+	char *p = ring_rec_payload(r), *nl;
+	size_t len = r->len, max = node ? RAW_MAX_NODE : RAW_MAX;
+	bool cut = false;
+
+	if (pfx + len + (node ? 1 : 0) > max) {
+		len = max > pfx ? max - pfx : 0;
+		cut = true;
+	}
+	for (char *q = p; (nl = memchr(q, '\n', (size_t)(p + len - q)));
+	    q = nl + 1)
+		*nl = ' ';
+	/* When auditd cut the line, it looked past the end; not copied. */
+	if (!node && !cut && len > 0 && p[len - 1] == ' ')
+		len--;
+	return len;
+}
+
 int
 parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 {
 	char name[PARSE_TYPE_NAME_MAX];
 	const char *node = NULL;
-	size_t node_len = 0, name_len, pfx, at;
+	size_t node_len = 0, name_len, pfx, at, len, total;
 	char *line;
 
 	if (r->node_len > 0) {
@@ -46,12 +81,6 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 		node = o->node;
 		node_len = o->node_len;
 	}
-
-	/*
-	 * TODO(enriched): PARSE_FORMAT_ENRICHED is formatted as RAW for now.
-	 * auditd's ENRICHED appends 0x1D and the interpreted fields (uid
-	 * names, arch, syscall name, ...); that is a later issue.
-	 */
 
 	name_len = parse_type_format(r->type, name, sizeof(name));
 	if (name_len >= sizeof(name))
@@ -80,10 +109,19 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	memcpy(line, name, name_len);
 	line += name_len;
 	memcpy(line, MSG_PFX, LIT_LEN(MSG_PFX));
-	ring_rec_payload(r)[r->len] = '\n';
+
+	len = raw_payload(r, pfx, node != NULL);
+	total = pfx + len;
+	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED)
+		total = parse_enrich(r->data + at, total,
+		    RING_REC_DATA_SIZE - at - 1, ring_rec_payload(r), len,
+		    r->type, node != NULL, o->names);
+	if (total > LINE_MAX_LEN)
+		total = LINE_MAX_LEN;
+	r->data[at + total] = '\n';
 
 	r->line_off = (uint32_t)at;
-	r->line_len = (uint32_t)(pfx + r->len + 1);
+	r->line_len = (uint32_t)(total + 1);
 	if (!parse_type_logged(r->type))
 		r->flags |= RING_REC_SKIP;
 	return 0;

@@ -50,15 +50,60 @@ int parse_type_from_name(const char *name, size_t len);
 /* auditd does not write these types to its log (EOE). */
 bool parse_type_logged(unsigned type);
 
+/*
+ * Lookup tables for ENRICHED lines (tables.c): the names libaudit and
+ * libauparse 3.0.9 give, which auditd appends after the 0x1D byte.
+ * Machines are libaudit's machine numbers (its machine_t).
+ */
+#define PARSE_MACH_X86		0
+#define PARSE_MACH_86_64	1
+#define PARSE_MACH_IA64		2	/* no longer named by libaudit */
+#define PARSE_MACH_PPC64	3
+#define PARSE_MACH_PPC		4
+#define PARSE_MACH_S390X	5
+#define PARSE_MACH_S390		6
+#define PARSE_MACH_ALPHA	7	/* no longer named by libaudit */
+#define PARSE_MACH_ARM		8
+#define PARSE_MACH_AARCH64	9
+#define PARSE_MACH_PPC64LE	10
+
+/* audit_elf_to_machine(): the machine for an AUDIT_ARCH_* value, or -1. */
+int parse_elf_to_machine(uint32_t elf);
+
+/* audit_machine_to_name(): "x86_64", "i386", ...; NULL when none. */
+const char *parse_machine_name(int machine);
+
+/* audit_detect_machine() for the machine ringauditd was built for. */
+int parse_host_machine(void);
+
+/*
+ * audit_syscall_to_name(nr, machine): NULL when libaudit has no name.
+ * Only x86_64, i386 and aarch64 have tables; other machines get NULL.
+ */
+const char *parse_syscall_name(int nr, int machine);
+
+/* auparse's names for socketcall's a0 and ipc's a0; NULL when none. */
+const char *parse_socketcall_name(long op);
+const char *parse_ipc_name(long op);
+
+/*
+ * auparse's name for an address family, as print_sockaddr prints it
+ * ("local", "inet", "inet6", "netlink", ...); NULL when none.
+ */
+const char *parse_family_name(unsigned family);
+
 enum parse_format {
 	PARSE_FORMAT_RAW,
 	PARSE_FORMAT_ENRICHED,
 };
 
+struct parse_names;
+
 struct parse_opts {
 	enum parse_format format;
 	const char *node;	/* name_format's node name, or NULL */
 	size_t node_len;
+	struct parse_names *names; /* ENRICHED's uid/gid names; NULL: none */
 };
 
 /*
@@ -73,6 +118,46 @@ struct parse_opts {
 int parse_format_record(struct ring_rec *r, const struct parse_opts *o);
 
 /*
+ * ENRICHED (enrich.c): append auditd's interpreted fields to a line.  line
+ * holds len bytes of RAW line (no '\n') and has room for cap; payload is
+ * the record's text, "audit(...): " header first.  node says whether
+ * the line starts with node=.  Returns the line's new length.
+ */
+size_t parse_enrich(char *line, size_t len, size_t cap, const char *payload,
+    size_t payload_len, unsigned type, bool node, struct parse_names *nc);
+
+/*
+ * uid and gid names (names.c): a cache per worker, so that NSS is asked
+ * once per id, not once per record.  epoch (may be NULL) is bumped by the
+ * daemon to refresh every cache: SIGHUP and a timer.
+ */
+#define PARSE_NAMES_NAME_MAX 255
+#define PARSE_NAMES_ENTRIES_DEFAULT 1024
+
+enum parse_names_kind {
+	PARSE_NAMES_USER,
+	PARSE_NAMES_GROUP,
+};
+
+struct parse_names_stats {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t nss_calls;
+	uint64_t nss_errors;	/* NSS failed (not "no such id") */
+	uint64_t refreshes;
+	uint64_t too_long;	/* names too long to keep */
+};
+
+int parse_names_create(struct parse_names **out, unsigned entries,
+    const uint32_t *epoch);
+void parse_names_destroy(struct parse_names *nc);
+/* The name of a uid or gid, and its length; NULL when it has none. */
+const char *parse_names_lookup(struct parse_names *nc,
+    enum parse_names_kind kind, uint32_t id, size_t *len);
+void parse_names_get_stats(const struct parse_names *nc,
+    struct parse_names_stats *st);
+
+/*
  * Parser workers: W threads, each taking records from its ring from
  * ingest, formatting them in place, and passing them on to its ring to the
  * writer.  End-of-stream records pass through and end the thread.
@@ -81,13 +166,16 @@ struct parse_worker_config {
 	struct ring *in;		/* from ingest */
 	struct ring *out;		/* to the writer */
 	struct ring_waiter *self;	/* the worker's own waiter (futex) */
-	struct parse_opts opts;
+	struct parse_opts opts;		/* opts.names is the worker's own */
+	unsigned name_cache_entries;	/* uid and gid names kept, each */
+	const uint32_t *names_epoch;	/* bumped: refresh names; or NULL */
 };
 
 struct parse_worker_stats {
 	uint64_t records;
 	uint64_t format_errors;	/* written raw: no room for the prefix */
 	uint64_t sleeps;
+	struct parse_names_stats names;
 };
 
 struct parse_worker;

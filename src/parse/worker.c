@@ -32,6 +32,7 @@
 struct parse_worker {
 	struct parse_worker_config c;
 	struct parse_worker_stats st;
+	struct parse_names *names;		/* ENRICHED: this thread's */
 	pthread_t thread;
 	bool started;
 	char node[RING_REC_NODE_MAX + 1];	/* c.opts.node points here */
@@ -62,11 +63,20 @@ parse_worker_create(struct parse_worker **out,
     const struct parse_worker_config *c)
 {
 	struct parse_worker *pw = calloc(1, sizeof(*pw));
+	int rc;
 
 	if (pw == NULL)
 		return -ENOMEM;
+	rc = parse_names_create(&pw->names, c->name_cache_entries > 0 ?
+	    c->name_cache_entries : PARSE_NAMES_ENTRIES_DEFAULT,
+	    c->names_epoch);
+	if (rc < 0) {
+		free(pw);
+		return rc;
+	}
 	pw->c = *c;
 	copy_opts(&pw->c.opts, pw->node, &c->opts);
+	pw->c.opts.names = pw->names;
 	copy_opts(&pw->staged, pw->staged_node, &c->opts);
 	pthread_mutex_init(&pw->mu, NULL);
 	*out = pw;
@@ -79,6 +89,7 @@ parse_worker_destroy(struct parse_worker *pw)
 	if (pw == NULL)
 		return;
 	pthread_mutex_destroy(&pw->mu);
+	parse_names_destroy(pw->names);
 	free(pw);
 }
 
@@ -95,6 +106,7 @@ take_staged(struct parse_worker *pw)
 {
 	pthread_mutex_lock(&pw->mu);
 	copy_opts(&pw->c.opts, pw->node, &pw->staged);
+	pw->c.opts.names = pw->names;
 	pthread_mutex_unlock(&pw->mu);
 }
 
@@ -185,4 +197,5 @@ parse_worker_get_stats(struct parse_worker *pw,
     struct parse_worker_stats *st)
 {
 	*st = pw->st;
+	parse_names_get_stats(pw->names, &st->names);
 }

@@ -90,6 +90,29 @@ ra_daemon_stop(void)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int
+ra_listener_stop(void)
+{
+	int status = 0, i;
+
+	if (ra_k.listener_pid <= 0)
+		return -1;
+	kill(ra_k.listener_pid, SIGCONT);
+	kill(ra_k.listener_pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(ra_k.listener_pid, &status, WNOHANG) ==
+		    ra_k.listener_pid)
+			break;
+		usleep(100000);
+	}
+	if (i == 300) {
+		kill(ra_k.listener_pid, SIGKILL);
+		waitpid(ra_k.listener_pid, &status, 0);
+	}
+	ra_k.listener_pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 void
 ra_stop_registered_ringauditd(void)
 {
@@ -117,6 +140,7 @@ ra_stop_registered_ringauditd(void)
 void
 ra_kernel_restore(void)
 {
+	ra_listener_stop();
 	ra_daemon_stop();
 	ra_stop_registered_ringauditd();
 	ra_rule_delete();
@@ -202,52 +226,112 @@ ra_kernel_teardown(void **state)
 	return ra_run("rm -rf '%s'", ra_k.dir) == 0 ? 0 : -1;
 }
 
+/* ringauditd FLAG -c DIR, its stderr and stdout in DIR. */
+static pid_t
+spawn(const char *flag, const char *dir)
+{
+	char path[160];
+	pid_t pid = fork();
+	int fd;
+
+	assert_true(pid >= 0);
+	if (pid > 0)
+		return pid;
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDERR_FILENO);
+	snprintf(path, sizeof(path), "%s/stdout", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDOUT_FILENO);
+	execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", dir, (char *)NULL);
+	_exit(127);
+}
+
+/* *pid exited: say how, with what it wrote to DIR/stderr, into why. */
+static bool
+exited(pid_t *pid, const char *dir, char *why, size_t whylen)
+{
+	char path[160], msg[512] = "";
+	FILE *f;
+	int status;
+
+	if (waitpid(*pid, &status, WNOHANG) != *pid)
+		return false;
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	if ((f = fopen(path, "re")) != NULL) {
+		size_t n = fread(msg, 1, sizeof(msg) - 1, f);
+
+		msg[n] = '\0';
+		fclose(f);
+	}
+	*pid = 0;
+	snprintf(why, whylen, "ringauditd exited %d: %s",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1, msg);
+	return true;
+}
+
 bool
 ra_daemon_start(const char *flag, char *why, size_t whylen)
 {
-	char errpath[128];
 	struct ingest_kstatus ks;
-	int i, status;
+	int i;
 
-	snprintf(errpath, sizeof(errpath), "%s/stderr", ra_k.dir);
-	ra_k.daemon_pid = fork();
-	assert_true(ra_k.daemon_pid >= 0);
-	if (ra_k.daemon_pid == 0) {
-		char outpath[128];
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		dup2(fd, STDERR_FILENO);
-		snprintf(outpath, sizeof(outpath), "%s/stdout", ra_k.dir);
-		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, STDOUT_FILENO);
-		execl(RA_DAEMON_PATH, "ringauditd", flag, "-c", ra_k.dir,
-		    (char *)NULL);
-		_exit(127);
-	}
+	ra_k.daemon_pid = spawn(flag, ra_k.dir);
 	for (i = 0; i < 100; i++) {
 		if (ingest_kernel_status(&ks) == 0 &&
 		    ks.pid == (uint32_t)ra_k.daemon_pid)
 			return true;
-		if (waitpid(ra_k.daemon_pid, &status, WNOHANG) ==
-		    ra_k.daemon_pid) {
-			char msg[512] = "";
-			FILE *f = fopen(errpath, "re");
-
-			if (f != NULL) {
-				size_t n = fread(msg, 1, sizeof(msg) - 1, f);
-
-				msg[n] = '\0';
-				fclose(f);
-			}
-			ra_k.daemon_pid = 0;
-			snprintf(why, whylen, "ringauditd exited %d: %s",
-			    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-			    msg);
+		if (exited(&ra_k.daemon_pid, ra_k.dir, why, whylen))
 			return false;
-		}
 		usleep(50000);
 	}
 	fail_msg("ringauditd did not register within 5 s");
+	return false;
+}
+
+/* dir/name: text with every "@D" replaced by dir, mode 0600. */
+static void
+write_in(const char *dir, const char *name, const char *text)
+{
+	char path[160];
+	const char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	for (p = text; *p != '\0'; p++) {
+		if (p[0] == '@' && p[1] == 'D') {
+			fputs(dir, f);
+			p++;
+		} else
+			fputc(*p, f);
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+bool
+ra_listener_start(const char *sub, const char *auditd_conf,
+    const char *ringauditd_conf, char *why, size_t whylen)
+{
+	char *d = ra_k.listener_dir;
+	int i;
+
+	snprintf(d, sizeof(ra_k.listener_dir), "%s/%s", ra_k.dir, sub);
+	assert_int_equal(ra_run("mkdir -p %s/log", d), 0);
+	write_in(d, "auditd.conf", auditd_conf);
+	write_in(d, "ringauditd.conf", ringauditd_conf);
+	ra_k.listener_pid = spawn("-n", d);
+	for (i = 0; i < 100; i++) {
+		/* main says so once the group is joined. */
+		if (ra_run("grep -q 'listening for events' %s/stderr", d) == 0)
+			return true;
+		if (exited(&ra_k.listener_pid, d, why, whylen))
+			return false;
+		usleep(50000);
+	}
+	fail_msg("the multicast ringauditd did not start within 5 s");
 	return false;
 }
 

@@ -16,6 +16,8 @@ struct ra_k {
 	char dir[64];		/* this test's folder: auditd.conf, log/ */
 	char key[64];		/* the rule's key */
 	pid_t daemon_pid;	/* ringauditd -n, our child; 0 if none */
+	pid_t listener_pid;	/* a second one, ingest = multicast */
+	char listener_dir[96];	/* its folder, in dir */
 	bool rule_loaded;
 	unsigned enabled_before;
 	unsigned backlog_limit_before;
@@ -55,6 +57,18 @@ int ra_kernel_teardown(void **state);
 bool ra_daemon_start(const char *flag, char *why, size_t whylen);
 /* SIGTERM, wait; returns the exit status (-1 if killed). */
 int ra_daemon_stop(void);
+
+/*
+ * A second ringauditd beside the first: ringauditd -n -c ra_k.dir/SUB
+ * (made, with log/ in it, and auditd_conf and ringauditd_conf written
+ * there; "@D" in them is that folder), stderr and stdout in it.  It
+ * registers nothing, so it is ready when it says it listens; false with
+ * the reason if it exited first.  Stopped by ra_kernel_restore too.
+ */
+bool ra_listener_start(const char *sub, const char *auditd_conf,
+    const char *ringauditd_conf, char *why, size_t whylen);
+/* SIGCONT (it may be stopped), SIGTERM, wait; the exit status. */
+int ra_listener_stop(void);
 /* A forked daemon is not our child: find it through the kernel. */
 void ra_stop_registered_ringauditd(void);
 

@@ -45,7 +45,8 @@ enum field {
 	F_NONE, F_LOCAL_EVENTS, F_WRITE_LOGS, F_LOG_FILE, F_LOG_FORMAT,
 	F_LOG_GROUP, F_FLUSH, F_FREQ, F_NAME_FORMAT, F_NAME, F_PRIO,
 	F_WORKERS, F_RECORDS, F_RING_SIZE, F_RCVBUF, F_DRAIN, F_BATCH,
-	F_PID_FILE, F_STATE_FILE, F_INIT, F_SENDMAIL,
+	F_NAMES, F_NAMES_REFRESH,
+	F_PID_FILE, F_STATE_FILE, F_INIT, F_SENDMAIL, F_INGEST,
 };
 
 struct kcase {
@@ -80,6 +81,9 @@ field(const struct cfg *c, enum field f)
 	case F_RCVBUF: return c->netlink_rcvbuf;
 	case F_DRAIN: return c->drain_timeout_ms;
 	case F_BATCH: return c->write_batch;
+	case F_NAMES: return c->name_cache_entries;
+	case F_NAMES_REFRESH: return c->name_cache_refresh;
+	case F_INGEST: return c->ingest;
 	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
 	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
 	}
@@ -422,7 +426,12 @@ test_defaults(void **state)
 	assert_int_equal(c.netlink_rcvbuf, 8388608);
 	assert_int_equal(c.drain_timeout_ms, 5000);
 	assert_int_equal(c.write_batch, 262144);
-	assert_string_equal(c.pid_file, "/var/run/auditd.pid");
+	assert_int_equal(c.name_cache_entries, 1024);
+	assert_int_equal(c.name_cache_refresh, 60);
+	assert_int_equal(c.ingest, CFG_INGEST_UNICAST);
+	/* Unset: the mode says (test_pid_file_by_mode). */
+	assert_string_equal(c.pid_file, "");
+	assert_string_equal(cfg_pid_file(&c), "/var/run/auditd.pid");
 	assert_string_equal(c.state_file, "/var/run/auditd.state");
 	assert_string_equal(c.init_command, "/sbin/init");
 	assert_string_equal(c.sendmail, "/usr/lib/sendmail");
@@ -1411,6 +1420,13 @@ static const struct kcase ringauditd_keys[] = {
 	OK("write_batch = 4096\n", F_BATCH, 4096),
 	OK("write_batch = 67108864\n", F_BATCH, 67108864),
 	BAD("write_batch = 4095\n", 1, "4095"),
+	OK("name_cache_entries = 16\n", F_NAMES, 16),
+	OK("name_cache_entries = 1048576\n", F_NAMES, 1048576),
+	BAD("name_cache_entries = 15\n", 1, "15"),
+	OK("name_cache_refresh = 0\n", F_NAMES_REFRESH, 0),
+	OK("name_cache_refresh = 86400\n", F_NAMES_REFRESH, 86400),
+	BAD("name_cache_refresh = 86401\n", 1, "86401"),
+	BAD("name_cache_refresh = soon\n", 1, "soon"),
 	BAD("write_batch = 67108865\n", 1, "67108865"),
 	BAD("write_batch = 1m\n", 1, "1m"),
 	/* The same syntax as auditd.conf. */
@@ -1439,6 +1455,17 @@ static const struct kcase ringauditd_keys[] = {
 	BAD("sendmail = /usr/sbin/sendmail -t\n", 1, "-t"),
 	OKS("sendmail = /a\nsendmail = /b\n", F_SENDMAIL, "/b"),
 	BAD("workers = 2\nsendmail = x\n", 2, "x"),
+	/* ingest: a choice, case-insensitive, last one wins. */
+	OK("ingest = unicast\n", F_INGEST, CFG_INGEST_UNICAST),
+	OK("ingest = multicast\n", F_INGEST, CFG_INGEST_MULTICAST),
+	OK("INGEST = MultiCast\n", F_INGEST, CFG_INGEST_MULTICAST),
+	OK("ingest = multicast\ningest = unicast\n", F_INGEST,
+	    CFG_INGEST_UNICAST),
+	BAD("ingest = broadcast\n", 1, "broadcast"),
+	BAD("ingest = 1\n", 1, "1"),
+	BAD("ingest = \n", 1, NULL),
+	BAD("ingest = multicast unicast\n", 1, "unicast"),
+	BAD("workers = 2\ningest = multicast\t\n", 2, "multicast\\t"),
 };
 
 static void
@@ -1468,6 +1495,48 @@ test_ringauditd_keys(void **state)
 	unlink(path);
 	assert_int_equal(cfg_load_ringauditd(&c, path, err, sizeof(err)), 0);
 	assert_int_equal(c.n_warn, 0);
+}
+
+/*
+ * The pid file: auditd's by default for the registered daemon; none by
+ * default for a multicast listener (auditd.pid is the registered daemon's
+ * there); whatever pid_file names, in either mode.
+ */
+static void
+test_pid_file_by_mode(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} t[] = {
+		{ "", "/var/run/auditd.pid" },
+		{ "ingest = unicast\n", "/var/run/auditd.pid" },
+		{ "ingest = multicast\n", "" },
+		{ "ingest = multicast\npid_file = /run/ra-mc.pid\n",
+		    "/run/ra-mc.pid" },
+		{ "pid_file = /run/ra-mc.pid\ningest = multicast\n",
+		    "/run/ra-mc.pid" },
+		{ "ingest = multicast\npid_file = /var/run/auditd.pid\n",
+		    "/var/run/auditd.pid" },
+		{ "ingest = unicast\npid_file = /run/ra.pid\n", "/run/ra.pid" },
+	};
+	static struct cfg c;
+	char err[512];
+	const char *path;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		path = put("ringauditd.conf", t[i].text, 0600);
+		cfg_defaults(&c);
+		if (cfg_load_ringauditd(&c, path, err, sizeof(err)) != 0)
+			fail_msg("case %zu: %s", i, err);
+		if (strcmp(cfg_pid_file(&c), t[i].want) != 0)
+			fail_msg("case %zu \"%s\": pid file \"%s\", want "
+			    "\"%s\"", i, t[i].text, cfg_pid_file(&c),
+			    t[i].want);
+	}
+	unlink(path);
 }
 
 /* cfg_load: both files from one folder; a refused file changes nothing. */
@@ -1583,6 +1652,7 @@ main(void)
 		cmocka_unit_test(test_log_file_rules),
 		cmocka_unit_test(test_debian_stock),
 		cmocka_unit_test(test_ringauditd_keys),
+		cmocka_unit_test(test_pid_file_by_mode),
 		cmocka_unit_test(test_load_dir),
 	};
 

@@ -1,0 +1,253 @@
+/*
+ * names.c - uid and gid names for the ENRICHED format, without a call to
+ * NSS for every record.
+ *
+ * auditd asks getpwuid()/getgrgid() the first time it meets an id and keeps
+ * the answers it got (never the failures) for as long as it runs.  Each
+ * parser worker here owns one cache of this kind, so that a lookup is a
+ * hash and a compare, with no lock and no sharing between threads.
+ *
+ * The cache is a set-associative table of fixed size, allocated when the
+ * worker is made: PARSE_NAMES_WAYS entries a set, the set chosen by a hash
+ * of the id; a full set gives up its oldest entry (round-robin).  An entry
+ * holds the id, the name (at most PARSE_NAMES_NAME_MAX bytes; a longer one
+ * is looked up every time) and what it knows:
+ *
+ *   - a name, valid while the entry's generation is the current one;
+ *   - no name, valid for PARSE_NAMES_NEG_NS, so that a flood of records
+ *     about ids that have no name costs one NSS call a second per id, and
+ *     a user created a moment ago gets its name a second later at most.
+ *
+ * Refresh: the daemon bumps a shared epoch (SIGHUP, and a timer; see
+ * ringauditd.conf's name_cache_refresh).  A worker that sees a new epoch
+ * starts a new generation, which makes every entry stale: the next lookup
+ * of a stale id asks NSS again, and takes a new name (a rename) or keeps
+ * the old one when the id has no name any more (a deleted user keeps the
+ * name it had, as in auditd's cache).
+ *
+ * NSS is called from the worker's thread with the worker's own buffer:
+ * once per id per refresh, never per record.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ck_pr.h>
+
+#include "parse/parse.h"
+
+#define PARSE_NAMES_WAYS 4
+#define PARSE_NAMES_NEG_NS 1000000000ull
+#define NSS_BUF_SIZE 16384
+
+enum entry_state {
+	ENTRY_EMPTY,
+	ENTRY_NAME,
+	ENTRY_NONE,
+};
+
+struct names_entry {
+	uint32_t id;
+	uint8_t state;		/* enum entry_state */
+	uint8_t len;
+	uint16_t pad;
+	uint32_t gen;		/* ENTRY_NAME: generation it was learned in */
+	uint64_t until_ns;	/* ENTRY_NONE: no name until then */
+	char name[PARSE_NAMES_NAME_MAX + 1];
+};
+
+struct names_table {
+	struct names_entry *e;
+	uint32_t nsets;
+	uint32_t *next;		/* a set's next victim */
+};
+
+struct parse_names {
+	struct names_table t[2];	/* PARSE_NAMES_USER, PARSE_NAMES_GROUP */
+	const uint32_t *epoch;		/* bumped by the daemon: refresh */
+	uint32_t seen_epoch;
+	uint32_t gen;
+	struct parse_names_stats st;
+	char nss[NSS_BUF_SIZE];			/* getpwuid_r's buffer */
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int
+table_init(struct names_table *t, unsigned entries)
+{
+	uint32_t nsets = 1;
+
+	while (nsets * PARSE_NAMES_WAYS < entries)
+		nsets <<= 1;
+	t->nsets = nsets;
+	t->e = calloc((size_t)nsets * PARSE_NAMES_WAYS, sizeof(*t->e));
+	t->next = calloc(nsets, sizeof(*t->next));
+	return t->e != NULL && t->next != NULL ? 0 : -ENOMEM;
+}
+
+int
+parse_names_create(struct parse_names **out, unsigned entries,
+    const uint32_t *epoch)
+{
+	struct parse_names *nc = calloc(1, sizeof(*nc));
+
+	if (nc == NULL)
+		return -ENOMEM;
+	if (entries < PARSE_NAMES_WAYS)
+		entries = PARSE_NAMES_WAYS;
+	if (table_init(&nc->t[0], entries) < 0 ||
+	    table_init(&nc->t[1], entries) < 0) {
+		parse_names_destroy(nc);
+		return -ENOMEM;
+	}
+	nc->epoch = epoch;
+	/* A plain atomic load: the epoch orders nothing, and a worker that
+	 * reads it late refreshes one record late. */
+	nc->seen_epoch = epoch != NULL ? ck_pr_load_32(epoch) : 0;
+	nc->gen = 1;
+	*out = nc;
+	return 0;
+}
+
+void
+parse_names_destroy(struct parse_names *nc)
+{
+	if (nc == NULL)
+		return;
+	for (int k = 0; k < 2; k++) {
+		free(nc->t[k].e);
+		free(nc->t[k].next);
+	}
+	free(nc);
+}
+
+void
+parse_names_get_stats(const struct parse_names *nc,
+    struct parse_names_stats *st)
+{
+	*st = nc->st;
+}
+
+/*
+ * Ask NSS.  Returns the name (in nc->nss, valid until the next call) and
+ * sets *lenp, or NULL when the id has no name (or NSS failed: auditd does
+ * not tell the two apart either).
+ */
+static const char *
+nss_lookup(struct parse_names *nc, enum parse_names_kind kind, uint32_t id,
+    size_t *lenp)
+{
+	const char *name = NULL;
+	int rc;
+
+	nc->st.nss_calls++;
+	if (kind == PARSE_NAMES_USER) {
+		struct passwd pw, *res = NULL;
+
+		rc = getpwuid_r((uid_t)id, &pw, nc->nss, sizeof(nc->nss), &res);
+		if (rc == 0 && res != NULL)
+			name = res->pw_name;
+	} else {
+		struct group gr, *res = NULL;
+
+		rc = getgrgid_r((gid_t)id, &gr, nc->nss, sizeof(nc->nss), &res);
+		if (rc == 0 && res != NULL)
+			name = res->gr_name;
+	}
+	if (rc != 0)
+		nc->st.nss_errors++;
+	if (name != NULL)
+		*lenp = strlen(name);
+	return name;
+}
+
+static uint32_t
+hash_id(uint32_t id)
+{
+	/* Ids come in runs (1000, 1001, ...): spread them over the sets. */
+	return id * 2654435761u;
+}
+
+const char *
+parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
+    uint32_t id, size_t *lenp)
+{
+	struct names_table *t = &nc->t[kind];
+	struct names_entry *set, *e = NULL;
+	const char *name;
+	uint64_t now = 0;
+	size_t len = 0;
+
+	if (nc->epoch != NULL) {
+		/* No fence: see parse_names_create. */
+		uint32_t ep = ck_pr_load_32(nc->epoch);
+
+		if (ep != nc->seen_epoch) {
+			nc->seen_epoch = ep;
+			nc->gen++;
+			nc->st.refreshes++;
+		}
+	}
+	set = &t->e[(hash_id(id) >> 7) & (t->nsets - 1)];
+	for (int w = 0; w < PARSE_NAMES_WAYS; w++) {
+		if (set[w].state != ENTRY_EMPTY && set[w].id == id) {
+			e = &set[w];
+			break;
+		}
+	}
+	if (e != NULL && e->state == ENTRY_NAME && e->gen == nc->gen) {
+		nc->st.hits++;
+		*lenp = e->len;
+		return e->name;
+	}
+	if (e != NULL && e->state == ENTRY_NONE) {
+		now = now_ns();
+		if (now < e->until_ns) {
+			nc->st.hits++;
+			return NULL;
+		}
+	}
+	nc->st.misses++;
+	if (e == NULL) {
+		uint32_t *victim = &t->next[(set - t->e) / PARSE_NAMES_WAYS];
+
+		e = &set[*victim];
+		*victim = (*victim + 1) % PARSE_NAMES_WAYS;
+		e->state = ENTRY_EMPTY;
+		e->id = id;
+	}
+	name = nss_lookup(nc, kind, id, &len);
+	if (name != NULL && len > PARSE_NAMES_NAME_MAX) {
+		/* Too long to keep (no real system has one): not cached. */
+		nc->st.too_long++;
+		*lenp = len;
+		return name;
+	}
+	if (name != NULL) {
+		memcpy(e->name, name, len);
+		e->name[len] = '\0';
+		e->len = (uint8_t)len;
+		e->state = ENTRY_NAME;
+		e->gen = nc->gen;
+	} else if (e->state == ENTRY_NAME) {
+		/* Gone since we learned it: keep the name, as auditd does. */
+		e->gen = nc->gen;
+	} else {
+		e->state = ENTRY_NONE;
+		e->until_ns = (now != 0 ? now : now_ns()) + PARSE_NAMES_NEG_NS;
+		return NULL;
+	}
+	*lenp = e->len;
+	return e->name;
+}

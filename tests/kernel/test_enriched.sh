@@ -424,13 +424,16 @@ step "$wl" usermsg
 step "$wl" runas 54321 54322 "$suid" suid "$area"
 
 # A group and a user: made, used, changed, deleted.  auditd looks a name
-# up when it writes a record (it caches the names it found, and drops its
-# cache after writing an ADD/DEL_USER/GROUP record); shadow's tools send
-# some records before they commit /etc/passwd and /etc/group, some
-# after.  Which name a record gets would be a race, even between two
-# auditds, so both daemons are stopped (SIGSTOP) while the files change,
-# after they have written every record before: each record is written
-# while the files are as they stay for a while.
+# up when it writes a record: it caches the names it found (not the ids it
+# found none for), and drops its caches after writing a USER_MGMT,
+# ADD/DEL_USER, ADD/DEL_GROUP or GRP_MGMT record (docs/auditd-behaviour.md
+# section 10).  shadow's tools send some records before they commit
+# /etc/passwd and /etc/group, some after, so which name a record gets
+# would be a race, even between two auditds: both daemons are stopped
+# (SIGSTOP) while the files change, after they have written every record
+# before, and each record is written while the files hold still.  A
+# probe with the ids (auditctl -m "... auid=U gid=G") before the user
+# exists and after it is gone shows what each daemon remembers.
 pause() {
 	kill -STOP "$apid" ${rpid:+"$rpid"}
 	paused=1
@@ -439,6 +442,7 @@ resume() {
 	kill -CONT "$apid" ${rpid:+"$rpid"}
 	paused=0
 }
+step auditctl -m "ra_enriched no user yet auid=$new_uid gid=$new_gid"
 marker "ra_enriched before users $$" || die "a marker did not reach both logs"
 echo "== group $new_group ($new_gid) and user $new_user ($new_uid), daemons stopped meanwhile"
 pause
@@ -454,6 +458,7 @@ pause
 step userdel "$new_user"
 step groupdel "$new_group"
 resume
+step auditctl -m "ra_enriched user gone auid=$new_uid gid=$new_gid"
 
 step "$wl" burst "$events"
 step auditctl -D
@@ -522,6 +527,7 @@ the created user's name${tab}(^| )UID="$new_user"
 the created user's name in ADD_USER${tab}(^| )ID="$new_user"
 the created group's name${tab}(^| )GID="$new_group"
 a deleted group: unknown(${tab}(^| )ID="unknown\($new_gid\)"
+the new uid without a user${tab}(^| )AUID="unknown\($new_uid\)" GID="unknown\($new_gid\)"
 names in a USER record's text${tab}(^| )AUID="unset" GID="disk" AUID="lp"
 OUID=${tab}(^| )OUID="
 OGID=${tab}(^| )OGID="

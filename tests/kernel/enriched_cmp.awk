@@ -22,9 +22,11 @@
 # run fails only past max_missing percent); one the candidate has alone is
 # "extra", and always fails.  Outside the window neither counts.
 #
-# Coverage: every type in need_types must be among the compared lines, and
+# Coverage: every type in need_types must be among the compared lines,
 # every pattern in need_kinds (lines "label<TAB>regex", matched against
-# the enriched part of the compared reference lines) must match one.
+# the enriched part of the compared reference lines) must match one, and
+# at least need_cut compared lines must be cut_len bytes long (auditd's
+# limit: the lines it cut).
 #
 # Writes out/diff.txt, out/missing.txt, out/extra.txt and
 # out/summary.txt; exits 0 when the candidate passes, 1 otherwise.
@@ -271,6 +273,8 @@ FNR == NR {
 	for (i = 1; i <= nkinds; i++)
 		if (!(i in kind_seen) && ea ~ kre[i])
 			kind_seen[i] = 1
+	if (cut_len != "" && length(line_a[key]) == cut_len + 0)
+		cut_seen++
 	nf_ = fields(ea, fa_)
 	for (i = 1; i <= nf_; i++) {
 		fn_ = fa_[i]
@@ -371,6 +375,12 @@ END {
 		fail = 1
 	} else if (nkinds > 0)
 		say(sprintf("coverage: all %d kinds of enriched value wanted were compared", nkinds))
+	if (need_cut + 0 > 0) {
+		say(sprintf("coverage: %d compared lines %d bytes long, cut at auditd's limit (%d wanted)", \
+		    cut_seen, cut_len, need_cut))
+		if (cut_seen < need_cut + 0)
+			fail = 1
+	}
 	exit fail
 }
 

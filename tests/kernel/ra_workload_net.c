@@ -309,7 +309,7 @@ user_record(int fd, uint16_t type, const char *text, uint32_t seq)
 {
 	struct {
 		struct nlmsghdr nh;
-		char text[1024];
+		char text[8600];	/* AUDIT_MESSAGE_TEXT_MAX is 8560 */
 	} req;
 	struct {
 		struct nlmsghdr nh;
@@ -338,9 +338,24 @@ user_record(int fd, uint16_t type, const char *text, uint32_t seq)
 		    got < 0 ? strerror(errno) : strerror(-ack.err.error));
 }
 
+/* "text=many " and n copies of item, then what auditctl -m ends with. */
+static void
+long_text(char *buf, size_t len, const char *item, unsigned n)
+{
+	size_t used, il = strlen(item);
+	unsigned i;
+
+	used = (size_t)snprintf(buf, len, "text=many ");
+	for (i = 0; i < n && used + il < len; i++, used += il)
+		memcpy(buf + used, item, il);
+	snprintf(buf + used, len - used, "exe=\"/usr/sbin/ra_workload\" "
+	    "hostname=? addr=? terminal=? res=success");
+}
+
 int
 wl_usermsg(void)
 {
+	static char text[8192];
 	size_t i;
 	int fd = new_socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
 
@@ -349,6 +364,16 @@ wl_usermsg(void)
 	for (i = 0; i < sizeof(user_records) / sizeof(user_records[0]); i++)
 		user_record(fd, user_records[i].type, user_records[i].text,
 		    (uint32_t)i + 1);
+
+	/*
+	 * Hundreds of ids in one record: auditd appends a name for each until
+	 * its buffer is full, and cuts the line at 8969 bytes, wherever that
+	 * falls.
+	 */
+	long_text(text, sizeof(text), "gid=0 ", 700);
+	user_record(fd, WL_USER, text, (uint32_t)i + 1);
+	long_text(text, sizeof(text), "auid=54321 ", 500);
+	user_record(fd, WL_USER, text, (uint32_t)i + 2);
 	close(fd);
 	return 0;
 }

@@ -14,20 +14,24 @@
 #  - failed opens: exit=-ENOENT as root, exit=-EACCES as ids no name has
 #    (54321 and friends: UID="unknown(54321)");
 #  - execve with EXECVE records: one argument past the kernel's split
-#    (a40_len=, a40[0]=), spaces, quotes, control and non-ASCII bytes;
+#    (a42_len=, a42[0]=...), spaces, quotes, control and non-ASCII bytes;
+#    BPRM_FCAPS from each exec as root;
 #  - connect, bind, sendto: SOCKADDR for inet, inet6 (a scope id, a
 #    v4-mapped address), unix (path, abstract, unnamed), netlink, packet,
 #    unspec, and an address too short for its family;
 #  - i386 system calls by `int $0x80` from the 64-bit workload
 #    (arch=40000003): getpid, socketcall (SOCKETCALL, SOCKADDR), ipc (IPC);
 #  - IPC, IPC_SET_PERM, MQ_OPEN, FD_PAIR, OBJ_PID, CAPSET, LOGIN;
-#  - user-space records: auditctl -m (USER; text with uid=5, quotes, a
-#    newline, non-ASCII), and the records PAM, sshd, login, sudo and
-#    systemd send (USER_AUTH ... SERVICE_START), through NETLINK_AUDIT;
-#    two with hundreds of ids, which auditd cuts at 8969 bytes;
+#  - user-space records: auditctl -m (USER; text with uid=5 and quotes),
+#    and through NETLINK_AUDIT what auditctl refuses (a newline,
+#    non-ASCII), the records PAM, sshd, login, sudo and systemd send
+#    (USER_AUTH ... SERVICE_START), and two USER records with hundreds of
+#    ids, which auditd cuts at 8969 bytes;
 #  - a group and a user created, used, changed and deleted with
 #    groupadd/useradd/usermod/userdel/groupdel (ADD_GROUP, ADD_USER,
-#    USER_MGMT, DEL_USER, DEL_GROUP, ...);
+#    USER_CHAUTHTOK, DEL_USER, DEL_GROUP), both daemons stopped while the
+#    files change, and probes of the new ids before the user exists and
+#    after it is gone (auditd's name cache, see below);
 #  - a setuid copy of the workload run as uid 54321 (uid != euid);
 #  - CONFIG_CHANGE from auditctl -b, adding and deleting rules;
 #  - a burst of getpid calls (RA_ENRICHED_EVENTS, default 1500).

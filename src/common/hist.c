@@ -36,6 +36,7 @@ hist_add(struct hist *h, uint64_t v)
 {
 	h->b[bucket(v)]++;
 	h->count++;
+	h->sum += v;
 	if (v > h->max)
 		h->max = v;
 }

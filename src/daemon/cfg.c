@@ -123,6 +123,8 @@ cfg_defaults(struct cfg *c)
 	c->write_batch = 262144;
 	c->name_cache_entries = 1024;
 	c->name_cache_refresh = 60;
+	c->metrics_file[0] = '\0';
+	c->metrics_interval = 10;
 	c->pid_file[0] = '\0';		/* the mode's: cfg_pid_file() */
 	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
 	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");

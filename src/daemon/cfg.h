@@ -163,6 +163,8 @@ struct cfg {
 	unsigned name_cache_refresh;	/* seconds between refreshes of the
 					 * names; 0: only on SIGHUP */
 	char pid_file[PATH_MAX];	/* "" until set: see cfg_pid_file() */
+	char metrics_file[PATH_MAX];	/* Prometheus text file; "": none */
+	unsigned metrics_interval;	/* seconds between its rewrites */
 	char state_file[PATH_MAX];	/* SIGCONT's report,
 					 * /var/run/auditd.state */
 	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";

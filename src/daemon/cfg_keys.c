@@ -114,6 +114,8 @@ const struct rkw cfg_ringauditd_kw[] = {
 	    NULL },
 	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false,
 	    NULL },
+	{ "metrics_file", OFF(metrics_file), 0, 0, true, NULL },
+	{ "metrics_interval", OFF(metrics_interval), 1, 3600, false, NULL },
 	{ "pid_file", OFF(pid_file), 0, 0, true, NULL },
 	{ "state_file", OFF(state_file), 0, 0, true, NULL },
 	{ "init_command", OFF(init_command), 0, 0, true, NULL },

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
@@ -42,6 +43,7 @@ struct dmn {
 	struct signalfd_siginfo stop_si; /* the TERM or INT that stops us */
 	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
 	struct dmn_stats st;
+	bool metrics_failed;		/* the last metrics_file write failed */
 };
 
 /* control.c */
@@ -69,5 +71,18 @@ void act_reap(void);
 int state_pidfile_write(const char *path);
 void state_pidfile_remove(const char *path);
 int state_report(struct dmn *d);
+/* Write path anew: fill into path.tmp, then rename it over path. */
+typedef void (*state_fill_fn)(FILE *f, struct dmn *d);
+int state_write_file(const char *path, mode_t mode, state_fill_fn fill,
+    struct dmn *d);
+
+/* metrics.c */
+/* ringauditd's own lines of the state report ("name = value"). */
+void metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st);
+/* The same figures in Prometheus's text format. */
+void metrics_prometheus(FILE *f, const struct dmn *d,
+    const struct pl_stats *st);
+/* metrics_file: written anew (renamed over). 0 or -errno. */
+int metrics_write(struct dmn *d, const char *path);
 
 #endif

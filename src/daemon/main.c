@@ -229,6 +229,25 @@ refresh_names_on_time(struct dmn *d, uint64_t *last)
 	pl_refresh_names(d->p);
 }
 
+/* ringauditd.conf's metrics_file, every metrics_interval seconds. */
+static void
+metrics_on_time(struct dmn *d, uint64_t *last)
+{
+	uint64_t now = mono_sec();
+	int rc;
+
+	if (d->cfg->metrics_file[0] == '\0' ||
+	    now - *last < d->cfg->metrics_interval)
+		return;
+	*last = now;
+	rc = metrics_write(d, d->cfg->metrics_file);
+	if (rc < 0 && !d->metrics_failed)
+		log_warnx("Cannot write the metrics file %s: %s; trying again "
+		    "every %u s", d->cfg->metrics_file, strerror(-rc),
+		    d->cfg->metrics_interval);
+	d->metrics_failed = rc < 0;
+}
+
 static void
 control_loop(struct dmn *d, int sfd)
 {
@@ -236,12 +255,13 @@ control_loop(struct dmn *d, int sfd)
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = pl_event_fd(d->p), .events = POLLIN },
 	};
-	uint64_t refreshed = mono_sec();
+	uint64_t refreshed = mono_sec(), metrics = 0;
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
 		refresh_names_on_time(d, &refreshed);
+		metrics_on_time(d, &metrics);
 		if (poll(pfd, 2, 1000) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
@@ -432,6 +452,10 @@ main(int argc, char **argv)
 	pl_stop(p, AUDIT_DAEMON_END, text);
 	pl_wait(p);
 	log_summary(p);
+	/* The last figures stay for the collector to read. */
+	if (cfg.metrics_file[0] != '\0' &&
+	    metrics_write(&d, cfg.metrics_file) < 0)
+		log_warnx("Cannot write the metrics file %s", cfg.metrics_file);
 	pl_destroy(p);
 	state_pidfile_remove(pidfile);
 	/* auditd removes its state report when it stops. */

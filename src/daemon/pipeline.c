@@ -293,6 +293,7 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 	memset(st, 0, sizeof(*st));
 	ingest_get_stats(p->ing, &st->in);
 	wr_get_stats(p->wr, &st->wr);
+	st->pool_high = p->c.records - st->in.free_low;
 	for (i = 0; i < p->c.workers; i++) {
 		struct parse_worker_stats ws;
 
@@ -300,6 +301,10 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 		st->parsed += ws.records;
 		st->format_errors += ws.format_errors;
 		st->worker_sleeps += ws.sleeps;
+		if (ws.in_high > st->to_workers_high)
+			st->to_workers_high = ws.in_high;
+		if (ws.out_high > st->to_writer_high)
+			st->to_writer_high = ws.out_high;
 		st->names.hits += ws.names.hits;
 		st->names.misses += ws.names.misses;
 		st->names.nss_calls += ws.names.nss_calls;

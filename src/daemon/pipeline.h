@@ -69,6 +69,10 @@ struct pl_stats {
 	uint64_t worker_sleeps;
 	uint64_t writer_wakes;		/* system calls that woke the writer */
 	struct parse_names_stats names;	/* ENRICHED's uid/gid names */
+	/* High-water marks, of capacities records and ring_size. */
+	unsigned pool_high;		/* records in use at once */
+	unsigned to_workers_high;	/* in one ring from ingest */
+	unsigned to_writer_high;	/* in one ring to the writer */
 };
 
 struct pl;

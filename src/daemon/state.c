@@ -111,61 +111,6 @@ report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 }
 
 static void
-report_own(FILE *f, struct dmn *d, const struct pl_stats *ps)
-{
-	const struct pl_stats st = *ps;
-	const struct {
-		const char *name;
-		uint64_t v;
-	} rows[] = {
-		{ "records received", st.in.received },
-		{ "daemon records", st.in.injected },
-		{ "records skipped", st.wr.skipped },
-		{ "records written", st.wr.written },
-		{ "records durable", st.wr.durable },
-		{ "records dropped", st.wr.dropped },
-		{ "write errors", st.wr.write_errors },
-		{ "sync errors", st.wr.sync_errors },
-		{ "log holes", st.wr.holes },
-		{ "space checks", st.wr.space_checks },
-		{ "rotations", st.wr.rotations },
-		{ "rotation errors", st.wr.rotate_errors },
-		{ "socket overflows (ENOBUFS)", st.in.enobufs },
-		{ "multicast records lost", st.in.lost },
-		{ "socket errors", st.in.sock_errors },
-		{ "ring waits", st.in.pool_waits + st.in.ring_waits +
-		    st.worker_ring_waits },
-		{ "reconfigurations", d->st.reconfigs },
-		{ "reconfigurations refused", d->st.reconfig_errors },
-		{ "rotate requests", d->st.rotate_requests },
-		{ "resume requests", d->st.resumes },
-		{ "space_left events", d->st.space_left_events },
-		{ "admin_space_left events", d->st.admin_space_left_events },
-		{ "disk_full events", d->st.disk_full_events },
-		{ "disk_error events", d->st.disk_error_events },
-		{ "max_log_file events", d->st.max_log_file_events },
-		{ "action programs started", d->st.actions },
-		{ "action programs failed", d->st.action_errors },
-		{ "daemon records not queued", d->st.record_errors },
-		{ "name lookups cached", st.names.hits },
-		{ "name lookups missed", st.names.misses },
-		{ "name service calls", st.names.nss_calls },
-		{ "name service errors", st.names.nss_errors },
-		{ "name refreshes", st.names.refreshes },
-		{ "receive->written p50 us",
-		    hist_quantile(&st.wr.lat_written, 0.5) / 1000 },
-		{ "receive->written p99 us",
-		    hist_quantile(&st.wr.lat_written, 0.99) / 1000 },
-	};
-	size_t i;
-
-	fprintf(f, "\n# ringauditd\n");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		fprintf(f, "%s = %llu\n", rows[i].name,
-		    (unsigned long long)rows[i].v);
-}
-
-static void
 report(FILE *f, struct dmn *d)
 {
 	struct wr_state ws;
@@ -174,20 +119,22 @@ report(FILE *f, struct dmn *d)
 	pl_get_writer_state(d->p, &ws);
 	pl_get_stats(d->p, &st);
 	report_auditd(f, d, &ws);
-	report_own(f, d, &st);
+	fprintf(f, "\n# ringauditd\n");
+	metrics_report(f, d, &st);
 }
 
 int
-state_report(struct dmn *d)
+state_write_file(const char *path, mode_t mode, state_fill_fn fill,
+    struct dmn *d)
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
 	int fd, rc = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", d->cfg->state_file);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
+	    mode);
 	if (fd < 0)
 		return -errno;
 	if ((f = fdopen(fd, "w")) == NULL) {
@@ -196,14 +143,20 @@ state_report(struct dmn *d)
 		unlink(tmp);
 		return rc;
 	}
-	report(f, d);
+	fill(f, d);
 	if (fflush(f) != 0 || ferror(f))
 		rc = -EIO;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
-	if (rc == 0 && rename(tmp, d->cfg->state_file) < 0)
+	if (rc == 0 && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc < 0)
 		unlink(tmp);
 	return rc;
+}
+
+int
+state_report(struct dmn *d)
+{
+	return state_write_file(d->cfg->state_file, 0640, report, d);
 }

@@ -121,6 +121,7 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 	for (i = 0; i < c->pool->n; i++)
 		if (!ring_trypush(c->free_ring, &c->pool->recs[i]))
 			abort();
+	ing->st.free_low = c->pool->n;
 	*out = ing;
 	return 0;
 }
@@ -160,7 +161,11 @@ refill(struct ingest *ing, bool may_stop)
 	for (;;) {
 		struct ring_rec *r;
 		uint32_t epoch;
+		unsigned free_now = ring_count(ing->c.free_ring);
 
+		/* The pool's high-water mark, looked at once a refill. */
+		if (free_now < ing->st.free_low)
+			ing->st.free_low = free_now;
 		while (ing->nstash < INGEST_BATCH &&
 		    ring_trypop(ing->c.free_ring, &r))
 			ing->stash[ing->nstash++] = r;

@@ -175,6 +175,8 @@ struct parse_worker_stats {
 	uint64_t records;
 	uint64_t format_errors;	/* written raw: no room for the prefix */
 	uint64_t sleeps;
+	unsigned in_high;	/* most records seen waiting in the input ring */
+	unsigned out_high;	/* ... and in the ring to the writer */
 	struct parse_names_stats names;
 };
 

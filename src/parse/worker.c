@@ -149,6 +149,15 @@ worker_main(void *arg)
 				break;
 		}
 		if (n > 0) {
+			/* High-water marks, once a batch: the counts cost a
+			 * look at the other side's index. */
+			unsigned in_now = n + ring_count(in);
+			unsigned out_now = ring_count(out);
+
+			if (in_now > pw->st.in_high)
+				pw->st.in_high = in_now;
+			if (out_now > pw->st.out_high)
+				pw->st.out_high = out_now;
 			spins = 0;
 			ring_waiter_wake(out->consumer);
 			ring_waiter_wake(in->producer);

@@ -458,8 +458,9 @@ ra_concat_logs(void)
 long
 ra_key_events(const char *file)
 {
-	return ra_run_count("grep -c '^type=SYSCALL .* key=\"%s\"$' %s",
-	    ra_k.key, file);
+	/* The line ends at the key, or ENRICHED's 0x1D follows it. */
+	return ra_run_count("grep -c -E '^type=SYSCALL .* key=\"%s\"($|\x1d)' "
+	    "%s", ra_k.key, file);
 }
 
 void
@@ -479,7 +480,7 @@ ra_wait_key_events(const char *file, long n)
 long
 ra_duplicate_serials(const char *file)
 {
-	return ra_run_count("grep '^type=SYSCALL .* key=\"%s\"$' %s | "
+	return ra_run_count("grep -E '^type=SYSCALL .* key=\"%s\"($|\x1d)' %s | "
 	    "grep -o 'msg=audit([0-9.]*:[0-9]*)' | sort | uniq -d | wc -l",
 	    ra_k.key, file);
 }

@@ -45,7 +45,7 @@ enum field {
 	F_NONE, F_LOCAL_EVENTS, F_WRITE_LOGS, F_LOG_FILE, F_LOG_FORMAT,
 	F_LOG_GROUP, F_FLUSH, F_FREQ, F_NAME_FORMAT, F_NAME, F_PRIO,
 	F_WORKERS, F_RECORDS, F_RING_SIZE, F_RCVBUF, F_DRAIN, F_BATCH,
-	F_NAMES, F_NAMES_REFRESH,
+	F_NAMES, F_NAMES_REFRESH, F_METRICS_INTERVAL,
 	F_PID_FILE, F_STATE_FILE, F_INIT, F_SENDMAIL, F_INGEST,
 };
 
@@ -83,6 +83,7 @@ field(const struct cfg *c, enum field f)
 	case F_BATCH: return c->write_batch;
 	case F_NAMES: return c->name_cache_entries;
 	case F_NAMES_REFRESH: return c->name_cache_refresh;
+	case F_METRICS_INTERVAL: return c->metrics_interval;
 	case F_INGEST: return c->ingest;
 	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
 	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
@@ -428,6 +429,8 @@ test_defaults(void **state)
 	assert_int_equal(c.write_batch, 262144);
 	assert_int_equal(c.name_cache_entries, 1024);
 	assert_int_equal(c.name_cache_refresh, 60);
+	assert_int_equal(c.metrics_interval, 10);
+	assert_string_equal(c.metrics_file, "");
 	assert_int_equal(c.ingest, CFG_INGEST_UNICAST);
 	/* Unset: the mode says (test_pid_file_by_mode). */
 	assert_string_equal(c.pid_file, "");
@@ -1427,6 +1430,10 @@ static const struct kcase ringauditd_keys[] = {
 	OK("name_cache_refresh = 86400\n", F_NAMES_REFRESH, 86400),
 	BAD("name_cache_refresh = 86401\n", 1, "86401"),
 	BAD("name_cache_refresh = soon\n", 1, "soon"),
+	OK("metrics_interval = 1\n", F_METRICS_INTERVAL, 1),
+	OK("metrics_interval = 3600\n", F_METRICS_INTERVAL, 3600),
+	BAD("metrics_interval = 0\n", 1, "0"),
+	BAD("metrics_interval = 3601\n", 1, "3601"),
 	BAD("write_batch = 67108865\n", 1, "67108865"),
 	BAD("write_batch = 1m\n", 1, "1m"),
 	/* The same syntax as auditd.conf. */

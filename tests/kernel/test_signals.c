@@ -263,6 +263,75 @@ test_hup_new_log_file_and_node(void **s)
 	    "type=DAEMON_END '", new), 0);
 }
 
+/*
+ * The metrics file (ringauditd.conf metrics_file) is rewritten every
+ * metrics_interval and counts what the log holds; a HUP that turns on
+ * log_format = ENRICHED applies from DAEMON_CONFIG on, as in auditd; and
+ * the state report carries the latency quantiles and high-water marks.
+ */
+static void
+test_metrics_file_and_enriched_on_hup(void **s)
+{
+	char log[256], prom[256], extra[512];
+	long written = 0;
+
+	(void)s;
+	write_conf(5, "incremental_async");
+	snprintf(prom, sizeof(prom), "%s/ringauditd.prom", ra_k.dir);
+	snprintf(extra, sizeof(extra), "metrics_file = %s\n"
+	    "metrics_interval = 1\n", prom);
+	ra_write_ringauditd_conf(extra);
+	start("metrics");
+	snprintf(log, sizeof(log), "%s/log/audit.log", ra_k.dir);
+	ra_make_calls(300);
+	ra_wait_key_events(log, 300);
+	/* Written within a couple of intervals, never half. */
+	for (int i = 0; i < 40 && written < 300; i++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		written = ra_run_count("grep -s "
+		    "'^ringauditd_records_written_total ' %s | cut -d' ' -f2",
+		    prom);
+	}
+	assert_true(written >= 300);
+	assert_int_equal(ra_run("grep -q '^# TYPE ringauditd_records_written_"
+	    "total counter$' %s && grep -q '^ringauditd_receive_to_written_"
+	    "seconds{quantile=\"0.999\"} [0-9.]*$' %s && grep -q "
+	    "'^ringauditd_pool_records_high [1-9][0-9]*$' %s", prom, prom,
+	    prom), 0);
+	assert_int_equal(ra_run("test ! -e %s.tmp", prom), 0);
+	/* No interpretation yet. */
+	assert_int_equal(ra_run_count("grep -c '\x1d' %s", log), 0);
+
+	ra_run("sed -i 's/^log_format = RAW$/log_format = ENRICHED/' "
+	    "%s/auditd.conf", ra_k.dir);
+	signal_daemon(SIGHUP);
+	ra_make_calls(100);
+	ra_wait_key_events(log, 400);
+	/* DAEMON_CONFIG and every record after it are ENRICHED (those
+	 * with a field to interpret: PROCTITLE has none, as in auditd). */
+	assert_int_equal(ra_run("sed -n '/type=DAEMON_CONFIG/,$p' %s | "
+	    "grep -E '^type=(SYSCALL|DAEMON_CONFIG) ' | grep -v -q '\x1d'",
+	    log), 1);
+	assert_int_equal(ra_run_count("grep 'type=SYSCALL' %s | grep -c "
+	    "'\x1d" "ARCH=x86_64 SYSCALL=getpriority AUID=.* UID=\"root\" "
+	    "GID=\"root\"'", log), 100);
+	assert_int_equal(ra_run("ausearch -if %s -m SYSCALL -k %s -i "
+	    ">/dev/null", log, ra_k.key), 0);
+
+	signal_daemon(SIGCONT);
+	assert_int_equal(ra_run("grep -q '^receive->written p99.9 us = "
+	    "[0-9]*$' %s/auditd.state && grep -q '^receive->written max us "
+	    "= [0-9]*$' %s/auditd.state && grep -q '^records in use, most = "
+	    "[1-9][0-9]*$' %s/auditd.state", ra_k.dir, ra_k.dir, ra_k.dir),
+	    0);
+	stop_daemon_ok();
+	/* The last figures stay. */
+	assert_true(ra_run_count("grep '^ringauditd_records_written_total ' "
+	    "%s | cut -d' ' -f2", prom) >= 400);
+}
+
 int
 main(void)
 {
@@ -273,6 +342,7 @@ main(void)
 		T(test_bad_config_on_hup),
 		T(test_hup_applies_num_logs),
 		T(test_hup_new_log_file_and_node),
+		T(test_metrics_file_and_enriched_on_hup),
 	};
 #undef T
 	return ra_kernel_main(tests);

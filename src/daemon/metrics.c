@@ -1,0 +1,236 @@
+/*
+ * metrics.c - ringauditd's counters, for people and for Prometheus.
+ *
+ * One table (collect) names every figure twice: the words of the SIGCONT
+ * state report's "# ringauditd" section, and a Prometheus metric.  The
+ * report shows them as "name = value"; metrics_write puts them in a file
+ * in Prometheus's text format, which node_exporter's textfile collector
+ * reads (ringauditd.conf: metrics_file, metrics_interval).  The file is
+ * written beside its name and renamed over it, so a scrape never sees
+ * half of it.
+ *
+ * The stages' figures: records received (kernel or replay), made by the
+ * daemon, skipped (EOE), written, durable (a sync covered them), dropped
+ * (logging suspended or a failed write), socket overflows and multicast
+ * losses, ring waits (a stage found the next one full and waited: the
+ * wait is what reaches the kernel's backlog), the rings' high-water marks,
+ * and the latency from receive to written and to durable (log-linear
+ * histograms, within 12.5%).  Plugins have no stage yet, so nothing is
+ * dispatched and no figure says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/hist.h"
+#include "daemon/daemon.h"
+
+enum metric_type {
+	M_COUNTER,
+	M_GAUGE,
+};
+
+struct metric {
+	const char *report;	/* words in the state report */
+	const char *prom;	/* the Prometheus name */
+	const char *help;
+	enum metric_type type;
+	uint64_t v;
+};
+
+#define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
+#define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
+
+static size_t
+collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
+{
+	const struct metric rows[] = {
+	C("records received", "records_received_total",
+	    "Records read from the kernel (or a replayed log).",
+	    st->in.received),
+	C("daemon records", "daemon_records_total",
+	    "DAEMON_* records the daemon made.", st->in.injected),
+	C("records skipped", "records_skipped_total",
+	    "Records not logged by rule (EOE).", st->wr.skipped),
+	C("records written", "records_written_total",
+	    "Records whose write to the log completed.", st->wr.written),
+	C("records durable", "records_durable_total",
+	    "Records a completed sync covers.", st->wr.durable),
+	C("records dropped", "records_dropped_total",
+	    "Records not written: logging suspended or a write failed.",
+	    st->wr.dropped),
+	C("write errors", "write_errors_total", "Failed log writes.",
+	    st->wr.write_errors),
+	C("sync errors", "sync_errors_total", "Failed log syncs.",
+	    st->wr.sync_errors),
+	C("log holes", "log_holes_total",
+	    "Gaps a failed write left in the log.", st->wr.holes),
+	C("space checks", "space_checks_total",
+	    "Free-space checks of the log's file system.",
+	    st->wr.space_checks),
+	C("rotations", "rotations_total", "Log rotations.",
+	    st->wr.rotations),
+	C("rotation errors", "rotation_errors_total",
+	    "Log rotations that failed.", st->wr.rotate_errors),
+	C("socket overflows (ENOBUFS)", "socket_overflows_total",
+	    "Times the netlink socket overflowed (ENOBUFS).", st->in.enobufs),
+	C("multicast records lost", "multicast_records_lost_total",
+	    "Records the kernel dropped on the full multicast socket.",
+	    st->in.lost),
+	C("socket errors", "socket_errors_total",
+	    "Other netlink receive errors.", st->in.sock_errors),
+	C("ring waits", "ring_waits_total",
+	    "Times a stage waited for room in the next one.",
+	    st->in.pool_waits + st->in.ring_waits + st->worker_ring_waits),
+	G("records in use, most", "pool_records_high",
+	    "Most record slots in use at once.", st->pool_high),
+	G("records in the pool", "pool_records",
+	    "Record slots (ringauditd.conf records).", d->cfg->records),
+	G("ingest->worker ring, most", "ring_to_workers_high",
+	    "Most records waiting in one ring from ingest to a worker.",
+	    st->to_workers_high),
+	G("worker->writer ring, most", "ring_to_writer_high",
+	    "Most records waiting in one ring from a worker to the writer.",
+	    st->to_writer_high),
+	G("ring size", "ring_size", "Each ring's capacity (ring_size).",
+	    d->cfg->ring_size),
+	C("reconfigurations", "reconfigurations_total",
+	    "SIGHUPs that applied a new configuration.", d->st.reconfigs),
+	C("reconfigurations refused", "reconfigurations_refused_total",
+	    "SIGHUPs whose configuration was refused.", d->st.reconfig_errors),
+	C("rotate requests", "rotate_requests_total", "SIGUSR1s.",
+	    d->st.rotate_requests),
+	C("resume requests", "resume_requests_total", "SIGUSR2s.",
+	    d->st.resumes),
+	C("space_left events", "space_left_events_total",
+	    "space_left reached.", d->st.space_left_events),
+	C("admin_space_left events", "admin_space_left_events_total",
+	    "admin_space_left reached.", d->st.admin_space_left_events),
+	C("disk_full events", "disk_full_events_total",
+	    "The log's file system was full.", d->st.disk_full_events),
+	C("disk_error events", "disk_error_events_total",
+	    "Errors writing or syncing the log.", d->st.disk_error_events),
+	C("max_log_file events", "max_log_file_events_total",
+	    "max_log_file reached.", d->st.max_log_file_events),
+	C("action programs started", "action_programs_total",
+	    "Programs an action started.", d->st.actions),
+	C("action programs failed", "action_program_errors_total",
+	    "Programs an action could not start.", d->st.action_errors),
+	C("daemon records not queued", "daemon_records_lost_total",
+	    "DAEMON_* records that could not be queued.",
+	    d->st.record_errors),
+	C("name lookups cached", "name_lookups_cached_total",
+	    "ENRICHED uid/gid names found in a worker's cache.",
+	    st->names.hits),
+	C("name lookups missed", "name_lookups_missed_total",
+	    "ENRICHED uid/gid names not in the cache.", st->names.misses),
+	C("name service calls", "name_service_calls_total",
+	    "getpwuid_r/getgrgid_r calls.", st->names.nss_calls),
+	C("name service errors", "name_service_errors_total",
+	    "Name service calls that failed.", st->names.nss_errors),
+	C("name refreshes", "name_refreshes_total",
+	    "Times a worker's names were refreshed.", st->names.refreshes),
+	};
+
+	memcpy(m, rows, sizeof(rows));
+	return sizeof(rows) / sizeof(rows[0]);
+}
+
+#undef C
+#undef G
+
+#define METRICS_MAX 64
+
+static const struct {
+	const char *report;	/* "receive->written" */
+	const char *prom;
+	const char *help;
+	size_t off;		/* the hist in struct wr_stats */
+} lats[] = {
+	{ "receive->written", "ringauditd_receive_to_written_seconds",
+	    "From a record's arrival to its write completing.",
+	    offsetof(struct wr_stats, lat_written) },
+	{ "receive->durable", "ringauditd_receive_to_durable_seconds",
+	    "From a record's arrival to a sync covering it (flush = data, "
+	    "sync).", offsetof(struct wr_stats, lat_durable) },
+};
+
+static const struct {
+	const char *label;
+	double q;
+} quants[] = {
+	{ "p50", 0.5 }, { "p90", 0.9 }, { "p99", 0.99 }, { "p99.9", 0.999 },
+};
+
+static const struct hist *
+lat_hist(const struct pl_stats *st, size_t i)
+{
+	return (const struct hist *)(const void *)((const char *)&st->wr +
+	    lats[i].off);
+}
+
+void
+metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st)
+{
+	struct metric m[METRICS_MAX];
+	size_t n = collect(d, st, m);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s = %" PRIu64 "\n", m[i].report, m[i].v);
+	for (size_t i = 0; i < sizeof(lats) / sizeof(lats[0]); i++) {
+		const struct hist *h = lat_hist(st, i);
+
+		for (size_t q = 0; q < sizeof(quants) / sizeof(quants[0]); q++)
+			fprintf(f, "%s %s us = %" PRIu64 "\n", lats[i].report,
+			    quants[q].label,
+			    hist_quantile(h, quants[q].q) / 1000);
+		fprintf(f, "%s max us = %" PRIu64 "\n", lats[i].report,
+		    h->max / 1000);
+	}
+}
+
+void
+metrics_prometheus(FILE *f, const struct dmn *d, const struct pl_stats *st)
+{
+	struct metric m[METRICS_MAX];
+	size_t n = collect(d, st, m);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n",
+		    m[i].prom, m[i].help, m[i].prom,
+		    m[i].type == M_COUNTER ? "counter" : "gauge", m[i].prom,
+		    m[i].v);
+	for (size_t i = 0; i < sizeof(lats) / sizeof(lats[0]); i++) {
+		const struct hist *h = lat_hist(st, i);
+
+		fprintf(f, "# HELP %s %s\n# TYPE %s summary\n", lats[i].prom,
+		    lats[i].help, lats[i].prom);
+		for (size_t q = 0; q < sizeof(quants) / sizeof(quants[0]); q++)
+			fprintf(f, "%s{quantile=\"%g\"} %.9f\n", lats[i].prom,
+			    quants[q].q, hist_quantile(h, quants[q].q) / 1e9);
+		fprintf(f, "%s_sum %.9f\n%s_count %" PRIu64 "\n", lats[i].prom,
+		    (double)h->sum / 1e9, lats[i].prom, h->count);
+		fprintf(f, "# HELP %s_max %s The longest.\n"
+		    "# TYPE %s_max gauge\n%s_max %.9f\n", lats[i].prom,
+		    lats[i].help, lats[i].prom, lats[i].prom,
+		    (double)h->max / 1e9);
+	}
+}
+
+static void
+fill(FILE *f, struct dmn *d)
+{
+	struct pl_stats st;
+
+	pl_get_stats(d->p, &st);
+	metrics_prometheus(f, d, &st);
+}
+
+int
+metrics_write(struct dmn *d, const char *path)
+{
+	return state_write_file(path, 0644, fill, d);
+}

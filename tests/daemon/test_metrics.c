@@ -1,0 +1,230 @@
+/*
+ * test_metrics.c - the figures an admin scrapes (metrics_file) and reads
+ * (the state report's "# ringauditd" lines) say what the pipeline counted,
+ * in a form Prometheus's text parser takes: every metric has HELP, TYPE and
+ * one sample; names are valid; counters end in _total; the latency
+ * summaries have their quantiles, _sum and _count in seconds.  And the file
+ * is replaced whole or not at all.
+ */
+#include <errno.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/hist.h"
+#include "daemon/daemon.h"
+
+static struct cfg cfg;
+static struct dmn d;
+static struct pl_stats st;
+
+static char *
+render(void (*fn)(FILE *, const struct dmn *, const struct pl_stats *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, &d, &st);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	cfg_defaults(&cfg);
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	memset(&st, 0, sizeof(st));
+	st.in.received = 123456;
+	st.wr.written = 120000;
+	st.wr.durable = 119000;
+	st.wr.dropped = 7;
+	st.in.enobufs = 3;
+	st.in.pool_waits = 1;
+	st.in.ring_waits = 2;
+	st.worker_ring_waits = 4;
+	st.pool_high = 900;
+	st.to_workers_high = 300;
+	st.to_writer_high = 200;
+	d.st.reconfigs = 2;
+	/* 1000 records at 10 us, 9 at 1 ms, 1 at 50 ms. */
+	for (int i = 0; i < 1000; i++)
+		hist_add(&st.wr.lat_written, 10000);
+	for (int i = 0; i < 9; i++)
+		hist_add(&st.wr.lat_written, 1000000);
+	hist_add(&st.wr.lat_written, 50000000);
+	return 0;
+}
+
+static bool
+has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') &&
+		    (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void
+test_prometheus_values(void **state)
+{
+	char *t = render(metrics_prometheus);
+
+	(void)state;
+	assert_true(has_line(t, "ringauditd_records_received_total 123456"));
+	assert_true(has_line(t, "ringauditd_records_written_total 120000"));
+	assert_true(has_line(t, "ringauditd_records_durable_total 119000"));
+	assert_true(has_line(t, "ringauditd_records_dropped_total 7"));
+	assert_true(has_line(t, "ringauditd_socket_overflows_total 3"));
+	assert_true(has_line(t, "ringauditd_ring_waits_total 7"));
+	assert_true(has_line(t, "ringauditd_pool_records_high 900"));
+	assert_true(has_line(t, "ringauditd_pool_records 4096"));
+	assert_true(has_line(t, "ringauditd_ring_to_workers_high 300"));
+	assert_true(has_line(t, "ringauditd_ring_to_writer_high 200"));
+	assert_true(has_line(t, "ringauditd_ring_size 1024"));
+	assert_true(has_line(t, "ringauditd_reconfigurations_total 2"));
+	assert_true(has_line(t,
+	    "# TYPE ringauditd_records_written_total counter"));
+	assert_true(has_line(t, "# TYPE ringauditd_pool_records_high gauge"));
+	/* The summary, in seconds; within the histogram's 12.5%. */
+	assert_true(has_line(t,
+	    "# TYPE ringauditd_receive_to_written_seconds summary"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_count "
+	    "1010"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_sum "
+	    "0.069000000"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_max "
+	    "0.050000000"));
+	assert_non_null(strstr(t, "ringauditd_receive_to_written_seconds"
+	    "{quantile=\"0.5\"} 0.0000"));
+	assert_non_null(strstr(t, "ringauditd_receive_to_written_seconds"
+	    "{quantile=\"0.999\"} 0.0"));
+	free(t);
+}
+
+/* Every line is a comment (HELP or TYPE) or a sample, and every metric
+ * that has a TYPE has a sample. */
+static void
+test_prometheus_syntax(void **state)
+{
+	char *t = render(metrics_prometheus), *save = NULL, *line;
+	regex_t sample, help, type;
+	unsigned types = 0, samples = 0;
+
+	(void)state;
+	assert_int_equal(regcomp(&sample, "^[a-zA-Z_:][a-zA-Z0-9_:]*"
+	    "(\\{quantile=\"[0-9.]+\"\\})? [0-9]+(\\.[0-9]+)?$",
+	    REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&help, "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$",
+	    REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&type, "^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) "
+	    "(counter|gauge|summary)$", REG_EXTENDED), 0);
+	for (line = strtok_r(t, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		regmatch_t m[2];
+
+		if (regexec(&type, line, 2, m, 0) == 0) {
+			types++;
+			if (strstr(line, " counter") != NULL)
+				assert_non_null(strstr(line, "_total "));
+			continue;
+		}
+		if (regexec(&help, line, 0, NULL, 0) == 0)
+			continue;
+		if (regexec(&sample, line, 0, NULL, 0) != 0)
+			fail_msg("not a Prometheus line: \"%s\"", line);
+		samples++;
+	}
+	assert_true(types > 40);
+	assert_true(samples >= types);
+	regfree(&sample);
+	regfree(&help);
+	regfree(&type);
+	free(t);
+}
+
+static void
+test_report_lines(void **state)
+{
+	char *t = render(metrics_report);
+
+	(void)state;
+	assert_true(has_line(t, "records received = 123456"));
+	assert_true(has_line(t, "records dropped = 7"));
+	assert_true(has_line(t, "records in use, most = 900"));
+	assert_true(has_line(t, "receive->written max us = 50000"));
+	assert_non_null(strstr(t, "\nreceive->written p50 us = "));
+	assert_non_null(strstr(t, "\nreceive->written p90 us = "));
+	assert_non_null(strstr(t, "\nreceive->written p99 us = "));
+	assert_non_null(strstr(t, "\nreceive->written p99.9 us = "));
+	assert_non_null(strstr(t, "\nreceive->durable p99 us = 0\n"));
+	free(t);
+}
+
+static void
+fill_text(FILE *f, struct dmn *dd)
+{
+	(void)dd;
+	fputs("whole\n", f);
+}
+
+/* Replaced whole; a folder it cannot write leaves nothing behind. */
+static void
+test_written_whole_or_not_at_all(void **state)
+{
+	char dir[] = "/tmp/ra_metrics_XXXXXX", path[256], buf[16] = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ringauditd.prom", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("old\n", f);
+	fclose(f);
+	assert_int_equal(state_write_file(path, 0644, fill_text, &d), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "whole\n");
+	{
+		char tmp[300];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		assert_int_equal(access(tmp, F_OK), -1);
+	}
+	unlink(path);
+	rmdir(dir);
+	snprintf(path, sizeof(path), "%s/nowhere/ringauditd.prom", dir);
+	assert_int_equal(state_write_file(path, 0644, fill_text, &d), -ENOENT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prometheus_values),
+		cmocka_unit_test(test_prometheus_syntax),
+		cmocka_unit_test(test_report_lines),
+		cmocka_unit_test(test_written_whole_or_not_at_all),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,567 @@
+#!/usr/bin/env bash
+# test_enriched.sh - auditd and ringauditd write the same ENRICHED lines.
+#
+# Debian's auditd 3.0.9 runs as the kernel's registered audit daemon and
+# ringauditd beside it in multicast mode (`ingest = multicast`), both with
+# log_format = ENRICHED, each with a private configuration and log in a
+# temporary folder.  Both get the same kernel records, so every record
+# line that both wrote must be byte-identical, the raw text and the
+# interpreted fields after the 0x1D byte.  The workload (ra_workload and a
+# few admin commands) makes many kinds of records:
+#
+#  - file watches (-w DIR -p rwxa): SYSCALL, CWD, PATH (names and a cwd
+#    with spaces and non-ASCII bytes, which the kernel hex-encodes);
+#  - failed opens: exit=-ENOENT as root, exit=-EACCES as ids no name has
+#    (54321 and friends: UID="unknown(54321)");
+#  - execve with EXECVE records: one argument past the kernel's split
+#    (a42_len=, a42[0]=...), spaces, quotes, control and non-ASCII bytes;
+#    BPRM_FCAPS from each exec as root;
+#  - connect, bind, sendto: SOCKADDR for inet, inet6 (a scope id, a
+#    v4-mapped address), unix (path, abstract, unnamed), netlink, packet,
+#    unspec, and an address too short for its family;
+#  - i386 system calls by `int $0x80` from the 64-bit workload
+#    (arch=40000003): getpid, socketcall (SOCKETCALL, SOCKADDR), ipc (IPC);
+#  - IPC, IPC_SET_PERM, MQ_OPEN, FD_PAIR, OBJ_PID, CAPSET, LOGIN;
+#  - user-space records: auditctl -m (USER; text with uid=5 and quotes),
+#    and through NETLINK_AUDIT what auditctl refuses (a newline,
+#    non-ASCII), the records PAM, sshd, login, sudo and systemd send
+#    (USER_AUTH ... SERVICE_START), and two USER records with hundreds of
+#    ids, which auditd cuts at 8969 bytes;
+#  - a group and a user created, used, changed and deleted with
+#    groupadd/useradd/usermod/userdel/groupdel (ADD_GROUP, ADD_USER,
+#    USER_CHAUTHTOK, DEL_USER, DEL_GROUP), both daemons stopped while the
+#    files change, and probes of the new ids before the user exists and
+#    after it is gone (auditd's name cache, see below);
+#  - a setuid copy of the workload run as uid 54321 (uid != euid);
+#  - CONFIG_CHANGE from auditctl -b, adding and deleting rules;
+#  - a burst of getpid calls (RA_ENRICHED_EVENTS, default 1500).
+#
+# The comparison (tests/kernel/enriched_cmp.awk) leaves DAEMON_* records
+# out, keys every other line by event, type and index of that type in the
+# event, and fails on any line that differs.  Lines only one log has are
+# reported; between the start and end markers, a line auditd wrote and
+# ringauditd lacks is "missing" (multicast may drop under load: the run
+# fails past RA_ENRICHED_MAX_MISSING percent, default 1), one ringauditd
+# wrote alone always fails.  It also checks that the compared lines cover
+# every record type and every kind of enriched value listed below.  On
+# failure both logs, the differences and the daemons' output are kept in
+# $RA_BUILD/test_enriched.fail.
+#
+# Needs root, the kernel's audit subsystem, Debian's auditd package,
+# shadow's useradd and friends, and no audit daemon registered.  Exits 77
+# to skip, saying why; with RA_REQUIRE_KERNEL set (CI) it fails instead.
+# It takes /run/ringaudit-kernel.lock, and every exit path puts the
+# machine back: both daemons stopped, the rules deleted (those loaded
+# before put back), the user and group gone, the kernel's enabled,
+# failure, backlog_limit, backlog_wait_time and rate_limit as they were,
+# its audit pid 0, /var/run/auditd.pid as it was.
+#
+#   RA_BUILD=BUILD_DIR RA_SOURCE_DIR=SRC tests/kernel/test_enriched.sh
+#   RA_ENRICHED_EVENTS=N       getpid calls in the burst (default 1500)
+#   RA_ENRICHED_MAX_MISSING=P  percent of lines ringauditd may miss (1)
+#   RA_ENRICHED_DEADLINE=S     give up (and clean up) after S s (240)
+#   RA_RINGAUDITD=PATH         another ringauditd binary (default
+#                              $RA_BUILD/ringauditd)
+#   RA_ENRICHED_SECOND=auditd-copy
+#       development only: start no ringauditd, compare auditd's log with a
+#       copy of itself (checks the workload, coverage and comparison)
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C
+
+src=${RA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RA_BUILD:-$src/build}
+events=${RA_ENRICHED_EVENTS:-1500}
+max_missing=${RA_ENRICHED_MAX_MISSING:-1}
+second=${RA_ENRICHED_SECOND:-ringauditd}
+wl=$build/ra_workload
+ringauditd=${RA_RINGAUDITD:-$build/ringauditd}
+cmp_awk=$src/tests/kernel/enriched_cmp.awk
+keep=$build/test_enriched.fail
+pidfile=/var/run/auditd.pid
+auditd_bin=/sbin/auditd
+# Ids no user or group may have (ra_workload's RA_WL_*), and the ones
+# the test creates its user and group with.
+unknown_ids="54321 54322 54323"
+new_uid=54330
+new_gid=54331
+new_user=raenr$$
+new_group=raenrg$$
+
+skip_or_fail() {
+	if [ -n "${RA_REQUIRE_KERNEL:-}" ]; then
+		echo "FAIL (RA_REQUIRE_KERNEL): $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+kstat() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+# wait_for TENTHS CMD...: true once CMD is, polling every 0.1 s.
+wait_for() {
+	local i tenths=$1
+	shift
+	for ((i = 0; i < tenths; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# --- what cannot run here ----------------------------------------------
+[ "$(id -u)" -eq 0 ] || skip_or_fail "not root"
+if [ ! -x "$auditd_bin" ] || ! command -v auditctl >/dev/null; then
+	[ -n "${RA_REQUIRE_KERNEL:-}" ] && "$src/tools/deps.sh" >/dev/null
+	[ -x "$auditd_bin" ] && command -v auditctl >/dev/null ||
+		skip_or_fail "Debian's auditd package is not installed"
+fi
+for t in useradd groupadd usermod userdel groupdel getent; do
+	command -v $t >/dev/null || skip_or_fail "$t is not installed"
+done
+[ -x "$ringauditd" ] && [ -x "$wl" ] ||
+	skip_or_fail "no $ringauditd or $wl: build them first"
+auditctl -s >/dev/null 2>&1 ||
+	skip_or_fail "the kernel's audit subsystem does not answer (auditctl -s)"
+for id in $unknown_ids; do
+	if getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; then
+		skip_or_fail "id $id has a name here; the test needs it nameless"
+	fi
+done
+if getent passwd "$new_uid" >/dev/null || getent passwd "$new_user" >/dev/null ||
+    getent group "$new_gid" >/dev/null || getent group "$new_group" >/dev/null; then
+	skip_or_fail "uid $new_uid, gid $new_gid or the names $new_user/$new_group are taken"
+fi
+
+exec 9>/run/ringaudit-kernel.lock
+if ! flock -w 300 9; then
+	skip_or_fail "/run/ringaudit-kernel.lock still held after 300 s"
+fi
+[ "$(kstat enabled)" != 2 ] ||
+	skip_or_fail "audit is locked (enabled 2) until reboot"
+[ "$(kstat pid)" = 0 ] ||
+	skip_or_fail "another audit daemon (pid $(kstat pid)) is registered"
+
+# ctest kills a test that outlives its TIMEOUT without a chance to clean
+# up: give up well before, through the trap.
+deadline=${RA_ENRICHED_DEADLINE:-240}
+(
+	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+	sleep "$deadline" &
+	sp=$!
+	wait "$sp" || exit 0
+	echo "FAIL - still running after $deadline s (RA_ENRICHED_DEADLINE)"
+	kill -TERM $$
+) &
+watchdog=$!
+
+# --- what to put back --------------------------------------------------
+work=$(mktemp -d /tmp/ra-enriched.XXXXXX)
+# uid 54321 must reach area/ (the setuid copy, the EACCES target).
+chmod 711 "$work"
+k_enabled=$(kstat enabled)
+k_failure=$(kstat failure)
+k_backlog=$(kstat backlog_limit)
+k_wait=$(kstat backlog_wait_time)
+k_rate=$(kstat rate_limit)
+auditctl -l > "$work/rules.before" 2>&1
+pidfile_existed=0
+[ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile.before" && pidfile_existed=1
+apid= rpid=
+paused=0
+result=1
+
+# stop NAME PID: SIGTERM, 15 s, then SIGKILL; the exit status in $stopped.
+stopped=
+stop() {
+	local i
+	stopped=
+	[ -n "$2" ] && kill -0 "$2" 2>/dev/null || return 0
+	[ "$paused" = 1 ] && kill -CONT "$2"
+	kill -TERM "$2"
+	for ((i = 0; i < 150; i++)); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$2" 2>/dev/null; then
+		echo "$1 ($2) still runs 15 s after SIGTERM: SIGKILL"
+		kill -KILL "$2"
+	fi
+	wait "$2"
+	stopped=$?
+}
+
+cleanup() {
+	local rc=$? p problems=0
+	trap - EXIT INT TERM
+	set +e
+	[ "$rc" = 0 ] && [ "$result" != 0 ] && rc=1
+	echo "== putting the machine back"
+	kill "$watchdog" 2>/dev/null
+	stop ringauditd "$rpid"
+	stop auditd "$apid"
+	auditctl -D >/dev/null 2>&1
+	if ! grep -qx 'No rules' "$work/rules.before"; then
+		auditctl -R "$work/rules.before" >/dev/null 2>&1 ||
+			{ echo "cleanup: could not reload the rules that were loaded"; problems=1; }
+	fi
+	if getent passwd "$new_user" >/dev/null; then
+		userdel "$new_user" >/dev/null 2>&1
+	fi
+	if getent group "$new_group" >/dev/null; then
+		groupdel "$new_group" >/dev/null 2>&1
+	fi
+	if getent passwd "$new_user" >/dev/null || getent passwd "$new_uid" >/dev/null; then
+		echo "cleanup: user $new_user ($new_uid) is still there"
+		problems=1
+	fi
+	if getent group "$new_group" >/dev/null || getent group "$new_gid" >/dev/null; then
+		echo "cleanup: group $new_group ($new_gid) is still there"
+		problems=1
+	fi
+	[ -n "$k_backlog" ] && auditctl -b "$k_backlog" >/dev/null 2>&1
+	[ -n "$k_wait" ] && auditctl --backlog_wait_time "$k_wait" >/dev/null 2>&1
+	[ -n "$k_rate" ] && auditctl -r "$k_rate" >/dev/null 2>&1
+	case $k_failure in 0 | 1) auditctl -f "$k_failure" >/dev/null 2>&1 ;; esac
+	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
+	auditctl -l > "$work/rules.after" 2>&1
+	cmp -s "$work/rules.before" "$work/rules.after" ||
+		{ echo "cleanup: the rules differ from before"; problems=1; }
+	for p in enabled:$k_enabled failure:$k_failure backlog_limit:$k_backlog \
+	    backlog_wait_time:$k_wait rate_limit:$k_rate pid:0; do
+		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
+		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
+		problems=1
+	done
+	if [ $pidfile_existed = 1 ]; then
+		cp -p "$work/pidfile.before" "$pidfile"
+	else
+		rm -f "$pidfile"
+	fi
+	if [ "$rc" != 0 ] || [ $problems != 0 ]; then
+		rm -rf "$keep"
+		mkdir -p "$keep"
+		for p in auditd ringauditd; do
+			[ -d "$work/$p" ] || continue
+			mkdir -p "$keep/$p"
+			cp -a "$work/$p/log" "$work/$p"/*.conf "$work/$p"/std* \
+				"$keep/$p/" 2>/dev/null
+		done
+		cp -a "$work/cmp" "$keep/" 2>/dev/null
+		cp -a "$work"/*.txt "$keep/" 2>/dev/null
+		echo "cleanup: the logs and the comparison are kept in $keep"
+	else
+		rm -rf "$keep"
+	fi
+	rm -rf "$work"
+	if [ $problems != 0 ]; then
+		echo "FAIL - the machine could not be put back as it was"
+		[ "$rc" = 0 ] && rc=1
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() {
+	echo "FAIL - $*"
+	exit 1
+}
+
+# --- configurations ------------------------------------------------------
+# write_conf DIR: an auditd.conf that auditd and ringauditd both take,
+# logging ENRICHED to DIR/log/audit.log.
+write_conf() {
+	local d=$1
+	mkdir -p "$d/log" "$d/plugins.d"
+	cat > "$d/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $d/log/audit.log
+log_group = root
+log_format = ENRICHED
+flush = INCREMENTAL_ASYNC
+freq = 50
+max_log_file = 1024
+num_logs = 2
+max_log_file_action = IGNORE
+priority_boost = 0
+name_format = NONE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = SYSLOG
+plugin_dir = $d/plugins.d
+CONF
+	chmod 600 "$d/auditd.conf"
+}
+A=$work/auditd
+R=$work/ringauditd
+write_conf "$A"
+alog=$A/log/audit.log
+if [ "$second" = ringauditd ]; then
+	write_conf "$R"
+	cat > "$R/ringauditd.conf" <<CONF
+pid_file = $R/auditd.pid
+state_file = $R/auditd.state
+ingest = multicast
+CONF
+	chmod 600 "$R/ringauditd.conf"
+	rlog=$R/log/audit.log
+else
+	rlog=$work/second.log
+fi
+
+# --- the daemons ---------------------------------------------------------
+echo "== starting auditd ($auditd_bin -n -c $A)"
+"$auditd_bin" -n -c "$A" >"$A/stdout" 2>"$A/stderr" &
+apid=$!
+registered() { [ "$(kstat pid)" = "$apid" ]; }
+if ! wait_for 100 registered; then
+	kill -0 "$apid" 2>/dev/null || { wait "$apid"; echo "auditd exited $?"; apid=; }
+	cat "$A/stderr"
+	die "auditd did not register within 10 s (kernel pid $(kstat pid))"
+fi
+echo "auditd $apid is the registered audit daemon"
+lost0=$(kstat lost)
+
+if [ "$second" = ringauditd ]; then
+	echo "== starting ringauditd ($ringauditd -n -c $R, ingest = multicast)"
+	"$ringauditd" -n -c "$R" >"$R/stdout" 2>"$R/stderr" &
+	rpid=$!
+	r_up() { grep -qas '^type=DAEMON_START ' "$rlog" || ! kill -0 "$rpid" 2>/dev/null; }
+	wait_for 100 r_up
+	if ! kill -0 "$rpid" 2>/dev/null; then
+		wait "$rpid"
+		rc=$?
+		rpid=
+		sed 's/^/  ringauditd: /' "$R/stderr"
+		[ $rc = 6 ] && echo "(exit 6 is a refused configuration: does this build" \
+			"know ringauditd.conf's ingest = multicast?)"
+		die "ringauditd exited $rc at start"
+	fi
+	grep -qas '^type=DAEMON_START ' "$rlog" ||
+		die "ringauditd wrote no DAEMON_START within 10 s"
+	[ "$(kstat pid)" = "$apid" ] ||
+		die "with ringauditd started, the kernel's audit pid is $(kstat pid), not auditd's $apid"
+	echo "ringauditd $rpid is up"
+else
+	echo "== RA_ENRICHED_SECOND=$second: no ringauditd; auditd's log against a copy of itself"
+fi
+
+# marker TEXT: a USER record with TEXT (auditctl -m), and true once the
+# logs have it.  Its serial in $marker_serial.
+logs=("$alog")
+[ "$second" = ringauditd ] && logs+=("$rlog")
+in_logs() {
+	local f
+	for f in "${logs[@]}"; do
+		grep -qaF "msg='text=$1 exe=" "$f" || return 1
+	done
+}
+marker_serial=
+marker() {
+	auditctl -m "$1" || return 1
+	wait_for 100 in_logs "$1" || return 1
+	marker_serial=$(grep -aF "msg='text=$1 exe=" "$alog" |
+		sed -n 's/^type=USER msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' | head -n 1)
+}
+# Until a marker reaches both logs, ringauditd may not be listening yet.
+for i in 1 2 3 4 5; do
+	marker "ra_enriched sync $i" && break
+	[ $i = 5 ] && die "no marker reached both logs in 5 tries"
+done
+
+# --- the workload --------------------------------------------------------
+marker "ra_enriched start $$" || die "the start marker did not reach both logs"
+first=$marker_serial
+echo "== workload (start marker serial $first)"
+
+area=$work/area
+mkdir -p "$area/watched"
+chmod 755 "$area" "$area/watched"
+suid=$area/ra_workload_suid
+cp "$wl" "$suid"
+chmod 4755 "$suid"
+
+step_fails=0
+step() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		echo "workload step failed: $*"
+		printf '%s\n' "$out" | sed 's/^/  /'
+		step_fails=$((step_fails + 1))
+	fi
+}
+
+# CONFIG_CHANGE op=set, and room for the burst.
+step auditctl -b 8192
+rules=(
+	"-w $area/watched -p rwxa -k ra_enr_watch"
+	"-a always,exit -F arch=b64 -S connect,bind,sendto -F exe=$wl -k ra_enr_net"
+	"-a always,exit -F arch=b64 -S open,openat -F exit=-ENOENT -F exe=$wl -k ra_enr_enoent"
+	"-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F exe=$wl -k ra_enr_eacces"
+	"-a always,exit -F arch=b64 -S execve -F exe=$wl -k ra_enr_exec"
+	"-a always,exit -F arch=b32 -S getpid,socketcall,ipc -F exe=$wl -k ra_enr_i386"
+	"-a always,exit -F arch=b64 -S getpid,kill,pipe2,socketpair,msgctl,mq_open,capset -F exe=$wl -k ra_enr_misc"
+	"-a always,exit -F arch=b64 -S getpid,openat,execve -F exe=$suid -k ra_enr_suid"
+)
+for r in "${rules[@]}"; do
+	# shellcheck disable=SC2086
+	step auditctl $r
+done
+
+# (auditctl -m refuses non-ASCII text; ra_workload usermsg sends it.)
+step auditctl -m "plain words"
+step auditctl -m "uid=5 gid=6 auid=7 it's \"quoted\" end"
+step auditctl -m "$(printf 'long %.0s' $(seq 150))"
+
+step "$wl" files "$area/watched"
+step "$wl" denied "$area"
+step "$wl" net "$area"
+step "$wl" i386
+step "$wl" exec
+step "$wl" ipc
+step "$wl" login
+step "$wl" usermsg
+step "$wl" runas 54321 54322 "$suid" suid "$area"
+
+# A group and a user: made, used, changed, deleted.  auditd looks a name
+# up when it writes a record: it caches the names it found (not the ids it
+# found none for), and drops its caches after writing a USER_MGMT,
+# ADD/DEL_USER, ADD/DEL_GROUP or GRP_MGMT record (docs/auditd-behaviour.md
+# section 10).  shadow's tools send some records before they commit
+# /etc/passwd and /etc/group, some after, so which name a record gets
+# would be a race, even between two auditds: both daemons are stopped
+# (SIGSTOP) while the files change, after they have written every record
+# before, and each record is written while the files hold still.  A
+# probe with the ids (auditctl -m "... auid=U gid=G") before the user
+# exists and after it is gone shows what each daemon remembers.
+pause() {
+	kill -STOP "$apid" ${rpid:+"$rpid"}
+	paused=1
+}
+resume() {
+	kill -CONT "$apid" ${rpid:+"$rpid"}
+	paused=0
+}
+step auditctl -m "ra_enriched no user yet auid=$new_uid gid=$new_gid"
+marker "ra_enriched before users $$" || die "a marker did not reach both logs"
+echo "== group $new_group ($new_gid) and user $new_user ($new_uid), daemons stopped meanwhile"
+pause
+step groupadd -g "$new_gid" "$new_group"
+step useradd -u "$new_uid" -g "$new_group" -M -N -d /nonexistent \
+	-s /usr/sbin/nologin -c "ra enriched" "$new_user"
+resume
+step "$wl" runas "$new_uid" "$new_gid" "$wl" burst 2
+step usermod -c "ra enriched, changed" "$new_user"
+# Every record so far written before the files change again.
+marker "ra_enriched users $$" || die "the users marker did not reach both logs"
+pause
+step userdel "$new_user"
+step groupdel "$new_group"
+resume
+step auditctl -m "ra_enriched user gone auid=$new_uid gid=$new_gid"
+
+step "$wl" burst "$events"
+step auditctl -D
+[ "$step_fails" = 0 ] || echo "($step_fails workload steps failed)"
+
+marker "ra_enriched end $$" || die "the end marker did not reach both logs"
+last=$marker_serial
+echo "== end marker serial $last"
+
+# Quiet: no log grows for a second.
+sizes() { stat -c %s "${logs[@]}" | tr '\n' ' '; }
+s0=$(sizes)
+for ((i = 0; i < 30; i++)); do
+	sleep 1
+	s1=$(sizes)
+	[ "$s1" = "$s0" ] && break
+	s0=$s1
+done
+
+# --- stop ----------------------------------------------------------------
+if [ -n "$rpid" ]; then
+	stop ringauditd "$rpid"
+	rpid=
+	echo "ringauditd stopped, exit status $stopped"
+	[ "$stopped" = 0 ] || echo "FAIL - ringauditd exited $stopped at SIGTERM"
+	r_status=$stopped
+fi
+stop auditd "$apid"
+apid=
+echo "auditd stopped, exit status $stopped"
+lost=$(( $(kstat lost) - lost0 ))
+
+if [ "$second" != ringauditd ]; then
+	cp "$alog" "$rlog"
+fi
+for f in "$alog" "$rlog"; do
+	grep -qa '^type=DAEMON_END ' "$f" || echo "note: $f has no DAEMON_END"
+done
+
+# --- compare -------------------------------------------------------------
+# Record types the compared lines must include, and kinds of enriched
+# value ("label<TAB>regex" on the part after 0x1D).
+need_types="SYSCALL PATH CWD PROCTITLE EXECVE SOCKADDR SOCKETCALL IPC
+	IPC_SET_PERM MQ_OPEN FD_PAIR OBJ_PID CAPSET BPRM_FCAPS LOGIN USER
+	CONFIG_CHANGE
+	USER_AUTH USER_ACCT CRED_ACQ USER_LOGIN USER_START USER_END CRED_DISP
+	USER_CMD USER_MGMT USER_CHAUTHTOK USER_ERR SYSTEM_BOOT SERVICE_START
+	ANOM_LOGIN_FAILURES USER_ROLE_CHANGE ADD_GROUP ADD_USER DEL_USER
+	DEL_GROUP"
+kinds=$work/kinds.txt
+tab=$(printf '\t')
+cat > "$kinds" <<KINDS
+ARCH=x86_64${tab}(^| )ARCH=x86_64( |$)
+ARCH=i386${tab}(^| )ARCH=i386( |$)
+SYSCALL= (a name)${tab}(^| )SYSCALL=[a-z]
+SYSCALL=socketcall(connect) (i386)${tab}(^| )SYSCALL=socketcall\(connect\)( |$)
+SYSCALL=ipc(msgctl) (i386)${tab}(^| )SYSCALL=ipc\(msgctl\)( |$)
+AUID="unset"${tab}(^| )AUID="unset"
+UID="root"${tab}(^| )UID="root"
+UID unknown(54321)${tab}(^| )UID="unknown\(54321\)"
+EUID unknown(54323)${tab}(^| )EUID="unknown\(54323\)"
+GID unknown(54322)${tab}(^| )GID="unknown\(54322\)"
+AUID unknown(54321) (loginuid)${tab}(^| )AUID="unknown\(54321\)"
+setuid program: UID unknown, EUID root${tab}(^| )UID="unknown\(54321\)" GID="unknown\(54322\)" EUID="root"
+the created user's name${tab}(^| )UID="$new_user"
+the created user's name in ADD_USER${tab}(^| )ID="$new_user"
+the created group's name${tab}(^| )GID="$new_group"
+a deleted group: unknown(${tab}(^| )ID="unknown\($new_gid\)"
+the new uid without a user${tab}(^| )AUID="unknown\($new_uid\)" GID="unknown\($new_gid\)"
+names in a USER record's text${tab}(^| )AUID="unset" GID="disk" AUID="lp"
+OUID=${tab}(^| )OUID="
+OGID=${tab}(^| )OGID="
+SADDR inet${tab}(^| )SADDR=[{] saddr_fam=inet laddr=
+SADDR inet6${tab}(^| )SADDR=[{] saddr_fam=inet6 laddr=
+SADDR local (path)${tab}(^| )SADDR=[{] saddr_fam=local path=/
+SADDR netlink${tab}(^| )SADDR=[{] saddr_fam=netlink 
+SADDR inet6 with a scope${tab}(^| )SADDR=[{] saddr_fam=inet6 laddr=fe80::1:2%lo 
+SADDR v4-mapped inet6${tab}(^| )SADDR=[{] saddr_fam=inet6 laddr=::ffff:127\.0\.0\.1 
+SADDR abstract unix${tab}(^| )SADDR=[{] saddr_fam=local path=ra_workload\.
+SADDR packet${tab}(^| )SADDR=[{] saddr_fam=packet 
+SADDR too short${tab}(^| )SADDR=[{] saddr_fam=inet sockaddr len too short [}]
+SADDR unspec${tab}(^| )SADDR=unknown-family\(0\)
+KINDS
+
+mkdir -p "$work/cmp"
+echo "== comparing $alog (auditd) with $rlog ($second)"
+echo "   (^] is the 0x1D byte, \\xNN other control and non-ASCII bytes)"
+awk -f "$cmp_awk" -v out="$work/cmp" -v first="$first" -v last="$last" \
+	-v max_missing="$max_missing" -v need_types="$need_types" \
+	-v need_kinds="$kinds" -v cut_len=8969 -v need_cut=2 \
+	-v names="auditd $second" -v show=25 \
+	"$alog" "$rlog"
+cmp_rc=$?
+echo "records the kernel lost during the run (its lost counter): $lost"
+
+result=0
+[ $cmp_rc = 0 ] || { echo "FAIL - the logs differ (above; all in cmp/diff.txt)"; result=1; }
+[ "$step_fails" = 0 ] || { echo "FAIL - $step_fails workload steps failed"; result=1; }
+[ "${r_status:-0}" = 0 ] || result=1
+[ $result = 0 ] && echo "ok   - every record line both daemons wrote is the same"
+exit $result

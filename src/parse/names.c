@@ -18,9 +18,12 @@
  * is looked up every time) and what it knows:
  *
  *   - a name, valid while the entry's generation is the current one;
- *   - no name, valid for PARSE_NAMES_NEG_NS, so that a flood of records
- *     about ids that have no name costs one NSS call a second per id, and
- *     a user created a moment ago gets its name a second later at most.
+ *   - no name, valid while /etc/passwd (or /etc/group) is the file it was
+ *     when NSS said so, and for PARSE_NAMES_NEG_NS at most (for the other
+ *     name services).  auditd asks again on every record; a flood of
+ *     records about ids without a name costs ringauditd a stat() each,
+ *     and one NSS call a second per id.  A user that useradd made a
+ *     moment ago is named from its very next record, as in auditd.
  *
  * Refresh: the daemon bumps a shared epoch (SIGHUP, and a timer; see
  * ringauditd.conf's name_cache_refresh).  A worker that sees a new epoch
@@ -38,6 +41,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <ck_pr.h>
@@ -60,7 +64,8 @@ struct names_entry {
 	uint8_t len;
 	uint16_t pad;
 	uint32_t gen;		/* generation it was learned or checked in */
-	uint64_t until_ns;	/* ENTRY_NONE: no name until then */
+	uint64_t until_ns;	/* ENTRY_NONE: no name until then ... */
+	uint64_t file_sig;	/* ... and while the file is this one */
 	char name[PARSE_NAMES_NAME_MAX + 1];
 };
 
@@ -80,6 +85,21 @@ struct parse_names {
 	struct parse_names_stats st;
 	char nss[NSS_BUF_SIZE];			/* getpwuid_r's buffer */
 };
+
+static const char *const files[2] = { "/etc/passwd", "/etc/group" };
+
+/* What says the file changed: inode, size, mtime.  0 if it is missing. */
+static uint64_t
+file_sig(enum parse_names_kind kind)
+{
+	struct stat sb;
+
+	if (stat(files[kind], &sb) < 0)
+		return 0;
+	return ((uint64_t)sb.st_ino * 0x9e3779b97f4a7c15ull) ^
+	    ((uint64_t)sb.st_size << 20) ^ (uint64_t)sb.st_mtim.tv_sec ^
+	    ((uint64_t)sb.st_mtim.tv_nsec << 32);
+}
 
 static uint64_t
 now_ns(void)
@@ -196,7 +216,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	struct names_table *t = &nc->t[kind];
 	struct names_entry *set, *e = NULL;
 	const char *name;
-	uint64_t now = 0;
+	uint64_t now = 0, sig;
 	size_t len = 0;
 
 	if (nc->epoch != NULL) {
@@ -234,7 +254,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	}
 	if (e != NULL && e->state == ENTRY_NONE) {
 		now = now_ns();
-		if (now < e->until_ns) {
+		if (now < e->until_ns && file_sig(kind) == e->file_sig) {
 			nc->st.hits++;
 			return NULL;
 		}
@@ -248,6 +268,8 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		e->state = ENTRY_EMPTY;
 		e->id = id;
 	}
+	/* Before asking: a change after this is seen by the next look. */
+	sig = file_sig(kind);
 	name = nss_lookup(nc, kind, id, &len);
 	if (name != NULL && len > PARSE_NAMES_NAME_MAX) {
 		/* Too long to keep (no real system has one): not cached. */
@@ -267,6 +289,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	} else {
 		e->state = ENTRY_NONE;
 		e->until_ns = (now != 0 ? now : now_ns()) + PARSE_NAMES_NEG_NS;
+		e->file_sig = sig;
 		e->gen = nc->gen;
 		return NULL;
 	}

@@ -89,19 +89,27 @@ struct field {
 	size_t vlen;
 };
 
-/* What auparse learns from a record's first fields. */
-struct rec_info {
-	int machine;		/* -1: none (the host's is used), -2: bad */
-	int syscall;		/* -1: none */
-	unsigned long long a0;
-};
-
 struct walk {
 	const char *p, *end;	/* the tokens left */
 	unsigned type;
 	unsigned cnt;		/* fields so far, node and type included */
 	unsigned offset;	/* 1 when the line starts with node= */
 };
+
+/* What auparse learns from a record's first fields. */
+#define HEAD_FIELDS 16
+
+struct rec_info {
+	int machine;		/* -1: none (the host's is used), -2: bad */
+	int syscall;		/* -1: none */
+	unsigned long long a0;
+	/* The fields read to learn that, kept so that they are split once. */
+	struct field head[HEAD_FIELDS];
+	unsigned nhead;
+	struct walk rest;	/* where the fields after them start */
+	bool more;		/* there may be fields after them */
+};
+
 
 static bool
 name_is(const struct field *f, const char *s)
@@ -391,7 +399,14 @@ record_info(struct walk w, struct rec_info *ri)
 	ri->machine = -1;
 	ri->syscall = -1;
 	ri->a0 = 0;
-	while (w.cnt < 12 + o && next_field(&w, &f, &ok)) {
+	ri->nhead = 0;
+	ri->more = true;
+	while (w.cnt < 12 + o && ri->nhead < HEAD_FIELDS) {
+		if (!next_field(&w, &f, &ok)) {
+			ri->more = false;
+			break;
+		}
+		ri->head[ri->nhead++] = f;
 		if (f.name == NULL)
 			continue;
 		if ((w.cnt == 2 + o || w.cnt == 11 + o) &&
@@ -411,6 +426,7 @@ record_info(struct walk w, struct rec_info *ri)
 				ri->a0 = ~0ull;
 		}
 	}
+	ri->rest = w;
 	return ok;
 }
 
@@ -736,7 +752,7 @@ parse_enrich(char *line, size_t len, size_t cap, const char *payload,
 	struct rec_info ri;
 	struct field f;
 	size_t left = FORMAT_BUF_LEN - len, at = len;
-	unsigned seps = 0;
+	unsigned seps = 0, i = 0;
 	bool ok = true;
 
 	if (stamp == 0 || len >= FORMAT_BUF_LEN || left <= MIN_SPACE_LEFT)
@@ -747,19 +763,24 @@ parse_enrich(char *line, size_t len, size_t cap, const char *payload,
 		return len;
 	/* An AVC whose "{ perms }" auparse cannot hold: it gives up on the
 	 * whole record, before writing anything. */
-	if (type == T_AVC || type == T_USER_AVC) {
-		struct walk chk = w;
+	if ((type == T_AVC || type == T_USER_AVC) && ri.more) {
+		struct walk chk = ri.rest;
 
 		while (next_field(&chk, &f, &ok))
 			;
 		if (!ok)
 			return len;
 	}
-	while (left > MIN_SPACE_LEFT && next_field(&w, &f, &ok)) {
+	while (left > MIN_SPACE_LEFT) {
 		char text[TEXT_MAX];
-		enum kind k = f.name != NULL ? field_kind(type, &f) : K_NONE;
+		enum kind k;
 		size_t tlen;
 
+		if (i < ri.nhead)
+			f = ri.head[i++];
+		else if (!ri.more || !next_field(&ri.rest, &f, &ok))
+			break;
+		k = f.name != NULL ? field_kind(type, &f) : K_NONE;
 		if (k == K_NONE)
 			continue;
 		if (seps++ == 0) {

@@ -11,7 +11,8 @@
  * on the record that carries RING_CMD_RECONF, so the change starts exactly
  * at DAEMON_CONFIG, as in auditd.
  *
- * Waiting: with nothing to take, the worker spins a little, then announces
+ * Waiting: with nothing to take, the worker spins a little (ring_spin: as
+ * long as spinning paid off lately), then announces
  * sleep on its futex waiter, re-checks its input, and sleeps; ingest wakes
  * it only if it announced.  Before sleeping it wakes the writer (records it
  * pushed) and ingest (room it made in the input ring).
@@ -115,9 +116,10 @@ worker_main(void *arg)
 {
 	struct parse_worker *pw = arg;
 	struct ring *in = pw->c.in, *out = pw->c.out;
-	unsigned spins = 0;
+	struct ring_spin spin;
 	bool done = false;
 
+	ring_spin_init(&spin, WORKER_SPINS);
 	while (!done) {
 		struct ring_rec *r;
 		unsigned n = 0;
@@ -158,16 +160,15 @@ worker_main(void *arg)
 				pw->st.in_high = in_now;
 			if (out_now > pw->st.out_high)
 				pw->st.out_high = out_now;
-			spins = 0;
+			ring_spin_found(&spin);
 			ring_waiter_wake(out->consumer);
 			ring_waiter_wake(in->producer);
 			continue;
 		}
-		if (spins++ < WORKER_SPINS) {
+		if (ring_spin(&spin)) {
 			ck_pr_stall();
 			continue;
 		}
-		spins = 0;
 		uint32_t epoch = ring_waiter_prepare(pw->c.self);
 
 		if (ring_count(in) > 0) {
@@ -175,6 +176,7 @@ worker_main(void *arg)
 			continue;
 		}
 		pw->st.sleeps++;
+		ring_spin_slept(&spin);
 		ring_waiter_sleep(pw->c.self, epoch);
 	}
 	ring_waiter_wake(out->consumer);

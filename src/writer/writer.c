@@ -816,8 +816,9 @@ static void *
 wr_main(void *arg)
 {
 	struct wr *w = arg;
-	unsigned spins = 0;
+	struct ring_spin spin;
 
+	ring_spin_init(&spin, WR_SPINS);
 	wr_check_space(w);
 	wr_publish(w, 0, 0);
 	for (;;) {
@@ -860,15 +861,15 @@ wr_main(void *arg)
 			progress = true;
 		}
 		if (progress) {
-			spins = 0;
+			ring_spin_found(&spin);
 			io_uring_submit(&w->ring);
 			continue;
 		}
-		if (spins++ < WR_SPINS) {
+		if (ring_spin(&spin)) {
 			ck_pr_stall();
 			continue;
 		}
-		spins = 0;
+		ring_spin_slept(&spin);
 		sleep_once(w);
 	}
 	return NULL;

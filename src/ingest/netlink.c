@@ -61,6 +61,7 @@ struct nl_source {
 	bool registered;
 	bool multicast;
 	bool overflowed;	/* ENOBUFS seen; drops not yet counted */
+	unsigned dozes;		/* empty looks since records last came */
 	enum ingest_enable enable;
 	struct mmsghdr msgs[NL_BATCH];
 	struct iovec iov[NL_BATCH];
@@ -103,6 +104,7 @@ nl_socket(struct ingest_source *s, const struct ingest_config *c)
 	if (ns == NULL)
 		return -ENOMEM;
 	ns->enable = c->enable;
+	ns->dozes = RING_DOZES;	/* idle: the first wait is a real one */
 	ns->rl.interval_ns = 10ull * 1000000000u;
 	ns->rl.burst = 5;
 	s->priv = ns;
@@ -297,10 +299,20 @@ again:
 			mc_count_drops(s);
 		if (timeout_ms == 0)
 			return -EAGAIN;
+		/* Records came lately: let a few more gather in the socket
+		 * rather than be woken by each (ring.h's doze). */
+		if (ns->dozes < RING_DOZES) {
+			struct timespec ts = { 0, RING_DOZE_NS };
+
+			ns->dozes++;
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		got = nl_wait(ns, timeout_ms, wake_fd);
 		if (got <= 0)
 			return got < 0 ? got : -EAGAIN;
 	}
+	ns->dozes = 0;
 	/* A short batch emptied the socket: the kernel delivers again. */
 	if (ns->overflowed && (unsigned)got < n)
 		mc_count_drops(s);

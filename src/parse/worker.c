@@ -169,6 +169,8 @@ worker_main(void *arg)
 			ck_pr_stall();
 			continue;
 		}
+		if (ring_spin_doze(&spin))
+			continue;
 		uint32_t epoch = ring_waiter_prepare(pw->c.self);
 
 		if (ring_count(in) > 0) {

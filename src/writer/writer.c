@@ -869,6 +869,8 @@ wr_main(void *arg)
 			ck_pr_stall();
 			continue;
 		}
+		if (ring_spin_doze(&spin))
+			continue;
 		ring_spin_slept(&spin);
 		sleep_once(w);
 	}

@@ -208,6 +208,7 @@ void ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch);
  */
 #define RING_DOZE_NS 150000
 #define RING_DOZES 2
+#define RING_SPUN_OUT (RING_DOZES + 1)	/* slept for real since work came */
 
 struct ring_spin {
 	unsigned budget;
@@ -221,7 +222,7 @@ ring_spin_init(struct ring_spin *s, unsigned max)
 {
 	s->budget = s->max = max;
 	s->spun = 0;
-	s->dozes = RING_DOZES;	/* idle from the start: no dozing */
+	s->dozes = RING_SPUN_OUT;	/* idle from the start: no dozing */
 }
 
 /* A doze (true: look again), or it is time to sleep for real (false). */
@@ -247,12 +248,17 @@ ring_spin(struct ring_spin *s)
 	return true;
 }
 
-/* Work came: if it came while spinning, spinning paid. */
+/* Work came: if it came while spinning, spinning paid; if only a doze
+ * found it, the spin was wasted. */
 static inline void
 ring_spin_found(struct ring_spin *s)
 {
-	if (s->spun > 0 && s->budget < s->max)
+	if (s->dozes > 0 && s->dozes <= RING_DOZES) {
+		if (s->budget > RING_SPIN_MIN)
+			s->budget /= 2;
+	} else if (s->spun > 0 && s->budget < s->max) {
 		s->budget *= 2;
+	}
 	s->spun = 0;
 	s->dozes = 0;
 }
@@ -264,6 +270,7 @@ ring_spin_slept(struct ring_spin *s)
 	if (s->budget > RING_SPIN_MIN)
 		s->budget /= 2;
 	s->spun = 0;
+	s->dozes = RING_SPUN_OUT;
 }
 
 /* Wake the waiter if, and only if, it announced that it sleeps. */

@@ -869,7 +869,9 @@ wr_main(void *arg)
 			ck_pr_stall();
 			continue;
 		}
-		if (ring_spin_doze(&spin))
+		/* With writes or syncs in flight, sleep where their
+		 * completion wakes us; a doze would only delay them. */
+		if (w->inflight == 0 && ring_spin_doze(&spin))
 			continue;
 		ring_spin_slept(&spin);
 		sleep_once(w);

@@ -12,7 +12,9 @@
 #   - ringauditd's receive->written and receive->durable quantiles (its
 #     state report, after the fixed-rate run).
 # Prints markdown tables; the raw JSON lines stay in OUT (default
-# ./perf-out).  Takes the kernel lock; puts the kernel's settings back.
+# ./perf-out).  "next step" is why the sweep's next rate failed: "lost"
+# (the kernel dropped records) or "short" (the generator could not make
+# that rate on this machine: the limit is the load's, not the daemon's).  Takes the kernel lock; puts the kernel's settings back.
 #   tools/perf-table.sh [flush modes...]
 # Env: RATE, SWEEP (LO:HI, default 2000:200000), THREADS (default 2),
 #      FORMATS (default "RAW ENRICHED"), DAEMONS (default
@@ -51,15 +53,16 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD)," \
 	"$(nproc) cores, kernel $(uname -r)" | tee "$out/summary.md"
 "$bench" --drain --sweep "$sweep" --threads "$threads" --duration 2 \
 	--json --quiet > "$out/drain.json"
-drain=$(grep '"sweep-result"' "$out/drain.json" | jget best_rate || true)
+drain=$(grep -- '-result"' "$out/drain.json" | jget lossless_achieved || true)
+drain_why=$(grep -- '-result"' "$out/drain.json" | jget failing_verdict || true)
 "$bench" --drain --rate max --threads "$threads" --duration 3 --json \
 	--quiet > "$out/drain-max.json"
 drain_max=$(jget achieved_rate < "$out/drain-max.json")
 drain_cpu=$(jget cpu_us_per_event < "$out/drain-max.json")
-echo "drain: lossless $drain/s, as fast as it can $drain_max/s," \
-	"$drain_cpu us CPU/event" | tee -a "$out/summary.md"
+echo "drain: lossless $drain/s (the next step: $drain_why), as fast as it" \
+	"can $drain_max/s, $drain_cpu us CPU/event" | tee -a "$out/summary.md"
 
-printf '\n| format | flush | daemon | lossless/s | of drain | throttled/s | CPU us/ev @%s | RSS KiB | p50/p99/p99.9 written us | p99 durable us |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|\n' \
+printf '\n| format | flush | daemon | lossless/s | next step | of drain | throttled/s | CPU us/ev @%s | RSS KiB | p50/p99/p99.9 written us | p99 durable us |\n|---|---|---|---:|---|---:|---:|---:|---:|---|---:|\n' \
 	"$rate" | tee -a "$out/summary.md"
 for fmt in "${formats[@]}"; do
 	for flush in "${modes[@]}"; do
@@ -69,6 +72,9 @@ for fmt in "${formats[@]}"; do
 			ra_write_conf "$d" "$flush"
 			sed -i "s/^log_format = .*/log_format = $fmt/" \
 				"$d/auditd.conf"
+			printf 'pid_file = %s\nstate_file = %s\n' \
+				"$d/ringauditd.pid" "$d/auditd.state" \
+				> "$d/ringauditd.conf"
 			if [ "$daemon" = auditd ]; then
 				bin=/usr/sbin/auditd
 			else
@@ -83,6 +89,14 @@ for fmt in "${formats[@]}"; do
 				"${common[@]}" > "$d/sweep.json" || true
 			"$bench" --rate max --duration 3 --wait-time default \
 				"${common[@]}" > "$d/max.json" || true
+			# The latency histograms count from the start: the
+			# fixed-rate run gets a daemon of its own.
+			kill -TERM "$pid"; wait "$pid" || true
+			"$bin" -n -c "$d" 2>>"$d/stderr" &
+			pid=$!
+			ra_wait_registered "$pid" || { cat "$d/stderr"; exit 1; }
+			common=(--threads "$threads" --log "$d/log/audit.log"
+				--pid "$pid" --json --quiet)
 			"$bench" --rate "$rate" --duration 3 --wait-time 0 \
 				"${common[@]}" > "$d/fixed.json" || true
 			lat=- dur=-
@@ -96,13 +110,14 @@ for fmt in "${formats[@]}"; do
 				dur=$(awk -F' = ' '/^receive->durable p99 us/ {print $2}' "$s")
 			fi
 			kill -TERM "$pid"; wait "$pid" || true; pid=
-			best=$(grep '"sweep-result"' "$d/sweep.json" | jget best_rate || true)
+			best=$(grep -- '-result"' "$d/sweep.json" | jget lossless_achieved || true)
+			why=$(grep -- '-result"' "$d/sweep.json" | jget failing_verdict || true)
 			of=$(awk -v a="${best:-0}" -v b="${drain:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
 			thr=$(jget written_rate < "$d/max.json" | head -1)
 			cpu=$(jget cpu_us_per_event < "$d/fixed.json" | head -1)
 			rss=$(jget vm_hwm_kb < "$d/fixed.json" | head -1)
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-				"$fmt" "$flush" "$daemon" "${best:--}" "$of" \
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+				"$fmt" "$flush" "$daemon" "${best:--}" "${why:--}" "$of" \
 				"${thr:--}" "${cpu:--}" "${rss:--}" "$lat" "$dur" |
 				tee -a "$out/summary.md"
 		done

@@ -113,6 +113,15 @@ struct ingest_kstatus {
 
 int ingest_kernel_status(struct ingest_kstatus *st);
 
+/*
+ * One request to the kernel (AUDIT_GET, AUDIT_SET, AUDIT_ADD_RULE, ...):
+ * with out, wait for the answer of type want and copy at most outlen
+ * bytes of it (*got: how many); without, wait for the kernel's ACK.
+ * 0 or -errno (the kernel's refusal, or -EAGAIN after 2 s).
+ */
+int ingest_kernel_request(uint16_t type, const void *data, size_t len,
+    uint16_t want, void *out, size_t outlen, size_t *got);
+
 struct ingest_siginfo {
 	uint32_t uid;		/* the sender's auid, or uid when unset */
 	int32_t pid;

@@ -51,7 +51,7 @@ kernel_request(uint16_t type, const void *data, size_t len, struct kreply *r)
 	unsigned portid, seq = (unsigned)time(NULL);
 	int rc;
 
-	nl = mnl_socket_open(NETLINK_AUDIT);
+	nl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC);
 	if (nl == NULL)
 		return -errno;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -96,6 +96,21 @@ kernel_request(uint16_t type, const void *data, size_t len, struct kreply *r)
 	}
 out:
 	mnl_socket_close(nl);
+	return rc;
+}
+
+int
+ingest_kernel_request(uint16_t type, const void *data, size_t len,
+    uint16_t want, void *out, size_t outlen, size_t *got)
+{
+	struct kreply r = { .want = want, .out = out, .outlen = outlen };
+	int rc;
+
+	if (out == NULL)
+		return kernel_request(type, data, len, NULL);
+	rc = kernel_request(type, data, len, &r);
+	if (got != NULL)
+		*got = r.got;
 	return rc;
 }
 

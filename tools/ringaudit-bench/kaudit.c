@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "ingest/ingest.h"
 
 #if defined(__x86_64__)
 #define RB_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -41,8 +42,6 @@
 
 const char rb_k_syscall_name[] = "getppid";
 
-static unsigned rb_seq;
-
 struct kreply {
 	uint16_t want;		/* reply type that carries the answer */
 	void *out;
@@ -50,82 +49,14 @@ struct kreply {
 	size_t got;
 };
 
-static int
-kreply_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct kreply *r = arg;
-	size_t len;
-
-	if (nlh->nlmsg_type != r->want)
-		return MNL_CB_OK;
-	len = mnl_nlmsg_get_payload_len(nlh);
-	r->got = len;
-	if (len > r->outlen)
-		len = r->outlen;
-	memcpy(r->out, mnl_nlmsg_get_payload(nlh), len);
-	return MNL_CB_STOP;
-}
-
-/* One request; with r, wait for its answer, else for the kernel's ACK. */
+/* One request on a socket of its own: ingest's, which the daemon uses. */
 static int
 request(uint16_t type, const void *data, size_t len, struct kreply *r)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct timeval tv = { .tv_sec = 2 };
-	unsigned portid, seq;
-	int rc;
-
-	if (NLMSG_HDRLEN + len > sizeof(buf))
-		return -E2BIG;
-	/* Only distinct per request; the socket is ours alone anyway. */
-	seq = __atomic_add_fetch(&rb_seq, 1, __ATOMIC_RELAXED) +
-	    (unsigned)time(NULL);
-	nl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC);
-	if (nl == NULL)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv));
-	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	/* The kernel answers AUDIT_GET from a thread of its own, so an ACK
-	 * could overtake the answer: ask for one only with nothing else to
-	 * wait for (src/ingest/kernel.c does the same). */
-	nlh->nlmsg_flags = NLM_F_REQUEST | (r == NULL ? NLM_F_ACK : 0);
-	nlh->nlmsg_seq = seq;
-	if (len > 0)
-		memcpy(mnl_nlmsg_put_extra_header(nlh, len), data, len);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		rc = mnl_cb_run(buf, (size_t)n, seq, portid,
-		    r != NULL ? kreply_cb : NULL, r);
-		if (rc == MNL_CB_ERROR) {
-			rc = -errno;
-			break;
-		}
-		if (rc == MNL_CB_STOP) {
-			rc = 0;
-			break;
-		}
-	}
-out:
-	mnl_socket_close(nl);
-	return rc;
+	if (r == NULL)
+		return ingest_kernel_request(type, data, len, 0, NULL, 0, NULL);
+	return ingest_kernel_request(type, data, len, r->want, r->out,
+	    r->outlen, &r->got);
 }
 
 int

@@ -59,25 +59,8 @@ expect() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 quiet() { "$@" >/dev/null; }
-skip_or_fail() {
-	if [ -n "${RA_REQUIRE_KERNEL:-}" ]; then
-		echo "FAIL (RA_REQUIRE_KERNEL): $*"
-		exit 1
-	fi
-	echo "SKIP: $*"
-	exit 77
-}
-kstat() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
-# wait_for TENTHS CMD...: true once CMD is, polling every 0.1 s.
-wait_for() {
-	local i tenths=$1
-	shift
-	for ((i = 0; i < tenths; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
-}
+# skip_or_fail, kstat, wait_for
+. "$src/tests/common/ra_kernel.sh"
 
 # --- what cannot run here ----------------------------------------------
 [ "$(id -u)" -eq 0 ] || skip_or_fail "not root"

@@ -21,9 +21,10 @@
  *   - no name, valid while /etc/passwd (or /etc/group) is the file it was
  *     when NSS said so, and for PARSE_NAMES_NEG_NS at most (for the other
  *     name services).  auditd asks again on every record; a flood of
- *     records about ids without a name costs ringauditd a stat() each,
- *     and one NSS call a second per id.  A user that useradd made a
- *     moment ago is named from its very next record, as in auditd.
+ *     records about ids without a name costs ringauditd a stat() every
+ *     PARSE_NAMES_STAT_NS, and one NSS call a second per id.  A user that
+ *     useradd made is named from the first record formatted 10 ms after
+ *     the file changed (auditd: at once).
  *
  * Refresh: the daemon bumps a shared epoch (SIGHUP, and a timer; see
  * ringauditd.conf's name_cache_refresh).  A worker that sees a new epoch
@@ -50,6 +51,7 @@
 
 #define PARSE_NAMES_WAYS 4
 #define PARSE_NAMES_NEG_NS 1000000000ull
+#define PARSE_NAMES_STAT_NS 10000000ull
 #define NSS_BUF_SIZE 16384
 
 enum entry_state {
@@ -82,6 +84,7 @@ struct parse_names {
 	uint32_t seen_epoch, seen_drops;
 	uint32_t gen;
 	uint32_t floor;			/* entries older than this are gone */
+	uint64_t sig[2], sig_ns[2];	/* the files as last seen, and when */
 	struct parse_names_stats st;
 	char nss[NSS_BUF_SIZE];			/* getpwuid_r's buffer */
 };
@@ -108,6 +111,19 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* file_sig, looked at again only every PARSE_NAMES_STAT_NS. */
+static uint64_t
+file_sig_now(struct parse_names *nc, enum parse_names_kind kind,
+    uint64_t now)
+{
+	if (nc->sig_ns[kind] == 0 || now - nc->sig_ns[kind] >=
+	    PARSE_NAMES_STAT_NS) {
+		nc->sig[kind] = file_sig(kind);
+		nc->sig_ns[kind] = now;
+	}
+	return nc->sig[kind];
 }
 
 static int
@@ -254,7 +270,8 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	}
 	if (e != NULL && e->state == ENTRY_NONE) {
 		now = now_ns();
-		if (now < e->until_ns && file_sig(kind) == e->file_sig) {
+		if (now < e->until_ns &&
+		    file_sig_now(nc, kind, now) == e->file_sig) {
 			nc->st.hits++;
 			return NULL;
 		}
@@ -268,8 +285,10 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		e->state = ENTRY_EMPTY;
 		e->id = id;
 	}
-	/* Before asking: a change after this is seen by the next look. */
-	sig = file_sig(kind);
+	/* Before asking: a change after this is seen by a later look. */
+	if (now == 0)
+		now = now_ns();
+	sig = file_sig_now(nc, kind, now);
 	name = nss_lookup(nc, kind, id, &len);
 	if (name != NULL && len > PARSE_NAMES_NAME_MAX) {
 		/* Too long to keep (no real system has one): not cached. */
@@ -288,7 +307,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		e->gen = nc->gen;
 	} else {
 		e->state = ENTRY_NONE;
-		e->until_ns = (now != 0 ? now : now_ns()) + PARSE_NAMES_NEG_NS;
+		e->until_ns = now + PARSE_NAMES_NEG_NS;
 		e->file_sig = sig;
 		e->gen = nc->gen;
 		return NULL;

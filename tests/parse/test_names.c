@@ -184,7 +184,8 @@ test_drop_after_management_record(void **state)
 	set_users("alicia:x:1000:1000::/home/alice:/bin/sh\n"
 	    "bob:x:1001:1001::/home/bob:/bin/sh\n");
 	/* Until a drop, the names found stay; an id that had none is asked
-	 * again now that /etc/passwd changed, as auditd asks every time. */
+	 * again now that /etc/passwd changed (looked at every 10 ms). */
+	usleep(30 * 1000);
 	assert_string_equal(user(a, 1000), "alice");
 	assert_string_equal(user(a, 1001), "bob");
 	assert_string_equal(user(b, 1002), "carol");
@@ -260,8 +261,9 @@ test_unknown_id_asked_again_later(void **state)
 	parse_names_get_stats(nc, &st);
 	assert_int_equal(st.nss_calls, 1);
 
-	/* Made now: the file changed, so the next look asks. */
+	/* Made now: the file changed, so a look 10 ms on asks. */
 	set_users("bob:x:54321:54321::/home/bob:/bin/sh\n");
+	usleep(30 * 1000);
 	assert_string_equal(user(nc, 54321), "bob");
 	parse_names_get_stats(nc, &st);
 	assert_int_equal(st.nss_calls, 2);

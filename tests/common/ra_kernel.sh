@@ -25,3 +25,16 @@ wait_for() {
 	done
 	"$@"
 }
+
+# take_kernel: the lock that keeps kernel tests one at a time (held on fd 9
+# until the script exits), and a kernel no other daemon holds.
+take_kernel() {
+	exec 9>/run/ringaudit-kernel.lock
+	if ! flock -w 300 9; then
+		skip_or_fail "/run/ringaudit-kernel.lock still held after 300 s"
+	fi
+	[ "$(kstat enabled)" != 2 ] ||
+		skip_or_fail "audit is locked (enabled 2) until reboot"
+	[ "$(kstat pid)" = 0 ] ||
+		skip_or_fail "another audit daemon (pid $(kstat pid)) is registered"
+}

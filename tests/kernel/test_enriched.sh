@@ -88,7 +88,7 @@ new_gid=54331
 new_user=raenr$$
 new_group=raenrg$$
 
-# skip_or_fail, kstat, wait_for
+# skip_or_fail, kstat, wait_for, take_kernel
 . "$src/tests/common/ra_kernel.sh"
 
 # --- what cannot run here ----------------------------------------------
@@ -115,14 +115,7 @@ if getent passwd "$new_uid" >/dev/null || getent passwd "$new_user" >/dev/null |
 	skip_or_fail "uid $new_uid, gid $new_gid or the names $new_user/$new_group are taken"
 fi
 
-exec 9>/run/ringaudit-kernel.lock
-if ! flock -w 300 9; then
-	skip_or_fail "/run/ringaudit-kernel.lock still held after 300 s"
-fi
-[ "$(kstat enabled)" != 2 ] ||
-	skip_or_fail "audit is locked (enabled 2) until reboot"
-[ "$(kstat pid)" = 0 ] ||
-	skip_or_fail "another audit daemon (pid $(kstat pid)) is registered"
+take_kernel
 
 # ctest kills a test that outlives its TIMEOUT without a chance to clean
 # up: give up well before, through the trap.

@@ -59,7 +59,7 @@ expect() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 quiet() { "$@" >/dev/null; }
-# skip_or_fail, kstat, wait_for
+# skip_or_fail, kstat, wait_for, take_kernel
 . "$src/tests/common/ra_kernel.sh"
 
 # --- what cannot run here ----------------------------------------------
@@ -81,14 +81,7 @@ fi
 auditctl -s >/dev/null 2>&1 ||
 	skip_or_fail "the kernel's audit subsystem does not answer (auditctl -s)"
 
-exec 9>/run/ringaudit-kernel.lock
-if ! flock -w 300 9; then
-	skip_or_fail "/run/ringaudit-kernel.lock still held after 300 s"
-fi
-[ "$(kstat enabled)" != 2 ] ||
-	skip_or_fail "audit is locked (enabled 2) until reboot"
-[ "$(kstat pid)" = 0 ] ||
-	skip_or_fail "another audit daemon (pid $(kstat pid)) is registered"
+take_kernel
 if [ -e /var/lib/ringaudit/dropin/mode ]; then
 	skip_or_fail "the drop-in is installed already; not touching it"
 fi

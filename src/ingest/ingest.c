@@ -158,14 +158,15 @@ refill(struct ingest *ing, bool may_stop)
 	unsigned spins = 0;
 	bool waited = false;
 
+	unsigned free_now = ring_count(ing->c.free_ring);
+
+	/* The pool's high-water mark, looked at once a refill. */
+	if (free_now < ing->st.free_low)
+		ing->st.free_low = free_now;
 	for (;;) {
 		struct ring_rec *r;
 		uint32_t epoch;
-		unsigned free_now = ring_count(ing->c.free_ring);
 
-		/* The pool's high-water mark, looked at once a refill. */
-		if (free_now < ing->st.free_low)
-			ing->st.free_low = free_now;
 		while (ing->nstash < INGEST_BATCH &&
 		    ring_trypop(ing->c.free_ring, &r))
 			ing->stash[ing->nstash++] = r;

@@ -61,7 +61,7 @@ struct nl_source {
 	bool registered;
 	bool multicast;
 	bool overflowed;	/* ENOBUFS seen; drops not yet counted */
-	unsigned dozes;		/* empty looks since records last came */
+	struct ring_spin spin;	/* dozes while records come (ring.h) */
 	enum ingest_enable enable;
 	struct mmsghdr msgs[NL_BATCH];
 	struct iovec iov[NL_BATCH];
@@ -104,7 +104,7 @@ nl_socket(struct ingest_source *s, const struct ingest_config *c)
 	if (ns == NULL)
 		return -ENOMEM;
 	ns->enable = c->enable;
-	ns->dozes = RING_DOZES;	/* idle: the first wait is a real one */
+	ring_spin_init(&ns->spin, 0);	/* doze only, never spin */
 	ns->rl.interval_ns = 10ull * 1000000000u;
 	ns->rl.burst = 5;
 	s->priv = ns;
@@ -300,19 +300,15 @@ again:
 		if (timeout_ms == 0)
 			return -EAGAIN;
 		/* Records came lately: let a few more gather in the socket
-		 * rather than be woken by each (ring.h's doze). */
-		if (ns->dozes < RING_DOZES) {
-			struct timespec ts = { 0, RING_DOZE_NS };
-
-			ns->dozes++;
-			nanosleep(&ts, NULL);
+		 * rather than be woken by each. */
+		if (ring_spin_doze(&ns->spin))
 			continue;
-		}
+		ring_spin_slept(&ns->spin);
 		got = nl_wait(ns, timeout_ms, wake_fd);
 		if (got <= 0)
 			return got < 0 ? got : -EAGAIN;
 	}
-	ns->dozes = 0;
+	ring_spin_found(&ns->spin);
 	/* A short batch emptied the socket: the kernel delivers again. */
 	if (ns->overflowed && (unsigned)got < n)
 		mc_count_drops(s);
@@ -408,13 +404,6 @@ nl_close(struct ingest_source *s)
 	nl_free(s);
 }
 
-/* Multicast: nothing was registered, so nothing is undone. */
-static void
-mc_unregister(struct ingest_source *s)
-{
-	(void)s;
-}
-
 const struct ingest_source_ops ingest_netlink_ops = {
 	.name = "netlink",
 	.open = nl_open,
@@ -432,6 +421,6 @@ const struct ingest_source_ops ingest_multicast_ops = {
 	.recv = nl_recv,
 	.ready = nl_ready,
 	.backlog = NULL,
-	.unregister = mc_unregister,
+	.unregister = nl_unregister,	/* nothing registered: a no-op */
 	.close = nl_close,
 };

@@ -51,8 +51,12 @@
 #include "parse/parse.h"
 #include "ring/ring.h"
 
-/* libaudit.h's record types that change how a field is typed. */
+/* libaudit.h's record types that change how a field is typed, or after
+ * which auditd forgets the names it knows. */
+#define T_USER_MGMT 1102
 #define T_USER_AVC 1107
+#define T_ADD_USER 1114
+#define T_DEL_USER 1115
 #define T_ADD_GROUP 1116
 #define T_DEL_GROUP 1117
 #define T_TRUSTED_APP 1121
@@ -738,8 +742,8 @@ stamp_token(const char *p, size_t len)
 	return tlen;
 }
 
-size_t
-parse_enrich(char *line, size_t len, size_t cap, const char *payload,
+static size_t
+enrich_line(char *line, size_t len, size_t cap, const char *payload,
     size_t payload_len, unsigned type, bool node, struct parse_names *nc)
 {
 	size_t stamp = stamp_token(payload, payload_len);
@@ -802,4 +806,20 @@ parse_enrich(char *line, size_t len, size_t cap, const char *payload,
 		left -= tlen;
 	}
 	return at;
+}
+
+size_t
+parse_enrich(char *line, size_t len, size_t cap, const char *payload,
+    size_t payload_len, unsigned type, bool node, struct parse_names *nc)
+{
+	size_t n = enrich_line(line, len, cap, payload, payload_len, type, node,
+	    nc);
+
+	/* auditd forgets every name after writing a user or group
+	 * management record; the record itself used them. */
+	if (nc != NULL && (type == T_USER_MGMT || type == T_ADD_USER ||
+	    type == T_DEL_USER || type == T_ADD_GROUP || type == T_DEL_GROUP ||
+	    type == T_GRP_MGMT))
+		parse_names_drop(nc);
+	return n;
 }

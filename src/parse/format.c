@@ -66,14 +66,6 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node)
 	return len;
 }
 
-/* libaudit.h: USER_MGMT, ADD_USER, DEL_USER, ADD_GROUP, DEL_GROUP,
- * GRP_MGMT. */
-static bool
-drops_names(unsigned type)
-{
-	return type == 1102 || (type >= 1114 && type <= 1117) || type == 1132;
-}
-
 int
 parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 {
@@ -120,14 +112,10 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 
 	len = raw_payload(r, pfx, node != NULL);
 	total = pfx + len;
-	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED) {
+	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED)
 		total = parse_enrich(r->data + at, total,
 		    RING_REC_DATA_SIZE - at - 1, ring_rec_payload(r), len,
 		    r->type, node != NULL, o->names);
-		/* auditd forgets every name after writing one of these. */
-		if (o->names != NULL && drops_names(r->type))
-			parse_names_drop(o->names);
-	}
 	if (total > LINE_MAX_LEN)
 		total = LINE_MAX_LEN;
 	r->data[at + total] = '\n';

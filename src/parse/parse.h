@@ -121,7 +121,8 @@ int parse_format_record(struct ring_rec *r, const struct parse_opts *o);
  * ENRICHED (enrich.c): append auditd's interpreted fields to a line.  line
  * holds len bytes of RAW line (no '\n') and has room for cap; payload is
  * the record's text, "audit(...): " header first.  node says whether
- * the line starts with node=.  Returns the line's new length.
+ * the line starts with node=.  Returns the line's new length.  After a
+ * user or group management record it empties nc, as auditd does.
  */
 size_t parse_enrich(char *line, size_t len, size_t cap, const char *payload,
     size_t payload_len, unsigned type, bool node, struct parse_names *nc);

@@ -186,12 +186,17 @@ static const char *const socketcalls[] = {
 	[SYS_SENDMMSG] = "sendmmsg",
 };
 
+/* t[i], or NULL past its end or at a hole. */
+static const char *
+name_at(const char *const *t, size_t n, long i)
+{
+	return i >= 0 && (unsigned long)i < n ? t[i] : NULL;
+}
+
 const char *
 parse_socketcall_name(long op)
 {
-	if (op < 0 || (unsigned long)op >= NELEM(socketcalls))
-		return NULL;
-	return socketcalls[op];
+	return name_at(socketcalls, NELEM(socketcalls), op);
 }
 
 static const char *const ipcs[] = {
@@ -212,9 +217,7 @@ static const char *const ipcs[] = {
 const char *
 parse_ipc_name(long op)
 {
-	if (op < 0 || (unsigned long)op >= NELEM(ipcs))
-		return NULL;
-	return ipcs[op];
+	return name_at(ipcs, NELEM(ipcs), op);
 }
 
 /* auparse knows neither AF_IB (27) nor AF_MPLS (28), nor any past AF_XDP. */
@@ -266,7 +269,5 @@ static const char *const families[] = {
 const char *
 parse_family_name(unsigned family)
 {
-	if (family >= NELEM(families))
-		return NULL;
-	return families[family];
+	return name_at(families, NELEM(families), (long)family);
 }

@@ -68,49 +68,41 @@ ra_skip_or_fail(const char *why)
 	return required ? 1 : 77;
 }
 
-int
-ra_daemon_stop(void)
+/* TERM (after CONT, for a stopped listener), wait up to 30 s, then KILL;
+ * the child's exit status, or -1. */
+static int
+stop_child(pid_t *pid, bool cont)
 {
 	int status = 0, i;
 
-	if (ra_k.daemon_pid <= 0)
+	if (*pid <= 0)
 		return -1;
-	kill(ra_k.daemon_pid, SIGTERM);
+	if (cont)
+		kill(*pid, SIGCONT);
+	kill(*pid, SIGTERM);
 	for (i = 0; i < 300; i++) {
-		if (waitpid(ra_k.daemon_pid, &status, WNOHANG) ==
-		    ra_k.daemon_pid)
+		if (waitpid(*pid, &status, WNOHANG) == *pid)
 			break;
 		usleep(100000);
 	}
 	if (i == 300) {
-		kill(ra_k.daemon_pid, SIGKILL);
-		waitpid(ra_k.daemon_pid, &status, 0);
+		kill(*pid, SIGKILL);
+		waitpid(*pid, &status, 0);
 	}
-	ra_k.daemon_pid = 0;
+	*pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+ra_daemon_stop(void)
+{
+	return stop_child(&ra_k.daemon_pid, false);
 }
 
 int
 ra_listener_stop(void)
 {
-	int status = 0, i;
-
-	if (ra_k.listener_pid <= 0)
-		return -1;
-	kill(ra_k.listener_pid, SIGCONT);
-	kill(ra_k.listener_pid, SIGTERM);
-	for (i = 0; i < 300; i++) {
-		if (waitpid(ra_k.listener_pid, &status, WNOHANG) ==
-		    ra_k.listener_pid)
-			break;
-		usleep(100000);
-	}
-	if (i == 300) {
-		kill(ra_k.listener_pid, SIGKILL);
-		waitpid(ra_k.listener_pid, &status, 0);
-	}
-	ra_k.listener_pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return stop_child(&ra_k.listener_pid, true);
 }
 
 void

@@ -50,9 +50,9 @@ int ra_kernel_teardown(void **state);
 
 /*
  * ringauditd FLAG -c ra_k.dir, stderr and stdout to ra_k.dir/stderr and
- * ra_k.dir/stdout; true once it
- * is the registered audit daemon, false with a reason if it exited.  A
- * refusal that is the machine's (another daemon) skips the program.
+ * ra_k.dir/stdout; true once it is the registered audit daemon, false
+ * with a reason if it exited (the caller decides whether a refusal
+ * skips).
  */
 bool ra_daemon_start(const char *flag, char *why, size_t whylen);
 /* SIGTERM, wait; returns the exit status (-1 if killed). */

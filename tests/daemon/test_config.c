@@ -236,7 +236,6 @@ static const struct {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-#define NAUDITD 39	/* the first NAUDITD are auditd.conf's */
 
 static const char *const log_format_names[] = { "raw", "enriched" };
 static const char *const name_format_names[] = {

@@ -20,7 +20,6 @@
  * fields).  uid and gid names come from this machine's NSS for both sides.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +35,7 @@
 #include <libaudit.h>
 
 #include "parse/parse.h"
+#include "ra_test.h"
 #include "ring/ring.h"
 
 #define FORMAT_BUF_LEN (8970 + 255)
@@ -258,33 +258,21 @@ teardown(void **state)
 }
 
 static void
+fixture_line(const char *file, unsigned lineno, char *line, size_t len,
+    void *arg)
+{
+	(void)file;
+	(void)lineno;
+	(void)len;
+	(void)arg;
+	compare(line);
+}
+
+static void
 test_fixture_records(void **state)
 {
-	DIR *d = opendir(RA_FIXTURES);
-	struct dirent *de;
-	char path[4096], *line = NULL;
-	size_t cap = 0;
-
 	(void)state;
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		FILE *f;
-		ssize_t n;
-
-		if (strstr(de->d_name, ".log") == NULL)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RA_FIXTURES, de->d_name);
-		f = fopen(path, "r");
-		assert_non_null(f);
-		while ((n = getline(&line, &cap, f)) > 0) {
-			if (line[n - 1] == '\n')
-				line[--n] = '\0';
-			compare(line);
-		}
-		fclose(f);
-	}
-	closedir(d);
-	free(line);
+	assert_true(ra_test_fixture_lines(fixture_line, NULL) > 0);
 	expect_no_difference("fixture records");
 }
 

@@ -1258,16 +1258,15 @@ range(struct buf *out, const struct lines *l, unsigned from, unsigned to)
 		buf_add(out, l->p[i], l->len[i]);
 }
 
-static void
-assert_file(const char *what, const char *path, const struct buf *want)
+/* Where the last line of p[0..len) starts; p ends with '\n'. */
+static const char *
+last_line(const char *p, size_t len)
 {
-	size_t len;
-	char *got = read_file(path, &len);
+	const char *q = p + len - 2;
 
-	if (len != want->len || memcmp(got, want->p, len) != 0)
-		fail_msg("%s: %s holds %zu bytes, not the %zu expected", what,
-		    path, len, want->len);
-	free(got);
+	while (q > p && q[-1] != '\n')
+		q--;
+	return q;
 }
 
 static bool
@@ -1327,13 +1326,13 @@ test_rotate_in_band(void **state)
 	assert_int_equal(st.written, N_RECS);
 	split_lines(&want, &l);
 	range(&exp, &l, 1500, N_RECS);
-	assert_file("rotate_in_band", path, &exp);
+	assert_file_is(path, &exp);
 	exp.len = 0;
 	range(&exp, &l, 1000, 1500);
-	assert_file("rotate_in_band", p1, &exp);
+	assert_file_is(p1, &exp);
 	exp.len = 0;
 	range(&exp, &l, 500, 1000);
-	assert_file("rotate_in_band", p2, &exp);
+	assert_file_is(p2, &exp);
 	/* num_logs = 3: the log with records 0..499 was the oldest. */
 	assert_false(file_exists(p3));
 	lines_free(&l);
@@ -1383,13 +1382,7 @@ size_rotation(enum wr_act a, unsigned num_logs, const char *what)
 		/* At the limit, and over it by the last record only. */
 		assert_true(len >= max);
 		assert_true(len >= 2 && got[len - 1] == '\n');
-		{
-			const char *last = got + len - 2;
-
-			while (last > got && last[-1] != '\n')
-				last--;
-			assert_true((uint64_t)(last - got) < max);
-		}
+		assert_true((uint64_t)(last_line(got, len) - got) < max);
 		buf_add(&all, got, len);
 		free(got);
 	}
@@ -1465,20 +1458,14 @@ test_suspend_rotate_resume(void **state)
 	/* The rotated log: records from 0 to the one that reached max. */
 	got = read_file(p1, &len);
 	assert_true(len >= max && len > 0 && got[len - 1] == '\n');
-	{
-		const char *p = got + len - 2;
-
-		while (p > got && p[-1] != '\n')
-			p--;
-		last = line_index(p);
-	}
+	last = line_index(last_line(got, len));
 	free(got);
 	range(&exp, &l, 0, last + 1);
-	assert_file("suspend_rotate_resume", p1, &exp);
+	assert_file_is(p1, &exp);
 	/* Resumed at 1500, and 1500..1999 stay under the limit. */
 	exp.len = 0;
 	range(&exp, &l, 1500, N_RECS);
-	assert_file("suspend_rotate_resume", path, &exp);
+	assert_file_is(path, &exp);
 	assert_int_equal(st.dropped, 1500 - (last + 1));
 	assert_int_equal(st.written + st.dropped, N_RECS);
 	assert_int_equal(st.rotations, 1);

@@ -248,6 +248,36 @@ record(struct dmn *d, unsigned type, unsigned cmd, const char *text)
 	}
 }
 
+/*
+ * What is fixed at start stays as it is in nc: the pipeline's sizes, the
+ * ingest mode and the socket, and write_logs (auditd takes write_logs on
+ * HUP; ringauditd does not).  log_format changes at DAEMON_CONFIG, as in
+ * auditd.  True if the new file asked for a change that must wait.
+ */
+static bool
+keep_fixed(struct cfg *nc, const struct cfg *old)
+{
+#define KEEP(f) do {					\
+	if (nc->f != old->f) {				\
+		changed = true;				\
+		nc->f = old->f;				\
+	}						\
+} while (0)
+	bool changed = false;
+
+	KEEP(write_logs);
+	KEEP(ingest);
+	KEEP(workers);
+	KEEP(records);
+	KEEP(ring_size);
+	KEEP(netlink_rcvbuf);
+	KEEP(drain_timeout_ms);
+	KEEP(write_batch);
+	KEEP(name_cache_entries);
+#undef KEEP
+	return changed;
+}
+
 static void
 reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 {
@@ -279,16 +309,7 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		free(nc);
 		return;
 	}
-	/* Sizes of the pipeline, the ingest mode, local_events and
-	 * write_logs are fixed at start; auditd takes write_logs on HUP,
-	 * ringauditd does not.  log_format changes at DAEMON_CONFIG, as in
-	 * auditd. */
-	if (nc->write_logs != d->cfg->write_logs ||
-	    nc->ingest != d->cfg->ingest ||
-	    nc->workers != d->cfg->workers || nc->records != d->cfg->records ||
-	    nc->ring_size != d->cfg->ring_size ||
-	    nc->write_batch != d->cfg->write_batch ||
-	    nc->name_cache_entries != d->cfg->name_cache_entries)
+	if (keep_fixed(nc, d->cfg))
 		log_warnx("Reconfigure: write_logs, ingest and the pipeline's "
 		    "sizes take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
@@ -306,8 +327,6 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		pl_set_parse_opts(d->p, &popts);
 	/* Names may have changed too: that is what a HUP is for. */
 	pl_refresh_names(d->p);
-	nc->write_logs = d->cfg->write_logs;
-	nc->ingest = d->cfg->ingest;
 	memcpy(d->cfg, nc, sizeof(*nc));
 	free(nc);
 	d->st.reconfigs++;

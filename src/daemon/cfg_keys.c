@@ -469,20 +469,6 @@ p_plugin_dir(struct ld *l, const struct kw *k, const char *val,
 	return 0;
 }
 
-static int
-p_name(struct ld *l, const struct kw *k, const char *val, const char *opt)
-{
-	char qb[ESC_MAX];
-
-	(void)opt;
-	if (strlen(val) > CFG_NAME_MAX)
-		return fail(l, -EINVAL, "%s: \"%s\" is longer than %d "
-		    "characters", k->name, esc(qb, sizeof(qb), val),
-		    CFG_NAME_MAX);
-	snprintf(l->c->name, sizeof(l->c->name), "%s", val);
-	return 0;
-}
-
 /*
  * auditd wants the log's directory named by at least 4 characters ("/var")
  * and openable; an existing log must be a regular file owned by root.  A
@@ -667,7 +653,7 @@ const struct kw cfg_auditd_kw[] = {
 	{ K("dispatcher", p_deprecated) },
 	{ K("name_format", p_choice), .off = OFF(name_format),
 	    .tab = name_formats },
-	{ K("name", p_name) },
+	{ K("name", p_str), .off = OFF(name), .hi = CFG_NAME_MAX + 1 },
 	{ K("disp_qos", p_deprecated) },
 	{ K("max_log_file", p_ulong), .off = OFF(max_log_file),
 	    .hi = ULONG_MAX },

@@ -17,6 +17,7 @@
  * its own part (suspend, rotate) from the same configuration.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <netdb.h>
 #include <signal.h>
@@ -169,20 +170,33 @@ dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o)
  * The kernel's choice of id for a sender: its login uid when set, else its
  * uid.  Read while the sender lives; once it is gone, its uid.
  */
+uint32_t
+dmn_proc_u32(pid_t pid, const char *name)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return (uint32_t)-1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (uint32_t)-1;
+	buf[n] = '\0';
+	return (uint32_t)strtoul(buf, NULL, 10);
+}
+
 static uint32_t
 sender_auid(pid_t pid, uint32_t uid)
 {
-	char path[64];
-	unsigned long v;
-	FILE *f;
+	uint32_t v = dmn_proc_u32(pid, "loginuid");
 
-	snprintf(path, sizeof(path), "/proc/%d/loginuid", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return uid;
-	if (fscanf(f, "%lu", &v) != 1 || v == 4294967295ul)
-		v = uid;
-	fclose(f);
-	return (uint32_t)v;
+	return v == (uint32_t)-1 ? uid : v;
 }
 
 /*
@@ -231,12 +245,7 @@ sender_ids(pid_t pid, uint32_t *uid, uint32_t *ses)
 			}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/sessionid", (int)pid);
-	if ((f = fopen(path, "re")) != NULL) {
-		if (fscanf(f, "%lu", &v) == 1)
-			*ses = (uint32_t)v;
-		fclose(f);
-	}
+	*ses = dmn_proc_u32(pid, "sessionid");
 }
 
 static void

@@ -103,23 +103,6 @@ parse_args(int argc, char **argv, struct opts *o)
 		usage();
 }
 
-static uint32_t
-read_proc_u32(const char *path)
-{
-	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 4294967295u;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 4294967295u;
-	buf[n] = '\0';
-	return (uint32_t)strtoul(buf, NULL, 10);
-}
-
 /*
  * Fork into the background.  The parent waits for the child to say how
  * its start went (one byte, an exit code) and exits with it, so that init
@@ -209,10 +192,7 @@ log_summary(struct pl *p)
 static uint64_t
 mono_sec(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return clock_mono_ns() / 1000000000u;
 }
 
 /* ringauditd.conf's name_cache_refresh: ENRICHED's names, looked up again
@@ -389,8 +369,8 @@ main(int argc, char **argv)
 	d.symlinks = o.symlinks;
 	d.p = p;
 	d.multicast = multicast;
-	d.auid = read_proc_u32("/proc/self/loginuid");
-	d.ses = read_proc_u32("/proc/self/sessionid");
+	d.auid = dmn_proc_u32(0, "loginuid");
+	d.ses = dmn_proc_u32(0, "sessionid");
 	uname(&un);
 	snprintf(text, sizeof(text), "op=start ver=%s format=%s kernel=%s "
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,

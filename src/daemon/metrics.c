@@ -41,6 +41,8 @@ struct metric {
 	uint64_t v;
 };
 
+#define METRICS_MAX 64
+
 #define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
 #define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
 
@@ -133,16 +135,22 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	    "Name service calls that failed.", st->names.nss_errors),
 	C("name refreshes", "name_refreshes_total",
 	    "Times a worker's names were refreshed.", st->names.refreshes),
+	C("name drops", "name_drops_total",
+	    "Times a worker forgot its names after a user or group "
+	    "management record.", st->names.drops),
+	C("names too long to keep", "names_too_long_total",
+	    "Lookups of names longer than the cache keeps.",
+	    st->names.too_long),
 	};
 
+	_Static_assert(sizeof(rows) / sizeof(rows[0]) <= METRICS_MAX,
+	    "METRICS_MAX is too small");
 	memcpy(m, rows, sizeof(rows));
 	return sizeof(rows) / sizeof(rows[0]);
 }
 
 #undef C
 #undef G
-
-#define METRICS_MAX 64
 
 static const struct {
 	const char *report;	/* "receive->written" */

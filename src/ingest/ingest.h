@@ -109,6 +109,10 @@ void ingest_get_stats(struct ingest *ing, struct ingest_stats *st);
 struct ingest_kstatus {
 	uint32_t enabled, failure, pid, rate_limit, backlog_limit, lost;
 	uint32_t backlog, backlog_wait_time, backlog_wait_time_actual;
+	uint32_t feature_bitmap;
+	/* No feature bit says the kernel has backlog_wait_time_actual (5.9
+	 * and later): only the length of the struct it sent. */
+	bool has_wait_actual;
 };
 
 int ingest_kernel_status(struct ingest_kstatus *st);

@@ -125,7 +125,9 @@ ingest_kernel_status(struct ingest_kstatus *st)
 	rc = kernel_request(AUDIT_GET, NULL, 0, &r);
 	if (rc < 0)
 		return rc;
-	if (r.got == 0)
+	/* Older than 3.14: no backlog_wait_time, which we set and read. */
+	if (r.got < offsetof(struct audit_status, backlog_wait_time) +
+	    sizeof(s.backlog_wait_time))
 		return -EPROTO;
 	st->enabled = s.enabled;
 	st->failure = s.failure;
@@ -135,9 +137,12 @@ ingest_kernel_status(struct ingest_kstatus *st)
 	st->lost = s.lost;
 	st->backlog = s.backlog;
 	st->backlog_wait_time = s.backlog_wait_time;
-	st->backlog_wait_time_actual =
-	    r.got >= offsetof(struct audit_status, backlog_wait_time_actual) +
-	    sizeof(s.backlog_wait_time_actual) ? s.backlog_wait_time_actual : 0;
+	st->feature_bitmap = s.feature_bitmap;
+	st->has_wait_actual = r.got >=
+	    offsetof(struct audit_status, backlog_wait_time_actual) +
+	    sizeof(s.backlog_wait_time_actual);
+	st->backlog_wait_time_actual = st->has_wait_actual ?
+	    s.backlog_wait_time_actual : 0;
 	return 0;
 }
 

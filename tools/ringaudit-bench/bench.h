@@ -25,20 +25,15 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "ingest/ingest.h"
+
 #define RB_NAME "ringaudit-bench"
 #define RB_DEFAULT_LOG "/var/log/audit/audit.log"
 #define RB_MAX_RATES 64
 
 /* kaudit.c */
 
-struct rb_kstatus {
-	uint32_t enabled, failure, pid, rate_limit, backlog_limit;
-	uint32_t lost, backlog, feature_bitmap, backlog_wait_time;
-	uint32_t backlog_wait_time_actual;
-	bool has_wait_actual;	/* the kernel's struct is long enough */
-};
-
-int rb_k_status(struct rb_kstatus *st);
+/* The kernel's status: ingest_kernel_status (struct ingest_kstatus). */
 /* AUDIT_SET of backlog_limit and/or backlog_wait_time (mask says). */
 int rb_k_set_backlog(uint32_t mask, uint32_t limit, uint32_t wait_time);
 /* AUDIT_SET enabled; 0 or 1 only: 2 locks audit until reboot. */
@@ -122,7 +117,6 @@ struct rb_drain_counts {
 	uint64_t events;	/* SYSCALL records with the key, in window */
 	uint64_t stale;
 	uint64_t records;	/* every record received */
-	uint64_t enobufs;
 	uint64_t last_event_ns;	/* CLOCK_MONOTONIC */
 };
 void rb_drain_get(struct rb_drain *d, struct rb_drain_counts *c);
@@ -165,7 +159,7 @@ struct rb_report_info {
 	pid_t measured_pid;		/* whose CPU and memory (--pid) */
 	const char *daemon_comm, *daemon_exe;
 	const char *log;	/* NULL in drain mode */
-	uint32_t failure, rate_limit, enabled_before;
+	uint32_t failure, rate_limit;
 	bool enabled_for_run;
 };
 

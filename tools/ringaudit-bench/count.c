@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "common/log.h"
+#include "parse/parse.h"
 
 #define LC_CHUNK (1u << 20)
 #define LC_MAX_FILES 1024
@@ -157,39 +159,23 @@ set_add(struct rb_logcount *lc, uint64_t serial)
 	return true;
 }
 
-static bool
-parse_u64(const char **pp, const char *end, uint64_t *v)
-{
-	const char *p = *pp;
-
-	*v = 0;
-	if (p >= end || *p < '0' || *p > '9')
-		return false;
-	while (p < end && *p >= '0' && *p <= '9')
-		*v = *v * 10 + (uint64_t)(*p++ - '0');
-	*pp = p;
-	return true;
-}
-
 /* One line that holds the key; false if it is not a SYSCALL record. */
 static bool
 count_line(struct rb_logcount *lc, const char *ls, const char *hit)
 {
-	static const char tag[] = "type=SYSCALL msg=audit(";
+	static const char tag[] = "type=SYSCALL msg=";
 	const char *p = memmem(ls, (size_t)(hit - ls), tag, sizeof(tag) - 1);
-	uint64_t sec, ms, serial;
+	struct parse_hdr h;
 
 	/* At the start, or after "node=NAME " (name_format). */
 	if (p == NULL || (p != ls && p[-1] != ' '))
 		return false;
 	p += sizeof(tag) - 1;
-	if (!parse_u64(&p, hit, &sec) || p >= hit || *p++ != '.' ||
-	    !parse_u64(&p, hit, &ms) || p >= hit || *p++ != ':' ||
-	    !parse_u64(&p, hit, &serial))
+	if (parse_header(p, (size_t)(hit - p), &h) < 0)
 		return false;
-	if (!set_add(lc, serial))
+	if (!set_add(lc, h.serial))
 		lc->c.dups++;
-	else if (sec * 1000 + ms < lc->window_ms)
+	else if (h.sec * 1000 + h.msec < lc->window_ms)
 		lc->c.stale++;
 	else
 		lc->c.events++;
@@ -303,7 +289,6 @@ rb_logcount_create(struct rb_logcount **out, const char *path,
 {
 	struct rb_logcount *lc;
 	const char *slash = strrchr(path, '/');
-	struct timespec now;
 	int rc;
 
 	lc = calloc(1, sizeof(*lc));
@@ -328,8 +313,7 @@ rb_logcount_create(struct rb_logcount **out, const char *path,
 	lc->baselen = strlen(lc->base);
 	lc->needlelen = (size_t)snprintf(lc->needle, sizeof(lc->needle),
 	    "key=\"%s\"", key);
-	clock_gettime(CLOCK_REALTIME, &now);
-	lc->since_ns = ts_ns(&now);
+	lc->since_ns = (int64_t)clock_real_ns();
 	lc->files = calloc(LC_MAX_FILES, sizeof(*lc->files));
 	lc->buf = malloc(LC_CHUNK);
 	if (lc->files == NULL || lc->buf == NULL || set_grow(lc) < 0) {

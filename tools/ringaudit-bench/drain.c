@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "common/log.h"
+#include "parse/parse.h"
 
 #define DRAIN_BATCH 128
 #define DRAIN_MSG 9000		/* MAX_AUDIT_MESSAGE_LENGTH 8970, and more */
@@ -50,7 +52,7 @@ struct drain_shared {
 	bool done;		/* child: unregistered (or never was) */
 	int unreg_rc;
 	uint64_t window_ms;
-	uint64_t events, stale, records, enobufs, last_event_ns;
+	uint64_t events, stale, records, last_event_ns;
 };
 
 struct rb_drain {
@@ -63,31 +65,13 @@ struct rb_drain {
 
 static volatile sig_atomic_t child_term;
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* "audit(SEC.MS:" at the start of the payload: the time in ms, or 0. */
+/* The record's time in ms (its audit(SEC.MSEC:SERIAL) stamp), or 0. */
 static uint64_t
 stamp_ms(const char *p, size_t len)
 {
-	const char *end = p + len;
-	uint64_t sec = 0, ms = 0;
+	struct parse_hdr h;
 
-	if (len < 8 || memcmp(p, "audit(", 6) != 0)
-		return 0;
-	for (p += 6; p < end && *p >= '0' && *p <= '9'; p++)
-		sec = sec * 10 + (uint64_t)(*p - '0');
-	if (p >= end || *p++ != '.')
-		return 0;
-	for (; p < end && *p >= '0' && *p <= '9'; p++)
-		ms = ms * 10 + (uint64_t)(*p - '0');
-	return sec * 1000 + ms;
+	return parse_header(p, len, &h) == 0 ? h.sec * 1000 + h.msec : 0;
 }
 
 static void
@@ -104,7 +88,7 @@ child_loop(struct rb_drain *d, struct rb_kdaemon *kd, uint64_t records)
 	static struct iovec iov[DRAIN_BATCH];
 	static struct sockaddr_nl addr[DRAIN_BATCH];
 	struct drain_shared *sh = d->sh;
-	uint64_t events = 0, stale = 0, enobufs = 0;
+	uint64_t events = 0, stale = 0;
 	char *bufs;
 	int got, i;
 
@@ -126,12 +110,10 @@ child_loop(struct rb_drain *d, struct rb_kdaemon *kd, uint64_t records)
 			msgs[i].msg_hdr.msg_flags = 0;
 		}
 		got = recvmmsg(kd->fd, msgs, DRAIN_BATCH, MSG_WAITFORONE, NULL);
-		if (got < 0) {
-			if (errno == ENOBUFS)
-				__atomic_store_n(&sh->enobufs, ++enobufs,
-				    __ATOMIC_RELAXED);
-			continue;	/* EAGAIN: the timeout; EINTR */
-		}
+		if (got < 0)
+			continue;	/* EAGAIN: the timeout; EINTR; ENOBUFS:
+					 * what the kernel could not deliver
+					 * shows in its lost counter */
 		for (i = 0; i < got; i++) {
 			const struct nlmsghdr *nlh = iov[i].iov_base;
 			size_t len = msgs[i].msg_len;
@@ -157,7 +139,7 @@ child_loop(struct rb_drain *d, struct rb_kdaemon *kd, uint64_t records)
 				continue;
 			}
 			events++;
-			__atomic_store_n(&sh->last_event_ns, mono_ns(),
+			__atomic_store_n(&sh->last_event_ns, clock_mono_ns(),
 			    __ATOMIC_RELAXED);
 		}
 		__atomic_store_n(&sh->events, events, __ATOMIC_RELAXED);
@@ -281,7 +263,6 @@ rb_drain_get(struct rb_drain *d, struct rb_drain_counts *c)
 	c->events = __atomic_load_n(&sh->events, __ATOMIC_RELAXED);
 	c->stale = __atomic_load_n(&sh->stale, __ATOMIC_RELAXED);
 	c->records = __atomic_load_n(&sh->records, __ATOMIC_RELAXED);
-	c->enobufs = __atomic_load_n(&sh->enobufs, __ATOMIC_RELAXED);
 	c->last_event_ns = __atomic_load_n(&sh->last_event_ns,
 	    __ATOMIC_RELAXED);
 }

@@ -59,15 +59,6 @@ struct rb_gen {
 	struct gen_thread *t;
 };
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
 static void
 sleep_until(int64_t ns)
 {
@@ -118,7 +109,7 @@ gen_main(void *arg)
 	while (!thread_over(t, now)) {
 		if (period_ns > 0) {
 			due = t0 + (int64_t)((double)made * period_ns);
-			now = mono_ns();
+			now = (int64_t)clock_mono_ns();
 			if (due > now) {
 				sleep_until(due);
 			} else if (now - due > GEN_MAX_LAG_NS) {
@@ -134,9 +125,9 @@ gen_main(void *arg)
 		made += n;
 		/* Relaxed: a progress figure; pthread_join orders the last. */
 		__atomic_store_n(&t->made, made, __ATOMIC_RELAXED);
-		now = mono_ns();
+		now = (int64_t)clock_mono_ns();
 	}
-	t->done_ns = (uint64_t)mono_ns();
+	t->done_ns = (uint64_t)(int64_t)clock_mono_ns();
 	/* Release: the count above is complete when rb_gen_done sees it. */
 	__atomic_sub_fetch(&g->running, 1, __ATOMIC_RELEASE);
 	return NULL;
@@ -198,7 +189,7 @@ rb_gen_start(struct rb_gen **out, const struct rb_gen_config *c)
 		}
 	}
 	/* 5 ms from now: every thread is at its first sleep by then. */
-	g->t0_ns = mono_ns() + 5000000ll;
+	g->t0_ns = (int64_t)clock_mono_ns() + 5000000ll;
 	if (c->count > 0)
 		g->deadline_ns = INT64_MAX;
 	else if (c->rate > 0)	/* a safety: a generator far behind */

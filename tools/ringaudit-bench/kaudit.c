@@ -42,55 +42,6 @@
 
 const char rb_k_syscall_name[] = "getppid";
 
-struct kreply {
-	uint16_t want;		/* reply type that carries the answer */
-	void *out;
-	size_t outlen;
-	size_t got;
-};
-
-/* One request on a socket of its own: ingest's, which the daemon uses. */
-static int
-request(uint16_t type, const void *data, size_t len, struct kreply *r)
-{
-	if (r == NULL)
-		return ingest_kernel_request(type, data, len, 0, NULL, 0, NULL);
-	return ingest_kernel_request(type, data, len, r->want, r->out,
-	    r->outlen, &r->got);
-}
-
-int
-rb_k_status(struct rb_kstatus *st)
-{
-	struct audit_status s;
-	struct kreply r = { .want = AUDIT_GET, .out = &s, .outlen = sizeof(s) };
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	rc = request(AUDIT_GET, NULL, 0, &r);
-	if (rc < 0)
-		return rc;
-	if (r.got < offsetof(struct audit_status, backlog_wait_time))
-		return -EPROTO;
-	memset(st, 0, sizeof(*st));
-	st->enabled = s.enabled;
-	st->failure = s.failure;
-	st->pid = s.pid;
-	st->rate_limit = s.rate_limit;
-	st->backlog_limit = s.backlog_limit;
-	st->lost = s.lost;
-	st->backlog = s.backlog;
-	st->feature_bitmap = s.feature_bitmap;
-	st->backlog_wait_time = s.backlog_wait_time;
-	/* No feature bit says the kernel has it (5.9 and later): only the
-	 * length of the struct it sent. */
-	st->has_wait_actual = r.got >= offsetof(struct audit_status,
-	    backlog_wait_time_actual) + sizeof(s.backlog_wait_time_actual);
-	if (st->has_wait_actual)
-		st->backlog_wait_time_actual = s.backlog_wait_time_actual;
-	return 0;
-}
-
 static int
 set(const struct audit_status *s)
 {
@@ -98,7 +49,8 @@ set(const struct audit_status *s)
 	if ((s->mask & AUDIT_STATUS_FAILURE) ||
 	    ((s->mask & AUDIT_STATUS_ENABLED) && s->enabled > 1))
 		return -EPERM;
-	return request(AUDIT_SET, s, sizeof(*s), NULL);
+	return ingest_kernel_request(AUDIT_SET, s, sizeof(*s), 0, NULL, 0,
+	    NULL);
 }
 
 int
@@ -167,8 +119,8 @@ rb_k_rule(bool add, pid_t tgid, const char *key)
 	rule_field(&m.r, AUDIT_FILTERKEY, (uint32_t)klen);
 	memcpy(m.r.buf, key, klen);
 	m.r.buflen = (uint32_t)klen;
-	return request(add ? AUDIT_ADD_RULE : AUDIT_DEL_RULE, &m,
-	    sizeof(m.r) + klen, NULL);
+	return ingest_kernel_request(add ? AUDIT_ADD_RULE : AUDIT_DEL_RULE, &m,
+	    sizeof(m.r) + klen, 0, NULL, 0, NULL);
 }
 
 /*

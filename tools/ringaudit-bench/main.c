@@ -145,7 +145,7 @@ refuse(const char *fmt, ...)
 }
 
 static void
-setup_kernel(struct rb_ctx *x, const struct rb_kstatus *st)
+setup_kernel(struct rb_ctx *x, const struct ingest_kstatus *st)
 {
 	const struct rb_opts *o = x->o;
 	uint32_t mask = 0;
@@ -213,14 +213,14 @@ start_drain(struct rb_ctx *x)
 }
 
 static void
-identify_daemon(struct rb_ctx *x, const struct rb_kstatus *st)
+identify_daemon(struct rb_ctx *x, const struct ingest_kstatus *st)
 {
 	static char comm[64], exe[512];
-	struct rb_kstatus now;
+	struct ingest_kstatus now;
 
 	if (x->o->drain) {
 		/* What the kernel says, not what we meant. */
-		if (rb_k_status(&now) == 0)
+		if (ingest_kernel_status(&now) == 0)
 			x->info.daemon_pid = (pid_t)now.pid;
 		if (x->info.daemon_pid != rb_drain_pid(x->dr))
 			refuse("--drain: the kernel names pid %d as the audit "
@@ -242,7 +242,7 @@ main(int argc, char **argv)
 {
 	struct rb_opts o;
 	struct rb_ctx x;
-	struct rb_kstatus st;
+	struct ingest_kstatus st;
 	pthread_t sigtid;
 	int rc, sig;
 
@@ -258,7 +258,7 @@ main(int argc, char **argv)
 	if (geteuid() != 0)
 		refuse("needs root: it loads an audit rule and changes the "
 		    "kernel's audit settings");
-	if ((rc = rb_k_status(&st)) < 0)
+	if ((rc = ingest_kernel_status(&st)) < 0)
 		refuse("cannot talk to the kernel's audit subsystem (AUDIT_GET): "
 		    "%s", strerror(-rc));
 	if (st.enabled == 2)
@@ -280,7 +280,6 @@ main(int argc, char **argv)
 	x.info.tool_pid = cl.tgid;
 	x.info.failure = st.failure;
 	x.info.rate_limit = st.rate_limit;
-	x.info.enabled_before = st.enabled;
 	if (!o.drain) {
 		x.info.log = o.log;
 		if ((rc = rb_logcount_create(&x.lc, o.log, cl.key)) < 0)

@@ -31,24 +31,6 @@
 #define SETTLE_POLL_MS 100
 
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-static int64_t
-real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
 static void
 sleep_ms(unsigned ms)
 {
@@ -81,10 +63,10 @@ progress(const struct rb_ctx *x, const char *fmt, ...)
 
 /* The kernel's status into the run's figures. */
 static void
-sample(struct rb_result *r, const struct rb_kstatus *st0,
-    struct rb_kstatus *st)
+sample(struct rb_result *r, const struct ingest_kstatus *st0,
+    struct ingest_kstatus *st)
 {
-	if (rb_k_status(st) < 0)
+	if (ingest_kernel_status(st) < 0)
 		return;
 	if (st->backlog > r->peak_backlog)
 		r->peak_backlog = st->backlog;
@@ -130,6 +112,7 @@ written_now(struct rb_ctx *x, const struct rb_drain_counts *base,
 		rb_drain_get(x->dr, &dc);
 		*last_ns = (int64_t)dc.last_event_ns;
 		r->records = dc.records - base->records;
+		r->stale = dc.stale - base->stale;
 		return dc.events - base->events;
 	}
 	if ((rc = rb_logcount_poll(x->lc)) < 0) {
@@ -147,8 +130,8 @@ written_now(struct rb_ctx *x, const struct rb_drain_counts *base,
 		/* The log's mtime on the monotonic clock, both clocks read
 		 * together after the poll (reading tens of MB takes a while);
 		 * no later than now. */
-		now = mono_ns();
-		t = now - (real_ns() - c.last_write_ns);
+		now = (int64_t)clock_mono_ns();
+		t = now - ((int64_t)clock_real_ns() - c.last_write_ns);
 		*last_ns = t < now ? t : now;
 	}
 	return c.events;
@@ -161,7 +144,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 	const struct rb_opts *o = x->o;
 	struct rb_gen_config gc = { .threads = o->threads, .rate = rate,
 	    .count = o->count, .duration_s = o->duration_s };
-	struct rb_kstatus st0, st;
+	struct ingest_kstatus st0, st;
 	struct rb_drain_counts base;
 	struct rb_gen *g;
 	uint64_t written = 0, w, window_ms;
@@ -177,14 +160,14 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 	r->threads = o->threads;
 	r->backlog_limit = x->limit;
 	r->backlog_wait_time = x->wait;
-	if ((rc = rb_k_status(&st0)) < 0)
+	if ((rc = ingest_kernel_status(&st0)) < 0)
 		fatalx(RB_NAME ": AUDIT_GET: %s", strerror(-rc));
 	r->has_wait_actual = st0.has_wait_actual;
 	st = st0;
 	cpu0 = daemon_cpu(x);
 	/* Time stamps are the kernel's coarse clock, up to a tick behind;
 	 * runs are far more than 20 ms apart. */
-	window_ms = (uint64_t)(real_ns() / 1000000) - 20;
+	window_ms = (uint64_t)((int64_t)clock_real_ns() / 1000000) - 20;
 	if (x->dr != NULL) {
 		rb_drain_window(x->dr, window_ms);
 		rb_drain_get(x->dr, &base);
@@ -198,7 +181,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 		if (rb_stop_signal())
 			rb_gen_stop(g);
 		sample(r, &st0, &st);
-		now = mono_ns();
+		now = (int64_t)clock_mono_ns();
 		if (now - last_rss >= 250000000ll) {
 			rss_sample(x, r);
 			last_rss = now;
@@ -221,7 +204,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 		sample(r, &st0, &st);
 		rss_sample(x, r);
 		w = written_now(x, &base, &t_last, r);
-		now = mono_ns();
+		now = (int64_t)clock_mono_ns();
 		if (w != written) {
 			written = w;
 			t_change = now;
@@ -244,10 +227,11 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 	progress(x, NULL);
 	sample(r, &st0, &st);
 	r->written = written;
-	if (cpu0 >= 0 && daemon_cpu(x) >= 0)
-		r->daemon_cpu_s = daemon_cpu(x) - cpu0;
-	else
-		r->daemon_cpu_s = -1;
+	{
+		double cpu1 = daemon_cpu(x);
+
+		r->daemon_cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+	}
 	if (written > 0 && t_last > 0) {
 		r->written_s = (double)(t_last - t_end) / 1e9 + r->gen_s;
 		r->lag_s = t_last > t_end ? (double)(t_last - t_end) / 1e9 : 0;

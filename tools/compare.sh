@@ -22,9 +22,8 @@ cmake --build build -j"$(nproc)" --target ringauditd ra-gen >/dev/null
 ra_lock
 enabled=$(ra_status enabled); backlog=$(ra_status backlog_limit)
 wait_time=$(ra_status backlog_wait_time)
-pid=
 cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
+	ra_stop
 	auditctl -D >/dev/null 2>&1 || true
 	auditctl -b "$backlog" --backlog_wait_time "$wait_time" >/dev/null 2>&1 || true
 	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
@@ -39,17 +38,14 @@ for flush in "${modes[@]}"; do
 		d=$work/$daemon-$flush
 		ra_write_conf "$d" "$flush"
 		[ -n "${RA_CONF_EXTRA:-}" ] && printf '%s\n' "$RA_CONF_EXTRA" >> "$d/auditd.conf"
-		if [ $daemon = auditd ]; then bin=/usr/sbin/auditd; else bin=build/ringauditd; fi
-		"$bin" -n -c "$d" 2>"$d/stderr" &
-		pid=$!
-		ra_wait_registered "$pid" || { cat "$d/stderr"; exit 1; }
+		ra_start "$(ra_daemon_bin $daemon)" "$d"
 		auditctl -b 8192 --backlog_wait_time 15000 >/dev/null
 		auditctl -a always,exit -F arch=b64 -S getpriority -F ppid=$$ -k ra_cmp >/dev/null
 		lost0=$(ra_status lost)
 		build/ra-gen "$n" > "$d/gen.txt"	# a child of this shell: ppid=$$
 		rate=$(awk '{ print $(NF-1) }' "$d/gen.txt")
-		read -r ut st < <(awk '{ print $14, $15 }' /proc/$pid/stat)
-		kill -TERM "$pid"; wait "$pid" || true; pid=
+		read -r ut st < <(awk '{ print $14, $15 }' /proc/$ra_pid/stat)
+		ra_stop
 		lost=$(( $(ra_status lost) - lost0 ))
 		auditctl -D >/dev/null
 		got=$(cat "$d"/log/audit.log* | grep -c '^type=SYSCALL .*key="ra_cmp"$' || true)

@@ -1,4 +1,5 @@
-# Shared by tools/demo.sh and tools/compare.sh: sourced, not run.
+# Shared by tools/demo.sh, compare.sh, perf-table.sh and perf-fixed.sh:
+# sourced, not run.
 
 # A field of `auditctl -s` (pid, enabled, backlog_limit, lost, ...).
 ra_status() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -14,17 +15,18 @@ ra_lock() {
 	fi
 }
 
-# ra_write_conf DIR FLUSH: an auditd.conf valid for auditd and ringauditd,
-# logging RAW to DIR/log/audit.log.
+# ra_write_conf DIR FLUSH [FORMAT]: an auditd.conf valid for auditd and
+# ringauditd, logging FORMAT (default RAW) to DIR/log/audit.log; and a
+# ringauditd.conf keeping its pid file and state report in DIR.
 ra_write_conf() {
-	local d=$1 flush=$2
+	local d=$1 flush=$2 fmt=${3:-RAW}
 	mkdir -p "$d/log" "$d/plugins.d"
 	cat > "$d/auditd.conf" <<CONF
 local_events = yes
 write_logs = yes
 log_file = $d/log/audit.log
 log_group = root
-log_format = RAW
+log_format = $fmt
 flush = $flush
 freq = 50
 max_log_file = 1000
@@ -41,6 +43,34 @@ disk_error_action = SUSPEND
 plugin_dir = $d/plugins.d
 CONF
 	chmod 600 "$d/auditd.conf"
+	printf 'pid_file = %s\nstate_file = %s\n' "$d/ringauditd.pid" \
+		"$d/auditd.state" > "$d/ringauditd.conf"
+}
+
+# ra_daemon_bin NAME: the binary for ringauditd, auditd, or a path.
+ra_daemon_bin() {
+	case $1 in
+	ringauditd) echo build/ringauditd ;;
+	auditd) echo /usr/sbin/auditd ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# ra_start BIN DIR: BIN -n -c DIR as the audit daemon (stderr appended to
+# DIR/stderr); ra_pid is its pid.  Exits, showing stderr, if it fails.
+ra_pid=
+ra_start() {
+	"$1" -n -c "$2" 2>>"$2/stderr" &
+	ra_pid=$!
+	ra_wait_registered "$ra_pid" || { cat "$2/stderr" >&2; exit 1; }
+}
+
+# ra_stop: SIGTERM the daemon ra_start started, and wait for it.
+ra_stop() {
+	[ -n "$ra_pid" ] || return 0
+	kill -TERM "$ra_pid" 2>/dev/null || true
+	wait "$ra_pid" || true
+	ra_pid=
 }
 
 # ra_wait_registered PID: true once the kernel names PID its audit daemon.

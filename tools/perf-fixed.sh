@@ -10,37 +10,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 daemon=${1:-ringauditd}; flush=${2:-incremental_async}
 rate=${3:-20000}; fmt=${4:-RAW}
-case $daemon in
-ringauditd) bin=build/ringauditd ;;
-auditd) bin=/usr/sbin/auditd ;;
-*) bin=$daemon ;;
-esac
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target ringauditd ringaudit-bench >/dev/null
 . tools/lib.sh
 ra_lock
 enabled=$(ra_status enabled)
-pid=
 d=$(mktemp -d /tmp/ra-fixed-XXXXXX)
 cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
+	ra_stop
 	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
 	rm -rf "$d"
 }
 trap cleanup EXIT
-ra_write_conf "$d" "$flush"
-sed -i "s/^log_format = .*/log_format = $fmt/" "$d/auditd.conf"
-printf 'pid_file = %s\nstate_file = %s\n' "$d/pid" "$d/auditd.state" \
-	> "$d/ringauditd.conf"
-"$bin" -n -c "$d" 2>"$d/stderr" &
-pid=$!
-ra_wait_registered "$pid" || { cat "$d/stderr"; exit 1; }
+ra_write_conf "$d" "$flush" "$fmt"
+ra_start "$(ra_daemon_bin "$daemon")" "$d"
 build/ringaudit-bench --rate "$rate" --duration 3 --threads 2 \
-	--log "$d/log/audit.log" --pid "$pid" --json --quiet > "$d/r.json" || true
+	--log "$d/log/audit.log" --pid "$ra_pid" --json --quiet > "$d/r.json" || true
 r=$(sed -n 's/.*"written":\([0-9]*\).*"lost":\([0-9]*\).*"cpu_us_per_event":\([0-9.]*\).*/written=\1 lost=\2 cpu_us\/event=\3/p' "$d/r.json")
 lat=
 if [ "$daemon" != auditd ]; then
-	kill -CONT "$pid"
+	kill -CONT "$ra_pid"
 	sleep 0.3
 	[ -e "$d/auditd.state" ] && lat=$(awk -F' = ' \
 		'/^receive->(written|durable) (p50|p99|p99.9|max) us/ {

@@ -35,9 +35,8 @@ cmake --build build -j"$(nproc)" --target ringauditd ringaudit-bench >/dev/null
 . tools/lib.sh
 ra_lock
 enabled=$(ra_status enabled)
-pid=
 cleanup() {
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" || true
+	ra_stop
 	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -69,39 +68,26 @@ for fmt in "${formats[@]}"; do
 		for daemon in "${daemons[@]}"; do
 			d=$out/$daemon-$fmt-$flush
 			rm -rf "$d"
-			ra_write_conf "$d" "$flush"
-			sed -i "s/^log_format = .*/log_format = $fmt/" \
-				"$d/auditd.conf"
-			printf 'pid_file = %s\nstate_file = %s\n' \
-				"$d/ringauditd.pid" "$d/auditd.state" \
-				> "$d/ringauditd.conf"
-			if [ "$daemon" = auditd ]; then
-				bin=/usr/sbin/auditd
-			else
-				bin=build/ringauditd
-			fi
-			"$bin" -n -c "$d" 2>"$d/stderr" &
-			pid=$!
-			ra_wait_registered "$pid" || { cat "$d/stderr"; exit 1; }
+			ra_write_conf "$d" "$flush" "$fmt"
+			bin=$(ra_daemon_bin "$daemon")
+			ra_start "$bin" "$d"
 			common=(--threads "$threads" --log "$d/log/audit.log"
-				--pid "$pid" --json --quiet)
+				--pid "$ra_pid" --json --quiet)
 			"$bench" --sweep "$sweep" --duration 2 --wait-time 0 \
 				"${common[@]}" > "$d/sweep.json" || true
 			"$bench" --rate max --duration 3 --wait-time default \
 				"${common[@]}" > "$d/max.json" || true
 			# The latency histograms count from the start: the
 			# fixed-rate run gets a daemon of its own.
-			kill -TERM "$pid"; wait "$pid" || true
-			"$bin" -n -c "$d" 2>>"$d/stderr" &
-			pid=$!
-			ra_wait_registered "$pid" || { cat "$d/stderr"; exit 1; }
+			ra_stop
+			ra_start "$bin" "$d"
 			common=(--threads "$threads" --log "$d/log/audit.log"
-				--pid "$pid" --json --quiet)
+				--pid "$ra_pid" --json --quiet)
 			"$bench" --rate "$rate" --duration 3 --wait-time 0 \
 				"${common[@]}" > "$d/fixed.json" || true
 			lat=- dur=-
 			if [ "$daemon" = ringauditd ]; then
-				kill -CONT "$pid"; sleep 0.5
+				kill -CONT "$ra_pid"; sleep 0.5
 				s=$d/auditd.state
 				lat=$(awk -F' = ' '/^receive->written p50 us/ {a=$2}
 					/^receive->written p99 us/ {b=$2}
@@ -109,7 +95,7 @@ for fmt in "${formats[@]}"; do
 					END {print a "/" b "/" c}' "$s")
 				dur=$(awk -F' = ' '/^receive->durable p99 us/ {print $2}' "$s")
 			fi
-			kill -TERM "$pid"; wait "$pid" || true; pid=
+			ra_stop
 			best=$(grep -- '-result"' "$d/sweep.json" | jget lossless_achieved || true)
 			why=$(grep -- '-result"' "$d/sweep.json" | jget failing_verdict || true)
 			of=$(awk -v a="${best:-0}" -v b="${drain:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')

@@ -141,6 +141,9 @@ ra_kernel_restore(void)
 	if (ra_k.backlog_limit_before > 0)
 		ra_run("auditctl -b %u >/dev/null 2>&1",
 		    ra_k.backlog_limit_before);
+	if (ra_k.status_saved)
+		ra_run("auditctl --backlog_wait_time %u >/dev/null 2>&1",
+		    ra_k.backlog_wait_time_before);
 }
 
 static void
@@ -184,6 +187,8 @@ ra_kernel_begin(unsigned alarm_seconds)
 		return 1;
 	ra_k.enabled_before = ks.enabled;
 	ra_k.backlog_limit_before = ks.backlog_limit;
+	ra_k.backlog_wait_time_before = ks.backlog_wait_time;
+	ra_k.status_saved = true;
 	if (ks.backlog_limit < 8192 && ra_run("auditctl -b 8192 >/dev/null") !=
 	    0)
 		return 1;

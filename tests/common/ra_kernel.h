@@ -21,6 +21,8 @@ struct ra_k {
 	bool rule_loaded;
 	unsigned enabled_before;
 	unsigned backlog_limit_before;
+	unsigned backlog_wait_time_before;
+	bool status_saved;	/* the three above were read */
 };
 
 extern struct ra_k ra_k;

@@ -128,36 +128,13 @@ write_conf(void)
 
 /*
  * A backlog_wait_time unlike the run's 0, so that putting it back shows;
- * the machine's own value is put back after each test.
+ * ra_kernel_restore puts the machine's own value back after each test.
  */
-static unsigned wait_time_before;
-
 static void
 set_wait_time(unsigned jiffies)
 {
 	assert_int_equal(ra_run("auditctl --backlog_wait_time %u >/dev/null",
 	    jiffies), 0);
-}
-
-static int
-setup(void **state)
-{
-	struct ingest_kstatus ks;
-
-	if (ingest_kernel_status(&ks) < 0)
-		return -1;
-	wait_time_before = ks.backlog_wait_time;
-	return ra_kernel_setup(state);
-}
-
-static int
-teardown(void **state)
-{
-	int rc = ra_kernel_teardown(state);
-
-	ra_run("auditctl --backlog_wait_time %u >/dev/null 2>&1",
-	    wait_time_before);
-	return rc;
 }
 
 static void
@@ -307,13 +284,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_arguments,
-		    setup, teardown),
+		    ra_kernel_setup, ra_kernel_teardown),
 		cmocka_unit_test_setup_teardown(test_rate_against_ringauditd,
-		    setup, teardown),
+		    ra_kernel_setup, ra_kernel_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_drain_registers_and_unregisters, setup, teardown),
+		    test_drain_registers_and_unregisters, ra_kernel_setup,
+		    ra_kernel_teardown),
 		cmocka_unit_test_setup_teardown(test_signal_restores,
-		    setup, teardown),
+		    ra_kernel_setup, ra_kernel_teardown),
 	};
 
 	return ra_kernel_main(tests);

@@ -230,6 +230,7 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 	r->recv_ns = now;
 	r->line_off = 0;
 	r->line_len = 0;
+	r->v0_len = 0;
 	if (parse_header(ring_rec_payload(r), r->len, &h) == 0) {
 		r->serial = h.serial;
 		w = h.serial % ing->c.workers;

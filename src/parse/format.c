@@ -118,6 +118,13 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 		    r->type, node != NULL, o->names);
 	if (total > LINE_MAX_LEN)
 		total = LINE_MAX_LEN;
+	r->v0_len = 0;
+	if (node == NULL && (o == NULL || o->format == PARSE_FORMAT_RAW)) {
+		/* auditd's dispatcher (protocol 0) writes the payload whole
+		 * to plugins: keep what the '\n' covers. */
+		r->v0_len = (uint32_t)(pfx + r->len);
+		r->v0_byte = (uint8_t)r->data[at + total];
+	}
 	r->data[at + total] = '\n';
 
 	r->line_off = (uint32_t)at;

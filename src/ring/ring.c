@@ -192,3 +192,32 @@ ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
 	}
 	return true;
 }
+
+int
+ring_feed_init(struct ring_feed *f, uint64_t bytes,
+    struct ring_waiter *consumer)
+{
+	uint64_t cap = 4096;
+	void *m;
+
+	memset(f, 0, sizeof(*f));
+	while (cap < bytes)
+		cap <<= 1;
+	/* Pages are backed as the feed first goes round, not before. */
+	m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	f->mem = m;
+	f->cap = cap;
+	f->consumer = consumer;
+	return 0;
+}
+
+void
+ring_feed_fini(struct ring_feed *f)
+{
+	if (f->mem != NULL)
+		munmap(f->mem, f->cap);
+	f->mem = NULL;
+}

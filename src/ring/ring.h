@@ -83,7 +83,14 @@ struct ring_rec {
 	uint32_t line_len;	/* ... line_len bytes, '\n' included */
 	uint16_t node_len;	/* node name at data[0], 0 if none */
 	uint16_t cmd;		/* daemon records: enum ring_cmd */
-	uint32_t pad1[5];
+	/* The dispatcher's protocol 0 text (log_format RAW, no node): the
+	 * line before one trailing space was cut, v0_len bytes from
+	 * line_off, where v0_byte stood before the line's '\n' took its
+	 * place.  0: the record goes to plugins as its log line. */
+	uint32_t v0_len;
+	uint8_t v0_byte;
+	uint8_t pad0[3];
+	uint32_t pad1[3];
 	char data[RING_REC_DATA_SIZE];
 };
 
@@ -327,5 +334,172 @@ ring_trypop(struct ring *r, void *item_out)
  */
 bool ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
     const _Atomic bool *stop);
+
+/*
+ * A feed: one producer appends entries of any length and never waits to
+ * place one (a full feed is the producer's to count); one consumer reads
+ * them in order, may keep any number in hand, and releases them oldest
+ * first.  It is measured in bytes, not slots: an entry costs its size.
+ * The dispatcher's input: the writer copies every record it takes into
+ * it (ring_feed_put) and wakes the consumer once per batch.
+ *
+ * Positions are byte counts since the start, never wrapped; an entry
+ * never straddles the end of the memory: the producer leaves a marker
+ * (RING_FEED_WRAP) or, where not even a header fits, nothing, and both
+ * sides skip to the next turn.
+ */
+#define RING_FEED_WRAP 1u
+
+struct ring_feed_ent {
+	uint64_t seq;		/* the record's ingest order */
+	uint32_t len;		/* text bytes, the final '\n' included */
+	uint32_t span;		/* bytes the entry takes in the feed */
+	uint16_t type;
+	uint8_t ver;		/* 0: "type=T msg=PAYLOAD\n"; 1: the log line */
+	uint8_t flags;		/* RING_FEED_WRAP */
+	uint16_t raw_off;	/* ver 0: where PAYLOAD starts in text */
+	uint16_t pad;
+	char text[];
+};
+
+struct ring_feed {
+	_Alignas(RING_CACHELINE) _Atomic uint64_t head;	/* published */
+	uint64_t tail_seen;		/* producer's copy of tail */
+	uint64_t pend;			/* head once the reserved entry is in */
+	_Atomic uint64_t lost;		/* entries that did not fit */
+	_Atomic uint64_t high;		/* most bytes in use, as seen */
+	_Atomic bool on;		/* a consumer wants records */
+	_Alignas(RING_CACHELINE) _Atomic uint64_t tail;	/* released */
+	uint64_t head_seen;		/* consumer's copy of head */
+	_Alignas(RING_CACHELINE) char *mem;
+	uint64_t cap;			/* bytes, a power of two */
+	struct ring_waiter *consumer;
+};
+
+int ring_feed_init(struct ring_feed *f, uint64_t bytes,
+    struct ring_waiter *consumer);
+void ring_feed_fini(struct ring_feed *f);
+
+static inline uint64_t
+ring_feed_span(uint32_t len)
+{
+	return (sizeof(struct ring_feed_ent) + len + 7) & ~(uint64_t)7;
+}
+
+/* Where an entry of 'span' bytes goes if written at 'pos'. */
+static inline uint64_t
+ring_feed_place(const struct ring_feed *f, uint64_t pos, uint64_t span)
+{
+	uint64_t off = pos & (f->cap - 1);
+
+	return off + span > f->cap ? pos + (f->cap - off) : pos;
+}
+
+/*
+ * Producer: room for an entry with 'len' bytes of text, or NULL (full:
+ * counted in lost).  Fill it, then ring_feed_commit.
+ */
+static inline struct ring_feed_ent *
+ring_feed_reserve(struct ring_feed *f, uint32_t len)
+{
+	/* Only the producer writes head: its own value, no ordering. */
+	uint64_t head = atomic_load_explicit(&f->head, memory_order_relaxed);
+	uint64_t span = ring_feed_span(len);
+	uint64_t at = ring_feed_place(f, head, span);
+	struct ring_feed_ent *e;
+
+	if (at + span - f->tail_seen > f->cap) {
+		/* Acquire: the consumer's reads of what it released are
+		 * done before we overwrite it. */
+		f->tail_seen = atomic_load_explicit(&f->tail,
+		    memory_order_acquire);
+		if (at + span - f->tail_seen > f->cap) {
+			atomic_fetch_add_explicit(&f->lost, 1,
+			    memory_order_relaxed);
+			return NULL;
+		}
+	}
+	if (at != head && f->cap - (head & (f->cap - 1)) >=
+	    sizeof(struct ring_feed_ent)) {
+		e = (struct ring_feed_ent *)(void *)(f->mem +
+		    (head & (f->cap - 1)));
+		e->flags = RING_FEED_WRAP;
+		e->span = (uint32_t)(at - head);
+	}
+	e = (struct ring_feed_ent *)(void *)(f->mem + (at & (f->cap - 1)));
+	e->len = len;
+	e->span = (uint32_t)span;
+	e->flags = 0;
+	f->pend = at + span;
+	return e;
+}
+
+static inline void
+ring_feed_commit(struct ring_feed *f)
+{
+	uint64_t used = f->pend - f->tail_seen;
+
+	/* high is the producer's; others only read it (relaxed). */
+	if (used > atomic_load_explicit(&f->high, memory_order_relaxed))
+		atomic_store_explicit(&f->high, used, memory_order_relaxed);
+	/* Release: the entry's bytes are visible before the new head. */
+	atomic_store_explicit(&f->head, f->pend, memory_order_release);
+}
+
+/*
+ * Consumer: the entry at *pos (moved past any wrap), or NULL if none is
+ * published there yet.  The next one is at *pos + e->span.
+ */
+static inline struct ring_feed_ent *
+ring_feed_peek(struct ring_feed *f, uint64_t *pos)
+{
+	struct ring_feed_ent *e;
+	uint64_t off;
+
+	for (;;) {
+		if (*pos == f->head_seen) {
+			/* Acquire: pairs with the release in commit. */
+			f->head_seen = atomic_load_explicit(&f->head,
+			    memory_order_acquire);
+			if (*pos == f->head_seen)
+				return NULL;
+		}
+		off = *pos & (f->cap - 1);
+		if (f->cap - off < sizeof(struct ring_feed_ent)) {
+			*pos += f->cap - off;
+			continue;
+		}
+		e = (struct ring_feed_ent *)(void *)(f->mem + off);
+		if (e->flags & RING_FEED_WRAP) {
+			*pos += e->span;
+			continue;
+		}
+		return e;
+	}
+}
+
+static inline struct ring_feed_ent *
+ring_feed_at(const struct ring_feed *f, uint64_t pos)
+{
+	return (struct ring_feed_ent *)(void *)(f->mem +
+	    (pos & (f->cap - 1)));
+}
+
+/* Consumer: everything before pos may be overwritten. */
+static inline void
+ring_feed_release(struct ring_feed *f, uint64_t pos)
+{
+	/* Release: our reads of the entries are done before the producer
+	 * may reuse their bytes. */
+	atomic_store_explicit(&f->tail, pos, memory_order_release);
+}
+
+/* Bytes between the oldest entry held and the newest published. */
+static inline uint64_t
+ring_feed_used(const struct ring_feed *f)
+{
+	return atomic_load_explicit(&f->head, memory_order_relaxed) -
+	    atomic_load_explicit(&f->tail, memory_order_relaxed);
+}
 
 #endif

@@ -210,9 +210,49 @@ get_sqe(struct wr *w)
 	return sqe;
 }
 
+/*
+ * The dispatcher gets every record the writer takes, EOE and records the
+ * log does not keep included, in log order.  The writer never waits for
+ * it: a full feed counts the record lost there (plugins count it dropped).
+ */
+static void
+feed_rec(struct wr *w, struct ring_rec *r)
+{
+	struct ring_feed *f = w->c.feed;
+	struct ring_feed_ent *e;
+	uint32_t len = r->v0_len > 0 ? r->v0_len + 1 : r->line_len;
+	const char *line = r->data + r->line_off;
+
+	/* Relaxed: a plugin that starts later may miss what comes first. */
+	if (!atomic_load_explicit(&f->on, memory_order_relaxed))
+		return;
+	e = ring_feed_reserve(f, len);
+	if (e == NULL)
+		return;
+	e->seq = r->seq;
+	e->type = r->type;
+	e->ver = 1;
+	e->raw_off = 0;
+	if (r->v0_len > 0) {
+		/* The line's '\n' replaced a byte of the protocol 0 text. */
+		memcpy(e->text, line, r->v0_len);
+		if (r->line_len - 1 < r->v0_len)
+			e->text[r->line_len - 1] = (char)r->v0_byte;
+		e->text[r->v0_len] = '\n';
+		e->ver = 0;
+		e->raw_off = (uint16_t)(RING_REC_HEADROOM - r->line_off);
+	} else {
+		memcpy(e->text, line, len);
+	}
+	ring_feed_commit(f);
+	w->st.fed++;
+}
+
 static void
 release_rec(struct wr *w, struct ring_rec *r)
 {
+	if (w->c.feed != NULL && !(r->flags & RING_REC_EOS))
+		feed_rec(w, r);
 	r->cmd = RING_CMD_NONE;
 	/* The free ring holds the whole pool: it cannot be full. */
 	if (!ring_trypush(w->c.free_ring, r))
@@ -370,6 +410,8 @@ pull(struct wr *w)
 	if (w->freed > 0) {
 		w->freed = 0;
 		ring_waiter_wake(w->c.free_ring->consumer);
+		if (w->c.feed != NULL)
+			ring_waiter_wake(w->c.feed->consumer);
 	}
 	for (i = 0; i < w->c.workers; i++) {
 		if (w->popped[i]) {

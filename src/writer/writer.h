@@ -86,6 +86,7 @@ struct wr_config {
 	unsigned workers;
 	struct ring *free_ring;		/* records back to ingest */
 	struct ring_waiter *self;	/* the writer's waiter (eventfd) */
+	struct ring_feed *feed;		/* the dispatcher's copy; NULL: none */
 };
 
 struct wr_stats {
@@ -107,6 +108,7 @@ struct wr_stats {
 	uint64_t space_checks;
 	uint64_t waits;		/* times the writer slept */
 	uint64_t buffer_waits;	/* no free write buffer: stopped pulling */
+	uint64_t fed;		/* copied into the dispatcher's feed */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
 };

@@ -336,6 +336,12 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		pl_set_parse_opts(d->p, &popts);
 	/* Names may have changed too: that is what a HUP is for. */
 	pl_refresh_names(d->p);
+	if (d->disp != NULL) {
+		struct disp_config dc;
+
+		dmn_disp_config(nc, &dc);
+		disp_reconfigure(d->disp, &dc);
+	}
 	memcpy(d->cfg, nc, sizeof(*nc));
 	free(nc);
 	d->st.reconfigs++;
@@ -397,6 +403,9 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 	case SIGUSR2:
 		d->st.resumes++;
 		log_info("Audit daemon is attempting to resume logging.");
+		/* As auditd: SIGUSR2 also ends a plugin suspension. */
+		if (d->disp != NULL)
+			disp_resume(d->disp);
 		sender_record(d, si, AUDIT_DAEMON_RESUME, RING_CMD_RESUME,
 		    "resume-logging");
 		break;
@@ -551,4 +560,42 @@ dmn_writer_events(struct dmn *d)
 	}
 	if (ev & WR_EV_RESUMED)
 		log_info("Audit daemon resumed logging.");
+}
+
+void
+dmn_disp_config(const struct cfg *c, struct disp_config *dc)
+{
+	static const enum disp_overflow ovf[] = {
+		[CFG_OVF_IGNORE] = DISP_OVF_IGNORE,
+		[CFG_OVF_SYSLOG] = DISP_OVF_SYSLOG,
+		[CFG_OVF_SUSPEND] = DISP_OVF_SUSPEND,
+		[CFG_OVF_SINGLE] = DISP_OVF_SINGLE,
+		[CFG_OVF_HALT] = DISP_OVF_HALT,
+	};
+
+	memset(dc, 0, sizeof(*dc));
+	snprintf(dc->plugin_dir, sizeof(dc->plugin_dir), "%s", c->plugin_dir);
+	dc->q_depth = (unsigned)c->q_depth;
+	dc->overflow = ovf[c->overflow_action];
+	dc->max_restarts = (unsigned)c->max_restarts;
+	dc->stop_ms = 5000;
+}
+
+void
+dmn_disp_events(struct dmn *d)
+{
+	uint32_t ev = disp_take_events(d->disp);
+	int rc = 0;
+
+	/* The dispatcher said it in auditd's words; this runs init. */
+	if (ev & DISP_EV_HALT)
+		rc = act_exec(d->cfg->init_command, "0");
+	else if (ev & DISP_EV_SINGLE)
+		rc = act_exec(d->cfg->init_command, "1");
+	if (ev == 0)
+		return;
+	if (rc < 0)
+		d->st.action_errors++;
+	else
+		d->st.actions++;
 }

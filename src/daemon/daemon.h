@@ -16,6 +16,7 @@
 
 #include "daemon/cfg.h"
 #include "daemon/pipeline.h"
+#include "dispatch/dispatch.h"
 
 /* Counters of the control thread, for the state report. */
 struct dmn_stats {
@@ -36,6 +37,7 @@ struct dmn {
 	const char *dir;		/* -c */
 	bool symlinks;			/* -l */
 	struct pl *p;
+	struct disp *disp;		/* plugins */
 	uint32_t auid, ses;		/* the daemon's own, for its records */
 	bool writes_file;		/* not -f, write_logs */
 	bool multicast;			/* ingest = multicast, fixed at start:
@@ -54,6 +56,10 @@ void dmn_wr_params(const struct cfg *c, struct wr_params *wp);
 bool dmn_signal(struct dmn *d, const struct signalfd_siginfo *si);
 /* The writer posted events: run the actions they call for. */
 void dmn_writer_events(struct dmn *d);
+/* The dispatcher's settings from auditd.conf's. */
+void dmn_disp_config(const struct cfg *c, struct disp_config *dc);
+/* The dispatcher posted events (overflow_action single, halt). */
+void dmn_disp_events(struct dmn *d);
 /* DAEMON_END's text, with who sent the signal. */
 void dmn_end_text(struct dmn *d, char *buf, size_t len);
 /* name_format's node name, copied into d's buffer; -errno if it cannot
@@ -84,6 +90,8 @@ void metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st);
 /* The same figures in Prometheus's text format. */
 void metrics_prometheus(FILE *f, const struct dmn *d,
     const struct pl_stats *st);
+/* Each plugin's figures: report lines, or Prometheus metrics. */
+void metrics_plugins(FILE *f, const struct dmn *d, bool prom);
 /* metrics_file: written anew (renamed over). 0 or -errno. */
 int metrics_write(struct dmn *d, const char *path);
 

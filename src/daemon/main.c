@@ -231,9 +231,10 @@ metrics_on_time(struct dmn *d, uint64_t *last)
 static void
 control_loop(struct dmn *d, int sfd)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = pl_event_fd(d->p), .events = POLLIN },
+		{ .fd = disp_event_fd(d->disp), .events = POLLIN },
 	};
 	uint64_t refreshed = mono_sec(), metrics = 0;
 
@@ -242,10 +243,12 @@ control_loop(struct dmn *d, int sfd)
 
 		refresh_names_on_time(d, &refreshed);
 		metrics_on_time(d, &metrics);
-		if (poll(pfd, 2, 1000) <= 0)
+		if (poll(pfd, 3, 1000) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
 			dmn_writer_events(d);
+		if (pfd[2].revents & POLLIN)
+			dmn_disp_events(d);
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -263,6 +266,8 @@ main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct pl_config pc;
 	struct pl *p = NULL;
+	struct disp *disp = NULL;
+	struct disp_config dc;
 	struct utsname un;
 	struct parse_opts popts;
 	char err[1024], text[1024], pidfile[PATH_MAX];
@@ -349,10 +354,19 @@ main(int argc, char **argv)
 		pc.output = WR_OUT_DISCARD;
 	}
 	d.writes_file = pc.output == WR_OUT_FILE;
+	dmn_disp_config(&cfg, &dc);
+	if ((rc = disp_create(&disp, &dc)) < 0) {
+		log_warnx("Cannot start the plugin dispatcher (%s)",
+		    strerror(-rc));
+		report_start(report, EXIT_INIT);
+		return EXIT_INIT;
+	}
+	pc.feed = disp_feed(disp);
 	rc = pl_create(&p, &pc);
 	if (rc == -EBUSY) {
 		log_warnx("Cannot open %s: another audit daemon (ringauditd) "
 		    "is writing it", cfg.log_file);
+		disp_destroy(disp);
 		report_start(report, EXIT_INIT);
 		return EXIT_INIT;
 	}
@@ -360,6 +374,7 @@ main(int argc, char **argv)
 		log_warnx("Cannot start the record pipeline (%s%s%s)",
 		    pc.output == WR_OUT_FILE ? cfg.log_file : "",
 		    pc.output == WR_OUT_FILE ? ": " : "", strerror(-rc));
+		disp_destroy(disp);
 		report_start(report, EXIT_INIT);
 		return EXIT_INIT;
 	}
@@ -368,6 +383,7 @@ main(int argc, char **argv)
 	d.dir = o.dir;
 	d.symlinks = o.symlinks;
 	d.p = p;
+	d.disp = disp;
 	d.multicast = multicast;
 	d.auid = dmn_proc_u32(0, "loginuid");
 	d.ses = dmn_proc_u32(0, "sessionid");
@@ -376,6 +392,10 @@ main(int argc, char **argv)
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
 	    cfg.log_format == CFG_LOG_FORMAT_ENRICHED ? "enriched" : "raw",
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
+	/* Plugins start first, so that they get DAEMON_START too. */
+	if ((rc = disp_start(disp)) < 0)
+		log_warnx("Cannot start the plugin dispatcher (%s); no plugin "
+		    "will get events", strerror(-rc));
 	pl_inject(p, AUDIT_DAEMON_START, RING_CMD_NONE, text);
 
 	rc = pl_start(p);
@@ -387,6 +407,7 @@ main(int argc, char **argv)
 		    "; it needs CAP_AUDIT_READ" : "");
 		pl_stop(p, 0, NULL);
 		pl_wait(p);
+		disp_destroy(disp);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
 		log_warnx("The audit daemon is exiting.");
@@ -409,6 +430,7 @@ main(int argc, char **argv)
 			    (int)getpid(), (unsigned)getuid(), d.ses);
 			pl_append(p, AUDIT_DAEMON_ABORT, text);
 		}
+		disp_destroy(disp);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
 		log_warnx("The audit daemon is exiting.");
@@ -431,11 +453,14 @@ main(int argc, char **argv)
 	dmn_end_text(&d, text, sizeof(text));
 	pl_stop(p, AUDIT_DAEMON_END, text);
 	pl_wait(p);
+	/* The log is complete: plugins get what their queues hold. */
+	disp_stop(disp);
 	log_summary(p);
 	/* The last figures stay for the collector to read. */
 	if (cfg.metrics_file[0] != '\0' &&
 	    metrics_write(&d, cfg.metrics_file) < 0)
 		log_warnx("Cannot write the metrics file %s", cfg.metrics_file);
+	disp_destroy(disp);
 	pl_destroy(p);
 	state_pidfile_remove(pidfile);
 	/* auditd removes its state report when it stops. */

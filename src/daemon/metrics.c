@@ -15,8 +15,9 @@
  * losses, ring waits (a stage found the next one full and waited: the
  * wait is what reaches the kernel's backlog), the rings' high-water marks,
  * and the latency from receive to written and to durable (log-linear
- * histograms, within 12.5%).  Plugins have no stage yet, so nothing is
- * dispatched and no figure says so.
+ * histograms, within 12.5%).  Each plugin's figures (metrics_plugins)
+ * are labelled with its file's name: offered, delivered, dropped,
+ * restarts, its queue now and at its deepest, and its state.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -235,10 +236,128 @@ fill(FILE *f, struct dmn *d)
 
 	pl_get_stats(d->p, &st);
 	metrics_prometheus(f, d, &st);
+	metrics_plugins(f, d, true);
 }
 
 int
 metrics_write(struct dmn *d, const char *path)
 {
 	return state_write_file(path, 0644, fill, d);
+}
+
+static const char *const disp_states[] = {
+	[DISP_ST_RUNNING] = "running",
+	[DISP_ST_RESTARTING] = "restarting",
+	[DISP_ST_DEAD] = "dead",
+	[DISP_ST_SUSPENDED] = "suspended",
+	[DISP_ST_LISTENING] = "listening",
+};
+
+/* A label value: '\\', '"' and newlines escaped, as Prometheus says. */
+static void
+put_label(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+prom_plugin(FILE *f, const char *name, const char *help, bool counter,
+    const struct disp_plugin_stats *ps, unsigned n, size_t off)
+{
+	fprintf(f, "# HELP ringauditd_plugin_%s %s\n# TYPE ringauditd_plugin_%s "
+	    "%s\n", name, help, name, counter ? "counter" : "gauge");
+	for (unsigned i = 0; i < n; i++) {
+		const char *p = (const char *)&ps[i] + off;
+		/* Counters are uint64_t, gauges unsigned. */
+		uint64_t v = counter ? *(const uint64_t *)(const void *)p :
+		    *(const unsigned *)(const void *)p;
+
+		fprintf(f, "ringauditd_plugin_%s{plugin=\"", name);
+		put_label(f, ps[i].name);
+		fprintf(f, "\"} %" PRIu64 "\n", v);
+	}
+}
+
+void
+metrics_plugins(FILE *f, const struct dmn *d, bool prom)
+{
+	static const struct {
+		const char *name, *report, *help;
+		bool counter;
+		size_t off;
+	} rows[] = {
+#define P(n, r, h, c, fld) { n, r, h, c, offsetof(struct disp_plugin_stats, fld) }
+	P("offered_total", "offered", "Records meant for the plugin.", true,
+	    offered),
+	P("delivered_total", "delivered", "Records written to it whole.",
+	    true, delivered),
+	P("dropped_total", "dropped", "Records it did not get: queue "
+	    "overflow, suspension, death, a full feed.", true, dropped),
+	P("restarts_total", "restarts", "Times it was started again.", true,
+	    restarts),
+	P("queue_depth", "queue depth", "Records queued for it now.", false,
+	    depth),
+	P("queue_high", "queue high", "Most records queued for it at once.",
+	    false, high),
+	P("clients", "clients", "af_unix clients connected now.", false,
+	    clients),
+#undef P
+	};
+	static struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	struct disp_stats ds;
+	unsigned n, i;
+	size_t r;
+
+	if (d->disp == NULL)
+		return;
+	n = disp_get_stats(d->disp, &ds, ps, DISP_PLUGINS_MAX);
+	if (prom) {
+		fprintf(f, "# HELP ringauditd_dispatch_feed_lost_total Records "
+		    "the dispatcher's feed had no room for.\n# TYPE "
+		    "ringauditd_dispatch_feed_lost_total counter\n"
+		    "ringauditd_dispatch_feed_lost_total %" PRIu64 "\n",
+		    ds.feed_lost);
+		fprintf(f, "# HELP ringauditd_dispatch_suspended Plugins get "
+		    "nothing (overflow_action = suspend) until SIGUSR2.\n"
+		    "# TYPE ringauditd_dispatch_suspended gauge\n"
+		    "ringauditd_dispatch_suspended %d\n", ds.suspended);
+		for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+			prom_plugin(f, rows[r].name, rows[r].help,
+			    rows[r].counter, ps, n, rows[r].off);
+		fprintf(f, "# HELP ringauditd_plugin_up 1 if the plugin runs "
+		    "(or listens), 0 if it is dead or restarting.\n"
+		    "# TYPE ringauditd_plugin_up gauge\n");
+		for (i = 0; i < n; i++) {
+			fprintf(f, "ringauditd_plugin_up{plugin=\"");
+			put_label(f, ps[i].name);
+			fprintf(f, "\"} %d\n", ps[i].state != DISP_ST_DEAD &&
+			    ps[i].state != DISP_ST_RESTARTING);
+		}
+		return;
+	}
+	fprintf(f, "dispatch records = %" PRIu64 "\n", ds.records);
+	fprintf(f, "dispatch feed lost = %" PRIu64 "\n", ds.feed_lost);
+	fprintf(f, "dispatch feed bytes = %" PRIu64 "\n", ds.feed_bytes);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "plugin %s path = %s\n", ps[i].name, ps[i].path);
+		fprintf(f, "plugin %s state = %s\n", ps[i].name,
+		    disp_states[ps[i].state]);
+		fprintf(f, "plugin %s pid = %d\n", ps[i].name, (int)ps[i].pid);
+		for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+			const char *p = (const char *)&ps[i] + rows[r].off;
+			uint64_t v = rows[r].counter ?
+			    *(const uint64_t *)(const void *)p :
+			    *(const unsigned *)(const void *)p;
+
+			fprintf(f, "plugin %s %s = %" PRIu64 "\n", ps[i].name,
+			    rows[r].report, v);
+		}
+	}
 }

@@ -117,6 +117,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 	wc.workers = c->workers;
 	wc.free_ring = &p->free_ring;
 	wc.self = &p->writer_w;
+	wc.feed = c->feed;
 	if ((rc = wr_create(&p->wr, &wc)) < 0)
 		goto err;
 

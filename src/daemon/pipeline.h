@@ -58,6 +58,7 @@ struct pl_config {
 	unsigned nbufs;
 
 	int wait_timeout_ms;		/* waiters' safety net; -1: none */
+	struct ring_feed *feed;		/* the dispatcher's; NULL: none */
 };
 
 struct pl_stats {

@@ -61,6 +61,7 @@ yes_no(bool b)
 static void
 report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 {
+	struct disp_stats ds;
 	const struct cfg *c = d->cfg;
 	char now[64];
 	time_t t = time(NULL);
@@ -100,13 +101,19 @@ report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 		fprintf(f, "disk error detected = %s\n",
 		    yes_no(ws->disk_error));
 	}
-	/* No plugins and no network listener yet. */
-	fprintf(f, "Number of active plugins = 0\n");
-	fprintf(f, "current plugin queue depth = 0\n");
-	fprintf(f, "max plugin queue depth used = 0\n");
-	fprintf(f, "plugin queue size = 0\n");
-	fprintf(f, "plugin queue overflow detected = no\n");
-	fprintf(f, "plugin queueing suspended = no\n");
+	memset(&ds, 0, sizeof(ds));
+	ds.q_depth = (unsigned)c->q_depth;
+	if (d->disp != NULL)
+		disp_get_stats(d->disp, &ds, NULL, 0);
+	/* auditd has one queue; each plugin has one here: the deepest. */
+	fprintf(f, "Number of active plugins = %u\n", ds.active);
+	fprintf(f, "current plugin queue depth = %u\n", ds.depth);
+	fprintf(f, "max plugin queue depth used = %u\n", ds.high);
+	fprintf(f, "plugin queue size = %u\n", ds.q_depth);
+	fprintf(f, "plugin queue overflow detected = %s\n",
+	    yes_no(ds.overflowed));
+	fprintf(f, "plugin queueing suspended = %s\n", yes_no(ds.suspended));
+	/* No network listener yet. */
 	fprintf(f, "listening for network connections = no\n");
 }
 
@@ -121,6 +128,7 @@ report(FILE *f, struct dmn *d)
 	report_auditd(f, d, &ws);
 	fprintf(f, "\n# ringauditd\n");
 	metrics_report(f, d, &st);
+	metrics_plugins(f, d, false);
 }
 
 int

@@ -1,0 +1,595 @@
+/*
+ * dispatch.c - the dispatcher: auditd's plugins, fed from the pipeline,
+ * where a slow or dead plugin never slows the log.
+ *
+ * In auditd one thread reads the kernel, writes the log and queues each
+ * event for plugins, and when a plugin reads slowly that thread sleeps
+ * 8 ms per event on the full queue: the kernel's backlog fills and
+ * audited processes stall.  Here the writer copies each record it takes
+ * into the feed (ring.h) and goes on; it never waits for a plugin, and a
+ * full feed (the dispatch thread itself starved for long) is counted.
+ *
+ * One dispatch thread owns everything else: it takes new entries from
+ * the feed and offers each to every consumer (an exec plugin, or one
+ * client of a builtin_af_unix), whose queue holds feed positions, not
+ * copies (queue.c); it writes each consumer what its socket takes, many
+ * records per send; it watches plugins' pidfds (plugin.c) and af_unix
+ * listeners and clients (af_unix.c) in one poll.  The feed is released
+ * up to the oldest record any consumer still holds; a consumer that
+ * holds on to more than half the feed's bytes loses its oldest records
+ * (counted), so the feed never fills because one consumer is slow.
+ *
+ * Every record offered to a consumer is, in the end, delivered to it or
+ * counted dropped (overflow, suspension, a dead plugin, the feed lost it):
+ * offered = delivered + dropped + queued, per plugin.
+ *
+ * Waking: the writer wakes this thread through a ring_waiter's eventfd,
+ * once per batch and only when the thread announced it sleeps; the
+ * thread sleeps in poll(), with that eventfd among its descriptors.  The
+ * daemon's requests (SIGHUP, SIGUSR2, the state report, stop) are staged
+ * under a lock and announced through the same eventfd.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "dispatch/disp_int.h"
+
+/* The feed's bytes per q_depth record: half of it may sit in queues. */
+#define DISP_FEED_PER_REC (4u * 1024)
+#define DISP_FEED_MIN (1u << 20)
+#define DISP_TAKE_BATCH 4096
+
+static void
+kick(struct disp *d)
+{
+	uint64_t one = 1;
+
+	if (write(d->waiter.efd, &one, sizeof(one)) < 0) {
+		/* Saturated: it is awake already. */
+	}
+}
+
+int
+disp_create(struct disp **out, const struct disp_config *c)
+{
+	struct disp *d;
+	uint64_t bytes;
+	int rc = -ENOMEM;
+
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	d->c = *c;
+	d->ev_fd = -1;
+	d->ovf.action = c->overflow;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	d->plugins = calloc(DISP_PLUGINS_MAX, sizeof(*d->plugins));
+	d->staged_pcs = calloc(DISP_PLUGINS_MAX, sizeof(*d->staged_pcs));
+	d->pub_ps = calloc(DISP_PLUGINS_MAX, sizeof(*d->pub_ps));
+	d->hup_pcs = calloc(DISP_PLUGINS_MAX, sizeof(*d->hup_pcs));
+	if (d->plugins == NULL || d->staged_pcs == NULL || d->pub_ps == NULL ||
+	    d->hup_pcs == NULL)
+		goto err;
+	rc = ring_waiter_init(&d->waiter, true);
+	if (rc < 0)
+		goto err;
+	d->waiter.sleep_ms = -1;
+	bytes = 2 * (uint64_t)(c->q_depth > 0 ? c->q_depth : 1) *
+	    DISP_FEED_PER_REC;
+	if (bytes < DISP_FEED_MIN)
+		bytes = DISP_FEED_MIN;
+	rc = ring_feed_init(&d->feed, bytes, &d->waiter);
+	if (rc < 0)
+		goto err;
+	d->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->ev_fd < 0) {
+		rc = -errno;
+		goto err;
+	}
+	*out = d;
+	return 0;
+err:
+	disp_destroy(d);
+	return rc;
+}
+
+void
+disp_destroy(struct disp *d)
+{
+	if (d == NULL)
+		return;
+	if (d->started)
+		disp_stop(d);
+	ring_feed_fini(&d->feed);
+	ring_waiter_fini(&d->waiter);
+	if (d->ev_fd >= 0)
+		close(d->ev_fd);
+	free(d->plugins);
+	free(d->staged_pcs);
+	free(d->pub_ps);
+	free(d->hup_pcs);
+	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
+	free(d);
+}
+
+struct ring_feed *
+disp_feed(struct disp *d)
+{
+	return &d->feed;
+}
+
+/* ---- records ---- */
+
+static void
+offer(struct disp *d, struct disp_plugin *p, uint64_t pos)
+{
+	unsigned i, left;
+
+	switch (p->kind) {
+	case DISP_EXEC:
+		if (p->state == DISP_ST_DEAD)
+			dq_lost(&p->c, 1);
+		else
+			dq_offer(&p->c, &d->ovf, d->c.q_depth, p->conf.name,
+			    pos);
+		break;
+	case DISP_UNIX:
+		for (i = 0, left = p->nclients; left > 0; i++) {
+			if (!p->clients[i].used)
+				continue;
+			left--;
+			dq_offer(&p->clients[i].c, &d->ovf, d->c.q_depth,
+			    p->conf.name, pos);
+		}
+		break;
+	case DISP_NOOP:
+		dq_lost(&p->c, 1);
+		break;
+	}
+}
+
+static void
+lost(struct disp *d, uint64_t n)
+{
+	unsigned i, k;
+
+	d->feed_lost += n;
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		if (p->kind != DISP_UNIX)
+			dq_lost(&p->c, n);
+		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
+		    k++)
+			if (p->clients[k].used)
+				dq_lost(&p->clients[k].c, n);
+	}
+}
+
+/* New feed entries into every consumer's queue; how many were taken. */
+static unsigned
+take(struct disp *d)
+{
+	struct ring_feed_ent *e;
+	unsigned i, n = 0;
+
+	while (n < DISP_TAKE_BATCH &&
+	    (e = ring_feed_peek(&d->feed, &d->rpos)) != NULL) {
+		if (!d->seq_known) {
+			d->next_seq = e->seq;
+			d->seq_known = true;
+		}
+		if (e->seq > d->next_seq)
+			lost(d, e->seq - d->next_seq);
+		d->next_seq = e->seq + 1;
+		for (i = 0; i < DISP_PLUGINS_MAX; i++)
+			if (d->plugins[i].used)
+				offer(d, &d->plugins[i], d->rpos);
+		d->rpos += e->span;
+		d->records++;
+		n++;
+	}
+	if (d->ovf.events & ~d->posted) {
+		uint64_t one = 1;
+
+		atomic_fetch_or_explicit(&d->events, d->ovf.events & ~d->posted,
+		    memory_order_relaxed);
+		d->posted |= d->ovf.events;
+		if (write(d->ev_fd, &one, sizeof(one)) < 0) {
+			/* Saturated: the daemon has not read it yet. */
+		}
+	}
+	return n;
+}
+
+static void
+flush_all(struct disp *d)
+{
+	unsigned i, k;
+	int rc;
+
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		if (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING) {
+			rc = dq_flush(&p->c, &d->feed);
+			if (rc < 0)
+				log_debug("dispatch: %s: %s", p->conf.path,
+				    strerror(-rc));
+		}
+		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
+		    k++)
+			if (p->clients[k].used &&
+			    dq_flush(&p->clients[k].c, &d->feed) < 0)
+				du_client_close(p, k);
+	}
+}
+
+/* The feed's tail: the oldest record anyone still needs. */
+static void
+release(struct disp *d)
+{
+	uint64_t head = atomic_load_explicit(&d->feed.head,
+	    memory_order_relaxed);
+	uint64_t tail, before = 0;
+	unsigned i, k, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		tail = d->rpos;
+		for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+			struct disp_plugin *p = &d->plugins[i];
+			uint64_t o;
+
+			if (!p->used)
+				continue;
+			if (before > 0 && p->kind != DISP_UNIX)
+				dq_evict(&p->c, before);
+			o = dq_oldest(&p->c);
+			tail = o < tail ? o : tail;
+			for (k = 0; p->kind == DISP_UNIX &&
+			    k < DISP_CLIENTS_MAX; k++) {
+				if (!p->clients[k].used)
+					continue;
+				if (before > 0)
+					dq_evict(&p->clients[k].c, before);
+				o = dq_oldest(&p->clients[k].c);
+				tail = o < tail ? o : tail;
+			}
+		}
+		/* One consumer may hold half the feed, no more. */
+		if (head - tail <= d->feed.cap / 2 || before > 0)
+			break;
+		before = head - d->feed.cap / 2;
+	}
+	ring_feed_release(&d->feed, tail);
+}
+
+static bool
+drained(struct disp *d)
+{
+	unsigned i, k;
+
+	if (ring_feed_peek(&d->feed, &d->rpos) != NULL)
+		return false;
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		const struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		if (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING &&
+		    dq_pending(&p->c))
+			return false;
+		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
+		    k++)
+			if (p->clients[k].used && dq_pending(&p->clients[k].c))
+				return false;
+	}
+	return true;
+}
+
+/* The daemon's requests, taken at the top of each round. */
+static bool
+control(struct disp *d)
+{
+	bool hup, stop;
+
+	pthread_mutex_lock(&d->mu);
+	if (d->resume) {
+		d->resume = false;
+		if (d->ovf.suspended)
+			log_info("Dispatcher resumed passing events to "
+			    "plugins");
+		d->ovf.suspended = false;
+	}
+	hup = d->hup;
+	d->hup = false;
+	if (hup) {
+		/* Ours to read once copied: another HUP may stage anew. */
+		d->hup_c = d->staged;
+		d->hup_n = d->staged_n;
+		memcpy(d->hup_pcs, d->staged_pcs,
+		    (size_t)d->hup_n * sizeof(*d->hup_pcs));
+	}
+	stop = d->stop;
+	pthread_mutex_unlock(&d->mu);
+	if (hup)
+		dr_apply_hup(d, &d->hup_c, d->hup_pcs, d->hup_n);
+	pthread_mutex_lock(&d->mu);
+	if (d->want_stats) {
+		d->want_stats = false;
+		dr_publish(d);
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (stop && d->deadline == 0)
+		d->deadline = clock_mono_ns() + d->c.stop_ms * 1000000ull;
+	return stop;
+}
+
+/* ---- the thread ---- */
+
+static unsigned
+add_fd(struct disp *d, unsigned n, int fd, short ev, enum fd_what what,
+    unsigned plugin, unsigned client)
+{
+	d->pfd[n].fd = fd;
+	d->pfd[n].events = ev;
+	d->pfd[n].revents = 0;
+	d->own[n].what = what;
+	d->own[n].plugin = plugin;
+	d->own[n].client = client;
+	return n + 1;
+}
+
+static unsigned
+build_fds(struct disp *d)
+{
+	unsigned i, k, n = 0;
+
+	n = add_fd(d, n, d->waiter.efd, POLLIN, FD_WAKE, 0, 0);
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		if (p->kind == DISP_EXEC && p->pidfd >= 0) {
+			n = add_fd(d, n, p->pidfd, POLLIN, FD_PIDFD, i, 0);
+			if (dq_pending(&p->c))
+				n = add_fd(d, n, p->c.fd, POLLOUT, FD_PLUGIN,
+				    i, 0);
+		}
+		if (p->kind != DISP_UNIX)
+			continue;
+		if (p->lfd >= 0 && p->nclients < DISP_CLIENTS_MAX)
+			n = add_fd(d, n, p->lfd, POLLIN, FD_LISTEN, i, 0);
+		for (k = 0; k < DISP_CLIENTS_MAX && n < DISP_NFDS; k++)
+			if (p->clients[k].used)
+				n = add_fd(d, n, p->clients[k].c.fd,
+				    (short)(POLLIN | (dq_pending(
+				    &p->clients[k].c) ? POLLOUT : 0)),
+				    FD_CLIENT, i, k);
+	}
+	return n;
+}
+
+static void
+handle_fds(struct disp *d, unsigned n)
+{
+	uint64_t v;
+	unsigned j;
+
+	for (j = 0; j < n; j++) {
+		struct disp_plugin *p = &d->plugins[d->own[j].plugin];
+
+		if (d->pfd[j].revents == 0)
+			continue;
+		switch (d->own[j].what) {
+		case FD_WAKE:
+			if (read(d->waiter.efd, &v, sizeof(v)) < 0) {
+				/* Nothing to clear. */
+			}
+			break;
+		case FD_PIDFD:
+			if (p->used && p->pidfd == d->pfd[j].fd)
+				dp_died(p, d->c.max_restarts);
+			break;
+		case FD_PLUGIN:
+			break;		/* flush_all writes */
+		case FD_LISTEN:
+			if (p->used && p->lfd >= 0)
+				du_accept(p, d->c.q_depth);
+			break;
+		case FD_CLIENT:
+			if (p->used && p->clients[d->own[j].client].used &&
+			    (d->pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				du_client_input(p, d->own[j].client);
+			break;
+		}
+	}
+}
+
+static void *
+disp_main(void *arg)
+{
+	struct disp *d = arg;
+	bool stop;
+
+	for (;;) {
+		unsigned n, taken;
+		int timeout = -1;
+
+		stop = control(d);
+		taken = take(d);
+		flush_all(d);
+		release(d);
+		if (stop && (drained(d) || clock_mono_ns() >= d->deadline))
+			break;
+		if (taken == DISP_TAKE_BATCH)
+			continue;
+		n = build_fds(d);
+		ring_waiter_prepare(&d->waiter);
+		if (ring_feed_peek(&d->feed, &d->rpos) != NULL) {
+			ring_waiter_cancel(&d->waiter);
+			continue;
+		}
+		if (stop) {
+			uint64_t now = clock_mono_ns();
+
+			timeout = d->deadline > now ?
+			    (int)((d->deadline - now) / 1000000 + 1) : 0;
+		}
+		if (poll(d->pfd, n, timeout) < 0 && errno != EINTR)
+			log_warn("dispatch: poll");
+		ring_waiter_cancel(&d->waiter);
+		handle_fds(d, n);
+	}
+	/* The log is complete and the queues handed over (or the time is
+	 * up): SIGTERM and EOF, and wait for them, bounded. */
+	dp_stop_all(d->plugins, DISP_PLUGINS_MAX,
+	    clock_mono_ns() + d->c.stop_ms * 1000000ull);
+	for (unsigned i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		if (p->kind == DISP_UNIX)
+			du_close(p);
+		dq_drop_all(&p->c);
+	}
+	pthread_mutex_lock(&d->mu);
+	dr_publish(d);
+	d->done = true;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+int
+disp_start(struct disp *d)
+{
+	int n, rc, i;
+	sigset_t all, old;
+
+	n = disp_pconf_scan(d->c.plugin_dir, d->staged_pcs, DISP_PLUGINS_MAX);
+	if (n < 0)
+		n = 0;
+	if (n == 0)
+		log_info("No plugins found, not dispatching events");
+	for (i = 0; i < n; i++)
+		dr_add(d, &d->staged_pcs[i]);
+	if (n > 0)
+		log_info("audit dispatcher initialized with q_depth=%u and "
+		    "%d active plugins", d->c.q_depth, n);
+	dr_feed_on(d);
+	/* The thread takes no signal: the daemon's main reads them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&d->thread, NULL, disp_main, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -rc;
+	d->started = true;
+	return 0;
+}
+
+void
+disp_reconfigure(struct disp *d, const struct disp_config *c)
+{
+	int n;
+
+	struct disp_pconf *pcs = calloc(DISP_PLUGINS_MAX, sizeof(*pcs));
+
+	if (pcs == NULL) {
+		log_warnx("Reconfigure: plugins: out of memory");
+		return;
+	}
+	/* Read here, in the caller's thread: no file I/O in dispatch's. */
+	n = disp_pconf_scan(c->plugin_dir, pcs, DISP_PLUGINS_MAX);
+	if (n < 0)
+		n = 0;
+	pthread_mutex_lock(&d->mu);
+	d->staged = *c;
+	d->staged_n = n;
+	memcpy(d->staged_pcs, pcs, (size_t)n * sizeof(*pcs));
+	free(pcs);
+	d->hup = true;
+	pthread_mutex_unlock(&d->mu);
+	kick(d);
+}
+
+void
+disp_resume(struct disp *d)
+{
+	pthread_mutex_lock(&d->mu);
+	d->resume = true;
+	pthread_mutex_unlock(&d->mu);
+	kick(d);
+}
+
+void
+disp_stop(struct disp *d)
+{
+	if (!d->started)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->stop = true;
+	pthread_mutex_unlock(&d->mu);
+	kick(d);
+	pthread_join(d->thread, NULL);
+	d->started = false;
+}
+
+int
+disp_event_fd(struct disp *d)
+{
+	return d->ev_fd;
+}
+
+uint32_t
+disp_take_events(struct disp *d)
+{
+	uint64_t v;
+
+	if (read(d->ev_fd, &v, sizeof(v)) < 0) {
+		/* Nothing posted. */
+	}
+	return atomic_exchange_explicit(&d->events, 0, memory_order_relaxed);
+}
+
+unsigned
+disp_get_stats(struct disp *d, struct disp_stats *st,
+    struct disp_plugin_stats *ps, unsigned max)
+{
+	struct timespec ts;
+	uint64_t gen;
+	unsigned n;
+
+	pthread_mutex_lock(&d->mu);
+	if (d->started && !d->done) {
+		gen = d->stats_gen;
+		d->want_stats = true;
+		kick(d);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		while (d->stats_gen == gen && !d->done)
+			if (pthread_cond_timedwait(&d->cv, &d->mu, &ts) != 0)
+				break;
+	}
+	*st = d->pub;
+	n = d->pub_n < max ? d->pub_n : max;
+	if (ps != NULL && n > 0)
+		memcpy(ps, d->pub_ps, n * sizeof(*ps));
+	pthread_mutex_unlock(&d->mu);
+	return n;
+}

@@ -1,0 +1,237 @@
+/*
+ * roster.c - which plugins run: started from plugins.d, matched by file
+ * name on SIGHUP as auditd matches them, and what each reports.
+ *
+ * On HUP, a plugin whose file is gone or no longer active is stopped; one
+ * whose binary changed (another inode) is restarted; and, where auditd
+ * 3.0.9 ignores it until its next start, so is one whose args, format or
+ * path changed.  An unchanged one gets SIGHUP (which it ignores unless it
+ * has a handler: it starts with auditd's dispositions).  A plugin that
+ * had died for good (max_restarts) is started again, which auditd 3.0.9
+ * never does.  New files start.  A plugin restarted here keeps its queue,
+ * and what it had not read goes to the new instance.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dispatch/disp_int.h"
+
+static unsigned
+count_plugins(const struct disp *d)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < DISP_PLUGINS_MAX; i++)
+		n += d->plugins[i].used;
+	return n;
+}
+
+void
+dr_feed_on(struct disp *d)
+{
+	bool on = count_plugins(d) > 0;
+
+	if (on && !atomic_load_explicit(&d->feed.on, memory_order_relaxed))
+		d->seq_known = false;
+	/* Relaxed: the writer may copy a record more or less; the seq
+	 * numbers say where the feed starts. */
+	atomic_store_explicit(&d->feed.on, on, memory_order_relaxed);
+}
+
+void
+dr_add(struct disp *d, const struct disp_pconf *pc)
+{
+	struct disp_plugin *p = NULL;
+	unsigned i;
+
+	for (i = 0; i < DISP_PLUGINS_MAX && p == NULL; i++)
+		if (!d->plugins[i].used)
+			p = &d->plugins[i];
+	if (p == NULL)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->conf = *pc;
+	p->pidfd = p->peer = p->lfd = -1;
+	if (dq_init(&p->c, d->c.q_depth, true) < 0) {
+		log_warnx("Error running %s (%s) continuing without it",
+		    pc->path, strerror(ENOMEM));
+		return;
+	}
+	p->used = true;
+	p->c.fmt = pc->format;
+	if (pc->type == DISP_TYPE_BUILTIN &&
+	    strcmp(pc->path, DISP_AF_UNIX) == 0) {
+		p->kind = DISP_UNIX;
+		if (du_open(p, d->c.q_depth) < 0)
+			p->state = DISP_ST_DEAD;
+	} else if (pc->type == DISP_TYPE_BUILTIN) {
+		/* auditd counts it active, and it never gets a record. */
+		p->kind = DISP_NOOP;
+		p->state = DISP_ST_DEAD;
+		log_warnx("Unknown builtin %s", pc->path);
+	} else {
+		p->kind = DISP_EXEC;
+		dp_start(p);
+	}
+}
+
+static void
+remove_plugin(struct disp *d, struct disp_plugin *p)
+{
+	if (p->kind == DISP_EXEC)
+		dp_stop(p, clock_mono_ns() + d->c.stop_ms * 1000000ull);
+	else if (p->kind == DISP_UNIX)
+		du_close(p);
+	dq_fini(&p->c);
+	p->used = false;
+}
+
+static void
+revise(struct disp *d, struct disp_plugin *p, const struct disp_pconf *pc)
+{
+	if (p->kind == DISP_UNIX) {
+		if (!dp_same_conf(&p->conf, pc)) {
+			du_close(p);
+			p->conf = *pc;
+			if (du_open(p, d->c.q_depth) < 0)
+				p->state = DISP_ST_DEAD;
+		}
+		return;
+	}
+	if (p->kind != DISP_EXEC)
+		return;
+	if (!dp_same_binary(&p->conf, pc))
+		log_info("Restarting %s since binary changed", pc->path);
+	else if (!dp_same_conf(&p->conf, pc))
+		/* auditd ignores this until it restarts; not here. */
+		log_info("Restarting %s since its configuration changed",
+		    pc->path);
+	else if (p->state == DISP_ST_DEAD)
+		/* auditd never revives it (a bug fixed after 3.0.9). */
+		log_info("Starting %s again after reconfigure", pc->path);
+	else {
+		if (p->pid > 0)
+			kill(p->pid, SIGHUP);
+		return;
+	}
+	if (p->pid > 0)
+		dp_stop(p, clock_mono_ns() + d->c.stop_ms * 1000000ull);
+	p->conf = *pc;
+	p->c.fmt = pc->format;
+	p->restarts = 0;
+	dp_start(p);
+}
+
+void
+dr_apply_hup(struct disp *d, const struct disp_config *nc,
+    const struct disp_pconf *pcs, int n)
+{
+	bool taken[DISP_PLUGINS_MAX] = { false };
+	unsigned i;
+	int j;
+
+	/* q_depth: queues are sized at their start; new ones take it. */
+	d->c.q_depth = nc->q_depth > d->c.q_depth ? nc->q_depth :
+	    d->c.q_depth;
+	d->c.overflow = nc->overflow;
+	d->c.max_restarts = nc->max_restarts;
+	d->c.stop_ms = nc->stop_ms;
+	memcpy(d->c.plugin_dir, nc->plugin_dir, sizeof(d->c.plugin_dir));
+	memset(&d->ovf, 0, sizeof(d->ovf));
+	d->ovf.action = nc->overflow;
+	d->posted = 0;
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used)
+			continue;
+		for (j = 0; j < n; j++)
+			if (!taken[j] && strcmp(pcs[j].name, p->conf.name) == 0)
+				break;
+		if (j == n) {
+			log_info("Terminating %s because its now inactive",
+			    p->conf.path);
+			remove_plugin(d, p);
+			continue;
+		}
+		taken[j] = true;
+		revise(d, p, &pcs[j]);
+	}
+	for (j = 0; j < n; j++)
+		if (!taken[j])
+			dr_add(d, &pcs[j]);
+	if (count_plugins(d) == 0)
+		log_info("After reconfigure, there are no active plugins, "
+		    "exiting");
+	dr_feed_on(d);
+}
+
+static void
+plugin_stats(const struct disp *d, const struct disp_plugin *p,
+    struct disp_plugin_stats *ps)
+{
+	unsigned k;
+
+	memset(ps, 0, sizeof(*ps));
+	memcpy(ps->name, p->conf.name, sizeof(ps->name));
+	memcpy(ps->path, p->conf.path, sizeof(ps->path));
+	ps->state = d->ovf.suspended && p->state != DISP_ST_DEAD ?
+	    DISP_ST_SUSPENDED : p->state;
+	ps->pid = p->pid;
+	ps->restarts = p->restarts;
+	ps->offered = p->c.offered + p->offered;
+	ps->delivered = p->c.delivered + p->delivered;
+	ps->dropped = p->c.dropped + p->dropped;
+	ps->depth = dq_depth(&p->c);
+	ps->high = p->c.high > p->high ? p->c.high : p->high;
+	for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX; k++) {
+		const struct disp_cons *c = &p->clients[k].c;
+
+		if (!p->clients[k].used)
+			continue;
+		ps->clients++;
+		ps->offered += c->offered;
+		ps->delivered += c->delivered;
+		ps->dropped += c->dropped;
+		if (dq_depth(c) > ps->depth)
+			ps->depth = dq_depth(c);
+		if (c->high > ps->high)
+			ps->high = c->high;
+	}
+}
+
+/* Under d->mu. */
+void
+dr_publish(struct disp *d)
+{
+	unsigned i;
+
+	memset(&d->pub, 0, sizeof(d->pub));
+	d->pub_n = 0;
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin_stats *ps = &d->pub_ps[d->pub_n];
+
+		if (!d->plugins[i].used)
+			continue;
+		plugin_stats(d, &d->plugins[i], ps);
+		d->pub_n++;
+		if (d->plugins[i].state != DISP_ST_DEAD)
+			d->pub.active++;
+		if (ps->depth > d->pub.depth)
+			d->pub.depth = ps->depth;
+		if (ps->high > d->high)
+			d->high = ps->high;
+	}
+	d->pub.records = d->records;
+	d->pub.feed_lost = d->feed_lost;
+	d->pub.overflowed = d->ovf.overflowed;
+	d->pub.suspended = d->ovf.suspended;
+	d->pub.q_depth = d->c.q_depth;
+	d->pub.high = d->high;
+	d->pub.feed_bytes = d->feed.cap;
+	d->stats_gen++;
+	pthread_cond_broadcast(&d->cv);
+}
+

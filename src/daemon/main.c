@@ -355,6 +355,7 @@ main(int argc, char **argv)
 	}
 	d.writes_file = pc.output == WR_OUT_FILE;
 	dmn_disp_config(&cfg, &dc);
+	dc.keep_stdio = o.foreground;
 	if ((rc = disp_create(&disp, &dc)) < 0) {
 		log_warnx("Cannot start the plugin dispatcher (%s)",
 		    strerror(-rc));

@@ -60,7 +60,9 @@ du_open(struct disp_plugin *p, unsigned q_depth)
 			path = p->conf.args[i];
 		}
 	}
-	p->clients = calloc(DISP_CLIENTS_MAX, sizeof(*p->clients));
+	/* Kept until the plugin goes (du_free), across reopenings. */
+	if (p->clients == NULL)
+		p->clients = calloc(DISP_CLIENTS_MAX, sizeof(*p->clients));
 	if (p->clients == NULL)
 		return -ENOMEM;
 	p->state = DISP_ST_LISTENING;
@@ -145,7 +147,7 @@ du_accept(struct disp_plugin *p, unsigned q_depth)
 		}
 		p->clients[i].used = true;
 		p->clients[i].c.fmt = p->conf.format;
-		dq_reset_stream(&p->clients[i].c, fd, 0);
+		dq_reset_stream(&p->clients[i].c, fd, -1, 0);
 		p->nclients++;
 		log_debug("dispatch: af_unix client %u connected", i);
 	}
@@ -172,12 +174,18 @@ du_close(struct disp_plugin *p)
 
 	for (i = 0; p->clients != NULL && i < DISP_CLIENTS_MAX; i++)
 		du_client_close(p, i);
-	free(p->clients);
-	p->clients = NULL;
 	if (p->lfd >= 0) {
 		close(p->lfd);
 		p->lfd = -1;
 		unlink(p->sock_path);
 		log_info("af_unix plugin terminated");
 	}
+}
+
+void
+du_free(struct disp_plugin *p)
+{
+	du_close(p);
+	free(p->clients);
+	p->clients = NULL;
 }

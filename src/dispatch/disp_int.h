@@ -24,10 +24,13 @@
 #define DISP_FRAME (DISP_HDR_LEN + DISP_DATA_MAX)
 /* A consumer's write buffer: many records per system call. */
 #define DISP_OUT_BYTES (64u * 1024)
-/* Records written to a plugin but perhaps not yet read, kept for a
- * restart to send again: at most its socket buffer, of which a record
- * takes at least this much. */
-#define DISP_MIN_REC 32u
+/* A consumer's own copy of what it has queued: q_depth records of this
+ * size on average (a longer one takes more), and for a plugin room for
+ * what it was written and may not have read yet. */
+#define DISP_ARENA_PER_REC 2048u
+#define DISP_ARENA_RETAIN (512u * 1024)
+/* A plugin is asked what it has read once this much is kept for it. */
+#define DISP_RETAIN_CHECK (64u * 1024)
 
 /*
  * What the overflow of any queue does, and the one suspension that
@@ -42,25 +45,27 @@ struct disp_ovf {
 };
 
 /*
- * One consumer's queue: positions of feed entries, in order.  Indices
- * only grow; slots are [i & mask].
- *   [rel, sent)   written whole, kept until surely read (a restart sends
- *                 again what the dead plugin had not read)
+ * One consumer's queue: its records, copied into its arena, in order.
+ * Indices only grow; slots are [i & mask].
+ *   [rel, sent)   written whole, kept until read (a restart sends again
+ *                 what the dead plugin had not read)
  *   [sent, fill)  copied into the write buffer, going out
  *   [fill, head)  waiting
  */
 struct disp_q {
-	uint64_t *pos;
-	uint64_t *end;		/* stream offset where each entry ends */
+	uint64_t *pos;		/* where each record is in the arena */
+	uint64_t *end;		/* stream offset where each one ends */
 	uint64_t mask;
 	uint64_t rel, sent, fill, head;
 };
 
 struct disp_cons {
 	int fd;			/* ours: non-blocking, CLOEXEC */
+	int peer;		/* a plugin's end, held: what it has read */
 	enum disp_format fmt;
 	bool retain;		/* plugins: keep written records */
-	uint64_t keep_bytes;	/* how long: the socket's buffer */
+	uint64_t keep_bytes;	/* at most: the socket's buffer */
+	struct ring_feed arena;	/* the records themselves */
 	struct disp_q q;
 	char *out;
 	uint32_t out_len, out_done;
@@ -86,6 +91,7 @@ struct disp_plugin {
 	enum disp_state state;
 	bool used;
 	/* DISP_EXEC */
+	bool keep_stdio;
 	pid_t pid;
 	int pidfd;
 	int peer;		/* the plugin's end, held: what it did not
@@ -150,20 +156,15 @@ struct disp {
 /* queue.c */
 int dq_init(struct disp_cons *c, unsigned q_depth, bool retain);
 void dq_fini(struct disp_cons *c);
-/* Offer one entry (at feed position pos); false: it was dropped. */
+/* Offer one record; false: it was dropped. */
 bool dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
-    const char *who, uint64_t pos);
+    const char *who, const struct ring_feed_ent *e);
 /* Record lost before the queue: dropped for this consumer. */
 void dq_lost(struct disp_cons *c, uint64_t n);
 /* Write what the socket takes; -errno on a broken socket, else 0. */
-int dq_flush(struct disp_cons *c, struct ring_feed *f);
+int dq_flush(struct disp_cons *c);
 bool dq_pending(const struct disp_cons *c);
 unsigned dq_depth(const struct disp_cons *c);
-/* The oldest feed position it holds, or UINT64_MAX. */
-uint64_t dq_oldest(const struct disp_cons *c);
-/* Give up what it holds before feed position 'before': written ones are
- * forgotten, waiting ones dropped (counted). */
-void dq_evict(struct disp_cons *c, uint64_t before);
 /* The peer died with 'unread' bytes not read: what it had not read whole
  * goes out again, first. */
 void dq_rewind(struct disp_cons *c, uint64_t unread);
@@ -171,7 +172,9 @@ void dq_rewind(struct disp_cons *c, uint64_t unread);
 void dq_drop_all(struct disp_cons *c);
 /* Forget retained records (a peer that cannot die with them unread). */
 void dq_settle(struct disp_cons *c);
-void dq_reset_stream(struct disp_cons *c, int fd, uint64_t keep_bytes);
+/* A new socket (peer: the plugin's end, or -1). */
+void dq_reset_stream(struct disp_cons *c, int fd, int peer,
+    uint64_t keep_bytes);
 
 /* plugin.c */
 int dp_start(struct disp_plugin *p);
@@ -196,6 +199,8 @@ void dr_publish(struct disp *d);
 /* af_unix.c */
 int du_open(struct disp_plugin *p, unsigned q_depth);
 void du_close(struct disp_plugin *p);
+/* du_close, and the clients' table freed: the plugin goes. */
+void du_free(struct disp_plugin *p);
 /* The listener was readable: take every waiting client. */
 void du_accept(struct disp_plugin *p, unsigned q_depth);
 /* A client's socket was readable: it left, or it talks (ignored). */

@@ -40,10 +40,10 @@
 
 #include "dispatch/disp_int.h"
 
-/* The feed's bytes per q_depth record: half of it may sit in queues. */
-#define DISP_FEED_PER_REC (4u * 1024)
-#define DISP_FEED_MIN (1u << 20)
-#define DISP_TAKE_BATCH 4096
+/* The writer's feed: records between the writer and this thread only
+ * (each consumer copies what it takes), some 7,000 of them. */
+#define DISP_FEED_BYTES (2u << 20)
+#define DISP_TAKE_BATCH 1024
 
 static void
 kick(struct disp *d)
@@ -59,7 +59,6 @@ int
 disp_create(struct disp **out, const struct disp_config *c)
 {
 	struct disp *d;
-	uint64_t bytes;
 	int rc = -ENOMEM;
 
 	d = calloc(1, sizeof(*d));
@@ -81,11 +80,7 @@ disp_create(struct disp **out, const struct disp_config *c)
 	if (rc < 0)
 		goto err;
 	d->waiter.sleep_ms = -1;
-	bytes = 2 * (uint64_t)(c->q_depth > 0 ? c->q_depth : 1) *
-	    DISP_FEED_PER_REC;
-	if (bytes < DISP_FEED_MIN)
-		bytes = DISP_FEED_MIN;
-	rc = ring_feed_init(&d->feed, bytes, &d->waiter);
+	rc = ring_feed_init(&d->feed, DISP_FEED_BYTES, &d->waiter);
 	if (rc < 0)
 		goto err;
 	d->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -107,6 +102,12 @@ disp_destroy(struct disp *d)
 		return;
 	if (d->started)
 		disp_stop(d);
+	for (unsigned i = 0; d->plugins != NULL && i < DISP_PLUGINS_MAX; i++) {
+		if (!d->plugins[i].used)
+			continue;
+		du_free(&d->plugins[i]);
+		dq_fini(&d->plugins[i].c);
+	}
 	ring_feed_fini(&d->feed);
 	ring_waiter_fini(&d->waiter);
 	if (d->ev_fd >= 0)
@@ -129,7 +130,7 @@ disp_feed(struct disp *d)
 /* ---- records ---- */
 
 static void
-offer(struct disp *d, struct disp_plugin *p, uint64_t pos)
+offer(struct disp *d, struct disp_plugin *p, const struct ring_feed_ent *e)
 {
 	unsigned i, left;
 
@@ -139,7 +140,7 @@ offer(struct disp *d, struct disp_plugin *p, uint64_t pos)
 			dq_lost(&p->c, 1);
 		else
 			dq_offer(&p->c, &d->ovf, d->c.q_depth, p->conf.name,
-			    pos);
+			    e);
 		break;
 	case DISP_UNIX:
 		for (i = 0, left = p->nclients; left > 0; i++) {
@@ -147,7 +148,7 @@ offer(struct disp *d, struct disp_plugin *p, uint64_t pos)
 				continue;
 			left--;
 			dq_offer(&p->clients[i].c, &d->ovf, d->c.q_depth,
-			    p->conf.name, pos);
+			    p->conf.name, e);
 		}
 		break;
 	case DISP_NOOP:
@@ -194,11 +195,14 @@ take(struct disp *d)
 		d->next_seq = e->seq + 1;
 		for (i = 0; i < DISP_PLUGINS_MAX; i++)
 			if (d->plugins[i].used)
-				offer(d, &d->plugins[i], d->rpos);
+				offer(d, &d->plugins[i], e);
 		d->rpos += e->span;
 		d->records++;
 		n++;
 	}
+	/* Every consumer has its copy: the writer may reuse the bytes. */
+	if (n > 0)
+		ring_feed_release(&d->feed, d->rpos);
 	if (d->ovf.events & ~d->posted) {
 		uint64_t one = 1;
 
@@ -224,7 +228,7 @@ flush_all(struct disp *d)
 		if (!p->used)
 			continue;
 		if (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING) {
-			rc = dq_flush(&p->c, &d->feed);
+			rc = dq_flush(&p->c);
 			if (rc < 0)
 				log_debug("dispatch: %s: %s", p->conf.path,
 				    strerror(-rc));
@@ -232,48 +236,9 @@ flush_all(struct disp *d)
 		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
 		    k++)
 			if (p->clients[k].used &&
-			    dq_flush(&p->clients[k].c, &d->feed) < 0)
+			    dq_flush(&p->clients[k].c) < 0)
 				du_client_close(p, k);
 	}
-}
-
-/* The feed's tail: the oldest record anyone still needs. */
-static void
-release(struct disp *d)
-{
-	uint64_t head = atomic_load_explicit(&d->feed.head,
-	    memory_order_relaxed);
-	uint64_t tail, before = 0;
-	unsigned i, k, pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		tail = d->rpos;
-		for (i = 0; i < DISP_PLUGINS_MAX; i++) {
-			struct disp_plugin *p = &d->plugins[i];
-			uint64_t o;
-
-			if (!p->used)
-				continue;
-			if (before > 0 && p->kind != DISP_UNIX)
-				dq_evict(&p->c, before);
-			o = dq_oldest(&p->c);
-			tail = o < tail ? o : tail;
-			for (k = 0; p->kind == DISP_UNIX &&
-			    k < DISP_CLIENTS_MAX; k++) {
-				if (!p->clients[k].used)
-					continue;
-				if (before > 0)
-					dq_evict(&p->clients[k].c, before);
-				o = dq_oldest(&p->clients[k].c);
-				tail = o < tail ? o : tail;
-			}
-		}
-		/* One consumer may hold half the feed, no more. */
-		if (head - tail <= d->feed.cap / 2 || before > 0)
-			break;
-		before = head - d->feed.cap / 2;
-	}
-	ring_feed_release(&d->feed, tail);
 }
 
 static bool
@@ -326,12 +291,6 @@ control(struct disp *d)
 	pthread_mutex_unlock(&d->mu);
 	if (hup)
 		dr_apply_hup(d, &d->hup_c, d->hup_pcs, d->hup_n);
-	pthread_mutex_lock(&d->mu);
-	if (d->want_stats) {
-		d->want_stats = false;
-		dr_publish(d);
-	}
-	pthread_mutex_unlock(&d->mu);
 	if (stop && d->deadline == 0)
 		d->deadline = clock_mono_ns() + d->c.stop_ms * 1000000ull;
 	return stop;
@@ -432,7 +391,13 @@ disp_main(void *arg)
 		stop = control(d);
 		taken = take(d);
 		flush_all(d);
-		release(d);
+		/* After the round: a request sees what was fed before it. */
+		pthread_mutex_lock(&d->mu);
+		if (d->want_stats) {
+			d->want_stats = false;
+			dr_publish(d);
+		}
+		pthread_mutex_unlock(&d->mu);
 		if (stop && (drained(d) || clock_mono_ns() >= d->deadline))
 			break;
 		if (taken == DISP_TAKE_BATCH)

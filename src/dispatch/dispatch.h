@@ -77,7 +77,7 @@ enum disp_overflow {
 };
 
 #define DISP_PLUGINS_MAX 64	/* active plugin files */
-#define DISP_CLIENTS_MAX 64	/* af_unix clients at once, per builtin */
+#define DISP_CLIENTS_MAX 16	/* af_unix clients at once, per builtin */
 
 struct disp_config {
 	char plugin_dir[PATH_MAX];	/* as auditd: ends in '/' */
@@ -85,6 +85,8 @@ struct disp_config {
 	enum disp_overflow overflow;
 	unsigned max_restarts;
 	unsigned stop_ms;	/* at stop: time to hand plugins their queue */
+	bool keep_stdio;	/* plugins share the daemon's stdout and
+				 * stderr (-f), else /dev/null, as auditd */
 };
 
 /* What the daemon is told (disp_take_events), to act on as for disks. */

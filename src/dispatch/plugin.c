@@ -7,7 +7,8 @@
  * empty environment, argv from 'args', and the signal dispositions that
  * auditd's plugins start with: every signal ignored but SIGCHLD (so a
  * plugin without handlers ignores SIGHUP and SIGTERM, and audisp-remote
- * finds SIGPIPE ignored, as it expects).  Where auditd leaks, this does
+ * finds SIGPIPE ignored, as it expects), stdout and stderr /dev/null
+ * (the daemon's own with -f).  Where auditd leaks, this does
  * not: every descriptor but 0-2 is closed, and no signal is blocked, on
  * the first start and on every restart alike.  The nice value and limits
  * are the dispatch thread's, which are the daemon's.
@@ -19,7 +20,7 @@
  *
  * The daemon keeps the plugin's end of the socketpair open too.  So when
  * a plugin dies, what it had not read is still counted in the socket
- * (SIOCOUTQ), and the queue sends those records again to the next
+ * (SIOCINQ), and the queue sends those records again to the next
  * instance (dq_rewind): a crash costs the records it had read and not
  * yet handled, never those still in the pipe.
  */
@@ -45,7 +46,7 @@
 
 /* In the child, before exec: only system calls, nothing that locks. */
 static void __attribute__((noreturn))
-child(int in, int err_fd, const char *path, char *const argv[])
+child(int in, int null, int err_fd, const char *path, char *const argv[])
 {
 	static char *const no_env[] = { NULL };
 	struct sigaction sa;
@@ -63,6 +64,8 @@ child(int in, int err_fd, const char *path, char *const argv[])
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(in, 0) < 0)
 		goto fail;
+	if (null >= 0 && (dup2(null, 1) < 0 || dup2(null, 2) < 0))
+		goto fail;
 	if (err_fd != 3 && dup2(err_fd, 3) < 0)
 		goto fail;
 	/* Keep 0-2 and the exec error pipe (CLOEXEC again after dup2). */
@@ -79,15 +82,23 @@ fail:
 }
 
 static pid_t
-spawn(const char *path, char *const argv[], int in, int *pidfd)
+spawn(const char *path, char *const argv[], int in, bool keep_stdio,
+    int *pidfd)
 {
 	struct clone_args ca;
-	int ep[2], e = 0;
+	int ep[2], e = 0, null = -1;
 	ssize_t n;
 	long pid;
 
-	if (pipe2(ep, O_CLOEXEC) < 0)
+	/* As auditd, whose stdout and stderr are /dev/null unless -f. */
+	if (!keep_stdio && (null = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		return -errno;
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		e = errno;
+		if (null >= 0)
+			close(null);
+		return -e;
+	}
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_PIDFD;
 	ca.pidfd = (uint64_t)(uintptr_t)pidfd;
@@ -95,10 +106,12 @@ spawn(const char *path, char *const argv[], int in, int *pidfd)
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0) {
 		close(ep[0]);
-		child(in, ep[1], path, argv);
+		child(in, null, ep[1], path, argv);
 	}
 	e = errno;
 	close(ep[1]);
+	if (null >= 0)
+		close(null);
 	if (pid < 0) {
 		close(ep[0]);
 		return -e;
@@ -129,7 +142,7 @@ dp_start(struct disp_plugin *p)
 	for (i = 0; i < p->conf.nargs; i++)
 		argv[i + 1] = p->conf.args[i];
 	argv[i + 1] = NULL;
-	pid = spawn(p->conf.path, argv, sv[1], &pidfd);
+	pid = spawn(p->conf.path, argv, sv[1], p->keep_stdio, &pidfd);
 	if (pid < 0) {
 		errno = -pid;
 		close(sv[0]);
@@ -143,7 +156,7 @@ dp_start(struct disp_plugin *p)
 	p->peer = sv[1];
 	/* Unread bytes are charged to our end's buffer, to its size at
 	 * most (and one message); twice that is surely enough. */
-	dq_reset_stream(&p->c, sv[0], 2 * (uint64_t)(sndbuf > 0 ?
+	dq_reset_stream(&p->c, sv[0], sv[1], 2 * (uint64_t)(sndbuf > 0 ?
 	    sndbuf : 212992));
 	p->c.fmt = p->conf.format;
 	p->state = DISP_ST_RUNNING;
@@ -176,12 +189,14 @@ collect(struct disp_plugin *p)
 	close(p->pidfd);
 	p->pidfd = -1;
 	p->pid = 0;
-	if (ioctl(p->c.fd, SIOCOUTQ, &unread) < 0)
+	/* Unread bytes, exactly, on its end (SIOCOUTQ on ours would count
+	 * the kernel's buffers, not the bytes). */
+	if (ioctl(p->peer, SIOCINQ, &unread) < 0)
 		unread = 0;
 	dq_rewind(&p->c, (uint64_t)unread);
 	close(p->c.fd);
 	close(p->peer);
-	p->c.fd = p->peer = -1;
+	p->c.fd = p->c.peer = p->peer = -1;
 }
 
 void

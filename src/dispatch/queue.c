@@ -2,53 +2,69 @@
  * queue.c - one consumer's queue (an exec plugin, an af_unix client): the
  * records meant for it, its overflow, and the bytes it is written.
  *
- * A queue holds positions of entries in the feed, not copies: every
- * consumer shares the one copy the writer made.  Taking a record costs a
- * slot (8 bytes); q_depth records waiting is the bound, as in auditd,
- * where the record that finds the queue full is the one dropped.
+ * A consumer has an arena of its own (a ring.h feed, used by this one
+ * thread) into which each record it accepts is copied from the writer's
+ * feed, so that one consumer that stalls holds only its own records and
+ * the writer's feed is never held up.  q_depth records waiting is the
+ * bound, as in auditd, where the record that finds the queue full is the
+ * one dropped; the arena's bytes (q_depth x DISP_ARENA_PER_REC) are a
+ * second bound, met only by records longer than that on average.  The
+ * arena is allocated when the consumer is made (pages are backed as it
+ * fills), and starts again from its beginning whenever it is empty, so a
+ * consumer that keeps up touches a few pages, not all of them.
  *
  * Writing: records are laid out in the consumer's write buffer in the
- * format it asked for (the line and '\n'; or auditd's fixed binary
- * frame, the bytes past the record zeroed) and written with one
- * non-blocking send of as many as fit, many records per system call.
- * What the socket does not take waits for POLLOUT.
+ * format it asked for (the line and '\n'; or auditd's fixed binary frame,
+ * the bytes past the record zeroed) and written with one non-blocking
+ * send of as many as fit, many records per system call.  What the socket
+ * does not take waits for POLLOUT.
  *
  * Retention: a plugin that dies loses what sat unread in its socket.  So
- * records written to a plugin are kept (their feed positions, and where
- * each ended in the byte stream) for as long as they may still be unread:
- * until more than the socket's buffer has been written after them.  When
- * the plugin dies, the daemon still holds the plugin's end of the socket,
- * so the unread bytes are still counted there; dq_rewind sends every
- * record it had not read whole again, to the next instance.
+ * records written to a plugin are kept, and where each ended in the byte
+ * stream, until it has read them: the daemon holds the plugin's end of
+ * the socket too, and SIOCINQ there says exactly how many bytes are
+ * still unread (asked once DISP_RETAIN_CHECK bytes are kept, not per
+ * record).  When the plugin dies, the unread bytes are still there to
+ * count, and dq_rewind sends every record it had not read whole again,
+ * to the next instance.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "dispatch/disp_int.h"
 
-/* A slot whose record was dropped after it was queued (eviction). */
-#define DQ_DROPPED UINT64_MAX
-/* Written records kept for a restart, beyond q_depth. */
-#define DQ_RETAIN_SLOTS 4096u
-
 int
 dq_init(struct disp_cons *c, unsigned q_depth, bool retain)
 {
-	uint64_t cap = 16;
+	uint64_t cap = 16, bytes;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	c->fd = c->peer = -1;
 	c->retain = retain;
-	while (cap < (uint64_t)q_depth + (retain ? DQ_RETAIN_SLOTS : 0) + 1)
+	/* Slots: q_depth waiting, and as many written-but-unread as the
+	 * retained bytes can hold at DISP_MIN (a bound, not the usual). */
+	while (cap < (uint64_t)q_depth + (retain ? 4096 : 0) + 1)
 		cap <<= 1;
+	bytes = (uint64_t)q_depth * DISP_ARENA_PER_REC +
+	    (retain ? DISP_ARENA_RETAIN : 0);
+	if (bytes < 4 * DISP_FRAME)
+		bytes = 4 * DISP_FRAME;
 	c->q.pos = calloc(cap, sizeof(*c->q.pos));
 	c->q.end = calloc(cap, sizeof(*c->q.end));
 	c->out = malloc(DISP_OUT_BYTES);
 	if (c->q.pos == NULL || c->q.end == NULL || c->out == NULL) {
 		dq_fini(c);
 		return -ENOMEM;
+	}
+	rc = ring_feed_init(&c->arena, bytes, NULL);
+	if (rc < 0) {
+		dq_fini(c);
+		return rc;
 	}
 	c->q.mask = cap - 1;
 	return 0;
@@ -60,8 +76,66 @@ dq_fini(struct disp_cons *c)
 	free(c->q.pos);
 	free(c->q.end);
 	free(c->out);
+	ring_feed_fini(&c->arena);
 	c->q.pos = c->q.end = NULL;
 	c->out = NULL;
+}
+
+/* Only this thread uses the arena: relaxed loads and stores suffice. */
+static uint64_t
+arena_head(const struct ring_feed *a)
+{
+	return atomic_load_explicit(&a->head, memory_order_relaxed);
+}
+
+static void
+arena_set(struct ring_feed *a, uint64_t pos)
+{
+	atomic_store_explicit(&a->head, pos, memory_order_relaxed);
+	atomic_store_explicit(&a->tail, pos, memory_order_relaxed);
+	a->tail_seen = a->head_seen = a->pend = pos;
+}
+
+/* The arena up to the oldest record still held is free again; empty, it
+ * starts over at its beginning. */
+static void
+arena_release(struct disp_cons *c)
+{
+	struct disp_q *q = &c->q;
+	uint64_t head = arena_head(&c->arena);
+
+	if (q->rel < q->head) {
+		ring_feed_release(&c->arena, q->pos[q->rel & q->mask]);
+		c->arena.tail_seen = q->pos[q->rel & q->mask];
+		return;
+	}
+	arena_set(&c->arena, (head + c->arena.cap - 1) & ~(c->arena.cap - 1));
+}
+
+/* Written records the plugin has surely read are let go. */
+static void
+settle(struct disp_cons *c, bool ask)
+{
+	struct disp_q *q = &c->q;
+	uint64_t read = c->wbytes;
+	uint64_t from = q->rel;
+	int unread = 0;
+
+	if (q->rel == q->sent)
+		return;
+	if (c->retain) {
+		if (ask && c->peer >= 0 &&
+		    ioctl(c->peer, SIOCINQ, &unread) == 0)
+			read = c->wbytes - (uint64_t)unread;
+		else if (c->wbytes >= c->keep_bytes)
+			read = c->wbytes - c->keep_bytes;
+		else
+			read = 0;
+	}
+	while (q->rel < q->sent && q->end[q->rel & q->mask] <= read)
+		q->rel++;
+	if (q->rel != from)
+		arena_release(c);
 }
 
 static void
@@ -105,11 +179,30 @@ overflow(struct disp_cons *c, struct disp_ovf *o, const char *who)
 	}
 }
 
+/* Room in the arena, letting go of written records if need be. */
+static struct ring_feed_ent *
+reserve(struct disp_cons *c, uint32_t len)
+{
+	struct ring_feed_ent *e = ring_feed_reserve(&c->arena, len);
+
+	if (e != NULL || c->q.rel == c->q.sent)
+		return e;
+	settle(c, true);
+	/* Still full: the oldest written ones go, read or not. */
+	while ((e = ring_feed_reserve(&c->arena, len)) == NULL &&
+	    c->q.rel < c->q.sent) {
+		c->q.rel++;
+		arena_release(c);
+	}
+	return e;
+}
+
 bool
 dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
-    const char *who, uint64_t pos)
+    const char *who, const struct ring_feed_ent *e)
 {
 	struct disp_q *q = &c->q;
+	struct ring_feed_ent *a;
 	unsigned depth;
 
 	c->offered++;
@@ -117,17 +210,35 @@ dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
 		c->dropped++;
 		return false;
 	}
-	if (q->head - q->sent >= q_depth) {
+	/* Full: first give the socket what it takes, as a burst larger
+	 * than q_depth is no overflow for a plugin that keeps up. */
+	if (dq_depth(c) >= q_depth && c->fd >= 0)
+		dq_flush(c);
+	if (dq_depth(c) >= q_depth || q->head - q->rel > q->mask) {
+		/* Slots held by written records: the oldest is read. */
+		if (dq_depth(c) < q_depth) {
+			q->rel++;
+			arena_release(c);
+		} else {
+			overflow(c, o, who);
+			return false;
+		}
+	}
+	a = reserve(c, e->len);
+	if (a == NULL) {
 		overflow(c, o, who);
 		return false;
 	}
-	/* Out of slots only for records kept after writing: the oldest of
-	 * those was read long ago. */
-	if (q->head - q->rel > q->mask)
-		q->rel++;
-	q->pos[q->head & q->mask] = pos;
+	a->seq = e->seq;
+	a->type = e->type;
+	a->ver = e->ver;
+	a->raw_off = e->raw_off;
+	a->flags = e->flags & RING_FEED_NL;
+	memcpy(a->text, e->text, e->len);
+	q->pos[q->head & q->mask] = c->arena.pend - a->span;
+	ring_feed_commit(&c->arena);
 	q->head++;
-	depth = (unsigned)(q->head - q->sent);
+	depth = dq_depth(c);
 	if (depth > c->high)
 		c->high = depth;
 	return true;
@@ -152,17 +263,6 @@ dq_depth(const struct disp_cons *c)
 	return (unsigned)(c->q.head - c->q.sent);
 }
 
-uint64_t
-dq_oldest(const struct disp_cons *c)
-{
-	uint64_t i;
-
-	for (i = c->q.rel; i < c->q.head; i++)
-		if (c->q.pos[i & c->q.mask] != DQ_DROPPED)
-			return c->q.pos[i & c->q.mask];
-	return UINT64_MAX;
-}
-
 /* Lay one record out at the end of the write buffer. */
 static void
 put(struct disp_cons *c, const struct ring_feed_ent *e)
@@ -171,12 +271,19 @@ put(struct disp_cons *c, const struct ring_feed_ent *e)
 
 	if (c->fmt == DISP_FMT_STRING) {
 		memcpy(p, e->text, e->len);
+		/* As auditd: a '\n' inside the record becomes a space. */
+		for (char *nl = p; (e->flags & RING_FEED_NL) && (nl = memchr(nl,
+		    '\n', (size_t)(p + e->len - 1 - nl))) != NULL; nl++)
+			*nl = ' ';
 		c->out_len += e->len;
 	} else {
 		/* Host-endian: ver, hlen, type, size; then the payload
 		 * (protocol 0: the kernel's text; 1: the line), no '\n'. */
 		uint32_t hdr[4], size = e->len - e->raw_off - 1;
 
+		/* A line auditd cut at 8969 bytes it sends with its NUL. */
+		if (e->ver == 1 && size >= DISP_DATA_MAX - 1)
+			size = DISP_DATA_MAX;
 		if (size > DISP_DATA_MAX)
 			size = DISP_DATA_MAX;
 		hdr[0] = e->ver;
@@ -193,23 +300,16 @@ put(struct disp_cons *c, const struct ring_feed_ent *e)
 
 /* Fill the empty write buffer with as many waiting records as fit. */
 static void
-refill(struct disp_cons *c, struct ring_feed *f)
+refill(struct disp_cons *c)
 {
 	struct disp_q *q = &c->q;
 
 	c->out_len = c->out_done = 0;
 	while (q->fill < q->head) {
-		uint64_t pos = q->pos[q->fill & q->mask];
-		const struct ring_feed_ent *e;
-		uint32_t need;
+		const struct ring_feed_ent *e = ring_feed_at(&c->arena,
+		    q->pos[q->fill & q->mask]);
+		uint32_t need = c->fmt == DISP_FMT_STRING ? e->len : DISP_FRAME;
 
-		if (pos == DQ_DROPPED) {
-			q->end[q->fill & q->mask] = c->wbytes + c->out_len;
-			q->fill++;
-			continue;
-		}
-		e = ring_feed_at(f, pos);
-		need = c->fmt == DISP_FMT_STRING ? e->len : DISP_FRAME;
 		if (c->out_len + need > DISP_OUT_BYTES)
 			break;
 		put(c, e);
@@ -225,19 +325,24 @@ advance(struct disp_cons *c)
 	struct disp_q *q = &c->q;
 
 	while (q->sent < q->fill && q->end[q->sent & q->mask] <= c->wbytes) {
-		if (q->pos[q->sent & q->mask] != DQ_DROPPED)
-			c->delivered++;
+		c->delivered++;
 		q->sent++;
 	}
-	if (q->rel > q->sent)
+	if (!c->retain) {
+		if (q->rel != q->sent) {
+			q->rel = q->sent;
+			arena_release(c);
+		}
 		return;
-	while (q->rel < q->sent && (!c->retain ||
-	    c->wbytes - q->end[q->rel & q->mask] >= c->keep_bytes))
-		q->rel++;
+	}
+	/* Ask the socket only now and then; between, keep_bytes bounds
+	 * what can still be unread. */
+	settle(c, q->rel < q->sent && c->wbytes - q->end[q->rel & q->mask] >=
+	    DISP_RETAIN_CHECK);
 }
 
 int
-dq_flush(struct disp_cons *c, struct ring_feed *f)
+dq_flush(struct disp_cons *c)
 {
 	ssize_t n;
 
@@ -247,11 +352,7 @@ dq_flush(struct disp_cons *c, struct ring_feed *f)
 		if (c->out_done == c->out_len) {
 			if (c->q.fill == c->q.head)
 				return 0;
-			refill(c, f);
-			if (c->out_len == 0) {
-				advance(c);
-				continue;
-			}
+			refill(c);
 		}
 		n = send(c->fd, c->out + c->out_done,
 		    c->out_len - c->out_done, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -269,85 +370,40 @@ dq_flush(struct disp_cons *c, struct ring_feed *f)
 }
 
 void
-dq_evict(struct disp_cons *c, uint64_t before)
-{
-	struct disp_q *q = &c->q;
-	uint64_t i;
-
-	/* Kept after writing, or in the write buffer: no longer sent
-	 * again after a death. */
-	while (q->rel < q->fill && (q->pos[q->rel & q->mask] == DQ_DROPPED ||
-	    q->pos[q->rel & q->mask] < before))
-		q->rel++;
-	/* Waiting: dropped, in place. */
-	for (i = q->fill; i < q->head; i++) {
-		uint64_t *p = &q->pos[i & q->mask];
-
-		if (*p == DQ_DROPPED)
-			continue;
-		if (*p >= before)
-			break;
-		*p = DQ_DROPPED;
-		c->dropped++;
-	}
-	/* With nothing in the write buffer, skip what was dropped. */
-	if (q->rel < q->fill || q->sent < q->fill)
-		return;
-	while (q->rel < q->head && q->pos[q->rel & q->mask] == DQ_DROPPED)
-		q->rel++;
-	q->fill = q->sent = q->rel;
-}
-
-void
 dq_rewind(struct disp_cons *c, uint64_t unread)
 {
 	struct disp_q *q = &c->q;
 	uint64_t read = c->wbytes > unread ? c->wbytes - unread : 0;
 	uint64_t i, from;
 
-	/* The first record the peer did not read whole, among those that
-	 * can still be sent again. */
+	/* The first record the peer did not read whole, among those kept:
+	 * (a record let go after keep_bytes was surely read). */
 	for (from = q->rel; from < q->fill; from++)
 		if (q->end[from & q->mask] > read)
 			break;
 	for (i = from; i < q->sent; i++)
-		if (q->pos[i & q->mask] != DQ_DROPPED)
-			c->delivered--;
-	/* Records before 'rel' that it had not read are lost with it. */
-	if (q->rel > q->sent) {
-		for (i = q->sent; i < q->rel; i++)
-			if (q->pos[i & q->mask] != DQ_DROPPED &&
-			    q->end[i & q->mask] > read)
-				c->dropped++;
-	}
+		c->delivered--;
 	q->rel = q->sent = q->fill = from;
 	c->out_len = c->out_done = 0;
+	arena_release(c);
 }
 
 void
 dq_drop_all(struct disp_cons *c)
 {
 	struct disp_q *q = &c->q;
-	uint64_t i;
 
-	for (i = q->sent; i < q->head; i++)
-		if (q->pos[i & q->mask] != DQ_DROPPED)
-			c->dropped++;
+	c->dropped += q->head - q->sent;
 	q->rel = q->sent = q->fill = q->head;
 	c->out_len = c->out_done = 0;
+	arena_release(c);
 }
 
 void
-dq_settle(struct disp_cons *c)
-{
-	if (c->q.rel < c->q.sent)
-		c->q.rel = c->q.sent;
-}
-
-void
-dq_reset_stream(struct disp_cons *c, int fd, uint64_t keep_bytes)
+dq_reset_stream(struct disp_cons *c, int fd, int peer, uint64_t keep_bytes)
 {
 	c->fd = fd;
+	c->peer = peer;
 	c->wbytes = 0;
 	c->out_len = c->out_done = 0;
 	c->keep_bytes = keep_bytes;

@@ -61,11 +61,14 @@ dr_add(struct disp *d, const struct disp_pconf *pc)
 	}
 	p->used = true;
 	p->c.fmt = pc->format;
+	p->keep_stdio = d->c.keep_stdio;
 	if (pc->type == DISP_TYPE_BUILTIN &&
 	    strcmp(pc->path, DISP_AF_UNIX) == 0) {
 		p->kind = DISP_UNIX;
 		if (du_open(p, d->c.q_depth) < 0)
 			p->state = DISP_ST_DEAD;
+		if (p->clients == NULL)
+			p->kind = DISP_NOOP;	/* out of memory: counted */
 	} else if (pc->type == DISP_TYPE_BUILTIN) {
 		/* auditd counts it active, and it never gets a record. */
 		p->kind = DISP_NOOP;
@@ -83,7 +86,7 @@ remove_plugin(struct disp *d, struct disp_plugin *p)
 	if (p->kind == DISP_EXEC)
 		dp_stop(p, clock_mono_ns() + d->c.stop_ms * 1000000ull);
 	else if (p->kind == DISP_UNIX)
-		du_close(p);
+		du_free(p);
 	dq_fini(&p->c);
 	p->used = false;
 }

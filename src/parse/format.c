@@ -47,7 +47,8 @@
  * user messages (auditctl -m) can.  Returns the payload bytes kept.
  */
 static size_t
-raw_payload(struct ring_rec *r, size_t pfx, bool node)
+raw_payload(struct ring_rec *r, size_t pfx, bool node, uint16_t *nls,
+    size_t max_nls)
 {
 	char *p = ring_rec_payload(r), *nl;
 	size_t len = r->len, max = node ? RAW_MAX_NODE : RAW_MAX;
@@ -57,9 +58,13 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node)
 		len = max > pfx ? max - pfx : 0;
 		cut = true;
 	}
+	r->v0_nl = 0;
 	for (char *q = p; (nl = memchr(q, '\n', (size_t)(p + len - q)));
-	    q = nl + 1)
+	    q = nl + 1) {
 		*nl = ' ';
+		if (r->v0_nl < max_nls)
+			nls[r->v0_nl++] = (uint16_t)(nl - p);
+	}
 	/* When auditd cut the line, it looked past the end; not copied. */
 	if (!node && !cut && len > 0 && p[len - 1] == ' ')
 		len--;
@@ -70,6 +75,7 @@ int
 parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 {
 	char name[PARSE_TYPE_NAME_MAX];
+	uint16_t nls[64];
 	const char *node = NULL;
 	size_t node_len = 0, name_len, pfx, at, len, total;
 	char *line;
@@ -110,7 +116,9 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	line += name_len;
 	memcpy(line, MSG_PFX, LIT_LEN(MSG_PFX));
 
-	len = raw_payload(r, pfx, node != NULL);
+	/* Room for the '\n' offsets: past the payload and the line's end. */
+	len = raw_payload(r, pfx, node != NULL, nls, sizeof(nls) /
+	    sizeof(nls[0]));
 	total = pfx + len;
 	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED)
 		total = parse_enrich(r->data + at, total,
@@ -121,9 +129,20 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	r->v0_len = 0;
 	if (node == NULL && (o == NULL || o->format == PARSE_FORMAT_RAW)) {
 		/* auditd's dispatcher (protocol 0) writes the payload whole
-		 * to plugins: keep what the '\n' covers. */
+		 * to plugins: keep what the '\n' covers, and where the
+		 * payload had '\n's. */
+		/* Past the line's '\n', which may be the payload's end. */
+		size_t room = RING_REC_DATA_SIZE - (RING_REC_HEADROOM + r->len +
+		    1);
+
 		r->v0_len = (uint32_t)(pfx + r->len);
 		r->v0_byte = (uint8_t)r->data[at + total];
+		if (r->v0_nl * sizeof(uint16_t) > room)
+			r->v0_nl = (uint16_t)(room / sizeof(uint16_t));
+		memcpy(r->data + RING_REC_HEADROOM + r->len + 1, nls,
+		    r->v0_nl * sizeof(uint16_t));
+	} else {
+		r->v0_nl = 0;
 	}
 	r->data[at + total] = '\n';
 

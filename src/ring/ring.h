@@ -89,7 +89,12 @@ struct ring_rec {
 	 * place.  0: the record goes to plugins as its log line. */
 	uint32_t v0_len;
 	uint8_t v0_byte;
-	uint8_t pad0[3];
+	uint8_t pad0;
+	/* ... and the payload's '\n's, which the log turns into spaces and
+	 * protocol 0's binary frames keep: v0_nl offsets into the payload
+	 * (uint16_t, the first 64), in the tailroom one byte past the
+	 * payload. */
+	uint16_t v0_nl;
 	uint32_t pad1[3];
 	char data[RING_REC_DATA_SIZE];
 };
@@ -349,6 +354,7 @@ bool ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
  * sides skip to the next turn.
  */
 #define RING_FEED_WRAP 1u
+#define RING_FEED_NL 2u		/* the text holds '\n's before its last */
 
 struct ring_feed_ent {
 	uint64_t seq;		/* the record's ingest order */
@@ -356,7 +362,7 @@ struct ring_feed_ent {
 	uint32_t span;		/* bytes the entry takes in the feed */
 	uint16_t type;
 	uint8_t ver;		/* 0: "type=T msg=PAYLOAD\n"; 1: the log line */
-	uint8_t flags;		/* RING_FEED_WRAP */
+	uint8_t flags;		/* RING_FEED_WRAP, RING_FEED_NL */
 	uint16_t raw_off;	/* ver 0: where PAYLOAD starts in text */
 	uint16_t pad;
 	char text[];

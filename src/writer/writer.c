@@ -241,6 +241,14 @@ feed_rec(struct wr *w, struct ring_rec *r)
 		e->text[r->v0_len] = '\n';
 		e->ver = 0;
 		e->raw_off = (uint16_t)(RING_REC_HEADROOM - r->line_off);
+		for (unsigned i = 0; i < r->v0_nl; i++) {
+			uint16_t at;
+
+			memcpy(&at, r->data + RING_REC_HEADROOM + r->len + 1 +
+			    i * sizeof(at), sizeof(at));
+			e->text[e->raw_off + at] = '\n';
+			e->flags = RING_FEED_NL;
+		}
 	} else {
 		memcpy(e->text, line, len);
 	}

@@ -86,7 +86,9 @@ assert_line(struct slot *s, const char *want, size_t want_len)
 	struct ring_rec *r = s->r;
 	size_t i;
 
-	size_t end = RING_REC_HEADROOM + r->len + 1;
+	/* Past the payload's end, the offsets of its '\n's (v0_nl). */
+	size_t end = RING_REC_HEADROOM + r->len + 1 +
+	    r->v0_nl * sizeof(uint16_t);
 
 	assert_true(r->line_off + r->line_len <= RING_REC_DATA_SIZE);
 	if (r->line_len != want_len ||
@@ -243,6 +245,20 @@ test_newline_in_record_becomes_space(void **state)
 	assert_int_equal(parse_format_record(s.r, &raw), 0);
 	assert_str_line(&s, "type=USER_AVC msg=audit(1.000:1): pid=1 uid=0 "
 	    "msg='a b\n");
+	/* Protocol 0 (plugins, binary) keeps them: where they were, and
+	 * the trailing one the line's '\n' took the place of. */
+	{
+		uint16_t at[2];
+
+		assert_int_equal(s.r->v0_nl, 2);
+		memcpy(at, s.r->data + RING_REC_HEADROOM + s.r->len + 1,
+		    sizeof(at));
+		assert_int_equal(at[0], strchr(pl, '\n') - pl);
+		assert_int_equal(at[1], strlen(pl) - 1);
+		assert_int_equal(s.r->v0_len, strlen("type=USER_AVC msg=") +
+		    strlen(pl));
+		assert_int_equal(s.r->v0_byte, ' ');
+	}
 	slot_free(&s);
 }
 

@@ -279,21 +279,21 @@ put(struct disp_cons *c, const struct ring_feed_ent *e)
 	} else {
 		/* Host-endian: ver, hlen, type, size; then the payload
 		 * (protocol 0: the kernel's text; 1: the line), no '\n'. */
-		uint32_t hdr[4], size = e->len - e->raw_off - 1;
+		uint32_t hdr[4], copy = e->len - e->raw_off - 1, size = copy;
 
 		/* A line auditd cut at 8969 bytes it sends with its NUL. */
-		if (e->ver == 1 && size >= DISP_DATA_MAX - 1)
+		if (e->ver == 1 && copy >= DISP_DATA_MAX - 1)
 			size = DISP_DATA_MAX;
-		if (size > DISP_DATA_MAX)
-			size = DISP_DATA_MAX;
+		if (copy > DISP_DATA_MAX)
+			copy = size = DISP_DATA_MAX;
 		hdr[0] = e->ver;
 		hdr[1] = DISP_HDR_LEN;
 		hdr[2] = e->type;
 		hdr[3] = size;
 		memcpy(p, hdr, sizeof(hdr));
-		memcpy(p + DISP_HDR_LEN, e->text + e->raw_off, size);
+		memcpy(p + DISP_HDR_LEN, e->text + e->raw_off, copy);
 		/* auditd sends what its heap held there; zeros here. */
-		memset(p + DISP_HDR_LEN + size, 0, DISP_DATA_MAX - size);
+		memset(p + DISP_HDR_LEN + copy, 0, DISP_DATA_MAX - copy);
 		c->out_len += DISP_FRAME;
 	}
 }

@@ -11,15 +11,17 @@
  * Lines go through auditd's 160-byte buffer: a line that does not fit, or
  * a last line without '\n', is "too long" and passed over.  A line splits
  * on spaces only (a tab belongs to its token) into "key = value [option]";
- * keys and enumerated values are case-insensitive.  Any error but a long
- * line rejects the file.  At the end an active plugin's binary is checked
+ * keys and enumerated values are case-insensitive.  Any error rejects
+ * the file, but for a long line and a fifth token (reported; args keeps
+ * its first two values).  At the end an active plugin's binary is checked
  * (stat, symlinks followed: regular, root's, the 0750 bits set), unless
  * its path starts with "builtin_".
  *
  * Messages are auditd's, word for word, all through log_warnx.  Where
- * auditd names no file or line, " - line N of FILE" is appended; FILE is
- * spelt as auditd spells it, dir "/" name ("plugins.d//x.conf").
- * Nothing is kept between calls.
+ * auditd names no file, it is added: "Option in not found - line 2" gets
+ * " of FILE", a binary's "P permissions should be 0750" gets " - line N
+ * of FILE" (N: the path line).  FILE is spelt as auditd spells it, dir
+ * "/" name ("plugins.d//x.conf").  Nothing is kept between calls.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,16 +72,15 @@ static const struct word w_format[] = {
 	{ NULL, 0 },
 };
 
-/* Only a name that fits (and then a NUL) is copied; the caller knows. */
-static int
+/* A token is shorter than the line that held it: it always fits. */
+static void
 copy(char *dst, size_t len, const char *src)
 {
 	size_t n = strlen(src);
 
 	if (n >= len)
-		return -ENAMETOOLONG;
+		fatalx("pconf: a %zu-byte token for %zu bytes", n, len);
 	memcpy(dst, src, n + 1);
-	return 0;
 }
 
 static bool
@@ -153,8 +154,7 @@ set_path(struct rd *r, struct disp_pconf *pc, const char *val,
 
 	(void)opt;
 	if (!is_builtin(val)) {
-		if (copy(tmp, sizeof(tmp), val) < 0)
-			return -ENAMETOOLONG;
+		copy(tmp, sizeof(tmp), val);
 		dir = dirname(tmp);
 		if (strlen(dir) < 4) {
 			log_warnx("The directory name: %s is too short - "
@@ -163,7 +163,8 @@ set_path(struct rd *r, struct disp_pconf *pc, const char *val,
 		}
 	}
 	r->path_line = r->line;
-	return copy(pc->path, sizeof(pc->path), val);
+	copy(pc->path, sizeof(pc->path), val);
+	return 0;
 }
 
 static int
@@ -186,15 +187,12 @@ set_args(struct rd *r, struct disp_pconf *pc, const char *val,
 {
 	(void)r;
 	memset(pc->args, 0, sizeof(pc->args));
-	pc->nargs = 0;
-	if (copy(pc->args[0], sizeof(pc->args[0]), val) < 0)
-		return -ENAMETOOLONG;
+	copy(pc->args[0], sizeof(pc->args[0]), val);
 	pc->nargs = 1;
-	if (opt == NULL)
-		return 0;
-	if (copy(pc->args[1], sizeof(pc->args[1]), opt) < 0)
-		return -ENAMETOOLONG;
-	pc->nargs = 2;
+	if (opt != NULL) {
+		copy(pc->args[1], sizeof(pc->args[1]), opt);
+		pc->nargs = 2;
+	}
 	return 0;
 }
 
@@ -433,13 +431,15 @@ disp_pconf_load(const char *dir, const char *name, struct disp_pconf *pc)
 	memset(&r, 0, sizeof(r));
 	r.file = file;
 	r.line = 1;
-	if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >=
-	    sizeof(file) || copy(pc->name, sizeof(pc->name), name) < 0) {
+	if (strlen(name) >= sizeof(pc->name) ||
+	    (size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >=
+	    sizeof(file)) {
 		log_warnx("Error opening %s/%s (%s)", dir, name,
 		    strerror(ENAMETOOLONG));
 		rc = -ENAMETOOLONG;
 		goto err;
 	}
+	copy(pc->name, sizeof(pc->name), name);
 	if ((fd = open_file(file)) == -ENOENT)
 		return 0;
 	if (fd < 0) {

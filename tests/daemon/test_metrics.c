@@ -159,6 +159,80 @@ test_prometheus_syntax(void **state)
 	free(t);
 }
 
+/* Each plugin's figures, labelled by its file, and its lines in the
+ * state report: a dispatcher with one plugin that reads and discards. */
+static void
+test_plugin_figures(void **state)
+{
+	char tmp[] = "/tmp/ra-metrics-XXXXXX", path[128], *t = NULL;
+	struct disp_config dc;
+	regex_t sample;
+	size_t len = 0;
+	FILE *f;
+	char *save = NULL, *line;
+	unsigned samples = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* a plugin must be root's */
+	assert_non_null(mkdtemp(tmp));
+	chmod(tmp, 0755);
+	snprintf(path, sizeof(path), "%s/plugins.d", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/drop.sh", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexec cat > /dev/null\n", f);
+	fclose(f);
+	chmod(path, 0750);
+	snprintf(path, sizeof(path), "%s/plugins.d/drop.conf", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "active = yes\npath = %s/drop.sh\n", tmp);
+	fclose(f);
+	chmod(path, 0640);
+	memset(&dc, 0, sizeof(dc));
+	snprintf(dc.plugin_dir, sizeof(dc.plugin_dir), "%s/plugins.d/", tmp);
+	dc.q_depth = 100;
+	dc.max_restarts = 3;
+	dc.stop_ms = 2000;
+	assert_int_equal(disp_create(&d.disp, &dc), 0);
+	assert_int_equal(disp_start(d.disp), 0);
+
+	f = open_memstream(&t, &len);
+	metrics_plugins(f, &d, true);
+	fclose(f);
+	assert_int_equal(regcomp(&sample, "^ringauditd_(plugin_[a-z_]+"
+	    "\\{plugin=\"drop\\.conf\"\\}|dispatch_[a-z_]+) [0-9]+$",
+	    REG_EXTENDED | REG_NOSUB), 0);
+	for (line = strtok_r(t, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (regexec(&sample, line, 0, NULL, 0) != 0)
+			fail_msg("not a plugin sample: \"%s\"", line);
+		samples++;
+	}
+	regfree(&sample);
+	free(t);
+	/* 7 per plugin, up, and the dispatcher's 2. */
+	assert_int_equal(samples, 10);
+
+	t = NULL;
+	f = open_memstream(&t, &len);
+	metrics_plugins(f, &d, false);
+	fclose(f);
+	assert_true(has_line(t, "plugin drop.conf state = running"));
+	assert_true(has_line(t, "plugin drop.conf offered = 0"));
+	assert_true(has_line(t, "plugin drop.conf restarts = 0"));
+	free(t);
+
+	disp_destroy(d.disp);
+	d.disp = NULL;
+	snprintf(path, sizeof(path), "rm -rf %s", tmp);
+	assert_int_equal(system(path), 0);
+}
+
 static void
 test_report_lines(void **state)
 {
@@ -223,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_prometheus_values),
 		cmocka_unit_test(test_prometheus_syntax),
 		cmocka_unit_test(test_report_lines),
+		cmocka_unit_test(test_plugin_figures),
 		cmocka_unit_test(test_written_whole_or_not_at_all),
 	};
 

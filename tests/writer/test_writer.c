@@ -672,6 +672,58 @@ test_skip_not_written(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * The dispatcher's feed: the writer copies every record into it, skipped
+ * ones too, and never waits for it.  Nobody reads this feed (a stalled
+ * dispatcher): the log is complete all the same, and every record is
+ * either in the feed, in order, or counted lost there.
+ */
+static void
+test_feed_never_waits(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct ring_feed feed;
+	struct ring_waiter fw;
+	struct ring_feed_ent *e;
+	struct wr_config c;
+	struct wr_stats st;
+	struct run_result res;
+	struct buf want = { 0 };
+	const unsigned n = 1000;
+	uint64_t pos = 0, seq = 0, in_feed = 0;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	assert_int_equal(ring_waiter_init(&fw, true), 0);
+	assert_int_equal(ring_feed_init(&feed, 64 << 10, &fw), 0);
+	atomic_store(&feed.on, true);
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, FREQ);
+	c.feed = &feed;
+	ra_test_guard("feed_never_waits", 60);
+	run_writer(&c, n, 5, 2, &want, &st, &res);
+	ra_test_unguard();
+	assert_no_stall("feed", &res, n);
+	assert_file_is(path, &want);
+	assert_int_equal(st.written, n - n / 5);
+	/* What is in the feed is the first records, in order, whole. */
+	while ((e = ring_feed_peek(&feed, &pos)) != NULL) {
+		assert_int_equal(e->seq, seq);
+		assert_int_equal(e->ver, 1);
+		assert_int_equal(e->text[e->len - 1], '\n');
+		seq++;
+		in_feed++;
+		pos += e->span;
+	}
+	assert_true(in_feed > 0 && in_feed < n);
+	assert_int_equal(st.fed, in_feed);
+	assert_int_equal(in_feed + atomic_load(&feed.lost), n);
+	ring_feed_fini(&feed);
+	ring_waiter_fini(&fw);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
 /* A second run on the same file goes on after what is there. */
 static void
 test_append_second_run(void **state)
@@ -1636,6 +1688,7 @@ main(void)
 		T(test_flush_data),
 		T(test_flush_sync),
 		T(test_skip_not_written),
+		T(test_feed_never_waits),
 		T(test_append_second_run),
 		T(test_discard),
 		T(test_output_fd),

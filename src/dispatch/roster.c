@@ -80,11 +80,24 @@ dr_add(struct disp *d, const struct disp_pconf *pc)
 	}
 }
 
+/* A plugin stopped on SIGHUP is waited for briefly: every other plugin
+ * waits meanwhile (auditd waits 50 ms and does not look). */
+#define DISP_HUP_STOP_MS 1000u
+
+static uint64_t
+hup_deadline(const struct disp *d)
+{
+	unsigned ms = d->c.stop_ms < DISP_HUP_STOP_MS ? d->c.stop_ms :
+	    DISP_HUP_STOP_MS;
+
+	return clock_mono_ns() + ms * 1000000ull;
+}
+
 static void
 remove_plugin(struct disp *d, struct disp_plugin *p)
 {
 	if (p->kind == DISP_EXEC)
-		dp_stop(p, clock_mono_ns() + d->c.stop_ms * 1000000ull);
+		dp_stop(p, hup_deadline(d));
 	else if (p->kind == DISP_UNIX)
 		du_free(p);
 	dq_fini(&p->c);
@@ -120,7 +133,7 @@ revise(struct disp *d, struct disp_plugin *p, const struct disp_pconf *pc)
 		return;
 	}
 	if (p->pid > 0)
-		dp_stop(p, clock_mono_ns() + d->c.stop_ms * 1000000ull);
+		dp_stop(p, hup_deadline(d));
 	p->conf = *pc;
 	p->c.fmt = pc->format;
 	p->restarts = 0;

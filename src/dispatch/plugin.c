@@ -204,16 +204,16 @@ dp_died(struct disp_plugin *p, unsigned max_restarts)
 {
 	collect(p);
 	log_warnx("plugin %s terminated unexpectedly", p->conf.path);
-	p->restarts++;
 	/* auditd's count: max_restarts restarts, then the next death is
 	 * final; unlike auditd, it does not then say it restarted it. */
-	if (p->restarts > max_restarts) {
+	if (p->restarts >= max_restarts) {
 		log_warnx("plugin %s has exceeded max_restarts",
 		    p->conf.path);
 		p->state = DISP_ST_DEAD;
 		dq_drop_all(&p->c);
 		return;
 	}
+	p->restarts++;
 	p->state = DISP_ST_RESTARTING;
 	if (dp_start(p) == 0)
 		log_info("plugin %s was restarted", p->conf.path);

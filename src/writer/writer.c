@@ -254,6 +254,7 @@ feed_rec(struct wr *w, struct ring_rec *r)
 	}
 	ring_feed_commit(f);
 	w->st.fed++;
+	w->fed_batch = true;
 }
 
 static void
@@ -418,8 +419,11 @@ pull(struct wr *w)
 	if (w->freed > 0) {
 		w->freed = 0;
 		ring_waiter_wake(w->c.free_ring->consumer);
-		if (w->c.feed != NULL)
-			ring_waiter_wake(w->c.feed->consumer);
+	}
+	/* Only for what it was given: with no plugin, never. */
+	if (w->fed_batch) {
+		w->fed_batch = false;
+		ring_waiter_wake(w->c.feed->consumer);
 	}
 	for (i = 0; i < w->c.workers; i++) {
 		if (w->popped[i]) {

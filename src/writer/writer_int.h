@@ -108,6 +108,7 @@ struct wr {
 	bool wake_armed;
 	uint64_t wake_val;
 	unsigned freed;
+	bool fed_batch;		/* records went into the feed: wake it */
 
 	struct wr_stats st;
 	struct log_ratelimit rl;

@@ -698,6 +698,7 @@ test_feed_never_waits(void **state)
 	assert_int_equal(ring_waiter_init(&fw, true), 0);
 	assert_int_equal(ring_feed_init(&feed, 64 << 10, &fw), 0);
 	atomic_store(&feed.on, true);
+	atomic_store(&fw.sleeping, 1);	/* as a dispatcher that sleeps */
 	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, FREQ);
 	c.feed = &feed;
 	ra_test_guard("feed_never_waits", 60);
@@ -718,6 +719,23 @@ test_feed_never_waits(void **state)
 	assert_true(in_feed > 0 && in_feed < n);
 	assert_int_equal(st.fed, in_feed);
 	assert_int_equal(in_feed + atomic_load(&feed.lost), n);
+	/* It was woken (it had announced sleep) for what it was given. */
+	assert_true(atomic_load(&fw.wakes) > 0);
+	buf_free(&want);
+
+	/* No plugin (the feed off): nothing copied, and a dispatcher that
+	 * sleeps is never woken. */
+	atomic_store(&feed.on, false);
+	atomic_store(&fw.sleeping, 1);
+	atomic_store(&fw.wakes, 0);
+	memset(&want, 0, sizeof(want));
+	join_path(path, sizeof(path), dir, "audit2.log");
+	ra_test_guard("feed_off", 60);
+	run_writer(&c, n, 5, 2, &want, &st, &res);
+	ra_test_unguard();
+	assert_file_is(path, &want);
+	assert_int_equal(st.fed, 0);
+	assert_int_equal(atomic_load(&fw.wakes), 0);
 	ring_feed_fini(&feed);
 	ring_waiter_fini(&fw);
 	buf_free(&want);

@@ -63,6 +63,7 @@ struct disp_cons {
 	int fd;			/* ours: non-blocking, CLOEXEC */
 	int peer;		/* a plugin's end, held: what it has read */
 	enum disp_format fmt;
+	bool blocked;		/* its socket said EAGAIN: wait for POLLOUT */
 	bool retain;		/* plugins: keep written records */
 	uint64_t keep_bytes;	/* at most: the socket's buffer */
 	struct ring_feed arena;	/* the records themselves */

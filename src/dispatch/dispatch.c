@@ -364,14 +364,20 @@ handle_fds(struct disp *d, unsigned n)
 				dp_died(p, d->c.max_restarts);
 			break;
 		case FD_PLUGIN:
-			break;		/* flush_all writes */
+			/* Room again; flush_all writes. */
+			if (p->used && p->c.fd == d->pfd[j].fd)
+				p->c.blocked = false;
+			break;
 		case FD_LISTEN:
 			if (p->used && p->lfd >= 0)
 				du_accept(p, d->c.q_depth);
 			break;
 		case FD_CLIENT:
-			if (p->used && p->clients[d->own[j].client].used &&
-			    (d->pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (!p->used || !p->clients[d->own[j].client].used)
+				break;
+			if (d->pfd[j].revents & POLLOUT)
+				p->clients[d->own[j].client].c.blocked = false;
+			if (d->pfd[j].revents & (POLLIN | POLLHUP | POLLERR))
 				du_client_input(p, d->own[j].client);
 			break;
 		}

@@ -212,7 +212,7 @@ dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
 	}
 	/* Full: first give the socket what it takes, as a burst larger
 	 * than q_depth is no overflow for a plugin that keeps up. */
-	if (dq_depth(c) >= q_depth && c->fd >= 0)
+	if (dq_depth(c) >= q_depth && c->fd >= 0 && !c->blocked)
 		dq_flush(c);
 	if (dq_depth(c) >= q_depth || q->head - q->rel > q->mask) {
 		/* Slots held by written records: the oldest is read. */
@@ -346,7 +346,9 @@ dq_flush(struct disp_cons *c)
 {
 	ssize_t n;
 
-	if (c->fd < 0)
+	/* A full socket is tried again when poll says POLLOUT, not once
+	 * per record: a stopped plugin would cost a failed send each. */
+	if (c->fd < 0 || c->blocked)
 		return 0;
 	for (;;) {
 		if (c->out_done == c->out_len) {
@@ -359,8 +361,10 @@ dq_flush(struct disp_cons *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				c->blocked = true;
 				return 0;
+			}
 			return -errno;
 		}
 		c->out_done += (uint32_t)n;
@@ -404,6 +408,7 @@ dq_reset_stream(struct disp_cons *c, int fd, int peer, uint64_t keep_bytes)
 {
 	c->fd = fd;
 	c->peer = peer;
+	c->blocked = false;
 	c->wbytes = 0;
 	c->out_len = c->out_done = 0;
 	c->keep_bytes = keep_bytes;

@@ -41,8 +41,10 @@
 #include "dispatch/disp_int.h"
 
 /* The writer's feed: records between the writer and this thread only
- * (each consumer copies what it takes), some 7,000 of them. */
-#define DISP_FEED_BYTES (2u << 20)
+ * (each consumer copies what it takes), some 28,000 of them: with both
+ * cores taken by a load, 2 MiB filled while this thread waited for one,
+ * and records were lost for every plugin (counted). */
+#define DISP_FEED_BYTES (8u << 20)
 #define DISP_TAKE_BATCH 1024
 
 static void

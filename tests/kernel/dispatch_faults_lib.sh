@@ -1,14 +1,9 @@
-# dispatch_faults_lib.sh - test_dispatch_faults.sh's helpers (sourced, not
-# run): checks, starting and stopping the daemon, its report's figures,
-# the load, and comparing a plugin's capture with the log.  They use that
-# script's variables (work, key, gen, build, ...).
-
-told=0
-die() {
-	echo "FAIL - $*"
-	told=1
-	exit 1
-}
+# dispatch_faults_lib.sh - test_dispatch_faults.sh's helpers (sourced
+# after tests/common/ra_kernel.sh and dispatch_lib.sh, not run): checks,
+# starting and stopping the daemon, its report's figures, the load, and
+# comparing a plugin's capture with the log.  They use that script's
+# variables (work, key, gen, build, ...).
+# shellcheck shell=bash disable=SC2034,SC2154
 
 # check DESCRIPTION TEST...: counted, the case goes on.
 check() {
@@ -22,53 +17,52 @@ check() {
 	fi
 }
 
-# daemon_stop: SIGTERM, 30 s, then SIGKILL; its exit status in $stopped.
-stopped=
+# daemon_stop: the daemon SIGTERMed, 30 s, then SIGKILL; its exit status
+# in $stopped.
 daemon_stop() {
-	local i
-	stopped=none
-	[ -n "$ra_pid" ] || return 0
-	kill -TERM "$ra_pid" 2>/dev/null
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$ra_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$ra_pid" 2>/dev/null; then
-		echo "ringauditd ($ra_pid) still runs 30 s after SIGTERM: SIGKILL" >&2
-		kill -KILL "$ra_pid"
-	fi
-	wait "$ra_pid" 2>/dev/null
-	stopped=$?
+	stop_daemon ringauditd "$ra_pid" 30
 	ra_pid=
 }
 
-# setup DIR KEY=VALUE...: a case folder, its auditd.conf with these
-# dispatcher settings added.
+# setup DIR KEY=VALUE...: a case folder, its auditd.conf (tools/lib.sh's)
+# with these dispatcher settings added.
 setup() {
-	local d=$1 kv
+	local d=$1
 	shift
 	ra_write_conf "$d" INCREMENTAL_ASYNC RAW
 	chmod 750 "$d/plugins.d"
-	for kv in "$@"; do
-		echo "${kv%%=*} = ${kv#*=}" >> "$d/auditd.conf"
-	done
+	conf_set "$d/auditd.conf" "$@"
 }
 
 # plugin DIR NAME ARGS: plugins.d/NAME running bin/NAME (a copy of
 # ra_plugin, root's, 0755) with ARGS; format string.
 plugin() {
-	local d=$1 name=$2 args=$3 bin=$work/bin/$2
+	local bin=$work/bin/$2
 	[ -e "$bin" ] || install -m 755 -o root -g root "$build/ra_plugin" "$bin"
-	printf 'active = yes\ndirection = out\npath = %s\ntype = always\nargs = %s\nformat = string\n' \
-		"$bin" "$args" > "$d/plugins.d/$name"
-	chmod 640 "$d/plugins.d/$name"
+	plugin_conf "$1/plugins.d/$2" "$bin" always string "$3"
 }
 
-# start DIR: ringauditd registered, with DIR's configuration.
+# start DIR [OUT...]: ringauditd registered, with DIR's configuration, and
+# the plugins capturing to each DIR/OUT.out started ("start" in its
+# OUT.sig); $generated, the events made, 0.
 start() {
-	: > "$1/stderr"
-	ra_start "$ringauditd" "$1"
+	local d=$1 o
+	shift
+	: > "$d/stderr"
+	generated=0
+	ra_start "$ringauditd" "$d"
 	[ "$(kstat enabled)" = 1 ] || die "the kernel's audit is not enabled with ringauditd registered"
+	for o in "$@"; do
+		wait_for 100 has_sig "$d/$o.out" start || die "plugin $o did not start (no start in $o.out.sig)"
+	done
+}
+
+# stop_checked DIR: the daemon stopped; it exited 0, and its log holds
+# every event made.
+stop_checked() {
+	daemon_stop
+	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
+	check "the log holds every event ($generated)" eq "$(events "$1/log/audit.log")" "$generated"
 }
 
 # report DIR: a fresh state report (SIGCONT) in DIR/auditd.state.

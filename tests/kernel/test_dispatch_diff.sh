@@ -77,9 +77,10 @@ keep=$build/test_dispatch_diff.fail
 pidfile=/var/run/auditd.pid
 auditd_bin=/sbin/auditd
 
-# skip_or_fail, kstat, wait_for, take_kernel
+# skip_or_fail, take_kernel, kernel_save, start_watchdog, stop_daemon,
+# write_conf, start_registered, step, marker, ...
 . "$src/tests/common/ra_kernel.sh"
-# kernel_save, kernel_restore, stop, write_conf, plugin_conf, plugin_bin
+# plugin_conf, plugin_bin
 . "$src/tests/kernel/dispatch_lib.sh"
 
 # --- what cannot run here ----------------------------------------------
@@ -98,25 +99,14 @@ auditctl -s >/dev/null 2>&1 ||
 	skip_or_fail "the kernel's audit subsystem does not answer (auditctl -s)"
 
 take_kernel
-
-deadline=${RA_DISPATCH_DEADLINE:-240}
-(
-	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-	sleep "$deadline" &
-	sp=$!
-	wait "$sp" || exit 0
-	echo "FAIL - still running after $deadline s (RA_DISPATCH_DEADLINE)"
-	kill -TERM $$
-) &
-watchdog=$!
+start_watchdog "${RA_DISPATCH_DEADLINE:-240}" RA_DISPATCH_DEADLINE
 
 # --- what to put back --------------------------------------------------
 work=$(mktemp -d /tmp/ra-dispdiff.XXXXXX)
 # uid 54321 must reach area/ (ra_workload denied).
 chmod 711 "$work"
-kernel_save
-pidfile_existed=0
-[ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile.before" && pidfile_existed=1
+kernel_save "$work"
+file_save "$work" "$pidfile"
 apid='' rpid=''
 result=1
 
@@ -127,37 +117,19 @@ cleanup() {
 	[ "$rc" = 0 ] && [ "$result" != 0 ] && rc=1
 	echo "== putting the machine back"
 	kill "$watchdog" 2>/dev/null
-	stop ringauditd "$rpid"
-	stop auditd "$apid"
-	kernel_restore || problems=1
-	if [ $pidfile_existed = 1 ]; then
-		cp -p "$work/pidfile.before" "$pidfile"
-	else
-		rm -f "$pidfile"
-	fi
+	stop_daemon ringauditd "$rpid"
+	stop_daemon auditd "$apid"
+	kernel_restore "$work" || problems=1
+	file_restore "$work" "$pidfile" || problems=1
 	if [ "$rc" != 0 ] || [ $problems != 0 ] || [ -n "${RA_DISPATCH_KEEP:-}" ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep"
-		cp -a "$work"/RAW "$work"/ENRICHED "$keep/" 2>/dev/null
-		echo "cleanup: the captures, logs and comparisons are kept in $keep"
+		keep_files "$keep" "the captures, logs and comparisons" "$work"/RAW "$work"/ENRICHED
 	else
 		rm -rf "$keep"
 	fi
 	rm -rf "$work"
-	if [ $problems != 0 ]; then
-		echo "FAIL - the machine could not be put back as it was"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit "$rc"
+	cleanup_exit "$rc" "$problems"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-die() {
-	echo "FAIL - $*"
-	exit 1
-}
+trap_cleanup cleanup
 
 plugin_bin "$work/bin"
 area=$work/area
@@ -175,40 +147,12 @@ setup() {
 		"capture:$d/cap/binary binary"
 }
 
-# The workload of one run, between the markers.
-step_fails=0
-step() {
-	local out
-	if ! out=$("$@" 2>&1); then
-		echo "workload step failed: $*"
-		printf '%s\n' "$out" | sed 's/^/  /'
-		step_fails=$((step_fails + 1))
-	fi
-}
+# The workload of one run, between the markers (step, workload_rules,
+# workload_kinds: ra_kernel.sh's).
 workload() {
-	local r rules=(
-		"-w $area/watched -p rwxa -k ra_disp_watch"
-		"-a always,exit -F arch=b64 -S connect,bind,sendto -F exe=$wl -k ra_disp_net"
-		"-a always,exit -F arch=b64 -S open,openat -F exit=-ENOENT -F exe=$wl -k ra_disp_enoent"
-		"-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F exe=$wl -k ra_disp_eacces"
-		"-a always,exit -F arch=b64 -S execve -F exe=$wl -k ra_disp_exec"
-		"-a always,exit -F arch=b32 -S getpid,socketcall,ipc -F exe=$wl -k ra_disp_i386"
-		"-a always,exit -F arch=b64 -S getpid,kill,pipe2,socketpair,msgctl,mq_open,capset -F exe=$wl -k ra_disp_misc"
-	)
-	step auditctl -b 8192
-	for r in "${rules[@]}"; do
-		# shellcheck disable=SC2086
-		step auditctl $r
-	done
+	workload_rules ra_disp
 	step auditctl -m "uid=5 gid=6 auid=7 it's \"quoted\" end"
-	step "$wl" files "$area/watched"
-	step "$wl" denied "$area"
-	step "$wl" net "$area"
-	step "$wl" i386
-	step "$wl" exec
-	step "$wl" ipc
-	step "$wl" login
-	step "$wl" usermsg
+	workload_kinds
 	step "$wl" burst "$events"
 	step auditctl -D
 }
@@ -241,7 +185,7 @@ launch_notes() {
 # run FORMAT: both daemons with log_format = FORMAT, the workload, the
 # comparisons; false if one fails.
 run() {
-	local fmt=$1 d=$work/$1 A R alog rlog i f first last ok=0 caps
+	local fmt=$1 d=$work/$1 A R alog rlog f first last ok=0 caps
 	A=$d/auditd
 	R=$d/ringauditd
 	setup "$A" "$fmt"
@@ -253,31 +197,10 @@ run() {
 	fi
 
 	echo "== $fmt: starting auditd ($auditd_bin -n -c $A)"
-	"$auditd_bin" -n -c "$A" >"$A/stdout" 2>"$A/stderr" &
-	apid=$!
-	registered() { [ "$(kstat pid)" = "$apid" ]; }
-	if ! wait_for 100 registered; then
-		kill -0 "$apid" 2>/dev/null || { wait "$apid"; echo "auditd exited $?"; apid=; }
-		cat "$A/stderr"
-		die "auditd did not register within 10 s (kernel pid $(kstat pid))"
-	fi
+	start_registered auditd "$auditd_bin" "$A" apid
 	if [ "$second" = ringauditd ]; then
 		echo "== $fmt: starting ringauditd ($ringauditd -n -c $R, ingest = multicast)"
-		"$ringauditd" -n -c "$R" >"$R/stdout" 2>"$R/stderr" &
-		rpid=$!
-		r_up() { grep -qas '^type=DAEMON_START ' "$rlog" || ! kill -0 "$rpid" 2>/dev/null; }
-		wait_for 100 r_up
-		if ! kill -0 "$rpid" 2>/dev/null; then
-			wait "$rpid"
-			i=$?
-			rpid=
-			sed 's/^/  ringauditd: /' "$R/stderr"
-			die "ringauditd exited $i at start"
-		fi
-		grep -qas '^type=DAEMON_START ' "$rlog" ||
-			die "ringauditd wrote no DAEMON_START within 10 s"
-		[ "$(kstat pid)" = "$apid" ] ||
-			die "with ringauditd started, the kernel's audit pid is $(kstat pid), not auditd's $apid"
+		start_multicast "$ringauditd" "$R" rpid
 	fi
 	caps=("$A/cap/string" "$A/cap/binary")
 	[ "$second" = ringauditd ] && caps+=("$R/cap/string" "$R/cap/binary")
@@ -294,26 +217,9 @@ run() {
 	done
 	echo "   both plugins of each daemon started"
 
-	logs=("$alog")
-	[ "$second" = ringauditd ] && logs+=("$rlog")
-	in_files() {
-		local t=$1 f
-		shift
-		for f in "$@"; do
-			grep -qaF "msg='text=$t exe=" "$f" 2>/dev/null || return 1
-		done
-	}
-	marker_serial=
-	marker() {
-		auditctl -m "$1" || return 1
-		wait_for 100 in_files "$1" "${logs[@]}" || return 1
-		marker_serial=$(grep -aF "msg='text=$1 exe=" "$alog" |
-			sed -n 's/^type=USER msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' | head -n 1)
-	}
-	for i in 1 2 3 4 5; do
-		marker "ra_dispatch sync $fmt $i" && break
-		[ $i = 5 ] && die "no marker reached both logs in 5 tries"
-	done
+	marker_logs=("$alog")
+	[ "$second" = ringauditd ] && marker_logs+=("$rlog")
+	marker_sync "ra_dispatch sync $fmt"
 	marker "ra_dispatch start $fmt $$" || die "the start marker did not reach both logs"
 	first=$marker_serial
 	echo "== $fmt: workload (start marker serial $first)"
@@ -323,23 +229,16 @@ run() {
 	echo "== $fmt: end marker serial $last"
 	# Every plugin has had the end marker: the daemons stop with nothing
 	# queued for them (auditd drops what its queue holds at stop).
-	wait_for 200 in_files "ra_dispatch end $fmt $$" "${caps[@]}" ||
+	wait_for 200 has_marker "ra_dispatch end $fmt $$" "${caps[@]}" ||
 		echo "   note: the end marker did not reach every capture within 20 s"
-	sizes() { stat -c %s "${logs[@]}" "${caps[@]}" | tr '\n' ' '; }
-	s0=$(sizes)
-	for ((i = 0; i < 30; i++)); do
-		sleep 0.5
-		s1=$(sizes)
-		[ "$s1" = "$s0" ] && break
-		s0=$s1
-	done
+	wait_quiet 0.5 "${marker_logs[@]}" "${caps[@]}"
 
 	if [ -n "$rpid" ]; then
-		stop ringauditd "$rpid"
+		stop_daemon ringauditd "$rpid"
 		rpid=
 		[ "$stopped" = 0 ] || { echo "FAIL - ringauditd exited $stopped at SIGTERM"; ok=1; }
 	fi
-	stop auditd "$apid"
+	stop_daemon auditd "$apid"
 	apid=
 
 	if [ "$second" != ringauditd ]; then

@@ -59,11 +59,11 @@
 # daemon registered.  Exits 77 to skip, saying why; with RA_REQUIRE_KERNEL
 # set (CI) it fails instead.  It takes /run/ringaudit-kernel.lock, and
 # every exit path puts the machine back: the daemon and its plugins
-# stopped (stopped ones continued first), this test's rule deleted
-# (auditctl -d), the kernel's enabled, backlog_limit (8192 for the run)
-# and backlog_wait_time as they were, its audit pid 0.  Some 20 s.  On failure the case
-# folders (logs, captures, stderr, reports) are kept in
-# $RA_BUILD/test_dispatch_faults.fail.
+# stopped (stopped ones continued first), the rules deleted (those loaded
+# before put back), the kernel's enabled, failure, backlog_limit (8192
+# for the run), backlog_wait_time and rate_limit as they were, its audit
+# pid 0.  Some 20 s.  On failure the case folders (logs, captures,
+# stderr, reports) are kept in $RA_BUILD/test_dispatch_faults.fail.
 #
 #   RA_BUILD=BUILD_DIR RA_SOURCE_DIR=SRC tests/kernel/test_dispatch_faults.sh
 #   RA_FAULTS_CASES="1 2 3 4 5 6"   the cases to run
@@ -79,10 +79,11 @@ cases=${RA_FAULTS_CASES:-1 2 3 4 5 6}
 ringauditd=${RA_RINGAUDITD:-$build/ringauditd}
 keep=$build/test_dispatch_faults.fail
 
-# skip_or_fail, kstat, wait_for, take_kernel
+# skip_or_fail, take_kernel, kernel_save, start_watchdog, stop_daemon,
+# ra_write_conf, ra_start (ra_pid; tools/lib.sh's), ...
 . "$src/tests/common/ra_kernel.sh"
-# ra_write_conf, ra_start (ra_pid)
-. "$src/tools/lib.sh"
+# plugin_conf
+. "$src/tests/kernel/dispatch_lib.sh"
 
 # --- what cannot run here ----------------------------------------------
 [ "$(id -u)" -eq 0 ] || skip_or_fail "not root"
@@ -97,31 +98,13 @@ auditctl -s >/dev/null 2>&1 ||
 take_kernel
 
 work=$(mktemp -d /tmp/ra-faults.XXXXXX)
-deadline=${RA_FAULTS_DEADLINE:-240}
-(
-	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-	sleep "$deadline" &
-	sp=$!
-	wait "$sp" || exit 0
-	echo "FAIL - still running after $deadline s (RA_FAULTS_DEADLINE)"
-	touch "$work/timed-out"
-	kill -TERM $$
-	# The shell's trap waits for the command in the foreground: end the
-	# test's own children (the daemon, ra-gen, a comparison) too.
-	for c in $(ps -o pid= --ppid $$); do
-		[ "$c" != "$BASHPID" ] && kill -TERM "$c" 2>/dev/null
-	done
-) &
-watchdog=$!
+start_watchdog "${RA_FAULTS_DEADLINE:-240}" RA_FAULTS_DEADLINE "$work/timed-out"
 
 # --- what to put back --------------------------------------------------
-k_enabled=$(kstat enabled)
-k_backlog=$(kstat backlog_limit)
-k_wait=$(kstat backlog_wait_time)
+kernel_save "$work"
 key=ra_faults_$$
 gen=$work/bin/ra-gen
 rule=("always,exit" -F arch=b64 -S getpriority -F "exe=$gen" -k "$key")
-rule_loaded=0
 flow=
 failures=0
 result=1
@@ -137,7 +120,7 @@ signal_plugins() {
 }
 
 cleanup() {
-	local rc=$? problems=0 p
+	local rc=$? problems=0
 	trap - EXIT INT TERM
 	set +e
 	[ "$rc" = 0 ] && [ "$result" != 0 ] && rc=1
@@ -149,41 +132,16 @@ cleanup() {
 	signal_plugins CONT
 	daemon_stop
 	signal_plugins KILL
-	if [ $rule_loaded = 1 ]; then
-		auditctl -d "${rule[@]}" >/dev/null 2>&1 ||
-			{ echo "cleanup: could not delete the rule"; problems=1; }
-	fi
-	[ -n "$k_backlog" ] && auditctl -b "$k_backlog" >/dev/null 2>&1
-	[ -n "$k_wait" ] && auditctl --backlog_wait_time "$k_wait" >/dev/null 2>&1
-	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
-	for p in enabled:$k_enabled backlog_limit:$k_backlog \
-	    backlog_wait_time:$k_wait pid:0; do
-		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
-		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
-		problems=1
-	done
-	if auditctl -l 2>/dev/null | grep -q "$key"; then
-		echo "cleanup: this test's rule is still loaded"
-		problems=1
-	fi
+	kernel_restore "$work" || problems=1
 	if [ "$rc" != 0 ] || [ $problems != 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep"
-		cp -a "$work"/c* "$keep/" 2>/dev/null
-		echo "cleanup: the case folders are kept in $keep"
+		keep_files "$keep" "the case folders" "$work"/c*
 	else
 		rm -rf "$keep"
 	fi
 	rm -rf "$work"
-	if [ $problems != 0 ]; then
-		echo "FAIL - the machine could not be put back as it was"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit "$rc"
+	cleanup_exit "$rc" "$problems"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup cleanup
 
 # --- helpers: dispatch_faults_lib.sh ---------------------------------
 . "$src/tests/kernel/dispatch_faults_lib.sh"
@@ -193,7 +151,6 @@ mkdir -p "$work/bin"
 install -m 755 -o root -g root "$build/ra-gen" "$gen"
 auditctl -b 8192 >/dev/null || die "auditctl -b 8192 failed"
 auditctl -a "${rule[@]}" >/dev/null || die "could not add the rule (auditctl -a ${rule[*]})"
-rule_loaded=1
 
 # --- 1: a stopped plugin under load --------------------------------------
 case_stop() {
@@ -205,10 +162,7 @@ case_stop() {
 	setup "$d" q_depth=20000 overflow_action=syslog max_restarts=3
 	plugin "$d" fast "capture:$d/fast.out"
 	plugin "$d" stopped "capture:$d/stopped.out"
-	generated=0
-	start "$d"
-	wait_for 100 has_sig "$d/fast.out" start && wait_for 100 has_sig "$d/stopped.out" start ||
-		die "the plugins did not start (no start in OUT.sig)"
+	start "$d" fast stopped
 	report "$d"
 	pid=$(st "$d" stopped pid)
 	fpid=$(st "$d" fast pid)
@@ -245,9 +199,7 @@ case_stop() {
 	check "stopped: offered = delivered + dropped + queued" balanced "$d" stopped
 	check "stopped: its capture holds the $(st "$d" stopped delivered) records delivered" \
 		eq "$(wc -l < "$d/stopped.out")" "$(st "$d" stopped delivered)"
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	f=$(compare "$d/log/audit.log" "$d/fast.out")
 	echo "   fast against the log: $f"
 	check "fast: every record of the log, in order, once" all_of "$f"
@@ -266,11 +218,7 @@ case_exit() {
 	plugin "$d" exiter "capture:$d/exiter.out exit=1000"
 	plugin "$d" slowexit "capture:$d/slowexit.out exit=1000,slow=5"
 	plugin "$d" keeper "capture:$d/keep.out"
-	generated=0
-	start "$d"
-	for x in exiter slowexit keep; do
-		wait_for 100 has_sig "$d/$x.out" start || die "plugin $x did not start"
-	done
+	start "$d" exiter slowexit keep
 	# 3000 events: 9000 records and 3000 EOE, past four instances' 1000
 	# and what each read beyond.
 	gen 3000
@@ -317,9 +265,7 @@ case_exit() {
 	check "after HUP: exiter started again, restarts 0" \
 		eq "$(st "$d" exiter state) $(st "$d" exiter pid) $(st "$d" exiter restarts)" \
 		"running $(sig_pids "$d/exiter.out" start | tail -n 1) 0"
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	f=$(compare "$d/log/audit.log" "$d/keep.out")
 	echo "   keeper against the log: $f"
 	check "keeper: every record of the log, in order, once" all_of "$f"
@@ -341,9 +287,7 @@ case_noexec() {
 		chmod 750 "$work/bin/$b"
 		plugin "$d" $b "capture:$d/$b.out"
 	done
-	generated=0
-	start "$d"
-	wait_for 100 has_sig "$d/keep.out" start || die "the keeper did not start"
+	start "$d" keep
 	dead2() { report "$1"; [ "$(st "$1" garbage state) $(st "$1" noint state)" = "dead dead" ]; }
 	wait_for 100 dead2 "$d" ||
 		echo "   after 10 s: garbage $(st "$d" garbage state), noint $(st "$d" noint state)"
@@ -371,9 +315,7 @@ case_noexec() {
 	done
 	check "the report counts 1 active plugin" eq "$(st "$d" - "Number of active plugins")" 1
 	check "keeper: nothing dropped" eq "$(st "$d" keeper dropped)" 0
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	f=$(compare "$d/log/audit.log" "$d/keep.out")
 	echo "   keeper against the log: $f"
 	check "keeper: every record of the log, in order, once" all_of "$f"
@@ -389,10 +331,8 @@ case_hup() {
 	plugin "$d" bin "capture:$d/bin.out"
 	plugin "$d" args "capture:$d/args.out"
 	plugin "$d" gone "capture:$d/gone.out"
-	generated=0
-	start "$d"
+	start "$d" keep bin args gone
 	for p in keep bin args gone; do
-		wait_for 100 has_sig "$d/$p.out" start || die "plugin $p did not start"
 		pid[$p]=$(sig_pids "$d/$p.out" start)
 	done
 	lost0=$(kstat lost)
@@ -477,9 +417,7 @@ case_hup() {
 		check "$p: nothing dropped" eq "$(st "$d" $p dropped)" 0
 	done
 	check "the kernel lost nothing (lost $lost0 -> $(kstat lost))" eq "$(kstat lost)" "$lost0"
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	# keep has a SIGTERM handler: it exits at the daemon's SIGTERM, so it
 	# is checked up to our last event.
 	f=$(compare "$d/log/audit.log" "$d/keep.out" last="$(event_end "$d/log/audit.log" "$generated")")
@@ -509,15 +447,9 @@ case_term() {
 	# 4096 bytes every 5 ms: it overflows, and holds the daemon's stop
 	# up to stop_ms with its queue.
 	plugin "$d" slow "capture:$d/slow.out slow=5"
-	generated=0
-	start "$d"
-	for p in keep slow; do
-		wait_for 100 has_sig "$d/$p.out" start || die "plugin $p did not start"
-	done
+	start "$d" keep slow
 	gen 20000
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	f=$(compare "$d/log/audit.log" "$d/keep.out")
 	echo "   keep against the log: $f"
 	check "keep: every record of the log (DAEMON_END too), in order, once" all_of "$f"
@@ -541,11 +473,7 @@ case_suspend() {
 	setup "$d" q_depth=5000 overflow_action=suspend max_restarts=3
 	plugin "$d" keep "capture:$d/keep.out"
 	plugin "$d" stopped "capture:$d/stopped.out"
-	generated=0
-	start "$d"
-	for p in keep stopped; do
-		wait_for 100 has_sig "$d/$p.out" start || die "plugin $p did not start"
-	done
+	start "$d" keep stopped
 	pid=$(sig_pids "$d/stopped.out" start)
 	kill -STOP "$pid"
 	gen 10000
@@ -590,9 +518,7 @@ case_suspend() {
 	for p in keep stopped; do
 		check "$p: offered = delivered + dropped + queued" balanced "$d" $p
 	done
-	daemon_stop
-	check "ringauditd exited 0 at SIGTERM" eq "$stopped" 0
-	check "the log holds every event ($generated)" eq "$(events "$d/log/audit.log")" "$generated"
+	stop_checked "$d"
 	for p in keep stopped; do
 		f=$(compare "$d/log/audit.log" "$d/$p.out" first="$first")
 		echo "   $p against the log, from the first event after SIGUSR2 (line $first): $f"

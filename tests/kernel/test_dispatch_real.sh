@@ -70,9 +70,10 @@ syslog_bin=/sbin/audisp-syslog
 remote_bin=/sbin/audisp-remote
 key=ra_disp_real
 
-# skip_or_fail, kstat, wait_for, take_kernel
+# skip_or_fail, take_kernel, kernel_save, start_watchdog, stop_daemon,
+# write_conf, start_registered, marker, ...
 . "$src/tests/common/ra_kernel.sh"
-# kernel_save, kernel_restore, stop, write_conf, plugin_conf, plugin_bin
+# plugin_conf
 . "$src/tests/kernel/dispatch_lib.sh"
 
 # --- what cannot run here ----------------------------------------------
@@ -110,21 +111,11 @@ fi
 	exit 1
 }
 take_kernel
-
-deadline=${RA_DISPATCH_DEADLINE:-240}
-(
-	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-	sleep "$deadline" &
-	sp=$!
-	wait "$sp" || exit 0
-	echo "FAIL - still running after $deadline s (RA_DISPATCH_DEADLINE)"
-	kill -TERM $$
-) &
-watchdog=$!
+start_watchdog "${RA_DISPATCH_DEADLINE:-240}" RA_DISPATCH_DEADLINE
 
 # --- what to put back --------------------------------------------------
 work=$(mktemp -d /tmp/ra-dispreal.XXXXXX)
-kernel_save
+kernel_save "$work"
 dpid='' spid='' sinkpid=''
 cpids=()
 result=1
@@ -136,41 +127,36 @@ cleanup() {
 	[ "$rc" = 0 ] && [ "$result" != 0 ] && rc=1
 	echo "== putting the machine back"
 	kill "$watchdog" 2>/dev/null
-	stop "$dut" "$dpid"
+	stop_daemon "$dut" "$dpid"
 	for p in "${cpids[@]}"; do
-		stop "af_unix client" "$p"
+		stop_daemon "af_unix client" "$p"
 	done
-	stop "the log server" "$spid"
-	stop "the syslog socket" "$sinkpid"
-	kernel_restore || problems=1
+	stop_daemon "the log server" "$spid"
+	stop_daemon "the syslog socket" "$sinkpid"
+	kernel_restore "$work" || problems=1
 	if [ "$rc" != 0 ] || [ $problems != 0 ] || [ -n "${RA_DISPATCH_KEEP:-}" ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep"
-		cp -a "$work"/dut "$work"/server "$work"/af "$work"/syslog.txt \
-			"$work"/cmp "$keep/" 2>/dev/null
-		echo "cleanup: the logs and captures are kept in $keep"
+		keep_files "$keep" "the logs and captures" "$work"/dut "$work"/server \
+			"$work"/af "$work"/syslog.txt "$work"/cmp
 	else
 		rm -rf "$keep"
 	fi
 	# The mounts go with the namespace; none is under $work.
 	rm -rf --one-file-system "$work"
-	if [ $problems != 0 ]; then
-		echo "FAIL - the machine could not be put back as it was"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit "$rc"
+	cleanup_exit "$rc" "$problems"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup cleanup
 
+# syslog_notes: the daemons' syslog messages, if any (other than
+# audisp-syslog's records).
+syslog_notes() {
+	[ -s "$work/syslog.txt" ] || return 0
+	echo "   syslog messages (other than audisp-syslog's records):"
+	grep -av ' audisp-syslog: type=' "$work/syslog.txt" | tail -n 20 | sed 's/^/   /'
+}
+# die WHY: ra_kernel.sh's, with the syslog messages.
 die() {
 	echo "FAIL - $*"
-	if [ -s "$work/syslog.txt" ]; then
-		echo "   syslog messages (other than audisp-syslog's records):"
-		grep -av ' audisp-syslog: type=' "$work/syslog.txt" | tail -n 20 |
-			sed 's/^/   /'
-	fi
+	syslog_notes
 	exit 1
 }
 
@@ -265,18 +251,7 @@ plugin_conf "$D/plugins.d/af_unix.conf" builtin_af_unix builtin string \
 	"0640 $afsock"
 dlog=$D/log/audit.log
 echo "== $dut: $dut_bin -n -c $D (plugins: audisp-syslog, audisp-remote, builtin_af_unix)"
-"$dut_bin" -n -c "$D" >"$D/stdout" 2>"$D/stderr" &
-dpid=$!
-registered() { [ "$(kstat pid)" = "$dpid" ] || ! kill -0 "$dpid" 2>/dev/null; }
-wait_for 100 registered
-if ! kill -0 "$dpid" 2>/dev/null; then
-	wait "$dpid"
-	i=$?
-	dpid=
-	sed "s/^/  $dut: /" "$D/stderr"
-	die "$dut exited $i at start"
-fi
-[ "$(kstat pid)" = "$dpid" ] || die "$dut did not register within 10 s (kernel pid $(kstat pid))"
+start_registered "$dut" "$dut_bin" "$D" dpid
 af_up() { [ -S "$afsock" ]; }
 wait_for 100 af_up || die "$dut made no af_unix socket at $afsock"
 echo "   af_unix socket: $(stat -c '%A %U' "$afsock")"
@@ -301,7 +276,6 @@ dest_file() {
 	client*) echo "$work/af/$1" ;;
 	esac
 }
-has() { grep -qaF "msg='text=$1 exe=" "$2" 2>/dev/null; }
 # reached TEXT: the destinations holding the marker TEXT, in $reached;
 # true once all that should have it do (auditd: one af_unix client).
 want_clients=3
@@ -310,25 +284,23 @@ reached() {
 	local d n=0
 	reached=
 	for d in "${dests[@]}"; do
-		has "$1" "$(dest_file "$d")" || continue
+		has_marker "$1" "$(dest_file "$d")" || continue
 		reached="$reached $d"
 		case $d in client*) n=$((n + 1)) ;; esac
 	done
 	case $reached in *syslog\ remote*) [ $n -ge $want_clients ] ;; *) false ;; esac
 }
-marker_serial=
-marker() {
-	auditctl -m "$1" || return 1
-	wait_for 100 has "$1" "$dlog" || return 1
-	marker_serial=$(grep -aF "msg='text=$1 exe=" "$dlog" |
-		sed -n 's/^type=USER msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' | head -n 1)
-	# Every destination that works has it within 10 s.
+# mark TEXT: a marker in the daemon's log (its serial in $marker_serial),
+# and then in every destination that works, within 10 s.
+marker_logs=("$dlog")
+mark() {
+	marker "$1" || return 1
 	wait_for 100 reached "$1"
 	return 0
 }
-marker "ra_dispatch_real sync $$" || die "the sync marker did not reach $dut's log"
+mark "ra_dispatch_real sync $$" || die "the sync marker did not reach $dut's log"
 echo "   the sync marker reached:${reached:- nothing}"
-marker "ra_dispatch_real start $$" || die "the start marker did not reach $dut's log"
+mark "ra_dispatch_real start $$" || die "the start marker did not reach $dut's log"
 first=$marker_serial
 echo "== workload: $events getpid calls keyed $key (start marker serial $first)"
 auditctl -b 8192 >/dev/null || die "auditctl -b 8192 failed"
@@ -337,7 +309,7 @@ auditctl -a always,exit -F arch=b64 -S getpid -F exe="$wl" -k $key >/dev/null ||
 lost0=$(kstat lost)
 "$wl" burst "$events" || die "ra_workload burst failed"
 auditctl -D >/dev/null
-marker "ra_dispatch_real end $$" || die "the end marker did not reach $dut's log"
+mark "ra_dispatch_real end $$" || die "the end marker did not reach $dut's log"
 last=$marker_serial
 echo "   end marker serial $last; it reached:${reached:- nothing}"
 lost=$(( $(kstat lost) - lost0 ))
@@ -351,18 +323,18 @@ echo "   $dut logged $logged events keyed $key"
 events=$logged
 
 # --- stop ------------------------------------------------------------------
-stop "$dut" "$dpid"
+stop_daemon "$dut" "$dpid"
 dpid=
 echo "   $dut stopped, exit status $stopped"
 dut_status=$stopped
 for p in "${cpids[@]}"; do
-	stop "af_unix client" "$p"
+	stop_daemon "af_unix client" "$p"
 done
 cpids=()
-stop "the log server" "$spid"
+stop_daemon "the log server" "$spid"
 spid=
 sleep 0.2
-stop "the syslog socket" "$sinkpid"
+stop_daemon "the syslog socket" "$sinkpid"
 sinkpid=
 
 # --- compare -------------------------------------------------------------
@@ -419,9 +391,6 @@ if [ "$dut_status" != 0 ]; then
 	echo "FAIL - $dut exited $dut_status at SIGTERM"
 	fails=$((fails + 1))
 fi
-if [ $fails != 0 ]; then
-	echo "   syslog messages (other than audisp-syslog's records):"
-	grep -av ' audisp-syslog: type=' "$work/syslog.txt" | tail -n 20 | sed 's/^/   /'
-fi
+[ $fails = 0 ] || syslog_notes
 [ $fails = 0 ] && result=0
 exit $result

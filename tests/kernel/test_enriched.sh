@@ -116,55 +116,17 @@ if getent passwd "$new_uid" >/dev/null || getent passwd "$new_user" >/dev/null |
 fi
 
 take_kernel
-
-# ctest kills a test that outlives its TIMEOUT without a chance to clean
-# up: give up well before, through the trap.
-deadline=${RA_ENRICHED_DEADLINE:-240}
-(
-	trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-	sleep "$deadline" &
-	sp=$!
-	wait "$sp" || exit 0
-	echo "FAIL - still running after $deadline s (RA_ENRICHED_DEADLINE)"
-	kill -TERM $$
-) &
-watchdog=$!
+start_watchdog "${RA_ENRICHED_DEADLINE:-240}" RA_ENRICHED_DEADLINE
 
 # --- what to put back --------------------------------------------------
 work=$(mktemp -d /tmp/ra-enriched.XXXXXX)
 # uid 54321 must reach area/ (the setuid copy, the EACCES target).
 chmod 711 "$work"
-k_enabled=$(kstat enabled)
-k_failure=$(kstat failure)
-k_backlog=$(kstat backlog_limit)
-k_wait=$(kstat backlog_wait_time)
-k_rate=$(kstat rate_limit)
-auditctl -l > "$work/rules.before" 2>&1
-pidfile_existed=0
-[ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile.before" && pidfile_existed=1
-apid= rpid=
+kernel_save "$work"
+file_save "$work" "$pidfile"
+apid='' rpid=''
 paused=0
 result=1
-
-# stop NAME PID: SIGTERM, 15 s, then SIGKILL; the exit status in $stopped.
-stopped=
-stop() {
-	local i
-	stopped=
-	[ -n "$2" ] && kill -0 "$2" 2>/dev/null || return 0
-	[ "$paused" = 1 ] && kill -CONT "$2"
-	kill -TERM "$2"
-	for ((i = 0; i < 150; i++)); do
-		kill -0 "$2" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$2" 2>/dev/null; then
-		echo "$1 ($2) still runs 15 s after SIGTERM: SIGKILL"
-		kill -KILL "$2"
-	fi
-	wait "$2"
-	stopped=$?
-}
 
 cleanup() {
 	local rc=$? p problems=0
@@ -173,13 +135,10 @@ cleanup() {
 	[ "$rc" = 0 ] && [ "$result" != 0 ] && rc=1
 	echo "== putting the machine back"
 	kill "$watchdog" 2>/dev/null
-	stop ringauditd "$rpid"
-	stop auditd "$apid"
-	auditctl -D >/dev/null 2>&1
-	if ! grep -qx 'No rules' "$work/rules.before"; then
-		auditctl -R "$work/rules.before" >/dev/null 2>&1 ||
-			{ echo "cleanup: could not reload the rules that were loaded"; problems=1; }
-	fi
+	# SIGTERM waits while a daemon is stopped (SIGSTOP).
+	[ "$paused" = 1 ] && resume
+	stop_daemon ringauditd "$rpid"
+	stop_daemon auditd "$apid"
 	if getent passwd "$new_user" >/dev/null; then
 		userdel "$new_user" >/dev/null 2>&1
 	fi
@@ -194,97 +153,33 @@ cleanup() {
 		echo "cleanup: group $new_group ($new_gid) is still there"
 		problems=1
 	fi
-	[ -n "$k_backlog" ] && auditctl -b "$k_backlog" >/dev/null 2>&1
-	[ -n "$k_wait" ] && auditctl --backlog_wait_time "$k_wait" >/dev/null 2>&1
-	[ -n "$k_rate" ] && auditctl -r "$k_rate" >/dev/null 2>&1
-	case $k_failure in 0 | 1) auditctl -f "$k_failure" >/dev/null 2>&1 ;; esac
-	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
-	auditctl -l > "$work/rules.after" 2>&1
-	cmp -s "$work/rules.before" "$work/rules.after" ||
-		{ echo "cleanup: the rules differ from before"; problems=1; }
-	for p in enabled:$k_enabled failure:$k_failure backlog_limit:$k_backlog \
-	    backlog_wait_time:$k_wait rate_limit:$k_rate pid:0; do
-		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
-		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
-		problems=1
-	done
-	if [ $pidfile_existed = 1 ]; then
-		cp -p "$work/pidfile.before" "$pidfile"
-	else
-		rm -f "$pidfile"
-	fi
+	kernel_restore "$work" || problems=1
+	file_restore "$work" "$pidfile" || problems=1
 	if [ "$rc" != 0 ] || [ $problems != 0 ]; then
-		rm -rf "$keep"
-		mkdir -p "$keep"
+		keep_files "$keep" "the logs and the comparison" "$work/cmp" "$work"/*.txt
 		for p in auditd ringauditd; do
 			[ -d "$work/$p" ] || continue
 			mkdir -p "$keep/$p"
 			cp -a "$work/$p/log" "$work/$p"/*.conf "$work/$p"/std* \
 				"$keep/$p/" 2>/dev/null
 		done
-		cp -a "$work/cmp" "$keep/" 2>/dev/null
-		cp -a "$work"/*.txt "$keep/" 2>/dev/null
-		echo "cleanup: the logs and the comparison are kept in $keep"
 	else
 		rm -rf "$keep"
 	fi
 	rm -rf "$work"
-	if [ $problems != 0 ]; then
-		echo "FAIL - the machine could not be put back as it was"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit "$rc"
+	cleanup_exit "$rc" "$problems"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-die() {
-	echo "FAIL - $*"
-	exit 1
-}
+trap_cleanup cleanup
 
 # --- configurations ------------------------------------------------------
-# write_conf DIR: an auditd.conf that auditd and ringauditd both take,
-# logging ENRICHED to DIR/log/audit.log.
-write_conf() {
-	local d=$1
-	mkdir -p "$d/log" "$d/plugins.d"
-	cat > "$d/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $d/log/audit.log
-log_group = root
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 1024
-num_logs = 2
-max_log_file_action = IGNORE
-priority_boost = 0
-name_format = NONE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = SYSLOG
-plugin_dir = $d/plugins.d
-CONF
-	chmod 600 "$d/auditd.conf"
-}
+# Both daemons take the same auditd.conf (write_conf), ENRICHED.
 A=$work/auditd
 R=$work/ringauditd
-write_conf "$A"
+write_conf "$A" ENRICHED priority_boost=0
 alog=$A/log/audit.log
 if [ "$second" = ringauditd ]; then
-	write_conf "$R"
-	cat > "$R/ringauditd.conf" <<CONF
-pid_file = $R/auditd.pid
-state_file = $R/auditd.state
-ingest = multicast
-CONF
-	chmod 600 "$R/ringauditd.conf"
+	write_conf "$R" ENRICHED priority_boost=0
+	echo "ingest = multicast" >> "$R/ringauditd.conf"
 	rlog=$R/log/audit.log
 else
 	rlog=$work/second.log
@@ -292,63 +187,23 @@ fi
 
 # --- the daemons ---------------------------------------------------------
 echo "== starting auditd ($auditd_bin -n -c $A)"
-"$auditd_bin" -n -c "$A" >"$A/stdout" 2>"$A/stderr" &
-apid=$!
-registered() { [ "$(kstat pid)" = "$apid" ]; }
-if ! wait_for 100 registered; then
-	kill -0 "$apid" 2>/dev/null || { wait "$apid"; echo "auditd exited $?"; apid=; }
-	cat "$A/stderr"
-	die "auditd did not register within 10 s (kernel pid $(kstat pid))"
-fi
+start_registered auditd "$auditd_bin" "$A" apid
 echo "auditd $apid is the registered audit daemon"
 lost0=$(kstat lost)
 
 if [ "$second" = ringauditd ]; then
 	echo "== starting ringauditd ($ringauditd -n -c $R, ingest = multicast)"
-	"$ringauditd" -n -c "$R" >"$R/stdout" 2>"$R/stderr" &
-	rpid=$!
-	r_up() { grep -qas '^type=DAEMON_START ' "$rlog" || ! kill -0 "$rpid" 2>/dev/null; }
-	wait_for 100 r_up
-	if ! kill -0 "$rpid" 2>/dev/null; then
-		wait "$rpid"
-		rc=$?
-		rpid=
-		sed 's/^/  ringauditd: /' "$R/stderr"
-		[ $rc = 6 ] && echo "(exit 6 is a refused configuration: does this build" \
-			"know ringauditd.conf's ingest = multicast?)"
-		die "ringauditd exited $rc at start"
-	fi
-	grep -qas '^type=DAEMON_START ' "$rlog" ||
-		die "ringauditd wrote no DAEMON_START within 10 s"
-	[ "$(kstat pid)" = "$apid" ] ||
-		die "with ringauditd started, the kernel's audit pid is $(kstat pid), not auditd's $apid"
+	start_multicast "$ringauditd" "$R" rpid
 	echo "ringauditd $rpid is up"
 else
 	echo "== RA_ENRICHED_SECOND=$second: no ringauditd; auditd's log against a copy of itself"
 fi
 
-# marker TEXT: a USER record with TEXT (auditctl -m), and true once the
-# logs have it.  Its serial in $marker_serial.
-logs=("$alog")
-[ "$second" = ringauditd ] && logs+=("$rlog")
-in_logs() {
-	local f
-	for f in "${logs[@]}"; do
-		grep -qaF "msg='text=$1 exe=" "$f" || return 1
-	done
-}
-marker_serial=
-marker() {
-	auditctl -m "$1" || return 1
-	wait_for 100 in_logs "$1" || return 1
-	marker_serial=$(grep -aF "msg='text=$1 exe=" "$alog" |
-		sed -n 's/^type=USER msg=audit([0-9.]*:\([0-9]*\)).*/\1/p' | head -n 1)
-}
-# Until a marker reaches both logs, ringauditd may not be listening yet.
-for i in 1 2 3 4 5; do
-	marker "ra_enriched sync $i" && break
-	[ $i = 5 ] && die "no marker reached both logs in 5 tries"
-done
+# Markers (auditctl -m) must reach both logs; until one has, ringauditd
+# may not be listening yet.
+marker_logs=("$alog")
+[ "$second" = ringauditd ] && marker_logs+=("$rlog")
+marker_sync "ra_enriched sync"
 
 # --- the workload --------------------------------------------------------
 marker "ra_enriched start $$" || die "the start marker did not reach both logs"
@@ -362,46 +217,17 @@ suid=$area/ra_workload_suid
 cp "$wl" "$suid"
 chmod 4755 "$suid"
 
-step_fails=0
-step() {
-	local out
-	if ! out=$("$@" 2>&1); then
-		echo "workload step failed: $*"
-		printf '%s\n' "$out" | sed 's/^/  /'
-		step_fails=$((step_fails + 1))
-	fi
-}
-
-# CONFIG_CHANGE op=set, and room for the burst.
-step auditctl -b 8192
-rules=(
-	"-w $area/watched -p rwxa -k ra_enr_watch"
-	"-a always,exit -F arch=b64 -S connect,bind,sendto -F exe=$wl -k ra_enr_net"
-	"-a always,exit -F arch=b64 -S open,openat -F exit=-ENOENT -F exe=$wl -k ra_enr_enoent"
-	"-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F exe=$wl -k ra_enr_eacces"
-	"-a always,exit -F arch=b64 -S execve -F exe=$wl -k ra_enr_exec"
-	"-a always,exit -F arch=b32 -S getpid,socketcall,ipc -F exe=$wl -k ra_enr_i386"
-	"-a always,exit -F arch=b64 -S getpid,kill,pipe2,socketpair,msgctl,mq_open,capset -F exe=$wl -k ra_enr_misc"
-	"-a always,exit -F arch=b64 -S getpid,openat,execve -F exe=$suid -k ra_enr_suid"
-)
-for r in "${rules[@]}"; do
-	# shellcheck disable=SC2086
-	step auditctl $r
-done
+# Room for the burst, the workload's rules (workload_rules, ra_kernel.sh),
+# and the setuid copy's.
+workload_rules ra_enr
+step auditctl -a always,exit -F arch=b64 -S getpid,openat,execve -F exe="$suid" -k ra_enr_suid
 
 # (auditctl -m refuses non-ASCII text; ra_workload usermsg sends it.)
 step auditctl -m "plain words"
 step auditctl -m "uid=5 gid=6 auid=7 it's \"quoted\" end"
 step auditctl -m "$(printf 'long %.0s' $(seq 150))"
 
-step "$wl" files "$area/watched"
-step "$wl" denied "$area"
-step "$wl" net "$area"
-step "$wl" i386
-step "$wl" exec
-step "$wl" ipc
-step "$wl" login
-step "$wl" usermsg
+workload_kinds
 step "$wl" runas 54321 54322 "$suid" suid "$area"
 
 # A group and a user: made, used, changed, deleted.  auditd looks a name
@@ -450,24 +276,17 @@ last=$marker_serial
 echo "== end marker serial $last"
 
 # Quiet: no log grows for a second.
-sizes() { stat -c %s "${logs[@]}" | tr '\n' ' '; }
-s0=$(sizes)
-for ((i = 0; i < 30; i++)); do
-	sleep 1
-	s1=$(sizes)
-	[ "$s1" = "$s0" ] && break
-	s0=$s1
-done
+wait_quiet 1 "${marker_logs[@]}"
 
 # --- stop ----------------------------------------------------------------
 if [ -n "$rpid" ]; then
-	stop ringauditd "$rpid"
+	stop_daemon ringauditd "$rpid"
 	rpid=
 	echo "ringauditd stopped, exit status $stopped"
 	[ "$stopped" = 0 ] || echo "FAIL - ringauditd exited $stopped at SIGTERM"
 	r_status=$stopped
 fi
-stop auditd "$apid"
+stop_daemon auditd "$apid"
 apid=
 echo "auditd stopped, exit status $stopped"
 lost=$(( $(kstat lost) - lost0 ))

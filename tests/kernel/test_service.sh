@@ -27,10 +27,12 @@
 #
 # Every exit path puts the machine back: the service stopped (and any
 # daemon it started), the rules deleted (augenrules loads
-# /etc/audit/rules.d at each start) and the kernel's settings as they were,
-# the drop-in uninstalled, /etc/default/auditd, /etc/audit/audit.rules and
-# /var/log/audit as they were (the test's logs are kept in the build tree,
-# Testing/test_service-logs), and the kernel's audit pid 0.
+# /etc/audit/rules.d at each start; those loaded before put back) and the
+# kernel's settings as they were, the drop-in uninstalled,
+# /etc/default/auditd, /etc/audit/audit.rules (and .prev),
+# /var/run/auditd.pid and /var/log/audit as they were (the test's logs
+# are kept in the build tree, Testing/test_service-logs), and the
+# kernel's audit pid 0.
 #
 #   RA_BUILD=BUILD_DIR RA_SOURCE_DIR=SRC tests/kernel/test_service.sh
 #   RA_SERVICE_EVENTS=N  events per phase (default 1000)
@@ -59,7 +61,8 @@ expect() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 quiet() { "$@" >/dev/null; }
-# skip_or_fail, kstat, wait_for, take_kernel
+# skip_or_fail, kstat, wait_for, take_kernel, kernel_save, file_save,
+# stop_daemon, ...
 . "$src/tests/common/ra_kernel.sh"
 
 # --- what cannot run here ----------------------------------------------
@@ -94,29 +97,16 @@ fi
 
 # --- what to put back --------------------------------------------------
 work=$(mktemp -d /tmp/ra-service.XXXXXX)
-k_enabled=$(kstat enabled)
-k_failure=$(kstat failure)
-k_backlog=$(kstat backlog_limit)
-k_wait=$(kstat backlog_wait_time)
-k_rate=$(kstat rate_limit)
-auditctl -l > "$work/rules.before" 2>&1
-defaults_existed=0
-if [ -e "$defaults" ]; then
-	cp -p "$defaults" "$work/defaults"
-	defaults_existed=1
-fi
-rules_existed=0 prev_existed=0
-[ -e "$rules" ] && cp -p "$rules" "$work/audit.rules" && rules_existed=1
-[ -e "$rules.prev" ] && cp -p "$rules.prev" "$work/audit.rules.prev" &&
-	prev_existed=1
-pidfile_existed=0
-[ -e "$pidfile" ] && cp -p "$pidfile" "$work/pidfile" && pidfile_existed=1
+kernel_save "$work"
+for f in "$defaults" "$rules" "$rules.prev" "$pidfile"; do
+	file_save "$work" "$f"
+done
 logs_moved=0 logs_moved_dir=0 logs_inode=
 installed=0
 pids=()
 
 cleanup() {
-	local rc=$? p i problems=0
+	local rc=$? p problems=0
 	trap - EXIT INT TERM
 	set +e
 	echo "== putting the machine back"
@@ -132,59 +122,17 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		[[ $(readlink "/proc/$p/exe" 2>/dev/null) == "$bin"* ]] || continue
 		echo "cleanup: daemon $p still runs; SIGTERM"
-		kill -TERM "$p"
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$p" 2>/dev/null && kill -KILL "$p"
+		stop_daemon ringauditd "$p" 10
 	done
-	auditctl -D >/dev/null 2>&1
-	if ! grep -qx 'No rules' "$work/rules.before"; then
-		auditctl -R "$work/rules.before" >/dev/null 2>&1 ||
-			{ echo "cleanup: could not reload the rules that were loaded"; problems=1; }
-	fi
-	[ -n "$k_backlog" ] && auditctl -b "$k_backlog" >/dev/null 2>&1
-	[ -n "$k_wait" ] && auditctl --backlog_wait_time "$k_wait" >/dev/null 2>&1
-	[ -n "$k_rate" ] && auditctl -r "$k_rate" >/dev/null 2>&1
-	case $k_failure in 0 | 1) auditctl -f "$k_failure" >/dev/null 2>&1 ;; esac
-	case $k_enabled in 0 | 1) auditctl -e "$k_enabled" >/dev/null 2>&1 ;; esac
-	auditctl -l > "$work/rules.after" 2>&1
-	cmp -s "$work/rules.before" "$work/rules.after" ||
-		{ echo "cleanup: the rules differ from before"; problems=1; }
-	for p in enabled:$k_enabled failure:$k_failure backlog_limit:$k_backlog \
-	    backlog_wait_time:$k_wait rate_limit:$k_rate; do
-		[ "$(kstat "${p%%:*}")" = "${p#*:}" ] && continue
-		echo "cleanup: kernel ${p%%:*} is $(kstat "${p%%:*}"), was ${p#*:}"
-		problems=1
-	done
+	kernel_restore "$work" || problems=1
 
 	if [ $installed = 1 ]; then
 		RA_BUILD=$build "$src/tools/dropin.sh" uninstall >/dev/null ||
 			{ echo "cleanup: dropin.sh uninstall failed"; problems=1; }
 	fi
-	if [ $defaults_existed = 1 ]; then
-		cmp -s "$work/defaults" "$defaults" || cp -p "$work/defaults" "$defaults"
-		cmp -s "$work/defaults" "$defaults" ||
-			{ echo "cleanup: $defaults not restored"; problems=1; }
-	else
-		rm -f "$defaults"
-	fi
-	if [ $rules_existed = 1 ]; then
-		cmp -s "$work/audit.rules" "$rules" || cp -p "$work/audit.rules" "$rules"
-		cmp -s "$work/audit.rules" "$rules" ||
-			{ echo "cleanup: $rules not restored"; problems=1; }
-	fi
-	if [ $prev_existed = 1 ]; then
-		cp -p "$work/audit.rules.prev" "$rules.prev"
-	else
-		rm -f "$rules.prev"
-	fi
-	if [ $pidfile_existed = 1 ]; then
-		cp -p "$work/pidfile" "$pidfile"
-	else
-		rm -f "$pidfile"
-	fi
+	for p in "$defaults" "$rules" "$rules.prev" "$pidfile"; do
+		file_restore "$work" "$p" || problems=1
+	done
 	if [ $logs_moved = 1 ]; then
 		rm -rf "$keep"
 		mkdir -p "$(dirname "$keep")" && cp -a "$logdir" "$keep"
@@ -201,20 +149,10 @@ cleanup() {
 		echo "cleanup: $p is still there"
 		problems=1
 	done
-	p=$(kstat pid)
-	if [ "$p" != 0 ]; then
-		echo "cleanup: the kernel's audit pid is $p, not 0"
-		problems=1
-	fi
 	rm -rf "$work"
-	if [ $problems != 0 ]; then
-		echo "FAIL - the machine could not be put back as it was"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	exit "$rc"
+	cleanup_exit "$rc" "$problems"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap_cleanup cleanup
 
 # --- logs aside ----------------------------------------------------------
 if [ -d "$logdir" ]; then

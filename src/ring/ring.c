@@ -26,6 +26,17 @@
 /* Spins before a producer facing a full ring announces sleep. */
 #define RING_SPINS 128
 
+/* Private anonymous pages, backed only when first touched; NULL and errno
+ * on failure. */
+static void *
+ring_map(size_t bytes)
+{
+	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
 int
 ring_pool_create(struct ring_pool *p, unsigned n)
 {
@@ -35,9 +46,7 @@ ring_pool_create(struct ring_pool *p, unsigned n)
 	if (n == 0)
 		return -EINVAL;
 	/* Anonymous memory: untouched parts of each slot cost no RSS. */
-	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	if ((m = ring_map(bytes)) == NULL)
 		return -errno;
 	p->recs = m;
 	p->n = n;
@@ -204,9 +213,7 @@ ring_feed_init(struct ring_feed *f, uint64_t bytes,
 	while (cap < bytes)
 		cap <<= 1;
 	/* Pages are backed as the feed first goes round, not before. */
-	m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	if ((m = ring_map(cap)) == NULL)
 		return -errno;
 	f->mem = m;
 	f->cap = cap;
@@ -220,4 +227,50 @@ ring_feed_fini(struct ring_feed *f)
 	if (f->mem != NULL)
 		munmap(f->mem, f->cap);
 	f->mem = NULL;
+}
+
+/*
+ * A copy of record r as its consumer reads it: the log line, or for
+ * protocol 0 the text plugins get in its place (v0_len bytes, the byte
+ * the line's '\n' replaced put back, the payload's own newlines too).
+ * False if the feed is off or full (then counted in lost).  The producer
+ * wakes the consumer itself, once for a batch.
+ */
+bool
+ring_feed_put(struct ring_feed *f, const struct ring_rec *r)
+{
+	struct ring_feed_ent *e;
+	uint32_t len = r->v0_len > 0 ? r->v0_len + 1 : r->line_len;
+	const char *line = r->data + r->line_off;
+
+	/* Relaxed: a plugin that starts later may miss what comes first. */
+	if (!atomic_load_explicit(&f->on, memory_order_relaxed))
+		return false;
+	if ((e = ring_feed_reserve(f, len)) == NULL)
+		return false;
+	e->seq = r->seq;
+	e->type = r->type;
+	e->ver = 1;
+	e->raw_off = 0;
+	if (r->v0_len == 0) {
+		memcpy(e->text, line, len);
+		ring_feed_commit(f);
+		return true;
+	}
+	memcpy(e->text, line, r->v0_len);
+	if (r->line_len - 1 < r->v0_len)
+		e->text[r->line_len - 1] = (char)r->v0_byte;
+	e->text[r->v0_len] = '\n';
+	e->ver = 0;
+	e->raw_off = (uint16_t)(RING_REC_HEADROOM - r->line_off);
+	for (unsigned i = 0; i < r->v0_nl; i++) {
+		uint16_t at;
+
+		memcpy(&at, r->data + RING_REC_HEADROOM + r->len + 1 +
+		    i * sizeof(at), sizeof(at));
+		e->text[e->raw_off + at] = '\n';
+		e->flags = RING_FEED_NL;
+	}
+	ring_feed_commit(f);
+	return true;
 }

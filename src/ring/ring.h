@@ -385,6 +385,7 @@ struct ring_feed {
 int ring_feed_init(struct ring_feed *f, uint64_t bytes,
     struct ring_waiter *consumer);
 void ring_feed_fini(struct ring_feed *f);
+bool ring_feed_put(struct ring_feed *f, const struct ring_rec *r);
 
 static inline uint64_t
 ring_feed_span(uint32_t len)

@@ -39,6 +39,19 @@
 #include "writer/writer_int.h"
 
 #define MIB (1024ull * 1024ull)
+#define WR_SPACE_EVERY (64u << 10)	/* bytes written between checks */
+
+int
+wr_open_log(struct wr *w)
+{
+	int fd = lf_open(w->path, w->group, &w->off);
+
+	if (fd < 0)
+		return fd;
+	w->fd = fd;
+	w->own_fd = true;
+	return 0;
+}
 
 /* Thresholds in bytes, from the partition the log is on. */
 void
@@ -117,6 +130,36 @@ wr_act(struct wr *w, enum wr_act a)
 		request_switch(w, SW_KEEP);
 		break;
 	}
+}
+
+/*
+ * What io.c left to do once the completions were in: the actions of
+ * failed writes, then the state, then the events (the daemon may answer
+ * an event by reading the state).  And, every 64 KiB written or after a
+ * failure, the free space.
+ */
+void
+wr_settle(struct wr *w)
+{
+	unsigned a;
+
+	for (a = 0; w->acts_owed != 0; a++) {
+		if (w->acts_owed & (1u << a)) {
+			w->acts_owed &= ~(1u << a);
+			wr_act(w, (enum wr_act)a);
+		}
+	}
+	if (w->publish_owed) {
+		w->publish_owed = false;
+		wr_publish(w, 0, 0);
+	}
+	if (w->events_owed != 0) {
+		wr_post(w, w->events_owed);
+		w->events_owed = 0;
+	}
+	if (w->st.bytes - w->checked_at >= WR_SPACE_EVERY ||
+	    (w->rebase && w->checked_at != w->st.bytes))
+		wr_check_space(w);
 }
 
 /* A daemon record's instruction: the switch happens before it is

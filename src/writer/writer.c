@@ -40,10 +40,12 @@
  * a read of its waiter's eventfd armed in the same ring; a worker that
  * pushed records writes that eventfd only if the writer announced sleep.
  *
- * Switches (rotation, resume, new parameters) and limits (max_log_file,
- * free space, write errors told to the daemon) are switch.c's; the writer
- * calls into it at record boundaries and after reaping.  The state both
- * files share is in writer_int.h.
+ * The writer is three files, each calling only those below it: this one
+ * (the thread: records into buffers, sleeping, waking); switch.c
+ * (rotation, resume, new parameters, and the limits: max_log_file, free
+ * space, write errors told to the daemon), called at record boundaries
+ * and after reaping; io.c (buffers out through io_uring, completions in).
+ * The state they share is in writer_int.h.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -62,23 +64,8 @@
 #include "writer/logfile.h"
 #include "writer/writer_int.h"
 
-#define WR_TAG_SYNC 1u
-#define WR_TAG_WAKE 2u
 #define WR_MIN_LINE 12		/* "type=X msg=\n": sizes recv_ns arrays */
 #define WR_SPINS 64
-#define WR_SPACE_EVERY (64u << 10)	/* bytes written between checks */
-
-int
-wr_open_log(struct wr *w)
-{
-	int fd = lf_open(w->path, w->group, &w->off);
-
-	if (fd < 0)
-		return fd;
-	w->fd = fd;
-	w->own_fd = true;
-	return 0;
-}
 
 int
 wr_create(struct wr **out, const struct wr_config *c)
@@ -182,86 +169,18 @@ wr_destroy(struct wr *w)
 	free(w);
 }
 
-static bool
-has_syncs(const struct wr *w)
-{
-	return w->c.output == WR_OUT_FILE && w->p.flush != WR_FLUSH_NONE;
-}
-
-static bool
-group_commit(const struct wr *w)
-{
-	return w->c.output == WR_OUT_FILE &&
-	    (w->p.flush == WR_FLUSH_DATA || w->p.flush == WR_FLUSH_SYNC);
-}
-
-static struct io_uring_sqe *
-get_sqe(struct wr *w)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
-
-	if (sqe == NULL) {
-		io_uring_submit(&w->ring);
-		sqe = io_uring_get_sqe(&w->ring);
-	}
-	/* The ring is sized for every request the writer can have out. */
-	if (sqe == NULL)
-		fatalx("writer: io_uring submission queue full");
-	return sqe;
-}
-
-/*
- * The dispatcher gets every record the writer takes, EOE and records the
- * log does not keep included, in log order.  The writer never waits for
- * it: a full feed counts the record lost there (plugins count it dropped).
- */
-static void
-feed_rec(struct wr *w, struct ring_rec *r)
-{
-	struct ring_feed *f = w->c.feed;
-	struct ring_feed_ent *e;
-	uint32_t len = r->v0_len > 0 ? r->v0_len + 1 : r->line_len;
-	const char *line = r->data + r->line_off;
-
-	/* Relaxed: a plugin that starts later may miss what comes first. */
-	if (!atomic_load_explicit(&f->on, memory_order_relaxed))
-		return;
-	e = ring_feed_reserve(f, len);
-	if (e == NULL)
-		return;
-	e->seq = r->seq;
-	e->type = r->type;
-	e->ver = 1;
-	e->raw_off = 0;
-	if (r->v0_len > 0) {
-		/* The line's '\n' replaced a byte of the protocol 0 text. */
-		memcpy(e->text, line, r->v0_len);
-		if (r->line_len - 1 < r->v0_len)
-			e->text[r->line_len - 1] = (char)r->v0_byte;
-		e->text[r->v0_len] = '\n';
-		e->ver = 0;
-		e->raw_off = (uint16_t)(RING_REC_HEADROOM - r->line_off);
-		for (unsigned i = 0; i < r->v0_nl; i++) {
-			uint16_t at;
-
-			memcpy(&at, r->data + RING_REC_HEADROOM + r->len + 1 +
-			    i * sizeof(at), sizeof(at));
-			e->text[e->raw_off + at] = '\n';
-			e->flags = RING_FEED_NL;
-		}
-	} else {
-		memcpy(e->text, line, len);
-	}
-	ring_feed_commit(f);
-	w->st.fed++;
-	w->fed_batch = true;
-}
 
 static void
 release_rec(struct wr *w, struct ring_rec *r)
 {
-	if (w->c.feed != NULL && !(r->flags & RING_REC_EOS))
-		feed_rec(w, r);
+	/* The dispatcher gets every record taken, EOE and records the log
+	 * does not keep included, in log order; a full feed is not waited
+	 * for (plugins count what it lost). */
+	if (w->c.feed != NULL && !(r->flags & RING_REC_EOS) &&
+	    ring_feed_put(w->c.feed, r)) {
+		w->st.fed++;
+		w->fed_batch = true;
+	}
 	r->cmd = RING_CMD_NONE;
 	/* The free ring holds the whole pool: it cannot be full. */
 	if (!ring_trypush(w->c.free_ring, r))
@@ -314,27 +233,7 @@ take_buffer(struct wr *w)
 	return NULL;
 }
 
-void
-wr_close_current(struct wr *w)
-{
-	struct wbuf *b = w->cur;
 
-	if (b == NULL)
-		return;
-	w->cur = NULL;
-	if (b->len == 0) {
-		b->state = WB_FREE;
-		return;
-	}
-	b->state = WB_QUEUED;
-	w->queue[(w->qhead + w->qlen++) % w->c.nbufs] = (unsigned)(b - w->bufs);
-}
-
-static void
-free_buffer(struct wbuf *b)
-{
-	b->state = WB_FREE;
-}
 
 /* Take records in order into buffers; true if any was taken. */
 static bool
@@ -434,387 +333,17 @@ pull(struct wr *w)
 	return progress;
 }
 
-static void
-prep_write(struct wr *w, struct wbuf *b, unsigned flags)
-{
-	struct io_uring_sqe *sqe = get_sqe(w);
-	/* A stream (stderr) is written at its own position, one at a time. */
-	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
 
-	io_uring_prep_write(sqe, w->fd, b->mem + b->done,
-	    (unsigned)(b->len - b->done), (uint64_t)off);
-	io_uring_sqe_set_data(sqe, b);
-	sqe->flags |= (uint8_t)flags;
-	b->state = WB_INFLIGHT;
-	w->inflight++;
-}
 
-static void
-prep_sync(struct wr *w)
-{
-	struct io_uring_sqe *sqe = get_sqe(w);
 
-	io_uring_prep_fsync(sqe, w->fd,
-	    w->chain.datasync ? IORING_FSYNC_DATASYNC : 0);
-	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
-}
 
-/* Writes of the chain's unfinished buffers, linked, then its sync. */
-static void
-submit_chain(struct wr *w)
-{
-	unsigned i;
 
-	for (i = 0; i < w->chain.n; i++) {
-		struct wbuf *b = w->chain.bufs[i];
 
-		if (b->done < b->len)
-			prep_write(w, b, IOSQE_IO_LINK);
-	}
-	prep_sync(w);
-}
 
-/*
- * A sync of its own, linked to no write: the one at the end, and the one
- * incremental_async owes.  It covers every write completed before it.
- */
-void
-wr_submit_bare_sync(struct wr *w, bool datasync)
-{
-	w->chain.active = true;
-	w->chain.n = 0;
-	w->chain.datasync = datasync;
-	w->chain.base = w->st.written;
-	prep_sync(w);
-}
 
-/* Records that will not be written: logging is suspended. */
-static void
-drop_buffer(struct wr *w, struct wbuf *b)
-{
-	w->st.dropped += b->nrec;
-	b->nrec = 0;
-	b->done = b->len;
-}
 
-/*
- * A write failed: its records are dropped (counted), the daemon is told,
- * and the action decides whether what waits is still written.  Either
- * way, the file is cut back to where the failed buffer started once
- * nothing is in flight (rebase).
- */
-static void
-write_failed(struct wr *w, struct wbuf *b, int err)
-{
-	bool full = err == ENOSPC || err == EDQUOT;
-	enum wr_act a = full ? w->p.disk_full_act : w->p.disk_error_act;
-	uint32_t ev = 0;
 
-	w->st.write_errors++;
-	if (log_ratelimit_ok(&w->rl))
-		log_warnx("writer: %s: %s", w->path[0] != '\0' ? w->path :
-		    "output", strerror(err));
-	if (full)
-		w->no_space = true;
-	if (full && !w->full_hit) {
-		w->full_hit = true;
-		ev = WR_EV_DISK_FULL;
-	} else if (!full && !w->error_hit) {
-		w->error_hit = true;
-		ev = WR_EV_DISK_ERROR;
-	}
-	if (w->err_off < 0 || b->off < w->err_off)
-		w->err_off = b->off;
-	w->rebase = w->c.output == WR_OUT_FILE;
-	drop_buffer(w, b);
-	wr_act(w, a);
-	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
-		w->drop_queued = true;
-	/* The state first: the daemon may answer the event by reading it. */
-	wr_publish(w, 0, 0);
-	if (ev != 0)
-		wr_post(w, ev);
-}
 
-/*
- * Nothing in flight after a failed write: cut the file back to the failed
- * buffer's start (no partial line stays) and give what waits to be written
- * offsets from there.  Only buffers at or past that point, none of whose
- * bytes went out, move: a buffer written in part (a short write whose rest
- * waits) keeps its place before it.  A later write that completed past
- * the failed one leaves a hole that cannot be filled; it is counted.
- */
-static void
-rebase(struct wr *w)
-{
-	const off_t from = w->err_off;
-	off_t off = from;
-	struct stat sb;
-	unsigned i;
-
-	w->rebase = false;
-	w->err_off = -1;
-	/* Never past the end: ftruncate would fill the gap with zeros. */
-	if (fstat(w->fd, &sb) == 0 && sb.st_size < off)
-		off = sb.st_size;
-	if (w->ok_end > off) {
-		w->st.holes++;
-		log_warnx("writer: %s: %lld bytes at offset %lld were lost "
-		    "after a failed write", w->path,
-		    (long long)(w->ok_end - off), (long long)off);
-		off = w->ok_end;
-	} else if (ftruncate(w->fd, off) < 0 && log_ratelimit_ok(&w->rl)) {
-		log_warn("writer: %s: cannot cut back a failed write",
-		    w->path);
-	}
-	for (i = 0; w->chain.active && i < w->chain.n; i++) {
-		struct wbuf *b = w->chain.bufs[i];
-
-		if (b->done == 0 && b->off >= from) {
-			b->off = off;
-			off += (off_t)b->len;
-		}
-	}
-	for (i = 0; i < w->qlen; i++) {
-		struct wbuf *b = &w->bufs[w->queue[(w->qhead + i) %
-		    w->c.nbufs]];
-
-		b->off = off;
-		off += (off_t)b->len;
-	}
-	if (w->cur != NULL) {
-		w->cur->off = off;
-		off += (off_t)w->cur->len;
-	}
-	w->off = off;
-	wr_publish(w, 0, 0);
-}
-
-/* A cancelled chain goes again once every one of its writes answered. */
-static void
-maybe_resubmit(struct wr *w)
-{
-	unsigned i;
-
-	if (!w->chain.resubmit)
-		return;
-	for (i = 0; i < w->chain.n; i++)
-		if (w->chain.bufs[i]->state == WB_INFLIGHT)
-			return;
-	/* A failed write moves what follows it: only once no write at all
-	 * is in flight (incremental_async writes beside a chain).  The next
-	 * reap comes back here. */
-	if (w->rebase && w->inflight > 0)
-		return;
-	w->chain.resubmit = false;
-	/* Dropping: the rest of the chain goes too, cut back to where it
-	 * starts (a short write may have left part of a line); its sync
-	 * still runs (for what was written) and ends the chain. */
-	for (i = 0; (w->drop_queued || w->fd < 0) && i < w->chain.n; i++) {
-		struct wbuf *b = w->chain.bufs[i];
-
-		if (b->done >= b->len)
-			continue;
-		if (w->c.output == WR_OUT_FILE &&
-		    (w->err_off < 0 || b->off < w->err_off)) {
-			w->err_off = b->off;
-			w->rebase = true;
-		}
-		drop_buffer(w, b);
-	}
-	if (w->rebase)
-		rebase(w);
-	submit_chain(w);
-}
-
-/* Queued buffers out: as plain writes, or as one chain ending in a sync. */
-static void
-submit_queued(struct wr *w)
-{
-	if (w->rebase) {
-		if (w->inflight > 0 || w->chain.active)
-			return;
-		rebase(w);
-	}
-	while (w->qlen > 0) {
-		struct wbuf *b = &w->bufs[w->queue[w->qhead]];
-		bool sync = group_commit(w) || b->sync_point;
-
-		if (w->drop_queued || (w->c.output == WR_OUT_FILE &&
-		    w->fd < 0)) {
-			/* Nothing is written past a failed write: that would
-			 * leave a hole in the log. */
-			w->qhead = (w->qhead + 1) % w->c.nbufs;
-			w->qlen--;
-			drop_buffer(w, b);
-			free_buffer(b);
-			continue;
-		}
-
-		if (w->c.output == WR_OUT_FD && w->inflight > 0)
-			return;
-		/* incremental: nothing more is written until the sync ends. */
-		if (w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
-			return;
-		if (sync && w->p.flush == WR_FLUSH_INCREMENTAL_ASYNC &&
-		    w->chain.active) {
-			/* Not waited for: write it now, sync when the one in
-			 * flight is done. */
-			b->sync_point = false;
-			w->sync_owed = true;
-			sync = false;
-		}
-		if (sync) {
-			/* One chain at a time, and only once every earlier
-			 * write completed: then its sync covers them. */
-			if (w->chain.active || w->inflight > 0)
-				return;
-			/* All queued buffers up to the sync point join. */
-			w->chain.active = true;
-			w->chain.n = 0;
-			w->chain.datasync = w->p.flush != WR_FLUSH_SYNC;
-			while (w->qlen > 0) {
-				b = &w->bufs[w->queue[w->qhead]];
-				w->qhead = (w->qhead + 1) % w->c.nbufs;
-				w->qlen--;
-				b->in_chain = true;
-				w->chain.bufs[w->chain.n++] = b;
-				if (b->sync_point && !group_commit(w))
-					break;
-			}
-			w->chain.base = w->st.written;
-			submit_chain(w);
-			return;
-		}
-		w->qhead = (w->qhead + 1) % w->c.nbufs;
-		w->qlen--;
-		prep_write(w, b, 0);
-	}
-}
-
-static void
-write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
-{
-	unsigned i;
-
-	w->inflight--;
-	if (res == -ECANCELED) {
-		/* An earlier link failed; the chain's sync will tell. */
-		b->state = WB_WRITTEN;
-		return;
-	}
-	if (res < 0) {
-		write_failed(w, b, -res);
-		if (!b->in_chain)
-			free_buffer(b);
-		else
-			b->state = WB_WRITTEN;
-		return;
-	}
-	w->st.writes++;
-	w->st.bytes += (uint64_t)res;
-	b->done += (size_t)res;
-	if (b->done < b->len) {
-		w->st.short_writes++;
-		if (b->in_chain) {
-			/* The kernel cancels the linked sync; resubmitted
-			 * with the chain when that arrives. */
-			b->state = WB_WRITTEN;
-		} else {
-			prep_write(w, b, 0);
-		}
-		return;
-	}
-	w->st.written += b->nrec;
-	if (b->off + (off_t)b->len > w->ok_end)
-		w->ok_end = b->off + (off_t)b->len;
-	if (w->full_hit || w->error_hit) {
-		/* The disk takes writes again: re-armed. */
-		w->full_hit = w->error_hit = false;
-	}
-	for (i = 0; i < b->nrec; i++)
-		hist_add(&w->st.lat_written, now - b->recv_ns[i]);
-	if (b->in_chain)
-		b->state = WB_WRITTEN;
-	else
-		free_buffer(b);
-}
-
-static void
-sync_done(struct wr *w, int res, uint64_t now)
-{
-	unsigned i, j;
-
-	if (res == -ECANCELED) {
-		/* A short or failed write broke the chain: go again. */
-		w->chain.resubmit = true;
-		maybe_resubmit(w);
-		return;
-	}
-	w->chain.active = false;
-	if (res < 0) {
-		w->st.sync_errors++;
-		if (log_ratelimit_ok(&w->rl))
-			log_warnx("writer: %s: sync failed: %s", w->path,
-			    strerror(-res));
-	} else {
-		uint64_t durable = w->chain.base;
-
-		/* A failed write left its buffer with nrec 0. */
-		for (i = 0; i < w->chain.n; i++)
-			durable += w->chain.bufs[i]->nrec;
-		w->st.syncs++;
-		if (durable > w->st.durable)
-			w->st.durable = durable;
-		/* Group commit keeps every record's receive time to here. */
-		for (i = 0; group_commit(w) && i < w->chain.n; i++) {
-			struct wbuf *b = w->chain.bufs[i];
-
-			for (j = 0; j < b->nrec; j++)
-				hist_add(&w->st.lat_durable,
-				    now - b->recv_ns[j]);
-		}
-	}
-	for (i = 0; i < w->chain.n; i++)
-		free_buffer(w->chain.bufs[i]);
-	w->chain.n = 0;
-}
-
-static bool
-reap(struct wr *w)
-{
-	struct io_uring_cqe *cqe;
-	unsigned head, n = 0;
-	uint64_t now = clock_mono_ns();
-	bool sync_seen = false;
-	int sync_res = 0;
-
-	io_uring_for_each_cqe(&w->ring, head, cqe) {
-		uint64_t tag = io_uring_cqe_get_data64(cqe);
-
-		n++;
-		if (tag == WR_TAG_WAKE) {
-			w->wake_armed = false;
-		} else if (tag == WR_TAG_SYNC) {
-			/* Handled after the writes of this batch, so that a
-			 * cancelled chain sees all of its writes answered. */
-			sync_seen = true;
-			sync_res = cqe->res;
-		} else {
-			write_done(w, (struct wbuf *)(uintptr_t)tag, cqe->res,
-			    now);
-		}
-	}
-	io_uring_cq_advance(&w->ring, n);
-	if (sync_seen)
-		sync_done(w, sync_res, now);
-	else
-		maybe_resubmit(w);
-	if (w->st.bytes - w->checked_at >= WR_SPACE_EVERY ||
-	    (w->rebase && w->checked_at != w->st.bytes))
-		wr_check_space(w);
-	return n > 0;
-}
 
 static bool
 input_ready(struct wr *w)
@@ -839,7 +368,7 @@ sleep_once(struct wr *w)
 	struct io_uring_cqe *cqe;
 
 	if (!w->wake_armed) {
-		struct io_uring_sqe *sqe = get_sqe(w);
+		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
 		io_uring_prep_read(sqe, w->c.self->efd, &w->wake_val,
 		    sizeof(w->wake_val), 0);
@@ -859,12 +388,6 @@ sleep_once(struct wr *w)
 	ring_waiter_cancel(w->c.self);
 }
 
-bool
-wr_idle_io(const struct wr *w)
-{
-	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
-	    w->cur == NULL && !w->rebase;
-}
 
 static void *
 wr_main(void *arg)
@@ -878,7 +401,8 @@ wr_main(void *arg)
 	for (;;) {
 		bool progress, finishing;
 
-		progress = reap(w);
+		progress = wr_reap(w);
+		wr_settle(w);
 		progress |= pull(w);
 		if (w->sw != 0)
 			progress |= wr_do_switch(w);
@@ -895,7 +419,8 @@ wr_main(void *arg)
 			unsigned before = w->qlen;
 			bool rebase = w->rebase;
 
-			submit_queued(w);
+			wr_submit_queued(w);
+			wr_settle(w);
 			if (w->qlen != before || w->rebase != rebase)
 				progress = true;
 		}

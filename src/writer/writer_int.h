@@ -1,8 +1,10 @@
 /*
  * writer_int.h - inside the writer stage: the writer's state, shared by
- * its two files, writer.c (the write path) and switch.c (switches and
- * limits), and the few functions each calls in the other.  Not part of
- * the stage's interface: other stages use writer.h.
+ * its three files, and what each offers the others.  They call downward
+ * only: writer.c (the thread, taking records into buffers) calls switch.c
+ * (switches and limits) and io.c (buffers out through io_uring); switch.c
+ * calls io.c; io.c calls neither.  Not part of the stage's interface:
+ * other stages use writer.h.
  */
 #ifndef RINGAUDIT_WRITER_INT_H
 #define RINGAUDIT_WRITER_INT_H
@@ -109,18 +111,41 @@ struct wr {
 	uint64_t wake_val;
 	unsigned freed;
 	bool fed_batch;		/* records went into the feed: wake it */
+	unsigned acts_owed;	/* 1 << wr_act, from failed writes */
+	uint32_t events_owed;	/* WR_EV_*, ditto */
+	bool publish_owed;	/* the state changed under io.c */
 
 	struct wr_stats st;
 	struct log_ratelimit rl;
 };
 
-/* writer.c: the write path, as a switch needs it. */
-int wr_open_log(struct wr *w);
+#define WR_TAG_SYNC 1u	/* io_uring user data: a sync, ... */
+#define WR_TAG_WAKE 2u	/* ... the waiter's eventfd read; else a wbuf */
+
+static inline bool
+has_syncs(const struct wr *w)
+{
+	return w->c.output == WR_OUT_FILE && w->p.flush != WR_FLUSH_NONE;
+}
+
+static inline bool
+group_commit(const struct wr *w)
+{
+	return w->c.output == WR_OUT_FILE &&
+	    (w->p.flush == WR_FLUSH_DATA || w->p.flush == WR_FLUSH_SYNC);
+}
+
+/* io.c: buffers out, completions in. */
+struct io_uring_sqe *wr_get_sqe(struct wr *w);
 void wr_close_current(struct wr *w);
 bool wr_idle_io(const struct wr *w);
+void wr_submit_queued(struct wr *w);
 void wr_submit_bare_sync(struct wr *w, bool datasync);
+bool wr_reap(struct wr *w);
 
 /* switch.c: in-band commands, limits, and what the daemon is told. */
+int wr_open_log(struct wr *w);
+void wr_settle(struct wr *w);
 void wr_resolve_space(struct wr *w);
 void wr_publish(struct wr *w, uint64_t avail, uint64_t total);
 void wr_post(struct wr *w, uint32_t ev);

@@ -184,30 +184,33 @@ start(unsigned q_depth, enum disp_overflow ovf, unsigned max_restarts)
 	return d;
 }
 
-/* As the writer: one record, protocol 1 (the log line) or 0. */
+/*
+ * As the writer: one record put with ring_feed_put, as its log line
+ * (ver 1) or as protocol 0 text, whose payload starts after "msg=".
+ */
 static bool
 feed(struct disp *d, unsigned type, unsigned ver, const char *text)
 {
+	static struct ring_rec r;
 	struct ring_feed *f = disp_feed(d);
-	struct ring_feed_ent *e;
 	size_t len = strlen(text);
 	const char *msg = strstr(text, "msg=");
+	size_t pre = ver == 0 && msg != NULL ? (size_t)(msg + 4 - text) : 0;
+	bool put;
 
-	if (!atomic_load(&f->on))
-		return false;
-	e = ring_feed_reserve(f, (uint32_t)len);
-	if (e == NULL) {
-		seq++;
-		return false;
-	}
-	e->seq = seq++;
-	e->type = (uint16_t)type;
-	e->ver = (uint8_t)ver;
-	e->raw_off = ver == 0 && msg != NULL ? (uint16_t)(msg + 4 - text) : 0;
-	memcpy(e->text, text, len);
-	ring_feed_commit(f);
-	ring_waiter_wake(f->consumer);
-	return true;
+	memset(&r, 0, offsetof(struct ring_rec, data));
+	r.seq = seq++;
+	r.type = (uint16_t)type;
+	r.line_off = (uint32_t)(RING_REC_HEADROOM - pre);
+	r.line_len = (uint32_t)len;
+	r.len = (uint32_t)(len - pre);
+	memcpy(r.data + r.line_off, text, len);
+	if (ver == 0)
+		r.v0_len = (uint32_t)len - 1;
+	put = ring_feed_put(f, &r);
+	if (put)
+		ring_waiter_wake(f->consumer);
+	return put;
 }
 
 static unsigned

@@ -108,6 +108,33 @@ struct disp_plugin {
 	unsigned high;
 };
 
+/*
+ * A plugin's queues one by one: its own, or each connected af_unix
+ * client's.  Start with *k = 0; NULL after the last.  A client's index is
+ * *k - 1.
+ */
+static inline struct disp_cons *
+dp_cons(struct disp_plugin *p, unsigned *k)
+{
+	if (p->kind != DISP_UNIX)
+		return (*k)++ == 0 ? &p->c : NULL;
+	while (*k < DISP_CLIENTS_MAX) {
+		unsigned i = (*k)++;
+
+		if (p->clients[i].used)
+			return &p->clients[i].c;
+	}
+	return NULL;
+}
+
+/* Its queues are written: a running plugin, an af_unix client. */
+static inline bool
+dp_writes(const struct disp_plugin *p)
+{
+	return p->kind == DISP_UNIX ||
+	    (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING);
+}
+
 #define DISP_NFDS (1 + 2 * DISP_PLUGINS_MAX + DISP_CLIENTS_MAX)
 
 enum fd_what { FD_WAKE, FD_PIDFD, FD_PLUGIN, FD_LISTEN, FD_CLIENT };

@@ -134,49 +134,28 @@ disp_feed(struct disp *d)
 static void
 offer(struct disp *d, struct disp_plugin *p, const struct ring_feed_ent *e)
 {
-	unsigned i, left;
+	struct disp_cons *c;
+	unsigned k;
 
-	switch (p->kind) {
-	case DISP_EXEC:
-		if (p->state == DISP_ST_DEAD)
-			dq_lost(&p->c, 1);
+	for (k = 0; (c = dp_cons(p, &k)) != NULL;) {
+		if (p->kind == DISP_NOOP || p->state == DISP_ST_DEAD)
+			dq_lost(c, 1);
 		else
-			dq_offer(&p->c, &d->ovf, d->c.q_depth, p->conf.name,
-			    e);
-		break;
-	case DISP_UNIX:
-		for (i = 0, left = p->nclients; left > 0; i++) {
-			if (!p->clients[i].used)
-				continue;
-			left--;
-			dq_offer(&p->clients[i].c, &d->ovf, d->c.q_depth,
-			    p->conf.name, e);
-		}
-		break;
-	case DISP_NOOP:
-		dq_lost(&p->c, 1);
-		break;
+			dq_offer(c, &d->ovf, d->c.q_depth, p->conf.name, e);
 	}
 }
 
 static void
 lost(struct disp *d, uint64_t n)
 {
+	struct disp_cons *c;
 	unsigned i, k;
 
 	d->feed_lost += n;
-	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
-		struct disp_plugin *p = &d->plugins[i];
-
-		if (!p->used)
-			continue;
-		if (p->kind != DISP_UNIX)
-			dq_lost(&p->c, n);
-		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
-		    k++)
-			if (p->clients[k].used)
-				dq_lost(&p->clients[k].c, n);
-	}
+	for (i = 0; i < DISP_PLUGINS_MAX; i++)
+		for (k = 0; d->plugins[i].used &&
+		    (c = dp_cons(&d->plugins[i], &k)) != NULL;)
+			dq_lost(c, n);
 }
 
 /* New feed entries into every consumer's queue; how many were taken. */
@@ -221,46 +200,42 @@ take(struct disp *d)
 static void
 flush_all(struct disp *d)
 {
+	struct disp_cons *c;
 	unsigned i, k;
 	int rc;
 
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
 		struct disp_plugin *p = &d->plugins[i];
 
-		if (!p->used)
-			continue;
-		if (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING) {
-			rc = dq_flush(&p->c);
-			if (rc < 0)
+		for (k = 0; p->used && dp_writes(p) &&
+		    (c = dp_cons(p, &k)) != NULL;) {
+			if ((rc = dq_flush(c)) >= 0)
+				continue;
+			/* A client that cannot be written is gone; a plugin's
+			 * death is seen on its pidfd. */
+			if (p->kind == DISP_UNIX)
+				du_client_close(p, k - 1);
+			else
 				log_debug("dispatch: %s: %s", p->conf.path,
 				    strerror(-rc));
 		}
-		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
-		    k++)
-			if (p->clients[k].used &&
-			    dq_flush(&p->clients[k].c) < 0)
-				du_client_close(p, k);
 	}
 }
 
 static bool
 drained(struct disp *d)
 {
+	struct disp_cons *c;
 	unsigned i, k;
 
 	if (ring_feed_peek(&d->feed, &d->rpos) != NULL)
 		return false;
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
-		const struct disp_plugin *p = &d->plugins[i];
+		struct disp_plugin *p = &d->plugins[i];
 
-		if (!p->used)
-			continue;
-		if (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING &&
-		    dq_pending(&p->c))
-			return false;
-		for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX;
-		    k++)
-			if (p->clients[k].used && dq_pending(&p->clients[k].c))
+		for (k = 0; p->used && dp_writes(p) &&
+		    (c = dp_cons(p, &k)) != NULL;)
+			if (dq_pending(c))
 				return false;
 	}
 	return true;

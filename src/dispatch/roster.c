@@ -185,9 +185,10 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
 }
 
 static void
-plugin_stats(const struct disp *d, const struct disp_plugin *p,
+plugin_stats(const struct disp *d, struct disp_plugin *p,
     struct disp_plugin_stats *ps)
 {
+	const struct disp_cons *c;
 	unsigned k;
 
 	memset(ps, 0, sizeof(*ps));
@@ -197,17 +198,12 @@ plugin_stats(const struct disp *d, const struct disp_plugin *p,
 	    DISP_ST_SUSPENDED : p->state;
 	ps->pid = p->pid;
 	ps->restarts = p->restarts;
-	ps->offered = p->c.offered + p->offered;
-	ps->delivered = p->c.delivered + p->delivered;
-	ps->dropped = p->c.dropped + p->dropped;
-	ps->depth = dq_depth(&p->c);
-	ps->high = p->c.high > p->high ? p->c.high : p->high;
-	for (k = 0; p->kind == DISP_UNIX && k < DISP_CLIENTS_MAX; k++) {
-		const struct disp_cons *c = &p->clients[k].c;
-
-		if (!p->clients[k].used)
-			continue;
-		ps->clients++;
+	ps->offered = p->offered;
+	ps->delivered = p->delivered;
+	ps->dropped = p->dropped;
+	ps->high = p->high;
+	for (k = 0; (c = dp_cons(p, &k)) != NULL;) {
+		ps->clients += p->kind == DISP_UNIX;
 		ps->offered += c->offered;
 		ps->delivered += c->delivered;
 		ps->dropped += c->dropped;

@@ -1,5 +1,5 @@
-# Shared by tools/demo.sh, compare.sh, perf-table.sh and perf-fixed.sh:
-# sourced, not run.
+# Shared by tools/demo.sh, compare.sh and the perf-*.sh scripts: sourced,
+# not run.
 
 # A field of `auditctl -s` (pid, enabled, backlog_limit, lost, ...).
 ra_status() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -13,6 +13,24 @@ ra_lock() {
 		     "stop it first (service auditd stop)" >&2
 		exit 1
 	fi
+}
+
+# ra_bench_begin BUILD: builds ringauditd and ringaudit-bench in BUILD
+# (RelWithDebInfo), takes the kernel lock and keeps the kernel's enabled
+# flag for ra_bench_end, which stops the daemon and puts the flag back:
+# call that from the script's EXIT trap.
+ra_enabled=
+ra_bench_begin() {
+	cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$1" -j"$(nproc)" --target ringauditd ringaudit-bench \
+		>/dev/null
+	ra_lock
+	ra_enabled=$(ra_status enabled)
+}
+ra_bench_end() {
+	ra_stop
+	[ -z "$ra_enabled" ] || [ "$ra_enabled" = 2 ] ||
+		auditctl -e "$ra_enabled" >/dev/null 2>&1 || true
 }
 
 # ra_write_conf DIR FLUSH [FORMAT]: an auditd.conf valid for auditd and

@@ -10,15 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 daemon=${1:-ringauditd}; flush=${2:-incremental_async}
 rate=${3:-20000}; fmt=${4:-RAW}
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target ringauditd ringaudit-bench >/dev/null
 . tools/lib.sh
-ra_lock
-enabled=$(ra_status enabled)
+ra_bench_begin build
 d=$(mktemp -d /tmp/ra-fixed-XXXXXX)
 cleanup() {
-	ra_stop
-	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
+	ra_bench_end
 	rm -rf "$d"
 }
 trap cleanup EXIT

@@ -29,15 +29,12 @@ fmt=${FORMAT:-RAW}; sweep=${SWEEP:-1000:150000}; steps=${STEPS:-8}
 read -r -a rates <<< "${RATES:-5000 20000}"
 events=${EVENTS:-100000}; build=${BUILD:-build}
 out=${OUT:-$PWD/perf-out/plugins-$fmt}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target ringauditd ringaudit-bench >/dev/null
 . tools/lib.sh
-ra_lock
-enabled=$(ra_status enabled)
+ra_bench_begin "$build"
 tmp=$(mktemp -d /tmp/ra-plugins-XXXXXX)
 cleanup() {
-	ra_stop
-	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
+	[ -z "$ra_pid" ] || stop
+	ra_bench_end
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -62,6 +59,15 @@ setup() {
 	ra_start "$bin" "$1"
 	sleep 0.3			# the plugin started
 	common=(--threads 2 --log "$1/log/audit.log" --pid "$ra_pid" --json --quiet)
+}
+
+# stop: the daemon, and its plugin if the daemon left it running (auditd
+# leaves a plugin that never reads behind).
+stop() {
+	local kids
+	kids=$(pgrep -P "$ra_pid" || true)
+	ra_stop
+	[ -z "$kids" ] || kill $kids 2>/dev/null || true
 }
 
 # ticks PID: "TID COMM TICKS" for each thread (utime+stime).
@@ -122,7 +128,7 @@ for cond in none fast stopped; do
 			e1=$(grep -c '^type=SYSCALL' "$d/log/audit.log" || true)
 			b=$(( (e1 - e0) / 10 )); mark=†
 		fi
-		ra_stop; rm -rf "$d/log"	# GBs; the JSON stays
+		stop; rm -rf "$d/log"	# GBs; the JSON stays
 		b=$(printf '%.0f' "${b:-0}"); best[$daemon-$cond]=$b
 		printf '| %s | %s | %s%s | %s | %s | %s |\n' "$cond" "$daemon" "$b" "$mark" \
 			"${why:--}" "$(ratio "$b" "${best[$daemon-none]}")" "$drop" | tee -a "$out/summary.md"
@@ -143,7 +149,7 @@ for rate in "${rates[@]}"; do
 			"$bench" --rate "$rate" --count "$events" --wait-time 0 \
 				"${common[@]}" > "$d/fixed.json" || true
 			ticks "$ra_pid" > "$d/t1"; k1=$(kids "$ra_pid")
-			ra_stop; rm -rf "$d/log"
+			stop; rm -rf "$d/log"
 			w=$(jget written < "$d/fixed.json" | head -1)
 			lost=$(jget lost < "$d/fixed.json" | head -1)
 			c=$(jget cpu_us_per_event < "$d/fixed.json" | head -1)

@@ -30,16 +30,9 @@ read -r -a formats <<< "${FORMATS:-RAW ENRICHED}"
 read -r -a daemons <<< "${DAEMONS:-ringauditd auditd}"
 out=${OUT:-$PWD/perf-out}
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target ringauditd ringaudit-bench >/dev/null
 . tools/lib.sh
-ra_lock
-enabled=$(ra_status enabled)
-cleanup() {
-	ra_stop
-	[ "$enabled" != 2 ] && auditctl -e "$enabled" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+ra_bench_begin build
+trap ra_bench_end EXIT
 mkdir -p "$out"
 bench=build/ringaudit-bench
 

@@ -39,6 +39,9 @@
  *
  * The text goes into the record slot's tailroom, after the payload, so
  * the line stays where it is.
+ *
+ * Splitting the line into fields and typing them is fields.c's (through
+ * enrich_int.h); this file interprets the typed fields and writes them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -48,391 +51,17 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "parse/enrich_int.h"
 #include "parse/parse.h"
 #include "ring/ring.h"
 
-/* libaudit.h's record types that change how a field is typed, or after
- * which auditd forgets the names it knows. */
-#define T_USER_MGMT 1102
-#define T_USER_AVC 1107
-#define T_ADD_USER 1114
-#define T_DEL_USER 1115
-#define T_ADD_GROUP 1116
-#define T_DEL_GROUP 1117
-#define T_TRUSTED_APP 1121
-#define T_GRP_MGMT 1132
-#define T_EXECVE 1309
-#define T_NETFILTER_PKT 1324
-#define T_AVC 1400
-
 #define INTERP_SEP '\x1d'
-#define KEY_SEP '\x01'
 /* auditd's format buffer (MAX_AUDIT_MESSAGE_LENGTH + _POSIX_HOST_NAME_MAX)
  * and the room it wants left before it adds another field. */
 #define FORMAT_BUF_LEN (8970 + 255)
 #define MIN_SPACE_LEFT 24
-/* auparse's limit on AVC's "{ perms }" text. */
-#define AVC_PERMS_MAX 256
 /* Longest interpreted text: "conversion error(VALUE) ", hex-encoded. */
-#define VALUE_MAX RING_REC_PAYLOAD_MAX
 #define TEXT_MAX (2 * (VALUE_MAX + 32) + 80)
-
-enum kind {
-	K_NONE,
-	K_UID,
-	K_GID,
-	K_SYSCALL,
-	K_ARCH,
-	K_SADDR,
-};
-
-struct field {
-	const char *name;
-	size_t nlen;
-	const char *val;
-	size_t vlen;
-};
-
-struct walk {
-	const char *p, *end;	/* the tokens left */
-	unsigned type;
-	unsigned cnt;		/* fields so far, node and type included */
-	unsigned offset;	/* 1 when the line starts with node= */
-};
-
-/* What auparse learns from a record's first fields. */
-#define HEAD_FIELDS 16
-
-struct rec_info {
-	int machine;		/* -1: none (the host's is used), -2: bad */
-	int syscall;		/* -1: none */
-	unsigned long long a0;
-	/* The fields read to learn that, kept so that they are split once. */
-	struct field head[HEAD_FIELDS];
-	unsigned nhead;
-	struct walk rest;	/* where the fields after them start */
-	bool more;		/* there may be fields after them */
-};
-
-
-static bool
-name_is(const struct field *f, const char *s)
-{
-	size_t n = strlen(s);
-
-	return f->nlen == n && memcmp(f->name, s, n) == 0;
-}
-
-/*
- * The field names auparse types as a uid, gid, arch, syscall or socket
- * address (tests/parse/test_enrich checks every name auparse knows).  A
- * record has some thirty fields and most are none of these, so the test
- * goes by length first.
- */
-static enum kind
-name_kind(const char *s, size_t n)
-{
-	switch (n) {
-	case 2:
-		return memcmp(s, "id", 2) == 0 ? K_UID : K_NONE;
-	case 3:
-		if (memcmp(s, "uid", 3) == 0)
-			return K_UID;
-		return memcmp(s, "gid", 3) == 0 ? K_GID : K_NONE;
-	case 4:
-		if (memcmp(s + 1, "uid", 3) == 0)
-			return memchr("aeios", s[0], 5) != NULL ? K_UID : K_NONE;
-		if (memcmp(s + 1, "gid", 3) == 0)
-			return memchr("eios", s[0], 4) != NULL ? K_GID : K_NONE;
-		return memcmp(s, "arch", 4) == 0 ? K_ARCH : K_NONE;
-	case 5:
-		if (memcmp(s, "fsuid", 5) == 0 || memcmp(s, "oauid", 5) == 0 ||
-		    memcmp(s, "sauid", 5) == 0)
-			return K_UID;
-		if (memcmp(s, "fsgid", 5) == 0)
-			return K_GID;
-		return memcmp(s, "saddr", 5) == 0 ? K_SADDR : K_NONE;
-	case 7:
-		if (memcmp(s, "new_gid", 7) == 0 || memcmp(s, "obj_gid", 7) == 0)
-			return K_GID;
-		if (memcmp(s, "obj_uid", 7) == 0)
-			return K_UID;
-		return memcmp(s, "syscall", 7) == 0 ? K_SYSCALL : K_NONE;
-	case 8:
-		return memcmp(s, "old-auid", 8) == 0 ? K_UID : K_NONE;
-	case 9:
-		if (memcmp(s, "inode_uid", 9) == 0)
-			return K_UID;
-		return memcmp(s, "inode_gid", 9) == 0 ? K_GID : K_NONE;
-	default:
-		return K_NONE;
-	}
-}
-
-static enum kind
-field_kind(unsigned type, const struct field *f)
-{
-	enum kind k = name_kind(f->name, f->nlen);
-
-	if (k == K_NONE || type == T_TRUSTED_APP)
-		return K_NONE;
-	if (type == T_EXECVE && f->name[0] == 'a')
-		return K_NONE;	/* an argument, as a0, a1_len */
-	if (k == K_SADDR && (type == T_AVC || type == T_NETFILTER_PKT))
-		return K_NONE;
-	if (k == K_UID && f->nlen == 2 && (type == T_ADD_GROUP ||
-	    type == T_DEL_GROUP || type == T_GRP_MGMT))
-		return K_GID;	/* "id" in a group record */
-	return k;
-}
-
-/* The next space-separated token, and its first '=' (or NULL). */
-static bool
-next_token(struct walk *w, const char **tok, size_t *len, const char **eq)
-{
-	const char *p = w->p, *q;
-
-	while (p < w->end && *p == ' ')
-		p++;
-	if (p == w->end) {
-		w->p = p;
-		return false;
-	}
-	*eq = NULL;
-	for (q = p; q < w->end && *q != ' '; q++)
-		if (*q == '=' && *eq == NULL)
-			*eq = q;
-	*tok = p;
-	*len = (size_t)(q - p);
-	w->p = q;
-	return true;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* How many "key" fields auparse makes of a key's value. */
-static unsigned
-key_fields(const char *v, size_t n)
-{
-	size_t hex = 0;
-	unsigned keys = 0;
-	bool in_key = false;
-
-	if (v[0] == '"')
-		return 1;
-	while (hex < n && hexval(v[hex]) >= 0)
-		hex++;
-	if (hex < 2)
-		return 1;	/* malformed: kept as it is */
-	for (size_t i = 0; i + 1 < hex; i += 2) {
-		int c = hexval(v[i]) << 4 | hexval(v[i + 1]);
-
-		if (c == 0)
-			break;
-		if (c == KEY_SEP) {
-			in_key = false;
-		} else if (!in_key) {
-			in_key = true;
-			keys++;
-		}
-	}
-	return keys;
-}
-
-/*
- * The next field as auparse's splitter sees it.  Returns false at the end
- * of the record; sets *ok false when the record cannot be parsed (auparse
- * then gives up and the line stays RAW).  f->name is NULL for a token that
- * counts as a field but has no name.
- */
-static bool
-next_field(struct walk *w, struct field *f, bool *ok)
-{
-	const char *t, *eq;
-	size_t n;
-
-	while (next_token(w, &t, &n, &eq)) {
-		if (eq == NULL) {
-			if (w->type != T_AVC && w->type != T_USER_AVC)
-				continue;
-			/* SELinux leaves two AVC fields unlabelled. */
-			if (w->cnt == 1 + w->offset) {
-				if (n >= 3 && memcmp(t, "avc", 3) == 0)
-					continue;
-			} else if (w->cnt == 2 + w->offset && t[0] == '{') {
-				size_t total = 0;
-				bool first = true;
-
-				while (next_token(w, &t, &n, &eq) &&
-				    t[0] != '}') {
-					if (n + 1 >= AVC_PERMS_MAX - total) {
-						*ok = false;
-						return false;
-					}
-					total += n + (first ? 0 : 1);
-					first = false;
-				}
-			} else {
-				/* Other unlabelled words are not fields
-				 * (auparse appends no field without a
-				 * name). */
-				continue;
-			}
-			w->cnt++;
-			f->name = NULL;
-			f->nlen = 0;
-			f->val = NULL;
-			f->vlen = 0;
-			return true;
-		}
-		if (n >= 4 && memcmp(t, "msg=", 4) == 0) {
-			if (n > 4 && t[4] == 'a')
-				continue;
-			if (n > 4 && t[4] == '\'') {
-				t += 5;
-				n -= 5;
-				eq = memchr(t, '=', n);
-				if (eq == NULL)
-					continue;
-			}
-		}
-		f->name = t;
-		f->nlen = (size_t)(eq - t);
-		f->val = eq + 1;
-		f->vlen = n - f->nlen - 1;
-		if (f->vlen == 0)
-			continue;
-		if (f->nlen > 0 && f->name[0] == '(') {
-			f->name++;
-			f->nlen--;
-		}
-		if (f->vlen > 0 && f->val[f->vlen - 1] == ':')
-			f->vlen--;
-		if (f->vlen > 0 && f->val[f->vlen - 1] == ',')
-			f->vlen--;
-		if (f->vlen > 0 && f->val[f->vlen - 1] == '\'')
-			f->vlen--;
-		if (f->vlen > 0 && f->val[f->vlen - 1] == ')' &&
-		    !(f->vlen == 6 && (memcmp(f->val, "(none)", 6) == 0 ||
-		    memcmp(f->val, "(null)", 6) == 0)))
-			f->vlen--;
-		if (name_is(f, "key") && (f->vlen == 0 || f->val[0] != '(')) {
-			/* Virtual keys: one field each, none typed. */
-			w->cnt += f->vlen > 0 ? key_fields(f->val, f->vlen) : 1;
-			continue;
-		}
-		w->cnt++;
-		return true;
-	}
-	return false;
-}
-
-/*
- * strtoul(value, NULL, base) as auparse calls it, with errno's ERANGE as
- * *range.  Plain digits, the common case, are read here; anything else
- * (signs, spaces, a number that may not fit) goes to strtoull itself.
- */
-static unsigned long long
-value_ull(const struct field *f, int base, bool *range)
-{
-	char buf[VALUE_MAX + 1];
-	unsigned long long v = 0;
-	size_t i, digits = 0, max = base == 16 ? 15 : 19;
-
-	*range = false;
-	if (base == 16 && f->vlen > 1 && f->val[0] == '0' &&
-	    (f->val[1] == 'x' || f->val[1] == 'X'))
-		goto slow;	/* strtoul takes a 0x */
-	for (i = 0; i < f->vlen; i++) {
-		int d = hexval(f->val[i]);
-
-		if (d < 0 || d >= base)
-			break;
-		if (++digits > max)
-			goto slow;
-		v = v * (unsigned)base + (unsigned)d;
-	}
-	if (i > 0)
-		return v;
-slow:
-	{
-		size_t n = f->vlen < VALUE_MAX ? f->vlen : VALUE_MAX;
-
-		memcpy(buf, f->val, n);
-		buf[n] = '\0';
-		errno = 0;
-		v = strtoull(buf, NULL, base);
-		*range = errno != 0;
-		return v;
-	}
-}
-
-/* The value, NUL-terminated, for strtoul and friends. */
-static const char *
-value_str(const struct field *f, char *buf)
-{
-	size_t n = f->vlen < VALUE_MAX ? f->vlen : VALUE_MAX;
-
-	memcpy(buf, f->val, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-/*
- * auparse's machine, syscall and a0.  It takes them from fields at fixed
- * places only: "arch" 2nd or 11th, "syscall" 3rd or 12th (SYSCALL and
- * SECCOMP records), "a0" 6th, counting type (and node) as fields.
- */
-static bool
-record_info(struct walk w, struct rec_info *ri)
-{
-	unsigned o = w.offset;
-	struct field f;
-	bool ok = true, range;
-
-	ri->machine = -1;
-	ri->syscall = -1;
-	ri->a0 = 0;
-	ri->nhead = 0;
-	ri->more = true;
-	while (w.cnt < 12 + o && ri->nhead < HEAD_FIELDS) {
-		if (!next_field(&w, &f, &ok)) {
-			ri->more = false;
-			break;
-		}
-		ri->head[ri->nhead++] = f;
-		if (f.name == NULL)
-			continue;
-		if ((w.cnt == 2 + o || w.cnt == 11 + o) &&
-		    name_is(&f, "arch")) {
-			unsigned long long v = value_ull(&f, 16, &range);
-
-			ri->machine = range ? -2 :
-			    parse_elf_to_machine((uint32_t)v);
-		} else if ((w.cnt == 3 + o || w.cnt == 12 + o) &&
-		    name_is(&f, "syscall")) {
-			unsigned long long v = value_ull(&f, 10, &range);
-
-			ri->syscall = range ? -1 : (int)v;
-		} else if (w.cnt == 6 + o && name_is(&f, "a0")) {
-			ri->a0 = value_ull(&f, 16, &range);
-			if (range)
-				ri->a0 = ~0ull;
-		}
-	}
-	ri->rest = w;
-	return ok;
-}
 
 static size_t
 put_str(char *out, const char *s)
@@ -454,10 +83,10 @@ interp_id(struct parse_names *nc, enum parse_names_kind kind,
 	size_t len;
 	bool range;
 
-	lv = value_ull(f, 10, &range);
+	lv = fld_ull(f, 10, &range);
 	if (range)
 		return (size_t)sprintf(out, "conversion error(%s)",
-		    value_str(f, buf));
+		    fld_str(f, buf));
 	id = (uint32_t)lv;
 	if (id == UINT32_MAX)
 		return put_str(out, "unset");
@@ -483,7 +112,7 @@ interp_arch(const struct field *f, const struct rec_info *ri, char *out)
 	int m = ri->machine;
 
 	if (m < 0 || m > PARSE_MACH_AARCH64) {
-		v = value_str(f, buf);
+		v = fld_str(f, buf);
 		errno = 0;
 		lv = strtoul(v, NULL, 16);
 		if (errno != 0)
@@ -541,13 +170,13 @@ saddr_bytes(const char *v, size_t vlen, unsigned char *buf)
 		memcpy(buf, v, (size_t)(close - v) + 1);
 		return buf;
 	}
-	while (hex < vlen && hexval(v[hex]) >= 0)
+	while (hex < vlen && fld_hexval(v[hex]) >= 0)
 		hex++;
 	if (hex < 2)
 		return NULL;
 	memcpy(buf, v, hex);
 	for (i = 0; i < hex; i += 2) {
-		int hi = hexval(v[i]), lo = i + 1 < hex ? hexval(v[i + 1]) : 0;
+		int hi = fld_hexval(v[i]), lo = i + 1 < hex ? fld_hexval(v[i + 1]) : 0;
 
 		buf[i / 2] = (unsigned char)(hi << 4 | lo);
 	}
@@ -559,7 +188,7 @@ static size_t
 interp_saddr(const struct field *f, char *out)
 {
 	char vbuf[VALUE_MAX + 1];
-	const char *v = value_str(f, vbuf), *fam;
+	const char *v = fld_str(f, vbuf), *fam;
 	unsigned char buf[VALUE_MAX + 128];
 	const unsigned char *sa;
 	size_t slen = strlen(v) / 2, n;
@@ -763,14 +392,14 @@ enrich_line(char *line, size_t len, size_t cap, const char *payload,
 		return len;
 	/* Past node= and type=, the first fields auparse counts. */
 	w.cnt = 1 + w.offset;
-	if (!record_info(w, &ri))
+	if (!fld_record_info(w, &ri))
 		return len;
 	/* An AVC whose "{ perms }" auparse cannot hold: it gives up on the
 	 * whole record, before writing anything. */
 	if ((type == T_AVC || type == T_USER_AVC) && ri.more) {
 		struct walk chk = ri.rest;
 
-		while (next_field(&chk, &f, &ok))
+		while (fld_next(&chk, &f, &ok))
 			;
 		if (!ok)
 			return len;
@@ -782,9 +411,9 @@ enrich_line(char *line, size_t len, size_t cap, const char *payload,
 
 		if (i < ri.nhead)
 			f = ri.head[i++];
-		else if (!ri.more || !next_field(&ri.rest, &f, &ok))
+		else if (!ri.more || !fld_next(&ri.rest, &f, &ok))
 			break;
-		k = f.name != NULL ? field_kind(type, &f) : K_NONE;
+		k = f.name != NULL ? fld_kind(type, &f) : K_NONE;
 		if (k == K_NONE)
 			continue;
 		if (seps++ == 0) {

@@ -122,6 +122,19 @@ replay_frame(struct replay_source *rs, struct ring_rec *r)
 	return 0;
 }
 
+/* The rest of a line that did not fit: true if there was any. */
+static bool
+skip_rest(FILE *f)
+{
+	int ch = getc(f);
+
+	if (ch == EOF || ch == '\n')
+		return false;
+	while ((ch = getc(f)) != EOF && ch != '\n')
+		;
+	return true;
+}
+
 static int
 replay_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
     int timeout_ms, int wake_fd)
@@ -156,6 +169,17 @@ replay_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 				break;
 			rs->lineno++;
 			len = strlen(rs->line);
+			if (len == REPLAY_LINE_MAX - 1 &&
+			    rs->line[len - 1] != '\n' && skip_rest(rs->f)) {
+				/* Longer than any record: skipped whole, never
+				 * read on as a record of its own. */
+				s->stats->malformed++;
+				if (log_ratelimit_ok(&rs->rl))
+					log_warnx("replay: line %lu is longer "
+					    "than %d bytes; skipped",
+					    rs->lineno, REPLAY_LINE_MAX - 2);
+				continue;
+			}
 			if (len > 0 && rs->line[len - 1] == '\n')
 				len--;
 			if (len == 0)

@@ -324,6 +324,46 @@ test_garbage_line_skipped(void **state)
 }
 
 /*
+ * Regression: a 10,092-byte line was read in two pieces; the head was
+ * skipped as "not an audit record" and the tail replayed as a record of
+ * its own.  A line longer than any record is skipped whole, counted once.
+ */
+static void
+test_long_replayed_line_skipped_whole(void **state)
+{
+	const char *in = RA_FIXTURES
+	    "/../enriched-corners/replay-long-line.log";
+	char in2[256], out[256];
+	struct pl_stats st;
+	struct buf got;
+	FILE *f;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/out.log", tmpdir);
+	run_replay(in, out, 1, &st);
+	got = slurp(out);
+	assert_string_equal(got.p, "type=USER msg=audit(1700000000.000:0): "
+	    "pid=1 uid=0 msg='ok'\n");
+	assert_int_equal(st.in.malformed, 1);
+	free(got.p);
+
+	/* Three buffers long, then a record: only the record is read. */
+	snprintf(in2, sizeof(in2), "%s/long.log", tmpdir);
+	f = fopen(in2, "we");
+	assert_non_null(f);
+	fprintf(f, "type=USER msg=audit(1.000:1): msg='");
+	for (int i = 0; i < 30000; i++)
+		fputc('x', f);
+	fprintf(f, "'\ntype=USER msg=audit(1.000:2): b\n");
+	fclose(f);
+	run_replay(in2, out, 1, &st);
+	got = slurp(out);
+	assert_string_equal(got.p, "type=USER msg=audit(1.000:2): b\n");
+	assert_int_equal(st.in.malformed, 1);
+	free(got.p);
+}
+
+/*
  * Regression: ingest blocked on one worker's full ring while another
  * worker slept on records it had been given but not woken for; the
  * writer waited for that worker's record, and everything stood still
@@ -410,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_fixture_frames),
 		cmocka_unit_test(test_eoe_not_written),
 		cmocka_unit_test(test_garbage_line_skipped),
+		cmocka_unit_test(test_long_replayed_line_skipped_whole),
 		cmocka_unit_test(
 		    test_full_ring_wakes_every_worker_given_records),
 		cmocka_unit_test(

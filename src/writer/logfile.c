@@ -19,8 +19,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "writer/logfile.h"
 
+/* How far back a torn last line is looked at, to say how long it is. */
+#define LF_TAIL_LOOK 16384
 /* auditd numbers its logs up to 999; keep_logs may go past it. */
 #define LF_KEEP_MAX 100000u
 
@@ -50,6 +53,42 @@ prepare_dir(const char *path, gid_t gid)
 	return 0;
 }
 
+/*
+ * A log whose last line has no '\n' was cut short (a crash, a kill in the
+ * middle of a write): the next record would continue that line.  The
+ * fragment is kept, as evidence, and ended, so every record starts a line
+ * of its own; syslog is told how long it was.
+ */
+static int
+mend_tail(int fd, const char *path, off_t *size)
+{
+	char buf[LF_TAIL_LOOK];
+	off_t from = *size > (off_t)sizeof(buf) ? *size - (off_t)sizeof(buf) : 0;
+	ssize_t n;
+	char *nl;
+
+	if (*size == 0)
+		return 0;
+	n = pread(fd, buf, (size_t)(*size - from), from);
+	if (n < 0)
+		return -errno;
+	if (n == 0 || buf[n - 1] == '\n')
+		return 0;
+	if (pwrite(fd, "\n", 1, *size) != 1)
+		return errno != 0 ? -errno : -EIO;
+	nl = memrchr(buf, '\n', (size_t)n);
+	if (nl != NULL)
+		log_warnx("%s: its last line, %zd bytes, had no end (cut short "
+		    "by a crash?); ended it, so that the next record starts "
+		    "a line", path, n - (nl + 1 - buf));
+	else
+		log_warnx("%s: its last line, over %zd bytes, had no end (cut "
+		    "short by a crash?); ended it, so that the next record "
+		    "starts a line", path, n);
+	(*size)++;
+	return 0;
+}
+
 int
 lf_open(const char *path, gid_t group, off_t *size)
 {
@@ -59,7 +98,8 @@ lf_open(const char *path, gid_t group, off_t *size)
 
 	if ((rc = prepare_dir(path, group)) < 0)
 		return rc;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* Read too: the last line is looked at (mend_tail). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &sb) < 0) {
@@ -80,6 +120,8 @@ lf_open(const char *path, gid_t group, off_t *size)
 		goto err;
 	}
 	*size = sb.st_size;
+	if ((rc = mend_tail(fd, path, size)) < 0)
+		goto err;
 	return fd;
 err:
 	close(fd);

@@ -16,7 +16,8 @@
 /*
  * Open (create) the log for appending: its directory 0700 (0750 with a
  * log group), the file 0600 (0640), both root's and the log group's.
- * Returns the descriptor with *size set, or -errno.
+ * A last line without its '\n' (a crash cut it short) is ended first, and
+ * syslog told.  Returns the descriptor with *size set, or -errno.
  */
 int lf_open(const char *path, gid_t group, off_t *size);
 

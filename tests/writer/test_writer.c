@@ -776,6 +776,44 @@ test_append_second_run(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * Regression: a kill in the middle of a write left a line without its
+ * '\n', and the next start's first record continued it.  The fragment is
+ * kept and ended; what follows starts a line.
+ */
+static void
+test_torn_last_line_ended_at_open(void **state)
+{
+	static const char torn[] = "type=USER msg=audit(1.000:1): a\n"
+	    "type=SYSCALL msg=audit(1.000:2): arch=c00";
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+	FILE *f;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(torn, f);
+	fclose(f);
+	buf_add(&want, torn, strlen(torn));
+	buf_add(&want, "\n", 1);
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
+	    50);
+	ra_test_guard("torn_last_line", 60);
+	run_writer(&c, 300, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	assert_no_stall("torn", &res, 300);
+	assert_int_equal(st.written, 300);
+	assert_file_is(path, &want);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
 /* write_logs = no: nothing written, every record counted and returned. */
 static void
 test_discard(void **state)
@@ -1708,6 +1746,7 @@ main(void)
 		T(test_skip_not_written),
 		T(test_feed_never_waits),
 		T(test_append_second_run),
+		T(test_torn_last_line_ended_at_open),
 		T(test_discard),
 		T(test_output_fd),
 		T(test_file_and_dir_modes),

@@ -65,8 +65,13 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	C("records dropped", "records_dropped_total",
 	    "Records not written: logging suspended or a write failed.",
 	    st->wr.dropped),
+	G("writing without io_uring", "writer_io_uring_unavailable",
+	    "1: the kernel refused io_uring; the log is written with "
+	    "system calls.", st->wr.io_direct),
 	C("write errors", "write_errors_total", "Failed log writes.",
 	    st->wr.write_errors),
+	C("syncs", "syncs_total", "Log syncs completed (fdatasync, fsync).",
+	    st->wr.syncs),
 	C("sync errors", "sync_errors_total", "Failed log syncs.",
 	    st->wr.sync_errors),
 	C("log holes", "log_holes_total",

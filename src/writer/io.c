@@ -13,6 +13,17 @@
  * written until the file is cut back to where that buffer started
  * (rebase), so the log never keeps a partial line or a hole.
  *
+ * Without io_uring (kernel.io_uring_disabled, a container's seccomp
+ * profile), the same requests are made as system calls on the writer's
+ * thread, pwrite and fdatasync or fsync, each answered at once into a
+ * small queue of completions (w->done) that wr_reap reads as it reads
+ * io_uring's.  Everything above sees the same requests and answers, so
+ * flush and freq mean the same, chains and group commit included: a
+ * chain's writes are made in order, and one that falls short cancels the
+ * rest and its sync, as a broken link does.  What is lost is overlap:
+ * the thread waits for each write and sync, and meanwhile records wait
+ * in the rings.
+ *
  * This file calls nothing above it: what a completion asks of the rest
  * (an action, an event for the daemon, the state republished) is left in
  * acts_owed, events_owed and publish_owed, and switch.c's wr_settle does
@@ -21,12 +32,78 @@
  */
 #include <errno.h>
 #include <liburing.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "writer/writer_int.h"
+
+/* Errors that mean "no io_uring here", not "something went wrong". */
+static bool
+uring_refused(int rc)
+{
+	return rc == -EPERM || rc == -ENOSYS || rc == -EACCES;
+}
+
+/*
+ * An io_uring of depth entries, or, where the kernel refuses one (or
+ * wr_config.io_direct asks), the system-call path, said once.
+ */
+int
+wr_io_init(struct wr *w, unsigned depth)
+{
+	int rc = 0;
+
+	if (!w->c.io_direct) {
+		rc = io_uring_queue_init(depth, &w->ring, 0);
+		if (rc == 0)
+			return 0;
+		if (!uring_refused(rc))
+			return rc;
+		memset(&w->ring, 0, sizeof(w->ring));
+		log_warnx("writer: io_uring is not available (%s: "
+		    "kernel.io_uring_disabled, or a seccomp profile); the log "
+		    "is written with pwrite and fdatasync instead, on the "
+		    "writer thread", strerror(-rc));
+	}
+	/* Every request may be answered, and each answer resubmit one. */
+	w->done_cap = 2 * depth;
+	w->done = calloc(w->done_cap, sizeof(*w->done));
+	if (w->done == NULL)
+		return -ENOMEM;
+	w->direct = true;
+	w->st.io_direct = 1;
+	return 0;
+}
+
+void
+wr_io_fini(struct wr *w)
+{
+	if (!w->direct && w->ring.ring_fd > 0)
+		io_uring_queue_exit(&w->ring);
+	free(w->done);
+	w->done = NULL;
+}
+
+void
+wr_submit(struct wr *w)
+{
+	if (!w->direct)
+		io_uring_submit(&w->ring);
+}
+
+static void
+post_done(struct wr *w, uint64_t tag, int res)
+{
+	/* Sized for every request out and one resubmission each. */
+	if (w->ndone == w->done_cap)
+		fatalx("writer: completion queue full");
+	w->done[w->ndone].tag = tag;
+	w->done[w->ndone].res = res;
+	w->ndone++;
+}
 
 struct io_uring_sqe *
 wr_get_sqe(struct wr *w)
@@ -75,14 +152,31 @@ wr_idle_io(const struct wr *w)
 static void
 prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 {
-	struct io_uring_sqe *sqe = wr_get_sqe(w);
 	/* A stream (stderr) is written at its own position, one at a time. */
 	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
+	size_t len = b->len - b->done;
 
-	io_uring_prep_write(sqe, w->fd, b->mem + b->done,
-	    (unsigned)(b->len - b->done), (uint64_t)off);
-	io_uring_sqe_set_data(sqe, b);
-	sqe->flags |= (uint8_t)flags;
+	if (w->direct) {
+		ssize_t n = -ECANCELED;
+
+		if (!w->link_broken) {
+			n = off < 0 ? write(w->fd, b->mem + b->done, len) :
+			    pwrite(w->fd, b->mem + b->done, len, off);
+			if (n < 0)
+				n = -errno;
+		}
+		/* A linked write that fell short cancels what follows. */
+		if ((flags & IOSQE_IO_LINK) && (n < 0 || (size_t)n < len))
+			w->link_broken = true;
+		post_done(w, (uint64_t)(uintptr_t)b, (int)n);
+	} else {
+		struct io_uring_sqe *sqe = wr_get_sqe(w);
+
+		io_uring_prep_write(sqe, w->fd, b->mem + b->done,
+		    (unsigned)len, (uint64_t)off);
+		io_uring_sqe_set_data(sqe, b);
+		sqe->flags |= (uint8_t)flags;
+	}
 	b->state = WB_INFLIGHT;
 	w->inflight++;
 }
@@ -90,8 +184,20 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 static void
 prep_sync(struct wr *w)
 {
-	struct io_uring_sqe *sqe = wr_get_sqe(w);
+	struct io_uring_sqe *sqe;
 
+	if (w->direct) {
+		int res = -ECANCELED;
+
+		if (!w->link_broken)
+			res = (w->chain.datasync ? fdatasync(w->fd) :
+			    fsync(w->fd)) < 0 ? -errno : 0;
+		/* The chain ends here. */
+		w->link_broken = false;
+		post_done(w, WR_TAG_SYNC, res);
+		return;
+	}
+	sqe = wr_get_sqe(w);
 	io_uring_prep_fsync(sqe, w->fd,
 	    w->chain.datasync ? IORING_FSYNC_DATASYNC : 0);
 	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
@@ -418,6 +524,23 @@ sync_done(struct wr *w, int res, uint64_t now)
 	w->chain.n = 0;
 }
 
+/* One answer, from io_uring or the direct path. */
+static void
+complete(struct wr *w, uint64_t tag, int res, uint64_t now, bool *sync_seen,
+    int *sync_res)
+{
+	if (tag == WR_TAG_WAKE) {
+		w->wake_armed = false;
+	} else if (tag == WR_TAG_SYNC) {
+		/* Handled after the writes of this batch, so that a cancelled
+		 * chain sees all of its writes answered. */
+		*sync_seen = true;
+		*sync_res = res;
+	} else {
+		write_done(w, (struct wbuf *)(uintptr_t)tag, res, now);
+	}
+}
+
 bool
 wr_reap(struct wr *w)
 {
@@ -427,23 +550,23 @@ wr_reap(struct wr *w)
 	bool sync_seen = false;
 	int sync_res = 0;
 
-	io_uring_for_each_cqe(&w->ring, head, cqe) {
-		uint64_t tag = io_uring_cqe_get_data64(cqe);
-
-		n++;
-		if (tag == WR_TAG_WAKE) {
-			w->wake_armed = false;
-		} else if (tag == WR_TAG_SYNC) {
-			/* Handled after the writes of this batch, so that a
-			 * cancelled chain sees all of its writes answered. */
-			sync_seen = true;
-			sync_res = cqe->res;
-		} else {
-			write_done(w, (struct wbuf *)(uintptr_t)tag, cqe->res,
-			    now);
+	if (w->direct) {
+		/* The answers there now; those they cause wait their turn,
+		 * as io_uring's would. */
+		n = w->ndone;
+		for (unsigned i = 0; i < n; i++)
+			complete(w, w->done[i].tag, w->done[i].res, now,
+			    &sync_seen, &sync_res);
+		w->ndone -= n;
+		memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
+	} else {
+		io_uring_for_each_cqe(&w->ring, head, cqe) {
+			n++;
+			complete(w, io_uring_cqe_get_data64(cqe), cqe->res,
+			    now, &sync_seen, &sync_res);
 		}
+		io_uring_cq_advance(&w->ring, n);
 	}
-	io_uring_cq_advance(&w->ring, n);
 	if (sync_seen)
 		sync_done(w, sync_res, now);
 	else

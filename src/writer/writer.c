@@ -39,6 +39,8 @@
  * Waiting: the writer sleeps only in io_uring_submit_and_wait_timeout, with
  * a read of its waiter's eventfd armed in the same ring; a worker that
  * pushed records writes that eventfd only if the writer announced sleep.
+ * (Without io_uring, io.c makes the requests as system calls, and the
+ * writer sleeps in poll on that eventfd.)
  *
  * The writer is three files, each calling only those below it: this one
  * (the thread: records into buffers, sleeping, waking); switch.c
@@ -50,6 +52,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,8 +136,7 @@ wr_create(struct wr **out, const struct wr_config *c)
 	depth = 4;
 	while (depth < 2 * c->nbufs + 4)
 		depth <<= 1;
-	rc = io_uring_queue_init(depth, &w->ring, 0);
-	if (rc < 0)
+	if ((rc = wr_io_init(w, depth)) < 0)
 		goto err;
 	*out = w;
 	return 0;
@@ -150,8 +152,7 @@ wr_destroy(struct wr *w)
 
 	if (w == NULL)
 		return;
-	if (w->ring.ring_fd > 0)
-		io_uring_queue_exit(&w->ring);
+	wr_io_fini(w);
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
 	if (w->ev_fd >= 0)
@@ -359,6 +360,28 @@ input_ready(struct wr *w)
 	return false;
 }
 
+/* Without io_uring: answers waiting are reaped first; else a poll of
+ * the waiter's eventfd. */
+static void
+sleep_direct(struct wr *w, int ms)
+{
+	struct pollfd pfd = { .fd = w->c.self->efd, .events = POLLIN };
+	uint64_t v;
+
+	if (w->ndone > 0)
+		return;
+	ring_waiter_prepare(w->c.self);
+	if (input_ready(w) && w->pending == NULL && w->sw == 0) {
+		ring_waiter_cancel(w->c.self);
+		return;
+	}
+	w->st.waits++;
+	if (poll(&pfd, 1, ms) > 0 && read(pfd.fd, &v, sizeof(v)) < 0) {
+		/* Raced with another read: nothing to clear. */
+	}
+	ring_waiter_cancel(w->c.self);
+}
+
 static void
 sleep_once(struct wr *w)
 {
@@ -367,6 +390,10 @@ sleep_once(struct wr *w)
 	    .tv_nsec = (long)(ms % 1000) * 1000000L };
 	struct io_uring_cqe *cqe;
 
+	if (w->direct) {
+		sleep_direct(w, ms);
+		return;
+	}
 	if (!w->wake_armed) {
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
@@ -379,7 +406,7 @@ sleep_once(struct wr *w)
 	/* During a switch no record is taken: input does not count. */
 	if (input_ready(w) && w->pending == NULL && w->sw == 0) {
 		ring_waiter_cancel(w->c.self);
-		io_uring_submit(&w->ring);
+		wr_submit(w);
 		return;
 	}
 	w->st.waits++;
@@ -441,7 +468,7 @@ wr_main(void *arg)
 		}
 		if (progress) {
 			ring_spin_found(&spin);
-			io_uring_submit(&w->ring);
+			wr_submit(w);
 			continue;
 		}
 		if (ring_spin(&spin)) {

@@ -87,6 +87,7 @@ struct wr_config {
 	struct ring *free_ring;		/* records back to ingest */
 	struct ring_waiter *self;	/* the writer's waiter (eventfd) */
 	struct ring_feed *feed;		/* the dispatcher's copy; NULL: none */
+	bool io_direct;			/* system calls, not io_uring (tests) */
 };
 
 struct wr_stats {
@@ -109,6 +110,7 @@ struct wr_stats {
 	uint64_t waits;		/* times the writer slept */
 	uint64_t buffer_waits;	/* no free write buffer: stopped pulling */
 	uint64_t fed;		/* copied into the dispatcher's feed */
+	uint64_t io_direct;	/* 1: written without io_uring */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
 };

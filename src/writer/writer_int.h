@@ -58,6 +58,12 @@ struct wchain {
 	struct wbuf **bufs;
 };
 
+/* Without io_uring: a completion as io_uring would have given it. */
+struct wr_done {
+	uint64_t tag;		/* WR_TAG_SYNC, or the wbuf */
+	int res;
+};
+
 struct wr {
 	struct wr_config c;
 	struct wr_params p;		/* in force, the writer's own */
@@ -69,6 +75,10 @@ struct wr {
 	bool own_fd;
 	off_t off;
 	struct io_uring ring;
+	bool direct;		/* no io_uring: system calls, this thread */
+	bool link_broken;	/* direct: a linked write fell short */
+	struct wr_done *done;	/* direct: completions not yet reaped */
+	unsigned ndone, done_cap;
 
 	struct wbuf *bufs;
 	unsigned *queue;		/* QUEUED buffers, FIFO of indices */
@@ -136,7 +146,10 @@ group_commit(const struct wr *w)
 }
 
 /* io.c: buffers out, completions in. */
+int wr_io_init(struct wr *w, unsigned depth);
+void wr_io_fini(struct wr *w);
 struct io_uring_sqe *wr_get_sqe(struct wr *w);
+void wr_submit(struct wr *w);
 void wr_close_current(struct wr *w);
 bool wr_idle_io(const struct wr *w);
 void wr_submit_queued(struct wr *w);

@@ -245,21 +245,22 @@ write_conf() {
 registered_or_gone() { [ "$(kstat pid)" = "$1" ] || ! kill -0 "$1" 2>/dev/null; }
 # start_registered NAME BIN DIR VAR: BIN -n -c DIR (its output in
 # DIR/stdout and DIR/stderr), its pid in the variable VAR, the kernel's
-# registered audit daemon within 10 s.  Else its stderr, and die.
+# registered audit daemon within 10 s.  Else its stderr, and die.  (Its
+# locals are named so that VAR may be any name but sr_pid and sr_rc.)
 start_registered() {
-	local name=$1 d=$3 pid rc
+	local name=$1 d=$3 sr_pid sr_rc
 	"$2" -n -c "$d" >"$d/stdout" 2>"$d/stderr" &
-	pid=$!
-	printf -v "$4" %s "$pid"
-	wait_for 100 registered_or_gone "$pid"
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid"
-		rc=$?
+	sr_pid=$!
+	printf -v "$4" %s "$sr_pid"
+	wait_for 100 registered_or_gone "$sr_pid"
+	if ! kill -0 "$sr_pid" 2>/dev/null; then
+		wait "$sr_pid"
+		sr_rc=$?
 		printf -v "$4" %s ""
 		sed "s/^/  $name: /" "$d/stderr"
-		die "$name exited $rc at start"
+		die "$name exited $sr_rc at start"
 	fi
-	if [ "$(kstat pid)" != "$pid" ]; then
+	if [ "$(kstat pid)" != "$sr_pid" ]; then
 		sed "s/^/  $name: /" "$d/stderr"
 		die "$name did not register within 10 s (kernel pid $(kstat pid))"
 	fi

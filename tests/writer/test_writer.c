@@ -189,6 +189,8 @@ base_config(struct harness *h, struct wr_config *c, enum wr_output out,
 	c->batch_bytes = BATCH_BYTES;
 	c->nbufs = NBUFS;
 	c->workers = 1;
+	/* RA_WR_DIRECT: the same tests, without io_uring. */
+	c->io_direct = getenv("RA_WR_DIRECT") != NULL;
 	/* run_writer fills these in with its own harness. */
 	if (h != NULL) {
 		c->from_worker = &h->from_worker;
@@ -809,6 +811,35 @@ test_torn_last_line_ended_at_open(void **state)
 	ra_test_unguard();
 	assert_no_stall("torn", &res, 300);
 	assert_int_equal(st.written, 300);
+	assert_file_is(path, &want);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/* Without io_uring the writer says so in its figures (the metrics). */
+static void
+test_without_io_uring_says_so(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_DATA, 0);
+	ra_test_guard("without_io_uring", 60);
+	c.io_direct = false;
+	run_writer(&c, 50, 0, 1, &want, &st, &res);
+	assert_int_equal(st.io_direct, 0);
+	c.io_direct = true;
+	run_writer(&c, 50, 0, 2, &want, &st, &res);
+	ra_test_unguard();
+	assert_int_equal(st.io_direct, 1);
+	assert_int_equal(st.written, 50);
+	assert_true(st.syncs > 0);
 	assert_file_is(path, &want);
 	buf_free(&want);
 	rm_rf(dir);
@@ -1747,6 +1778,7 @@ main(void)
 		T(test_feed_never_waits),
 		T(test_append_second_run),
 		T(test_torn_last_line_ended_at_open),
+		T(test_without_io_uring_says_so),
 		T(test_discard),
 		T(test_output_fd),
 		T(test_file_and_dir_modes),

@@ -296,15 +296,20 @@ main(int argc, char **argv)
 		log_warnx("-s %s is ignored: with ingest = multicast, "
 		    "ringauditd does not change the kernel's audit settings",
 		    o.enable_arg);
-	if (cfg.priority_boost > 0 && setpriority(PRIO_PROCESS, 0,
-	    -(int)cfg.priority_boost) < 0) {
-		log_warn("Cannot change priority");
+	/* As auditd: nice(-priority_boost), exit 1 if it fails. */
+	errno = 0;
+	d.nice_base = getpriority(PRIO_PROCESS, 0);
+	if (d.nice_base == -1 && errno != 0)
+		d.nice_base = 0;
+	if (cfg.priority_boost > 0 &&
+	    (rc = dmn_priority(d.nice_base, cfg.priority_boost)) < 0) {
+		log_warnx("Cannot change priority (%s)", strerror(-rc));
 		return EXIT_INIT;
 	}
-	if (dmn_node(&d, &cfg, &popts) < 0) {
-		log_warnx("Unable to resolve the machine name");
+	/* auditd exits 1 when it cannot make the node name (resolve_node
+	 * says why). */
+	if (dmn_node(&d, &cfg, &popts) < 0)
 		return EXIT_INIT;
-	}
 
 	if (!o.foreground && !o.nofork) {
 		report = daemonize();

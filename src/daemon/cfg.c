@@ -411,7 +411,8 @@ conf_read_auditd(struct ld *l, FILE *f, bool *any)
 	while (fgets(buf, sizeof(buf), f) != NULL) {
 		if ((nl = strchr(buf, '\n')) == NULL) {
 			l->line = next;
-			if (!skipping && feof(f) && strlen(buf) < LINE_MAX_CHARS)
+			if (!skipping && feof(f) &&
+			    strlen(buf) < LINE_MAX_CHARS)
 				note(l, "no newline at the end of the file: "
 				    "line ignored, as auditd does");
 			else if (!skipping)

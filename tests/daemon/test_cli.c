@@ -321,7 +321,8 @@ main(void)
 		cmocka_unit_test(test_unknown_key_exits_6),
 		cmocka_unit_test(test_world_writable_config_exits_6),
 		cmocka_unit_test(test_bad_ringauditd_conf_exits_6),
-		cmocka_unit_test(test_startup_mode_prefix_and_long_options_accepted),
+		cmocka_unit_test(
+		    test_startup_mode_prefix_and_long_options_accepted),
 		cmocka_unit_test(test_cap_audit_control_is_enough_not_root),
 		cmocka_unit_test(test_safe_conf_fails_at_the_log),
 		cmocka_unit_test(test_name_format_user_without_name_exits_1),

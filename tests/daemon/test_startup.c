@@ -1,10 +1,10 @@
 /*
  * test_startup.c - what auditd 3.0.9 does between reading its
  * configuration and running, and where it stops with exit code 1: the
- * node name (resolve_node) and the priority (nice(-priority_boost)).  Here through
- * dmn_node and dmn_priority; test_cli.c runs the daemon for the exit
- * codes.  Cases that change the host name run in a child in its own UTS
- * namespace, and so need root (they skip without it).
+ * node name (resolve_node) and the priority (nice(-priority_boost)).
+ * Here through dmn_node and dmn_priority; test_cli.c runs the daemon for
+ * the exit codes.  Cases that change the host name run in a child in its
+ * own UTS namespace, and so need root (they skip without it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -214,9 +214,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_format_user_without_name_fails),
 		cmocka_unit_test(test_hostname_spaces_become_underscores),
-		cmocka_unit_test(test_unresolvable_hostname_fails_fqd_and_numeric),
+		cmocka_unit_test(
+		    test_unresolvable_hostname_fails_fqd_and_numeric),
 		cmocka_unit_test(test_numeric_is_an_address),
-		cmocka_unit_test(test_priority_boost_is_relative_to_start_niceness),
+		cmocka_unit_test(
+		    test_priority_boost_is_relative_to_start_niceness),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

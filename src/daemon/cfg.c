@@ -14,7 +14,8 @@
  *     first token.  Keys and enum values are case-insensitive; group
  *     names and paths are not.
  *   - A line of 159 characters or more, and a last line without a newline,
- *     are skipped (auditd reads 160-byte lines with fgets).
+ *     are skipped (auditd reads 160-byte lines with fgets); so is a line
+ *     holding a NUL byte, and the line after it with it.
  *   - A missing auditd.conf means the defaults.  The file must be a
  *     regular file owned by root and not world writable (group writable
  *     is accepted); a symlink only with -l.
@@ -391,46 +392,75 @@ err:
 }
 
 /*
- * The lines of an open file.  auditd mode skips what auditd skips; the
- * strict mode (ringauditd.conf) refuses over-long lines instead.  *any is
- * set once a line ended in '\n': auditd's end checks depend on it.
+ * auditd.conf's lines, read as auditd's get_line() reads them: fgets()
+ * into 160 bytes.  A line ends at a '\n' found before any NUL; a chunk
+ * without one (a long line, a last line without '\n', a line holding a
+ * NUL) is skipped up to the next '\n' read, which for a line holding a
+ * NUL is the end of the line after it: that one vanishes too, and is
+ * not counted.  *any is set once auditd's line count moved past 1: its
+ * end checks depend on it.
  */
 static int
-conf_read(struct ld *l, FILE *f, bool auditd, bool *any)
+conf_read_auditd(struct ld *l, FILE *f, bool *any)
+{
+	char buf[LINE_MAX_CHARS + 2], *nl;
+	unsigned next = 1;
+	bool skipping = false;
+	int rc = 0;
+
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if ((nl = strchr(buf, '\n')) == NULL) {
+			l->line = next;
+			if (!skipping && feof(f) &&
+			    strlen(buf) < LINE_MAX_CHARS)
+				note(l, "no newline at the end of the file: "
+				    "line ignored, as auditd does");
+			else if (!skipping)
+				note(l, "line longer than %d characters (or "
+				    "holding a NUL) ignored, as auditd does",
+				    LINE_MAX_CHARS);
+			skipping = true;
+			continue;
+		}
+		if (skipping) {
+			skipping = false;
+			next++;
+			continue;
+		}
+		*nl = '\0';
+		l->line = next;
+		if ((rc = auditd_line(l, buf)) < 0)
+			break;
+		rc = 0;
+		next++;
+	}
+	if (rc == 0 && ferror(f))
+		rc = fail(l, -EIO, "read error");
+	*any = next > 1;
+	l->line = 0;
+	return rc;
+}
+
+/* ringauditd.conf's lines: strict, an over-long line is an error. */
+static int
+conf_read(struct ld *l, FILE *f)
 {
 	char *buf = NULL;
 	size_t cap = 0, len;
 	ssize_t n;
-	bool nl;
 	int rc = 0;
 
-	*any = false;
 	while ((n = getline(&buf, &cap, f)) > 0) {
 		len = (size_t)n;
 		l->line++;
-		nl = buf[len - 1] == '\n';
-		if (nl) {
+		if (buf[len - 1] == '\n')
 			buf[--len] = '\0';
-			*any = true;
-		}
-		if (auditd && !nl) {
-			note(l, "no newline at the end of the file: line "
-			    "ignored, as auditd does");
-			continue;
-		}
 		if (len > LINE_MAX_CHARS || strlen(buf) != len) {
-			if (!auditd) {
-				rc = fail(l, -EINVAL, "line longer than %d "
-				    "characters or holding a NUL",
-				    LINE_MAX_CHARS);
-				break;
-			}
-			note(l, "line longer than %d characters (or holding "
-			    "a NUL) ignored, as auditd does", LINE_MAX_CHARS);
-			continue;
+			rc = fail(l, -EINVAL, "line longer than %d characters "
+			    "or holding a NUL", LINE_MAX_CHARS);
+			break;
 		}
-		rc = auditd ? auditd_line(l, buf) : ringauditd_line(l, buf);
-		if (rc < 0)
+		if ((rc = ringauditd_line(l, buf)) < 0)
 			break;
 		rc = 0;
 	}
@@ -519,7 +549,8 @@ load(struct cfg *c, const char *path, bool auditd, bool allow_symlinks,
 			note(&l, "does not exist: using the defaults");
 		return rc;
 	}
-	rc = conf_read(&l, f, auditd, &any);
+	any = false;
+	rc = auditd ? conf_read_auditd(&l, f, &any) : conf_read(&l, f);
 	fclose(f);
 	if (rc == 0 && auditd && any)
 		rc = auditd_checks(&l);

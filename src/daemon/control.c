@@ -16,10 +16,12 @@
  * an action runs (exec, email, single, halt).  The writer has already done
  * its own part (suspend, rotate) from the same configuration.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,46 +109,98 @@ dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 	wp->disk_error_act = own_part(c->disk_error_action.act);
 }
 
+/*
+ * name_format's node name, as auditd 3.0.9's resolve_node() makes it and
+ * with its messages: hostname with spaces made '_', fqd the canonical
+ * name, numeric the first address getaddrinfo gives (inet_ntop), both
+ * looked up with AI_ADDRCONFIG; user wants a name.  auditd exits 1 when
+ * this fails at start.
+ */
 static int
 resolve_node(const struct cfg *c, char *buf, size_t len, const char **node)
 {
 	struct addrinfo hints, *ai = NULL;
+	char host[256], *p;
+	const void *addr;
 	int rc;
 
 	*node = NULL;
-	switch (c->name_format) {
-	case CFG_NAME_NONE:
+	if (c->name_format == CFG_NAME_NONE)
 		return 0;
-	case CFG_NAME_USER:
-		snprintf(buf, len, "%s", c->name);
-		break;
-	case CFG_NAME_HOSTNAME:
-	case CFG_NAME_FQD:
-	case CFG_NAME_NUMERIC:
-		if (gethostname(buf, len) < 0)
-			return -errno;
-		buf[len - 1] = '\0';
-		if (c->name_format == CFG_NAME_HOSTNAME)
-			break;
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_CANONNAME;
-		hints.ai_socktype = SOCK_STREAM;
-		rc = getaddrinfo(buf, NULL, &hints, &ai);
-		if (rc != 0)
-			return -EHOSTUNREACH;
-		if (c->name_format == CFG_NAME_FQD) {
-			if (ai->ai_canonname != NULL)
-				snprintf(buf, len, "%s", ai->ai_canonname);
-		} else {
-			rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, buf,
-			    (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+	if (c->name_format == CFG_NAME_USER) {
+		if (c->name[0] == '\0') {
+			log_warnx("User defined name missing");
+			return -EINVAL;
 		}
-		freeaddrinfo(ai);
-		if (rc != 0)
-			return -EHOSTUNREACH;
+		snprintf(buf, len, "%s", c->name);
+		*node = buf;
+		return 0;
+	}
+	if (gethostname(host, sizeof(host)) < 0) {
+		rc = -errno;
+		log_warnx("Unable to get machine name");
+		return rc;
+	}
+	host[sizeof(host) - 1] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	switch (c->name_format) {
+	case CFG_NAME_HOSTNAME:
+		while ((p = strchr(host, ' ')) != NULL)
+			*p = '_';
+		snprintf(buf, len, "%s", host);
+		*node = buf;
+		return 0;
+	case CFG_NAME_FQD:
+		hints.ai_flags = AI_ADDRCONFIG | AI_CANONNAME;
+		break;
+	default:
+		hints.ai_flags = AI_ADDRCONFIG | AI_PASSIVE;
 		break;
 	}
+	if ((rc = getaddrinfo(host, NULL, &hints, &ai)) != 0) {
+		log_warnx("Cannot resolve hostname %s (%s)", host,
+		    gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	if (c->name_format == CFG_NAME_FQD) {
+		snprintf(buf, len, "%s", ai->ai_canonname != NULL ?
+		    ai->ai_canonname : host);
+	} else {
+		if (ai->ai_family == AF_INET)
+			addr = &((struct sockaddr_in *)(void *)
+			    ai->ai_addr)->sin_addr;
+		else
+			addr = &((struct sockaddr_in6 *)(void *)
+			    ai->ai_addr)->sin6_addr;
+		if (inet_ntop(ai->ai_family, addr, buf, (socklen_t)len) ==
+		    NULL) {
+			rc = -errno;
+			freeaddrinfo(ai);
+			log_warnx("Cannot resolve hostname %s (%s)", host,
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	freeaddrinfo(ai);
 	*node = buf;
+	return 0;
+}
+
+/*
+ * priority_boost, as auditd's nice(-boost): below the niceness the daemon
+ * was started with (base), not an absolute -boost.  The kernel keeps it
+ * in -20..19.  auditd adds a HUP's boost to the last one (4, then 6, is
+ * -10 from the start); here it is always from base.  -EPERM, as nice()
+ * says, when the daemon may not raise its priority.
+ */
+int
+dmn_priority(int base, unsigned long boost)
+{
+	int target = base - (int)(boost > 40 ? 40 : boost);
+
+	if (setpriority(PRIO_PROCESS, 0, target) < 0)
+		return errno == EACCES ? -EPERM : -errno;
 	return 0;
 }
 
@@ -322,8 +376,9 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		log_warnx("Reconfigure: write_logs, ingest and the pipeline's "
 		    "sizes take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
-	    setpriority(PRIO_PROCESS, 0, -(int)nc->priority_boost) < 0)
-		log_warn("Reconfigure: cannot change priority");
+	    (rc = dmn_priority(d->nice_base, nc->priority_boost)) < 0)
+		log_warnx("Cannot change priority in reconfigure (%s)",
+		    strerror(-rc));
 	/* Taken by the writer and the workers at DAEMON_CONFIG. */
 	if (d->writes_file) {
 		dmn_wr_params(nc, &wp);

@@ -44,6 +44,8 @@ struct dmn {
 					 * never ask the kernel who signalled */
 	struct signalfd_siginfo stop_si; /* the TERM or INT that stops us */
 	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
+	int nice_base;			/* the niceness the daemon started
+					 * with: priority_boost is below it */
 	struct dmn_stats st;
 	bool metrics_failed;		/* the last metrics_file write failed */
 };
@@ -65,6 +67,8 @@ void dmn_end_text(struct dmn *d, char *buf, size_t len);
 /* name_format's node name, copied into d's buffer; -errno if it cannot
  * be had. */
 int dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o);
+/* Niceness base - boost (priority_boost); 0 or -errno. */
+int dmn_priority(int base, unsigned long boost);
 
 /* actions.c */
 /* Start path (no arguments, as auditd), or "init_command N"; not waited

@@ -5,8 +5,9 @@
  *   ringauditd [-f] [-l] [-n] [-s enable|disable|nochange] [-c config_dir]
  *
  * Exit codes, as auditd(8): 1 an initialisation step failed (priority,
- * fork, netlink, registration, machine name), 2 bad command line, 4 not
- * privileged, 6 configuration error.
+ * fork, netlink, registration, machine name), 2 bad command line, 4
+ * neither root nor CAP_AUDIT_CONTROL, 6 configuration error.  The long
+ * options and -s's prefixes ("-s en") are auditd's too.
  *
  * With ingest = multicast (ringauditd.conf) it is not the audit daemon but
  * a listener beside it: it registers nothing and sets nothing in the
@@ -25,6 +26,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,14 +66,34 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
+/* -s as auditd reads it: a prefix of one of these, tried in this order
+ * ("-s e" is enable, "-s ''" disable). */
+static const struct {
+	const char *name;
+	enum ingest_enable v;
+} startup_states[] = {
+	{ "disable", INGEST_DISABLE }, { "enable", INGEST_ENABLE },
+	{ "nochange", INGEST_NOCHANGE },
+};
+
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "allow_links", no_argument, NULL, 'l' },
+		{ "disable_fork", no_argument, NULL, 'n' },
+		{ "enable_state", required_argument, NULL, 's' },
+		{ "config_file", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t i, n = sizeof(startup_states) / sizeof(startup_states[0]);
 	int ch;
 
 	o->enable = INGEST_ENABLE;
 	o->dir = "/etc/audit";
-	while ((ch = getopt(argc, argv, "flns:c:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "flns:c:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'f':
 			o->foreground = true;
@@ -83,14 +106,16 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->enable_arg = optarg;
-			if (strcmp(optarg, "enable") == 0)
-				o->enable = INGEST_ENABLE;
-			else if (strcmp(optarg, "disable") == 0)
-				o->enable = INGEST_DISABLE;
-			else if (strcmp(optarg, "nochange") == 0)
-				o->enable = INGEST_NOCHANGE;
-			else
+			for (i = 0; i < n; i++)
+				if (strncmp(optarg, startup_states[i].name,
+				    strlen(optarg)) == 0)
+					break;
+			if (i == n) {
+				fprintf(stderr, "unknown startup mode '%s'\n",
+				    optarg);
 				usage();
+			}
+			o->enable = startup_states[i].v;
 			break;
 		case 'c':
 			o->dir = optarg;
@@ -101,6 +126,23 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc)
 		usage();
+}
+
+/* auditd runs for root, or for whoever has CAP_AUDIT_CONTROL. */
+static bool
+may_run(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct c[2];
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &h, c) < 0)
+		return false;
+	return (c[CAP_AUDIT_CONTROL / 32].effective &
+	    (1u << (CAP_AUDIT_CONTROL % 32))) != 0;
 }
 
 /*
@@ -277,8 +319,9 @@ main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	log_init("ringauditd", true, !o.foreground);
-	if (geteuid() != 0) {
-		log_warnx("You must be root to run this program.");
+	if (!may_run()) {
+		log_warnx("You must be root or have capabilities to run this "
+		    "program.");
 		return EXIT_PRIV;
 	}
 	cfg_defaults(&cfg);
@@ -292,19 +335,24 @@ main(int argc, char **argv)
 	}
 	multicast = cfg.ingest == CFG_INGEST_MULTICAST;
 	if (multicast && o.enable_arg != NULL &&
-	    strcmp(o.enable_arg, "nochange") != 0)
+	    o.enable != INGEST_NOCHANGE)
 		log_warnx("-s %s is ignored: with ingest = multicast, "
 		    "ringauditd does not change the kernel's audit settings",
 		    o.enable_arg);
-	if (cfg.priority_boost > 0 && setpriority(PRIO_PROCESS, 0,
-	    -(int)cfg.priority_boost) < 0) {
-		log_warn("Cannot change priority");
+	/* As auditd: nice(-priority_boost), exit 1 if it fails. */
+	errno = 0;
+	d.nice_base = getpriority(PRIO_PROCESS, 0);
+	if (d.nice_base == -1 && errno != 0)
+		d.nice_base = 0;
+	if (cfg.priority_boost > 0 &&
+	    (rc = dmn_priority(d.nice_base, cfg.priority_boost)) < 0) {
+		log_warnx("Cannot change priority (%s)", strerror(-rc));
 		return EXIT_INIT;
 	}
-	if (dmn_node(&d, &cfg, &popts) < 0) {
-		log_warnx("Unable to resolve the machine name");
+	/* auditd exits 1 when it cannot make the node name (resolve_node
+	 * says why). */
+	if (dmn_node(&d, &cfg, &popts) < 0)
 		return EXIT_INIT;
-	}
 
 	if (!o.foreground && !o.nofork) {
 		report = daemonize();

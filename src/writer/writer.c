@@ -124,6 +124,13 @@ wr_create(struct wr **out, const struct wr_config *c)
 		if (w->p.max_log_act == WR_ACT_ROTATE)
 			lf_remove_excess(w->path, w->p.num_logs);
 		wr_resolve_space(w);
+		/* auditd's setup_percentages says so once the percentages
+		 * are MiB, and goes on. */
+		if (w->space_bytes <= w->admin_bytes)
+			log_warnx("Error - space_left(%llu) must be larger "
+			    "than admin_space_left(%llu)",
+			    (unsigned long long)(w->space_bytes >> 20),
+			    (unsigned long long)(w->admin_bytes >> 20));
 		break;
 	case WR_OUT_FD:
 		w->fd = c->fd;

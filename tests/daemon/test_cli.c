@@ -7,21 +7,49 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
 
 extern char **environ;
 
 static char dir[64];
 static char out[4096];
+static bool no_sys_nice;	/* run without CAP_SYS_NICE nor RLIMIT_NICE */
+static bool audit_control;	/* a uid other than 0 keeps
+				 * CAP_AUDIT_CONTROL (ambient) */
+
+/* Keeps cap across execve, for a uid other than 0. */
+static int
+ambient_cap(int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct c[2];
+	uint32_t bit = 1u << (cap % 32);
+
+	if (syscall(SYS_capget, &h, c) < 0)
+		return -1;
+	c[cap / 32].permitted |= bit;
+	c[cap / 32].effective |= bit;
+	c[cap / 32].inheritable |= bit;
+	if (syscall(SYS_capset, &h, c) < 0)
+		return -1;
+	return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+}
 
 /* Run ringauditd with argv (NULL-ended) as uid; its exit code, stderr in
  * out. */
@@ -50,8 +78,19 @@ run_daemon(uid_t uid, const char *arg, ...)
 
 		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		dup2(fd, STDERR_FILENO);
+		if (audit_control && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			_exit(96);
 		if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0))
 			_exit(99);
+		if (audit_control && ambient_cap(CAP_AUDIT_CONTROL) < 0)
+			_exit(96);
+		if (no_sys_nice) {
+			struct rlimit rl = { 0, 0 };
+
+			if (prctl(PR_CAPBSET_DROP, CAP_SYS_NICE, 0, 0, 0) < 0 ||
+			    setrlimit(RLIMIT_NICE, &rl) < 0)
+				_exit(97);
+		}
 		fexecve(exe, argv, environ);
 		_exit(98);
 	}
@@ -97,7 +136,8 @@ test_not_root_exits_4(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(run_daemon(65534, "-n", "-c", dir, NULL), 4);
-	assert_non_null(strstr(out, "root"));
+	assert_non_null(strstr(out,
+	    "You must be root or have capabilities to run this program."));
 }
 
 static void
@@ -158,6 +198,99 @@ test_bad_ringauditd_conf_exits_6(void **state)
 	unlink(path);
 }
 
+/*
+ * A configuration auditd accepts, whose log_file is a symbolic link: the
+ * daemon fails to open it (exit 1, "Too many levels of symbolic links")
+ * before it goes near the kernel, so a start-up check that should have
+ * stopped it earlier cannot let it register.  extra: more lines.
+ */
+static void
+write_safe_conf(const char *extra)
+{
+	char text[1024], real[128], link[128];
+	int fd;
+
+	snprintf(real, sizeof(real), "%s/real.log", dir);
+	snprintf(link, sizeof(link), "%s/link.log", dir);
+	fd = open(real, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(link);
+	assert_int_equal(symlink(real, link), 0);
+	snprintf(text, sizeof(text), "space_left = 2\nadmin_space_left = 1\n"
+	    "log_file = %s\nplugin_dir = %s/noplugins\n"
+	    "%s", link, dir, extra);
+	write_conf(text);
+}
+
+static void
+test_safe_conf_fails_at_the_log(void **state)
+{
+	(void)state;
+	write_safe_conf("priority_boost = 0\n");
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 1);
+	assert_non_null(strstr(out, "Too many levels of symbolic links"));
+}
+
+/* auditd: "User defined name missing", exit 1. */
+static void
+test_name_format_user_without_name_exits_1(void **state)
+{
+	(void)state;
+	write_safe_conf("priority_boost = 0\nname_format = user\n");
+	assert_int_equal(run_daemon(0, "-n", "-c", dir, NULL), 1);
+	assert_non_null(strstr(out, "User defined name missing"));
+}
+
+/* auditd: "Cannot change priority (Operation not permitted)", exit 1. */
+static void
+test_priority_boost_not_permitted_exits_1(void **state)
+{
+	int rc;
+
+	(void)state;
+	write_safe_conf("priority_boost = 4\n");
+	no_sys_nice = true;
+	rc = run_daemon(0, "-n", "-c", dir, NULL);
+	no_sys_nice = false;
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out,
+	    "Cannot change priority (Operation not permitted)"));
+}
+
+/* auditd takes a prefix of a -s mode, and its long options: these get as
+ * far as the (bad) configuration. */
+static void
+test_startup_mode_prefix_and_long_options_accepted(void **state)
+{
+	(void)state;
+	write_conf("flush = sometimes\n");
+	assert_int_equal(run_daemon(0, "-n", "-s", "en", "-c", dir, NULL), 6);
+	assert_int_equal(run_daemon(0, "-n", "-s", "d", "-c", dir, NULL), 6);
+	assert_int_equal(run_daemon(0, "-n", "-s", "", "-c", dir, NULL), 6);
+	assert_int_equal(run_daemon(0, "--disable_fork", "--enable_state",
+	    "nochange", "--config_file", dir, "--allow_links", NULL), 6);
+	assert_int_equal(run_daemon(0, "--foreground", "-c", dir, NULL), 6);
+	assert_int_equal(run_daemon(0, "-s", "enabled", "-c", dir, NULL), 2);
+	assert_non_null(strstr(out, "unknown startup mode 'enabled'"));
+}
+
+/* auditd: not root but CAP_AUDIT_CONTROL is enough to go on. */
+static void
+test_cap_audit_control_is_enough_not_root(void **state)
+{
+	int rc;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	write_conf("flush = sometimes\n");
+	audit_control = true;
+	rc = run_daemon(65534, "-n", "-c", dir, NULL);
+	audit_control = false;
+	assert_int_equal(rc, 6);
+}
+
 static int
 setup(void **state)
 {
@@ -188,6 +321,12 @@ main(void)
 		cmocka_unit_test(test_unknown_key_exits_6),
 		cmocka_unit_test(test_world_writable_config_exits_6),
 		cmocka_unit_test(test_bad_ringauditd_conf_exits_6),
+		cmocka_unit_test(
+		    test_startup_mode_prefix_and_long_options_accepted),
+		cmocka_unit_test(test_cap_audit_control_is_enough_not_root),
+		cmocka_unit_test(test_safe_conf_fails_at_the_log),
+		cmocka_unit_test(test_name_format_user_without_name_exits_1),
+		cmocka_unit_test(test_priority_boost_not_permitted_exits_1),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

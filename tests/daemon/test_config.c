@@ -658,6 +658,60 @@ test_long_lines(void **state)
 	assert_err(err, path, 4, "bogus");
 }
 
+/* Writes tmp/auditd.conf with len bytes of text (NULs too), mode 0600. */
+static const char *
+put_bytes(const char *text, size_t len)
+{
+	static char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/auditd.conf", tmp);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/*
+ * auditd's fgets() sees a line holding a NUL as one without '\n': it
+ * skips it up to the next '\n' it reads, the end of the following line,
+ * which vanishes unread and uncounted.
+ */
+static void
+test_nul_line_hides_the_next_line(void **state)
+{
+	static const char t1[] = P "flush = d\0ata\nbogus = 1\nflush = sync\n";
+	static const char t2[] = P "x\0\nzz\nbogus = 1\n";
+	static const char t3[] = "flush = sync\0\n";
+	static struct cfg c;
+	char err[512];
+	const char *path;
+
+	(void)state;
+	path = put_bytes(t1, sizeof(t1) - 1);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
+	    0);
+	assert_int_equal(c.flush, CFG_FLUSH_SYNC);
+	assert_true(warned(&c, ":3: line longer than 158"));
+
+	/* The vanished line is not counted: the error is on "line 4". */
+	path = put_bytes(t2, sizeof(t2) - 1);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
+	    -EINVAL);
+	assert_err(err, path, 4, "bogus");
+
+	/* No line was read whole: no end checks (space_left 0 passes). */
+	path = put_bytes(t3, sizeof(t3) - 1);
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_auditd(&c, path, false, err, sizeof(err)),
+	    0);
+	assert_int_equal(c.flush, CFG_FLUSH_NONE);
+}
+
 /* The checks auditd makes at the end of the file. */
 static const struct kcase end_checks[] = {
 	/* auditd: space_left must be above admin_space_left, both 0 unset,
@@ -1648,6 +1702,7 @@ main(void)
 		cmocka_unit_test(test_auditd_keys),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_nul_line_hides_the_next_line),
 		cmocka_unit_test(test_end_checks),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_actions),

@@ -26,6 +26,9 @@
 
 #include "dispatch/disp_int.h"
 
+/* Reads of what a client sends, at most, each time it is seen. */
+#define DU_READS_MAX 16
+
 static bool
 all_digits(const char *s)
 {
@@ -146,6 +149,7 @@ du_accept(struct disp_plugin *p, unsigned q_depth)
 			continue;
 		}
 		p->clients[i].used = true;
+		p->clients[i].eof = false;
 		p->clients[i].c.fmt = p->conf.format;
 		dq_reset_stream(&p->clients[i].c, fd, -1, 0);
 		p->nclients++;
@@ -153,17 +157,30 @@ du_accept(struct disp_plugin *p, unsigned q_depth)
 	}
 }
 
+/*
+ * Readers have nothing to say: what they send is read and dropped, a
+ * little at a time.  One that shuts its side for writing (nc -N, a
+ * shutdown(SHUT_WR)) still reads: it keeps getting records, and is no
+ * longer read.  Gone for good (a hang-up, an error): closed.
+ */
 void
-du_client_input(struct disp_plugin *p, unsigned i)
+du_client_input(struct disp_plugin *p, unsigned i, bool hup)
 {
+	struct disp_client *cl = &p->clients[i];
 	char buf[512];
+	unsigned rounds = 0;
 	ssize_t n;
 
-	/* Readers have nothing to say; what they send is dropped. */
+	if (hup) {
+		du_client_close(p, i);
+		return;
+	}
 	do
-		n = recv(p->clients[i].c.fd, buf, sizeof(buf), MSG_DONTWAIT);
-	while (n > 0);
-	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		n = recv(cl->c.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	while (n > 0 && ++rounds < DU_READS_MAX);
+	if (n == 0)
+		cl->eof = true;
+	else if (n < 0 && errno != EAGAIN && errno != EINTR)
 		du_client_close(p, i);
 }
 

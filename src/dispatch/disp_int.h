@@ -65,6 +65,7 @@ struct disp_cons {
 	enum disp_format fmt;
 	bool blocked;		/* its socket said EAGAIN: wait for POLLOUT */
 	bool retain;		/* plugins: keep written records */
+	unsigned depth_max;	/* the q_depth it was made for */
 	uint64_t keep_bytes;	/* at most: the socket's buffer */
 	struct ring_feed arena;	/* the records themselves */
 	struct disp_q q;
@@ -84,6 +85,7 @@ enum disp_kind {
 struct disp_client {
 	struct disp_cons c;
 	bool used;
+	bool eof;		/* it shut its side: no more reading it */
 };
 
 struct disp_plugin {
@@ -135,7 +137,9 @@ dp_writes(const struct disp_plugin *p)
 	    (p->kind == DISP_EXEC && p->state == DISP_ST_RUNNING);
 }
 
-#define DISP_NFDS (1 + 2 * DISP_PLUGINS_MAX + DISP_CLIENTS_MAX)
+/* The wake-up, and per plugin a pidfd and socket, or a listener and its
+ * clients. */
+#define DISP_NFDS (1 + DISP_PLUGINS_MAX * (1 + DISP_CLIENTS_MAX))
 
 enum fd_what { FD_WAKE, FD_PIDFD, FD_PLUGIN, FD_LISTEN, FD_CLIENT };
 
@@ -232,7 +236,7 @@ void du_free(struct disp_plugin *p);
 /* The listener was readable: take every waiting client. */
 void du_accept(struct disp_plugin *p, unsigned q_depth);
 /* A client's socket was readable: it left, or it talks (ignored). */
-void du_client_input(struct disp_plugin *p, unsigned i);
+void du_client_input(struct disp_plugin *p, unsigned i, bool hup);
 void du_client_close(struct disp_plugin *p, unsigned i);
 
 #endif

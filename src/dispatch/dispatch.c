@@ -309,12 +309,12 @@ build_fds(struct disp *d)
 			continue;
 		if (p->lfd >= 0 && p->nclients < DISP_CLIENTS_MAX)
 			n = add_fd(d, n, p->lfd, POLLIN, FD_LISTEN, i, 0);
-		for (k = 0; k < DISP_CLIENTS_MAX && n < DISP_NFDS; k++)
+		for (k = 0; k < DISP_CLIENTS_MAX; k++)
 			if (p->clients[k].used)
 				n = add_fd(d, n, p->clients[k].c.fd,
-				    (short)(POLLIN | (dq_pending(
-				    &p->clients[k].c) ? POLLOUT : 0)),
-				    FD_CLIENT, i, k);
+				    (short)((p->clients[k].eof ? 0 : POLLIN) |
+				    (dq_pending(&p->clients[k].c) ? POLLOUT :
+				    0)), FD_CLIENT, i, k);
 	}
 	return n;
 }
@@ -355,7 +355,8 @@ handle_fds(struct disp *d, unsigned n)
 			if (d->pfd[j].revents & POLLOUT)
 				p->clients[d->own[j].client].c.blocked = false;
 			if (d->pfd[j].revents & (POLLIN | POLLHUP | POLLERR))
-				du_client_input(p, d->own[j].client);
+				du_client_input(p, d->own[j].client,
+				    d->pfd[j].revents & (POLLHUP | POLLERR));
 			break;
 		}
 	}
@@ -383,9 +384,14 @@ disp_main(void *arg)
 		pthread_mutex_unlock(&d->mu);
 		if (stop && (drained(d) || clock_mono_ns() >= d->deadline))
 			break;
-		if (taken == DISP_TAKE_BATCH)
-			continue;
 		n = build_fds(d);
+		if (taken == DISP_TAKE_BATCH) {
+			/* A busy feed: the descriptors are still looked at
+			 * (a socket with room again, a death, a client). */
+			if (poll(d->pfd, n, 0) > 0)
+				handle_fds(d, n);
+			continue;
+		}
 		ring_waiter_prepare(&d->waiter);
 		if (ring_feed_peek(&d->feed, &d->rpos) != NULL) {
 			ring_waiter_cancel(&d->waiter);
@@ -402,6 +408,11 @@ disp_main(void *arg)
 		ring_waiter_cancel(&d->waiter);
 		handle_fds(d, n);
 	}
+	/* Records the feed had no room for and no later record showed. */
+	if (atomic_load_explicit(&d->feed.lost, memory_order_relaxed) >
+	    d->feed_lost)
+		lost(d, atomic_load_explicit(&d->feed.lost,
+		    memory_order_relaxed) - d->feed_lost);
 	/* The log is complete and the queues handed over (or the time is
 	 * up): SIGTERM and EOF, and wait for them, bounded. */
 	dp_stop_all(d->plugins, DISP_PLUGINS_MAX,
@@ -445,8 +456,11 @@ disp_start(struct disp *d)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&d->thread, NULL, disp_main, d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0)
+	if (rc != 0) {
+		/* No thread to stop them later: the plugins go now. */
+		dp_stop_all(d->plugins, DISP_PLUGINS_MAX, clock_mono_ns());
 		return -rc;
+	}
 	d->started = true;
 	return 0;
 }

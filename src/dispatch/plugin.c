@@ -40,6 +40,9 @@
 
 #include "dispatch/disp_int.h"
 
+/* How long a killed plugin may take to die before it is left behind. */
+#define DISP_KILL_WAIT_NS 1000000000ull
+
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -68,6 +71,7 @@ child(int in, int null, int err_fd, const char *path, char *const argv[])
 		goto fail;
 	if (err_fd != 3 && dup2(err_fd, 3) < 0)
 		goto fail;
+	err_fd = 3;
 	/* Keep 0-2 and the exec error pipe (CLOEXEC again after dup2). */
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	syscall(SYS_close_range, 4u, ~0u, 0u);
@@ -76,7 +80,8 @@ child(int in, int null, int err_fd, const char *path, char *const argv[])
 	execve(path, argv, no_env);
 fail:
 	e = errno;
-	if (write(3, &e, sizeof(e)) < 0)
+	/* The error pipe, wherever it is yet: fd 3 may be another file. */
+	if (write(err_fd, &e, sizeof(e)) < 0)
 		e = 0;
 	_exit(1);
 }
@@ -177,8 +182,10 @@ collect(struct disp_plugin *p)
 	int unread = 0;
 
 	memset(&si, 0, sizeof(si));
+	/* Never blocks: a process stuck in the kernel (a hung NFS or FUSE
+	 * read) must not hold the dispatcher; it is left, not waited for. */
 	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si,
-	    WEXITED | __WALL) == 0) {
+	    WEXITED | __WALL | WNOHANG) == 0 && si.si_pid != 0) {
 		if (si.si_code == CLD_EXITED)
 			log_debug("dispatch: %s (pid %d) exited with %d",
 			    p->conf.path, (int)p->pid, si.si_status);
@@ -260,6 +267,11 @@ dp_stop_all(struct disp_plugin *ps, unsigned n, uint64_t deadline_ns)
 			log_warnx("plugin %s did not stop: killed",
 			    p->conf.path);
 			kill(p->pid, SIGKILL);
+			if (!wait_exit(p->pidfd, clock_mono_ns() +
+			    DISP_KILL_WAIT_NS))
+				log_warnx("plugin %s (pid %d) is stuck in the "
+				    "kernel: not waited for", p->conf.path,
+				    (int)p->pid);
 		}
 		collect(p);
 		p->state = DISP_ST_DEAD;

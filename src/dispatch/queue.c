@@ -67,6 +67,7 @@ dq_init(struct disp_cons *c, unsigned q_depth, bool retain)
 		return rc;
 	}
 	c->q.mask = cap - 1;
+	c->depth_max = q_depth;
 	return 0;
 }
 
@@ -210,13 +211,18 @@ dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
 		c->dropped++;
 		return false;
 	}
+	/* Its slots were sized for the q_depth it started with; a larger
+	 * one (SIGHUP) applies to queues made after. */
+	if (q_depth > c->depth_max)
+		q_depth = c->depth_max;
 	/* Full: first give the socket what it takes, as a burst larger
 	 * than q_depth is no overflow for a plugin that keeps up. */
 	if (dq_depth(c) >= q_depth && c->fd >= 0 && !c->blocked)
 		dq_flush(c);
 	if (dq_depth(c) >= q_depth || q->head - q->rel > q->mask) {
-		/* Slots held by written records: the oldest is read. */
-		if (dq_depth(c) < q_depth) {
+		/* Slots held by written records: the oldest is read.  (With
+		 * q_depth within the slots, there is one.) */
+		if (dq_depth(c) < q_depth && q->rel < q->sent) {
 			q->rel++;
 			arena_release(c);
 		} else {

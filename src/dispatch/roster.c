@@ -40,6 +40,15 @@ dr_feed_on(struct disp *d)
 	atomic_store_explicit(&d->feed.on, on, memory_order_relaxed);
 }
 
+/* What a plugin file makes: a process, the af_unix builtin, nothing. */
+static enum disp_kind
+kind_of(const struct disp_pconf *pc)
+{
+	if (pc->type != DISP_TYPE_BUILTIN)
+		return DISP_EXEC;
+	return strcmp(pc->path, DISP_AF_UNIX) == 0 ? DISP_UNIX : DISP_NOOP;
+}
+
 void
 dr_add(struct disp *d, const struct disp_pconf *pc)
 {
@@ -62,14 +71,13 @@ dr_add(struct disp *d, const struct disp_pconf *pc)
 	p->used = true;
 	p->c.fmt = pc->format;
 	p->keep_stdio = d->c.keep_stdio;
-	if (pc->type == DISP_TYPE_BUILTIN &&
-	    strcmp(pc->path, DISP_AF_UNIX) == 0) {
+	if (kind_of(pc) == DISP_UNIX) {
 		p->kind = DISP_UNIX;
 		if (du_open(p, d->c.q_depth) < 0)
 			p->state = DISP_ST_DEAD;
 		if (p->clients == NULL)
 			p->kind = DISP_NOOP;	/* out of memory: counted */
-	} else if (pc->type == DISP_TYPE_BUILTIN) {
+	} else if (kind_of(pc) == DISP_NOOP) {
 		/* auditd counts it active, and it never gets a record. */
 		p->kind = DISP_NOOP;
 		p->state = DISP_ST_DEAD;
@@ -107,6 +115,14 @@ remove_plugin(struct disp *d, struct disp_plugin *p)
 static void
 revise(struct disp *d, struct disp_plugin *p, const struct disp_pconf *pc)
 {
+	if (kind_of(pc) != kind_of(&p->conf)) {
+		/* A builtin became a program, or the other way: a new
+		 * plugin in the old one's place. */
+		log_info("Restarting %s since its type changed", pc->path);
+		remove_plugin(d, p);
+		dr_add(d, pc);
+		return;
+	}
 	if (p->kind == DISP_UNIX) {
 		if (!dp_same_conf(&p->conf, pc)) {
 			du_close(p);

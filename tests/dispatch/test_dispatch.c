@@ -634,6 +634,150 @@ test_af_unix_clients(void **state)
 	assert_int_not_equal(stat(sock, &sb), 0);
 }
 
+/*
+ * Regression: a SIGHUP that raised q_depth let a queue hold more records
+ * than its slots, and the oldest one still queued was overwritten (read
+ * after being freed).  A queue keeps the depth it was made for.
+ */
+static void
+test_q_depth_raised_on_hup_keeps_queues_whole(void **state)
+{
+	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	struct disp_config c;
+	struct disp_stats st;
+	static char line[9100];
+	struct disp *d;
+	unsigned i;
+
+	(void)state;
+	plugin("stuck", "string", "exec sleep 1000");
+	stop_ms = 300;
+	d = start(100, DISP_OVF_IGNORE, 10);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", pdir);
+	c.q_depth = 20000;
+	c.overflow = DISP_OVF_IGNORE;
+	c.max_restarts = 10;
+	c.stop_ms = 300;
+	disp_reconfigure(d, &c);
+	for (i = 0; i < 12000; i++) {
+		line_n(line, sizeof(line), i, 200);
+		feed(d, 1100, 0, line);
+		if (i % 16 == 15)
+			sleep_ms(1);
+	}
+	sleep_ms(100);
+	assert_int_equal(stats(d, &st, ps), 1);
+	assert_int_equal(ps[0].offered, 12000);
+	assert_true(ps[0].depth <= 100);
+	assert_true(ps[0].dropped > 0);
+	assert_balanced(ps, 1);
+	disp_stop(d);
+	disp_destroy(d);
+	stop_ms = 5000;
+}
+
+/* A client that shuts its own side (nc -N) still reads: it gets every
+ * record, and stays. */
+static void
+test_af_unix_client_that_shuts_its_side_still_reads(void **state)
+{
+	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	struct disp_stats st;
+	char conf[160], sock[160], line[256], expect[4096] = "", got[4096];
+	size_t have = 0;
+	struct disp *d;
+	unsigned i;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/events", dir);
+	snprintf(conf, sizeof(conf), "%saf_unix.conf", pdir);
+	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
+	    "builtin_af_unix\ntype = builtin\nargs = 0640 %s\nformat = "
+	    "string\n", sock);
+	d = start(100, DISP_OVF_SYSLOG, 10);
+	fd = client(sock);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	for (i = 0; i < 200; i++) {
+		stats(d, &st, ps);
+		if (ps[0].clients == 1)
+			break;
+		sleep_ms(10);
+	}
+	/* Its EOF seen, then records. */
+	sleep_ms(50);
+	for (i = 0; i < 20; i++) {
+		line_n(line, sizeof(line), i, 10);
+		assert_true(feed(d, 1100, 0, line));
+		strcat(expect, line);
+	}
+	while (have < strlen(expect) && (n = read(fd, got + have,
+	    sizeof(got) - have)) > 0)
+		have += (size_t)n;
+	assert_int_equal(have, strlen(expect));
+	assert_memory_equal(got, expect, have);
+	stats(d, &st, ps);
+	assert_int_equal(ps[0].clients, 1);
+	assert_balanced(ps, 1);
+	disp_stop(d);
+	disp_destroy(d);
+	close(fd);
+}
+
+/*
+ * Regression: a SIGHUP that turned a builtin_af_unix file into a program
+ * kept the plugin an af_unix one (and the other way, tried to run
+ * "builtin_af_unix").  The new kind starts in its place.
+ */
+static void
+test_hup_changes_builtin_into_program(void **state)
+{
+	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	struct disp_config c;
+	struct disp_stats st;
+	char conf[160], sock[160], out[160], body[256], *got;
+	struct disp *d;
+	struct stat sb;
+	size_t len;
+	unsigned i;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/events", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(conf, sizeof(conf), "%scap.conf", pdir);
+	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
+	    "builtin_af_unix\ntype = builtin\nargs = 0640 %s\nformat = "
+	    "string\n", sock);
+	d = start(100, DISP_OVF_SYSLOG, 10);
+	assert_int_equal(stat(sock, &sb), 0);
+	/* Same file name, now a program. */
+	snprintf(body, sizeof(body), "exec cat > %s", out);
+	plugin("cap", "string", body);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", pdir);
+	c.q_depth = 100;
+	c.overflow = DISP_OVF_SYSLOG;
+	c.max_restarts = 10;
+	c.stop_ms = stop_ms;
+	disp_reconfigure(d, &c);
+	for (i = 0; i < 200; i++) {
+		stats(d, &st, ps);
+		if (ps[0].state == DISP_ST_RUNNING && ps[0].pid > 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_true(ps[0].pid > 0);
+	assert_int_not_equal(stat(sock, &sb), 0);
+	assert_true(feed(d, 1100, 0, "type=USER msg=audit(1.0:1): x\n"));
+	disp_stop(d);
+	disp_destroy(d);
+	got = slurp(out, &len);
+	assert_string_equal(got, "type=USER msg=audit(1.0:1): x\n");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -656,6 +800,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_af_unix_clients, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_q_depth_raised_on_hup_keeps_queues_whole, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_af_unix_client_that_shuts_its_side_still_reads, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_hup_changes_builtin_into_program, setup, teardown),
 	};
 
 	if (geteuid() != 0) {

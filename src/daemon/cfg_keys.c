@@ -236,6 +236,11 @@ p_q_depth(struct ld *l, const struct kw *k, const char *val, const char *opt)
 
 	if ((rc = p_ulong(l, k, val, opt)) < 0)
 		return rc;
+	/* auditd 3.0.9 takes 0 and then divides by it. */
+	if (l->c->q_depth == 0)
+		return fail(l, -EINVAL, "q_depth: \"%s\" would drop every "
+		    "record before a plugin could have it (auditd 3.0.9 "
+		    "crashes on it)", val);
 	if (l->c->q_depth < 512)
 		note(l, "q_depth: %lu is below 512, too small a margin (auditd "
 		    "says so too)", l->c->q_depth);

@@ -907,9 +907,10 @@ static const struct vcase values[] = {
 	V("distribute_network", "yes", "yes"),
 	V("distribute_network", "NO", "no"), X("distribute_network", "x"),
 
-	/* auditd: q_depth 0..99999 (below 512 it warns); max_restarts
-	 * 0..INT_MAX; end_of_event_timeout any number strtoul takes. */
-	V("q_depth", "0", "0"), V("q_depth", "511", "511"),
+	/* auditd: q_depth 0..99999 (below 512 it warns; 0 it takes, then
+	 * divides by: refused here); max_restarts 0..INT_MAX;
+	 * end_of_event_timeout any number strtoul takes. */
+	X("q_depth", "0"), V("q_depth", "1", "1"), V("q_depth", "511", "511"),
 	V("q_depth", "512", "512"), V("q_depth", "99999", "99999"),
 	X("q_depth", "100000"), X("q_depth", "x"),
 	V("overflow_action", "ignore", "ignore"),

@@ -441,6 +441,8 @@ sender_record(struct dmn *d, const struct signalfd_siginfo *ssi,
 bool
 dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 {
+	int rc;
+
 	switch (si->ssi_signo) {
 	case SIGTERM:
 	case SIGINT:
@@ -466,9 +468,9 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 		break;
 	case SIGCONT:
 		d->st.state_reports++;
-		if (state_report(d) < 0)
-			log_warn("Cannot write the state report %s",
-			    d->cfg->state_file);
+		if ((rc = state_report(d)) < 0)
+			log_warnx("Cannot write the state report %s: %s",
+			    d->cfg->state_file, strerror(-rc));
 		break;
 	case SIGCHLD:
 		act_reap();

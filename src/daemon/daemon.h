@@ -83,7 +83,12 @@ void act_reap(void);
 int state_pidfile_write(const char *path);
 void state_pidfile_remove(const char *path);
 int state_report(struct dmn *d);
-/* Write path anew: fill into path.tmp, then rename it over path. */
+/*
+ * Write path anew: fill into path.tmp (O_EXCL | O_NOFOLLOW, given exactly
+ * mode), then rename it over path, replacing a symlink, FIFO or hard link
+ * there, never writing through it.  0 or -errno.  d may be NULL if fill
+ * does not look at it.
+ */
 typedef void (*state_fill_fn)(FILE *f, struct dmn *d);
 int state_write_file(const char *path, mode_t mode, state_fill_fn fill,
     struct dmn *d);

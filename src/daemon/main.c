@@ -507,8 +507,9 @@ main(int argc, char **argv)
 	log_summary(p);
 	/* The last figures stay for the collector to read. */
 	if (cfg.metrics_file[0] != '\0' &&
-	    metrics_write(&d, cfg.metrics_file) < 0)
-		log_warnx("Cannot write the metrics file %s", cfg.metrics_file);
+	    (rc = metrics_write(&d, cfg.metrics_file)) < 0)
+		log_warnx("Cannot write the metrics file %s: %s",
+		    cfg.metrics_file, strerror(-rc));
 	disp_destroy(disp);
 	pl_destroy(p);
 	state_pidfile_remove(pidfile);

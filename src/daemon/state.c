@@ -5,6 +5,17 @@
  * reads auditd's report reads this one; ringauditd's own counters follow.
  * It is written to a temporary file and renamed over the old one, so a
  * reader never sees half a report.
+ *
+ * The pid file, the report and the metrics file are written the same way,
+ * and never through what another user may have put at their names (their
+ * folders are root's, but a metrics_file may be anywhere): the temporary
+ * file is made with O_EXCL | O_NOFOLLOW after whatever had its name is
+ * removed (unlink removes a symlink, a FIFO or a hard link itself, and
+ * follows nothing), its mode is set on the descriptor, and rename(2)
+ * replaces the name's symlink, FIFO or link rather than writing into what
+ * it leads to.  auditd opens the pid file O_NOFOLLOW but O_TRUNC (through
+ * a hard link, and it blocks on a FIFO), and fopen()s its state report,
+ * following a symlink.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,27 +32,20 @@
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
 
+static void
+fill_pid(FILE *f, struct dmn *d)
+{
+	(void)d;
+	fprintf(f, "%d\n", (int)getpid());
+}
+
+/* auditd's: the pid and a newline, 0644. */
 int
 state_pidfile_write(const char *path)
 {
-	char buf[32];
-	int fd, n;
-
 	if (path[0] == '\0')
 		return 0;
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		unlink(path);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
+	return state_write_file(path, 0644, fill_pid, NULL);
 }
 
 void
@@ -131,6 +135,10 @@ report(FILE *f, struct dmn *d)
 	metrics_plugins(f, d, false);
 }
 
+/*
+ * Exactly MODE, whatever the umask: auditd makes its report 0640 under a
+ * umask of its own, and a collector must be able to read the metrics.
+ */
 int
 state_write_file(const char *path, mode_t mode, state_fill_fn fill,
     struct dmn *d)
@@ -139,13 +147,16 @@ state_write_file(const char *path, mode_t mode, state_fill_fn fill,
 	FILE *f;
 	int fd, rc = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);
+	/* A name cut short would be some other file, removed below. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -errno;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
 	if (fd < 0)
 		return -errno;
-	if ((f = fdopen(fd, "w")) == NULL) {
+	if (fchmod(fd, mode) < 0 || (f = fdopen(fd, "w")) == NULL) {
 		rc = -errno;
 		close(fd);
 		unlink(tmp);

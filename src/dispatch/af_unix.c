@@ -13,8 +13,17 @@
  * a word with a '/' its path.  The file is removed if it exists, made,
  * and removed again when the plugin stops.  A client's queue is allocated
  * when it connects (bounded by the number of clients), not per record.
+ *
+ * No path to the socket's file is followed.  unlink removes whatever
+ * was planted at the name (a symlink, a FIFO, a hard link) itself, and
+ * bind makes a new file, failing on any name that exists.  auditd then
+ * chmods the path, which follows a symlink put there after the bind;
+ * here the socket is given its mode before bind (the file is made with
+ * it, less the umask: never wider than asked), and du_chmod puts back
+ * what the umask took without following a symlink.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +49,38 @@ all_digits(const char *s)
 	return true;
 }
 
+/*
+ * chmod(path, mode), for the socket file just bound only: opened O_PATH |
+ * O_NOFOLLOW, it must be a socket of ours, and it is changed through
+ * /proc/self/fd, which names that inode and no other (fchmod does not take
+ * an O_PATH descriptor).  /proc is not needed when the mode is right.
+ */
+int
+du_chmod(const char *path, mode_t mode)
+{
+	char proc[32];
+	struct stat sb;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0)
+		rc = -errno;
+	else if (S_ISLNK(sb.st_mode))
+		rc = -ELOOP;
+	else if (!S_ISSOCK(sb.st_mode))
+		rc = -ENOTSOCK;
+	else if (sb.st_uid != geteuid())
+		rc = -EPERM;
+	else if ((sb.st_mode & 07777) != mode) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (chmod(proc, mode) < 0)
+			rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
+
 int
 du_open(struct disp_plugin *p, unsigned q_depth)
 {
@@ -50,14 +91,15 @@ du_open(struct disp_plugin *p, unsigned q_depth)
 	bool have_mode = false;
 	struct stat sb;
 	unsigned i;
-	int fd;
+	int fd, rc;
 
 	(void)q_depth;
 	p->lfd = -1;
 	p->sock_path[0] = '\0';
 	for (i = 0; i < p->conf.nargs; i++) {
 		if (all_digits(p->conf.args[i])) {
-			mode = (mode_t)strtoul(p->conf.args[i], NULL, 8);
+			mode = (mode_t)strtoul(p->conf.args[i], NULL, 8) &
+			    07777;
 			have_mode = true;
 		} else if (strchr(p->conf.args[i], '/') != NULL) {
 			path = p->conf.args[i];
@@ -82,30 +124,49 @@ du_open(struct disp_plugin *p, unsigned q_depth)
 	}
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		rc = -errno;
 		goto fail;
+	}
+	/* The file is made with the socket's mode, less the umask. */
+	if (have_mode && fchmod(fd, mode) < 0) {
+		rc = -errno;
+		goto fail;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
+		rc = -errno;
 		goto fail;
 	}
-	if (have_mode && chmod(path, mode) < 0)
+	/* As auditd, a mode that cannot be set is the socket's end. */
+	if (have_mode && (rc = du_chmod(path, mode)) < 0) {
 		log_warnx("Couldn't chmod %s to %04o (%s)", path,
-		    (unsigned)mode, strerror(errno));
+		    (unsigned)mode, strerror(-rc));
+		goto unbind;
+	}
 	if (listen(fd, DISP_CLIENTS_MAX) < 0) {
-		close(fd);
-		unlink(path);
-		goto fail;
+		rc = -errno;
+		log_warnx("Couldn't listen on af_unix socket %s (%s)", path,
+		    strerror(-rc));
+		goto unbind;
 	}
 	p->lfd = fd;
 	snprintf(p->sock_path, sizeof(p->sock_path), "%s", path);
 	log_info("af_unix plugin initialized");
 	return 0;
 fail:
-	log_warnx("Couldn't open/bind af_unix socket (%s)", strerror(errno));
-	return -errno;
+	log_warnx("Couldn't open/bind af_unix socket %s (%s)", path,
+	    strerror(-rc));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+unbind:
+	/* The name only: unlink follows nothing. */
+	unlink(path);
+	close(fd);
+	return rc;
 }
 
 void

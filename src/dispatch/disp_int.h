@@ -238,5 +238,7 @@ void du_accept(struct disp_plugin *p, unsigned q_depth);
 /* A client's socket was readable: it left, or it talks (ignored). */
 void du_client_input(struct disp_plugin *p, unsigned i, bool hup);
 void du_client_close(struct disp_plugin *p, unsigned i);
+/* chmod of the socket file at path, following no symlink: 0 or -errno. */
+int du_chmod(const char *path, mode_t mode);
 
 #endif

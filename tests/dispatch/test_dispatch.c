@@ -15,7 +15,10 @@
  * halt as events for the daemon), restart counting and its messages,
  * records a dead plugin had not read sent to the next instance,
  * builtin_af_unix with several clients, and offered = delivered + dropped
- * for every plugin.
+ * for every plugin.  And that builtin_af_unix's socket is made at its path
+ * whatever another user planted there (a symlink to a victim file, a
+ * dangling one, a hard link, a FIFO), with its mode, and that its chmod
+ * follows no symlink put in the socket's place after the bind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +40,7 @@
 #include "ra_test.h"
 
 #include "common/log.h"
+#include "dispatch/disp_int.h"
 #include "dispatch/dispatch.h"
 
 static char dir[64];		/* the test's folder */
@@ -634,6 +638,202 @@ test_af_unix_clients(void **state)
 	assert_int_not_equal(stat(sock, &sb), 0);
 }
 
+/* ---- builtin_af_unix's file: what another user planted there ---- */
+
+#define VICTIM_TEXT	"the victim's own\n"
+#define VICTIM_MODE	0600
+#define VICTIM_UID	4242
+#define VICTIM_GID	4343
+
+enum plant { PLANT_SYMLINK, PLANT_DANGLING, PLANT_HARDLINK, PLANT_FIFO };
+
+static const char *const plant_names[] = {
+	[PLANT_SYMLINK] = "a symlink to the victim",
+	[PLANT_DANGLING] = "a dangling symlink",
+	[PLANT_HARDLINK] = "a hard link to the victim",
+	[PLANT_FIFO] = "a FIFO",
+};
+
+static void
+make_victim(const char *victim)
+{
+	int fd;
+
+	unlink(victim);
+	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, VICTIM_TEXT, strlen(VICTIM_TEXT)),
+	    (ssize_t)strlen(VICTIM_TEXT));
+	assert_int_equal(fchown(fd, VICTIM_UID, VICTIM_GID), 0);
+	assert_int_equal(fchmod(fd, VICTIM_MODE), 0);
+	close(fd);
+}
+
+static void
+assert_victim_untouched(const char *victim)
+{
+	struct stat sb;
+	size_t len;
+	char *text;
+
+	assert_int_equal(lstat(victim, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, VICTIM_MODE);
+	assert_int_equal(sb.st_uid, VICTIM_UID);
+	assert_int_equal(sb.st_gid, VICTIM_GID);
+	text = slurp(victim, &len);
+	assert_string_equal(text, VICTIM_TEXT);
+	free(text);
+}
+
+static void
+plant(enum plant what, const char *at, const char *victim,
+    const char *nowhere)
+{
+	unlink(at);
+	switch (what) {
+	case PLANT_SYMLINK:
+		assert_int_equal(symlink(victim, at), 0);
+		break;
+	case PLANT_DANGLING:
+		assert_int_equal(symlink(nowhere, at), 0);
+		break;
+	case PLANT_HARDLINK:
+		assert_int_equal(link(victim, at), 0);
+		break;
+	case PLANT_FIFO:
+		assert_int_equal(mkfifo(at, 0666), 0);
+		break;
+	}
+}
+
+static void
+af_unix_conf(const char *mode, const char *sock)
+{
+	char conf[160];
+
+	snprintf(conf, sizeof(conf), "%saf_unix.conf", pdir);
+	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
+	    "builtin_af_unix\ntype = builtin\nargs = %s %s\nformat = "
+	    "string\n", mode, sock);
+}
+
+/*
+ * The socket replaces what was planted at its path (unlink removes the
+ * name itself, bind makes a new file): the victim keeps its content,
+ * mode and owner, nothing is made where a dangling symlink points, and
+ * the socket has its mode and takes clients.  Stopping removes the
+ * socket's name only.
+ */
+static void
+test_af_unix_socket_made_in_place_of_a_planted_file(void **state)
+{
+	char sock[160], victim[160], nowhere[160];
+	struct disp *d;
+	struct stat sb;
+	enum plant p;
+	int fd;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/events", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
+	af_unix_conf("0640", sock);
+	for (p = PLANT_SYMLINK; p <= PLANT_FIFO; p++) {
+		print_message("af_unix: %s at its path\n", plant_names[p]);
+		make_victim(victim);
+		plant(p, sock, victim, nowhere);
+		d = start(100, DISP_OVF_SYSLOG, 10);
+		assert_victim_untouched(victim);
+		assert_int_equal(access(nowhere, F_OK), -1);
+		assert_int_equal(lstat(sock, &sb), 0);
+		assert_true(S_ISSOCK(sb.st_mode));
+		assert_int_equal(sb.st_mode & 07777, 0640);
+		fd = client(sock);
+		close(fd);
+		disp_stop(d);
+		disp_destroy(d);
+		assert_int_equal(lstat(sock, &sb), -1);
+		assert_victim_untouched(victim);
+	}
+}
+
+/* auditd chmods after bind: the mode asked, whatever the umask. */
+static void
+test_af_unix_socket_mode_kept_under_a_narrow_umask(void **state)
+{
+	char sock[160];
+	struct disp *d;
+	struct stat sb;
+	mode_t old;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/events", dir);
+	af_unix_conf("0666", sock);
+	old = umask(0077);
+	d = start(100, DISP_OVF_SYSLOG, 10);
+	umask(old);
+	assert_int_equal(lstat(sock, &sb), 0);
+	assert_true(S_ISSOCK(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, 0666);
+	disp_stop(d);
+	disp_destroy(d);
+}
+
+/*
+ * What may be at the socket's name when its mode is set, if another user
+ * replaced the socket after the bind: du_chmod changes none of it, and
+ * does not block on a FIFO.  The socket itself it changes.
+ */
+static void
+test_af_unix_chmod_follows_no_symlink(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char sock[160], victim[160], nowhere[160];
+	struct stat sb;
+	int fd;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/events", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
+	make_victim(victim);
+	ra_test_guard("du_chmod", 10);
+	plant(PLANT_SYMLINK, sock, victim, nowhere);
+	assert_int_equal(du_chmod(sock, 0666), -ELOOP);
+	plant(PLANT_DANGLING, sock, victim, nowhere);
+	assert_int_equal(du_chmod(sock, 0666), -ELOOP);
+	plant(PLANT_HARDLINK, sock, victim, nowhere);
+	assert_int_equal(du_chmod(sock, 0666), -ENOTSOCK);
+	plant(PLANT_FIFO, sock, victim, nowhere);
+	assert_int_equal(chmod(sock, 0600), 0);
+	assert_int_equal(du_chmod(sock, 0666), -ENOTSOCK);
+	assert_int_equal(lstat(sock, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_victim_untouched(victim);
+	assert_int_equal(access(nowhere, F_OK), -1);
+	/* Another user's socket is not ours to change. */
+	unlink(sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_true((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s",
+	    sock) < sizeof(sa.sun_path));
+	assert_int_equal(fchmod(fd, 0600), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(lchown(sock, VICTIM_UID, VICTIM_GID), 0);
+	assert_int_equal(du_chmod(sock, 0666), -EPERM);
+	assert_int_equal(lstat(sock, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* Ours is. */
+	assert_int_equal(lchown(sock, geteuid(), getegid()), 0);
+	assert_int_equal(du_chmod(sock, 0666), 0);
+	assert_int_equal(lstat(sock, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0666);
+	ra_test_unguard();
+	close(fd);
+	unlink(sock);
+}
+
 /*
  * Regression: a SIGHUP that raised q_depth let a queue hold more records
  * than its slots, and the oldest one still queued was overwritten (read
@@ -808,6 +1008,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_hup_changes_builtin_into_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_af_unix_socket_made_in_place_of_a_planted_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_af_unix_socket_mode_kept_under_a_narrow_umask, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_af_unix_chmod_follows_no_symlink, setup, teardown),
 	};
 
 	if (geteuid() != 0) {

@@ -19,14 +19,19 @@
 # record over the no-plugin row (3 records an event: SYSCALL, PROCTITLE,
 # EOE).  Markdown on stdout and in OUT/summary.md, each step's JSON in
 # OUT (default ./perf-out/plugins-FORMAT), the logs removed.  Takes the
-# kernel lock; puts the kernel's settings back.
+# kernel lock; puts the kernel's settings back.  With ROUNDS > 1 the
+# sweeps are made that many times, each round all six in turn, and the
+# median of each round's ratio is given: on two shared cores one sweep's
+# figure moves by a third from one round to the next.
 #   tools/perf-plugins.sh
-# Env: FORMAT (RAW), SWEEP (LO:HI, 1000:150000), STEPS (8), RATES
-#      ("5000 20000"), EVENTS (100000), BUILD (build), OUT.
+# Env: FORMAT (RAW), SWEEP (LO:HI, 1000:150000), STEPS (8), ROUNDS (1),
+#      RATES ("5000 20000"; "" for no CPU table), EVENTS (100000),
+#      BUILD (build), OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fmt=${FORMAT:-RAW}; sweep=${SWEEP:-1000:150000}; steps=${STEPS:-8}
-read -r -a rates <<< "${RATES:-5000 20000}"
+read -r -a rates <<< "${RATES-5000 20000}"
+rounds=${ROUNDS:-1}
 events=${EVENTS:-100000}; build=${BUILD:-build}
 out=${OUT:-$PWD/perf-out/plugins-$fmt}
 . tools/lib.sh
@@ -96,10 +101,11 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD)," \
 	"$(nproc) cores, kernel $(uname -r), $fmt, incremental_async" | tee "$out/summary.md"
 printf '\n| plugin | daemon | lossless/s | next step | of none | plugin dropped at that rate |\n|---|---|---:|---|---:|---:|\n' |
 	tee -a "$out/summary.md"
-declare -A best
+declare -A best ratios
+for round in $(seq "$rounds"); do
 for cond in none fast stopped; do
 	for daemon in ringauditd auditd; do
-		d=$out/$daemon-$cond
+		d=$out/$daemon-$cond-r$round
 		setup "$d" "$daemon" "$cond"
 		"$bench" --sweep "$sweep" --sweep-steps "$steps" --duration 2 \
 			--wait-time 0 "${common[@]}" > "$d/sweep.json" || true
@@ -130,13 +136,30 @@ for cond in none fast stopped; do
 		fi
 		stop; rm -rf "$d/log"	# GBs; the JSON stays
 		b=$(printf '%.0f' "${b:-0}"); best[$daemon-$cond]=$b
+		r=$(ratio "$b" "${best[$daemon-none]}")
+		ratios[$daemon-$cond]+="$r "
 		printf '| %s | %s | %s%s | %s | %s | %s |\n' "$cond" "$daemon" "$b" "$mark" \
-			"${why:--}" "$(ratio "$b" "${best[$daemon-none]}")" "$drop" | tee -a "$out/summary.md"
+			"${why:--}" "$r" "$drop" | tee -a "$out/summary.md"
 	done
 done
+done
+if [ "$rounds" -gt 1 ]; then
+	printf '\n| plugin | daemon | of none, each round | median |\n|---|---|---|---:|\n' |
+		tee -a "$out/summary.md"
+	for cond in fast stopped; do
+		for daemon in ringauditd auditd; do
+			# shellcheck disable=SC2086
+			printf '| %s | %s | %s | %s |\n' "$cond" "$daemon" "${ratios[$daemon-$cond]% }" \
+				"$(printf '%s\n' ${ratios[$daemon-$cond]} | grep -v -- - | sort -n |
+					awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); else print "-" }')" |
+				tee -a "$out/summary.md"
+		done
+	done
+fi
 echo "† no step passed, not even LO: events written per second with the backlog full." |
 	tee -a "$out/summary.md"
 
+[ "${#rates[@]}" -gt 0 ] &&
 printf '\n| rate | plugin | daemon | written | lost | CPU us/ev | per thread us/ev | plugin us/ev | +ns/record |\n|---:|---|---|---:|---:|---:|---|---:|---:|\n' |
 	tee -a "$out/summary.md"
 declare -A cpu
@@ -172,4 +195,5 @@ for rate in "${rates[@]}"; do
 		done
 	done
 done
-echo "* lost records: CPU over the few events written." | tee -a "$out/summary.md"
+[ "${#rates[@]}" -eq 0 ] ||
+	echo "* lost records: CPU over the few events written." | tee -a "$out/summary.md"

@@ -28,6 +28,14 @@
  * thread sleeps in poll(), with that eventfd among its descriptors.  The
  * daemon's requests (SIGHUP, SIGUSR2, the state report, stop) are staged
  * under a lock and announced through the same eventfd.
+ *
+ * Batching: woken for records, or finding more after a round, the thread
+ * first waits up to DISP_GATHER_NS (1 ms) more, unannounced, watching
+ * its descriptors.  A round then takes what the writer gave meanwhile,
+ * and each plugin gets it in one send: at 20,000 events/s a round every
+ * millisecond instead of one per writer batch (each a wake-up, a poll, a
+ * send per plugin).  A plugin gets a record at most that much later than
+ * it would from auditd.
  */
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dispatch/disp_int.h"
@@ -46,6 +55,8 @@
  * and records were lost for every plugin (counted). */
 #define DISP_FEED_BYTES (8u << 20)
 #define DISP_TAKE_BATCH 1024
+/* How long records may wait to be gathered into a batch (gather). */
+#define DISP_GATHER_NS 1000000L
 
 static void
 kick(struct disp *d)
@@ -362,6 +373,22 @@ handle_fds(struct disp *d, unsigned n)
 	}
 }
 
+/*
+ * Records are waiting: wait a moment more for others, without announcing
+ * it (so the writer makes no system call to wake us), so that a round
+ * takes a batch and each send carries many records.  The descriptors are
+ * watched meanwhile: a death, a socket with room, the daemon's requests.
+ */
+static void
+gather(struct disp *d, unsigned n)
+{
+	struct timespec ts = { 0, DISP_GATHER_NS };
+
+	if (ppoll(d->pfd, n, &ts, NULL) < 0 && errno != EINTR)
+		log_warn("dispatch: poll");
+	handle_fds(d, n);
+}
+
 static void *
 disp_main(void *arg)
 {
@@ -392,6 +419,10 @@ disp_main(void *arg)
 				handle_fds(d, n);
 			continue;
 		}
+		if (!stop && ring_feed_peek(&d->feed, &d->rpos) != NULL) {
+			gather(d, n);
+			continue;
+		}
 		ring_waiter_prepare(&d->waiter);
 		if (ring_feed_peek(&d->feed, &d->rpos) != NULL) {
 			ring_waiter_cancel(&d->waiter);
@@ -407,6 +438,9 @@ disp_main(void *arg)
 			log_warn("dispatch: poll");
 		ring_waiter_cancel(&d->waiter);
 		handle_fds(d, n);
+		/* Woken for records: let the rest of their batch come. */
+		if (!stop && ring_feed_peek(&d->feed, &d->rpos) != NULL)
+			gather(d, build_fds(d));
 	}
 	/* Records the feed had no room for and no later record showed. */
 	if (atomic_load_explicit(&d->feed.lost, memory_order_relaxed) >

@@ -7,8 +7,9 @@
  * taken apart as a replayed line is (the record's own node, its type by
  * name, "UNKNOWN[n]" for any number); input that is no such line is all
  * payload, of type SYSCALL.  Options: bit 0 ENRICHED, bit 1 a configured
- * node name, bit 2 the payload as a netlink payload (trailing NULs).
- * ENRICHED runs without a name cache: uid and gid names would ask NSS.
+ * node name, bit 2 the payload as a netlink payload (trailing NULs), bit 3
+ * uid and gid names from a name cache (NSS: /etc/passwd and /etc/group,
+ * read; nss-systemd is told to stay away from /run).
  *
  * The record lies in a slot between guard zones, as in
  * tests/parse/test_format.c, so a write outside it shows as a crash even
@@ -30,6 +31,7 @@
 
 static unsigned char *mem;
 static struct ring_rec *slot;
+static struct parse_names *names;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -37,6 +39,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_init("fuzz", false, false);
+	setenv("SYSTEMD_NSS_DYNAMIC_BYPASS", "1", 1);
+	if (parse_names_create(&names, 64, NULL, NULL) < 0)
+		abort();
 	mem = malloc(GUARD + sizeof(struct ring_rec) + GUARD);
 	if (mem == NULL)
 		abort();
@@ -113,6 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.node = "fuzz-node.example.org";
 		o.node_len = strlen(o.node);
 	}
+	if (opt & 8)
+		o.names = names;
 	(void)parse_header(ring_rec_payload(r), r->len, &h);
 	if (parse_format_record(r, &o) == 0 &&
 	    !(r->flags & RING_REC_SKIP)) {

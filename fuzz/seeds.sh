@@ -12,11 +12,12 @@ rm -rf "$out"/record "$out"/replay
 mkdir -p "$out"/record "$out"/replay
 
 # record: one option byte (bit 0 ENRICHED, bit 1 configured node, bit 2
-# netlink NULs) and a log line.  Two lines of each record type in the
-# logs, a netlink-padded payload, and the enriched corner cases.
+# netlink NULs, bit 3 NSS names) and a log line.  Two lines of each record
+# type in the logs, a netlink-padded payload, and the enriched corner
+# cases.
 declare -A seen
 n=0
-opts=(01 00 03 05)
+opts=(01 00 03 05 09 0b)
 for f in "$fx"/logs/*.log; do
 	while IFS= read -r line; do
 		t=$(sed -n 's/^\(node=[^ ]* \)\{0,1\}type=\([^ ]*\) .*/\2/p' \
@@ -24,7 +25,7 @@ for f in "$fx"/logs/*.log; do
 		[ -n "$t" ] || continue
 		[ "${seen[$t]:-0}" -lt 2 ] || continue
 		seen[$t]=$(( ${seen[$t]:-0} + 1 ))
-		o=${opts[$((n % 4))]}
+		o=${opts[$((n % 6))]}
 		{ printf "\\x$o"; printf '%s' "$line"; } > \
 		    "$out/record/$(printf '%03d' $n)-$t"
 		n=$((n + 1))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build ringaudit and run every test: once plain, once under the address
-# and undefined-behaviour sanitizers.  Installs what it needs first.
+# and undefined-behaviour sanitizers; then each libFuzzer harness for a
+# bounded time (tools/fuzz.sh).  Installs what it needs first.
 # With CI=true warnings are errors and the kernel tests may not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,3 +26,9 @@ run_variant() {
 run_variant plain -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_variant asan -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF
+# The libFuzzer harnesses (fuzz/README.md), a bounded run each:
+# RA_FUZZ_SECONDS per harness (20; 0 skips).
+if [ "${RA_FUZZ_SECONDS:-20}" != 0 ]; then
+	echo "== fuzz, ${RA_FUZZ_SECONDS:-20} s per harness"
+	tools/fuzz.sh "${RA_FUZZ_SECONDS:-20}"
+fi

@@ -26,27 +26,16 @@
 
 #include <cmocka.h>
 
+#include "ra_plant.h"
 #include "ra_test.h"
 
 #include "daemon/daemon.h"
 
-#define VICTIM_TEXT	"the victim's own\n"
-#define VICTIM_MODE	0600
-#define VICTIM_UID	4242
-#define VICTIM_GID	4343
 
-enum plant { PLANT_NONE, PLANT_SYMLINK, PLANT_DANGLING, PLANT_HARDLINK,
-	PLANT_FIFO };
-
-static const char *const plant_names[] = {
-	[PLANT_NONE] = "nothing", [PLANT_SYMLINK] = "a symlink to the victim",
-	[PLANT_DANGLING] = "a dangling symlink",
-	[PLANT_HARDLINK] = "a hard link to the victim",
-	[PLANT_FIFO] = "a FIFO",
-};
 
 static char dir[64];
 static char victim[128];
+static char nowhere[160];	/* a dangling symlink's target */
 static struct cfg cfg;
 static struct dmn d;
 static struct pl *pl;
@@ -66,67 +55,12 @@ slurp(const char *path)
 	return buf;
 }
 
-static void
-make_victim(void)
-{
-	int fd;
-
-	unlink(victim);
-	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, VICTIM_TEXT, strlen(VICTIM_TEXT)),
-	    (ssize_t)strlen(VICTIM_TEXT));
-	assert_int_equal(fchown(fd, VICTIM_UID, VICTIM_GID), 0);
-	assert_int_equal(fchmod(fd, VICTIM_MODE), 0);
-	close(fd);
-}
-
-static void
-assert_victim_untouched(void)
-{
-	struct stat sb;
-
-	assert_int_equal(lstat(victim, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, VICTIM_MODE);
-	assert_int_equal(sb.st_uid, VICTIM_UID);
-	assert_int_equal(sb.st_gid, VICTIM_GID);
-	assert_string_equal(slurp(victim), VICTIM_TEXT);
-}
-
-static void
-plant(enum plant what, const char *at)
-{
-	char nowhere[160];
-
-	unlink(at);
-	switch (what) {
-	case PLANT_NONE:
-		break;
-	case PLANT_SYMLINK:
-		assert_int_equal(symlink(victim, at), 0);
-		break;
-	case PLANT_DANGLING:
-		snprintf(nowhere, sizeof(nowhere), "%s/made-through-link",
-		    dir);
-		unlink(nowhere);
-		assert_int_equal(symlink(nowhere, at), 0);
-		break;
-	case PLANT_HARDLINK:
-		assert_int_equal(link(victim, at), 0);
-		break;
-	case PLANT_FIFO:
-		assert_int_equal(mkfifo(at, 0666), 0);
-		break;
-	}
-}
-
 /* The name holds a file of ours, with mode, not the victim. */
 static void
 assert_written(const char *path, mode_t mode)
 {
 	struct stat sb, vb;
-	char tmp[PATH_MAX], nowhere[160];
+	char tmp[PATH_MAX];
 
 	assert_int_equal(lstat(path, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
@@ -137,7 +71,6 @@ assert_written(const char *path, mode_t mode)
 	assert_true(sb.st_ino != vb.st_ino);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	assert_int_equal(access(tmp, F_OK), -1);
-	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
 	assert_int_equal(access(nowhere, F_OK), -1);
 }
 
@@ -149,23 +82,23 @@ check_planted(const char *what, write_fn fn, mode_t mode,
     const char *starts)
 {
 	char path[128], tmp[160];
-	enum plant p;
+	enum ra_plant p;
 	int at;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, what);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	for (at = 0; at < 2; at++) {
-		for (p = PLANT_NONE; p <= PLANT_FIFO; p++) {
-			print_message("%s: %s at %s\n", what, plant_names[p],
+		for (p = RA_PLANT_NONE; p <= RA_PLANT_FIFO; p++) {
+			print_message("%s: %s at %s\n", what, ra_plant_names[p],
 			    at == 0 ? "its name" : "its name.tmp");
-			make_victim();
+			ra_victim_make(victim);
 			unlink(path);
 			unlink(tmp);
-			plant(p, at == 0 ? path : tmp);
+			ra_plant(p, at == 0 ? path : tmp, victim, nowhere);
 			ra_test_guard(what, 10);
 			assert_int_equal(fn(path), 0);
 			ra_test_unguard();
-			assert_victim_untouched();
+			ra_victim_untouched(victim);
 			assert_written(path, mode);
 			assert_true(strncmp(slurp(path), starts,
 			    strlen(starts)) == 0);
@@ -205,6 +138,7 @@ setup(void **state)
 	if (mkdtemp(dir) == NULL)
 		return -1;
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
 	snprintf(empty, sizeof(empty), "%s/empty.log", dir);
 	if ((fd = open(empty, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return -1;
@@ -254,11 +188,11 @@ test_pid_file_removal_removes_a_planted_symlink_only(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/auditd.pid", dir);
-	make_victim();
-	plant(PLANT_SYMLINK, path);
+	ra_victim_make(victim);
+	ra_plant(RA_PLANT_SYMLINK, path, victim, nowhere);
 	state_pidfile_remove(path);
 	assert_int_equal(access(path, F_OK), -1);
-	assert_victim_untouched();
+	ra_victim_untouched(victim);
 }
 
 static void

@@ -37,6 +37,7 @@
 
 #include <cmocka.h>
 
+#include "ra_plant.h"
 #include "ra_test.h"
 
 #include "common/log.h"
@@ -82,6 +83,18 @@ plugin(const char *name, const char *fmt, const char *body)
 	snprintf(conf, sizeof(conf), "%s%s.conf", pdir, name);
 	put_file(conf, 0640, "active = yes\ndirection = out\npath = %s\n"
 	    "type = always\nformat = %s\n", script, fmt);
+}
+
+/* plugins.d/NAME.conf: builtin_af_unix, its socket at sock with mode. */
+static void
+af_unix_conf(const char *name, const char *mode, const char *sock)
+{
+	char conf[160];
+
+	snprintf(conf, sizeof(conf), "%s%s.conf", pdir, name);
+	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
+	    "builtin_af_unix\ntype = builtin\nargs = %s %s\nformat = "
+	    "string\n", mode, sock);
 }
 
 static char *
@@ -572,7 +585,7 @@ test_af_unix_clients(void **state)
 {
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
 	struct disp_stats st;
-	char conf[160], sock[160], line[256], expect[8192] = "", got[8192];
+	char sock[160], line[256], expect[8192] = "", got[8192];
 	struct disp *d;
 	struct stat sb;
 	int fd[3];
@@ -580,10 +593,7 @@ test_af_unix_clients(void **state)
 
 	(void)state;
 	snprintf(sock, sizeof(sock), "%s/events", dir);
-	snprintf(conf, sizeof(conf), "%saf_unix.conf", pdir);
-	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
-	    "builtin_af_unix\ntype = builtin\nargs = 0640 %s\nformat = "
-	    "string\n", sock);
+	af_unix_conf("af_unix", "0640", sock);
 	d = start(100, DISP_OVF_SYSLOG, 10);
 	assert_int_equal(stat(sock, &sb), 0);
 	assert_true(S_ISSOCK(sb.st_mode));
@@ -639,85 +649,6 @@ test_af_unix_clients(void **state)
 }
 
 /* ---- builtin_af_unix's file: what another user planted there ---- */
-
-#define VICTIM_TEXT	"the victim's own\n"
-#define VICTIM_MODE	0600
-#define VICTIM_UID	4242
-#define VICTIM_GID	4343
-
-enum plant { PLANT_SYMLINK, PLANT_DANGLING, PLANT_HARDLINK, PLANT_FIFO };
-
-static const char *const plant_names[] = {
-	[PLANT_SYMLINK] = "a symlink to the victim",
-	[PLANT_DANGLING] = "a dangling symlink",
-	[PLANT_HARDLINK] = "a hard link to the victim",
-	[PLANT_FIFO] = "a FIFO",
-};
-
-static void
-make_victim(const char *victim)
-{
-	int fd;
-
-	unlink(victim);
-	fd = open(victim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, VICTIM_TEXT, strlen(VICTIM_TEXT)),
-	    (ssize_t)strlen(VICTIM_TEXT));
-	assert_int_equal(fchown(fd, VICTIM_UID, VICTIM_GID), 0);
-	assert_int_equal(fchmod(fd, VICTIM_MODE), 0);
-	close(fd);
-}
-
-static void
-assert_victim_untouched(const char *victim)
-{
-	struct stat sb;
-	size_t len;
-	char *text;
-
-	assert_int_equal(lstat(victim, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, VICTIM_MODE);
-	assert_int_equal(sb.st_uid, VICTIM_UID);
-	assert_int_equal(sb.st_gid, VICTIM_GID);
-	text = slurp(victim, &len);
-	assert_string_equal(text, VICTIM_TEXT);
-	free(text);
-}
-
-static void
-plant(enum plant what, const char *at, const char *victim,
-    const char *nowhere)
-{
-	unlink(at);
-	switch (what) {
-	case PLANT_SYMLINK:
-		assert_int_equal(symlink(victim, at), 0);
-		break;
-	case PLANT_DANGLING:
-		assert_int_equal(symlink(nowhere, at), 0);
-		break;
-	case PLANT_HARDLINK:
-		assert_int_equal(link(victim, at), 0);
-		break;
-	case PLANT_FIFO:
-		assert_int_equal(mkfifo(at, 0666), 0);
-		break;
-	}
-}
-
-static void
-af_unix_conf(const char *mode, const char *sock)
-{
-	char conf[160];
-
-	snprintf(conf, sizeof(conf), "%saf_unix.conf", pdir);
-	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
-	    "builtin_af_unix\ntype = builtin\nargs = %s %s\nformat = "
-	    "string\n", mode, sock);
-}
-
 /*
  * The socket replaces what was planted at its path (unlink removes the
  * name itself, bind makes a new file): the victim keeps its content,
@@ -731,20 +662,20 @@ test_af_unix_socket_made_in_place_of_a_planted_file(void **state)
 	char sock[160], victim[160], nowhere[160];
 	struct disp *d;
 	struct stat sb;
-	enum plant p;
+	enum ra_plant p;
 	int fd;
 
 	(void)state;
 	snprintf(sock, sizeof(sock), "%s/events", dir);
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
-	af_unix_conf("0640", sock);
-	for (p = PLANT_SYMLINK; p <= PLANT_FIFO; p++) {
-		print_message("af_unix: %s at its path\n", plant_names[p]);
-		make_victim(victim);
-		plant(p, sock, victim, nowhere);
+	af_unix_conf("af_unix", "0640", sock);
+	for (p = RA_PLANT_SYMLINK; p <= RA_PLANT_FIFO; p++) {
+		print_message("af_unix: %s at its path\n", ra_plant_names[p]);
+		ra_victim_make(victim);
+		ra_plant(p, sock, victim, nowhere);
 		d = start(100, DISP_OVF_SYSLOG, 10);
-		assert_victim_untouched(victim);
+		ra_victim_untouched(victim);
 		assert_int_equal(access(nowhere, F_OK), -1);
 		assert_int_equal(lstat(sock, &sb), 0);
 		assert_true(S_ISSOCK(sb.st_mode));
@@ -754,7 +685,7 @@ test_af_unix_socket_made_in_place_of_a_planted_file(void **state)
 		disp_stop(d);
 		disp_destroy(d);
 		assert_int_equal(lstat(sock, &sb), -1);
-		assert_victim_untouched(victim);
+		ra_victim_untouched(victim);
 	}
 }
 
@@ -769,7 +700,7 @@ test_af_unix_socket_mode_kept_under_a_narrow_umask(void **state)
 
 	(void)state;
 	snprintf(sock, sizeof(sock), "%s/events", dir);
-	af_unix_conf("0666", sock);
+	af_unix_conf("af_unix", "0666", sock);
 	old = umask(0077);
 	d = start(100, DISP_OVF_SYSLOG, 10);
 	umask(old);
@@ -797,20 +728,20 @@ test_af_unix_chmod_follows_no_symlink(void **state)
 	snprintf(sock, sizeof(sock), "%s/events", dir);
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	snprintf(nowhere, sizeof(nowhere), "%s/made-through-link", dir);
-	make_victim(victim);
+	ra_victim_make(victim);
 	ra_test_guard("du_chmod", 10);
-	plant(PLANT_SYMLINK, sock, victim, nowhere);
+	ra_plant(RA_PLANT_SYMLINK, sock, victim, nowhere);
 	assert_int_equal(du_chmod(sock, 0666), -ELOOP);
-	plant(PLANT_DANGLING, sock, victim, nowhere);
+	ra_plant(RA_PLANT_DANGLING, sock, victim, nowhere);
 	assert_int_equal(du_chmod(sock, 0666), -ELOOP);
-	plant(PLANT_HARDLINK, sock, victim, nowhere);
+	ra_plant(RA_PLANT_HARDLINK, sock, victim, nowhere);
 	assert_int_equal(du_chmod(sock, 0666), -ENOTSOCK);
-	plant(PLANT_FIFO, sock, victim, nowhere);
+	ra_plant(RA_PLANT_FIFO, sock, victim, nowhere);
 	assert_int_equal(chmod(sock, 0600), 0);
 	assert_int_equal(du_chmod(sock, 0666), -ENOTSOCK);
 	assert_int_equal(lstat(sock, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
-	assert_victim_untouched(victim);
+	ra_victim_untouched(victim);
 	assert_int_equal(access(nowhere, F_OK), -1);
 	/* Another user's socket is not ours to change. */
 	unlink(sock);
@@ -820,7 +751,7 @@ test_af_unix_chmod_follows_no_symlink(void **state)
 	    sock) < sizeof(sa.sun_path));
 	assert_int_equal(fchmod(fd, 0600), 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(lchown(sock, VICTIM_UID, VICTIM_GID), 0);
+	assert_int_equal(lchown(sock, RA_VICTIM_UID, RA_VICTIM_GID), 0);
 	assert_int_equal(du_chmod(sock, 0666), -EPERM);
 	assert_int_equal(lstat(sock, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
@@ -884,7 +815,7 @@ test_af_unix_client_that_shuts_its_side_still_reads(void **state)
 {
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
 	struct disp_stats st;
-	char conf[160], sock[160], line[256], expect[4096] = "", got[4096];
+	char sock[160], line[256], expect[4096] = "", got[4096];
 	size_t have = 0;
 	struct disp *d;
 	unsigned i;
@@ -893,10 +824,7 @@ test_af_unix_client_that_shuts_its_side_still_reads(void **state)
 
 	(void)state;
 	snprintf(sock, sizeof(sock), "%s/events", dir);
-	snprintf(conf, sizeof(conf), "%saf_unix.conf", pdir);
-	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
-	    "builtin_af_unix\ntype = builtin\nargs = 0640 %s\nformat = "
-	    "string\n", sock);
+	af_unix_conf("af_unix", "0640", sock);
 	d = start(100, DISP_OVF_SYSLOG, 10);
 	fd = client(sock);
 	assert_int_equal(shutdown(fd, SHUT_WR), 0);
@@ -937,7 +865,7 @@ test_hup_changes_builtin_into_program(void **state)
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
 	struct disp_config c;
 	struct disp_stats st;
-	char conf[160], sock[160], out[160], body[256], *got;
+	char sock[160], out[160], body[256], *got;
 	struct disp *d;
 	struct stat sb;
 	size_t len;
@@ -946,10 +874,7 @@ test_hup_changes_builtin_into_program(void **state)
 	(void)state;
 	snprintf(sock, sizeof(sock), "%s/events", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
-	snprintf(conf, sizeof(conf), "%scap.conf", pdir);
-	put_file(conf, 0640, "active = yes\ndirection = out\npath = "
-	    "builtin_af_unix\ntype = builtin\nargs = 0640 %s\nformat = "
-	    "string\n", sock);
+	af_unix_conf("cap", "0640", sock);
 	d = start(100, DISP_OVF_SYSLOG, 10);
 	assert_int_equal(stat(sock, &sb), 0);
 	/* Same file name, now a program. */

@@ -67,12 +67,13 @@ setup() {
 }
 
 # stop: the daemon, and its plugin if the daemon left it running (auditd
-# leaves a plugin that never reads behind).
+# leaves a plugin that never reads behind; it ignores SIGTERM, as every
+# plugin auditd starts does: SIGKILL).
 stop() {
 	local kids
 	kids=$(pgrep -P "$ra_pid" || true)
 	ra_stop
-	[ -z "$kids" ] || kill $kids 2>/dev/null || true
+	[ -z "$kids" ] || kill -KILL $kids 2>/dev/null || true
 }
 
 # ticks PID: "TID COMM TICKS" for each thread (utime+stime).

@@ -329,6 +329,12 @@ metrics_plugins(FILE *f, const struct dmn *d, bool prom)
 		    "ringauditd_dispatch_feed_lost_total counter\n"
 		    "ringauditd_dispatch_feed_lost_total %" PRIu64 "\n",
 		    ds.feed_lost);
+		fprintf(f, "# HELP ringauditd_dispatch_feed_skipped_total "
+		    "Records not copied for plugins: every plugin's queue "
+		    "was full (each counted dropped).\n# TYPE "
+		    "ringauditd_dispatch_feed_skipped_total counter\n"
+		    "ringauditd_dispatch_feed_skipped_total %" PRIu64 "\n",
+		    ds.feed_skipped);
 		fprintf(f, "# HELP ringauditd_dispatch_suspended Plugins get "
 		    "nothing (overflow_action = suspend) until SIGUSR2.\n"
 		    "# TYPE ringauditd_dispatch_suspended gauge\n"
@@ -349,6 +355,7 @@ metrics_plugins(FILE *f, const struct dmn *d, bool prom)
 	}
 	fprintf(f, "dispatch records = %" PRIu64 "\n", ds.records);
 	fprintf(f, "dispatch feed lost = %" PRIu64 "\n", ds.feed_lost);
+	fprintf(f, "dispatch feed skipped = %" PRIu64 "\n", ds.feed_skipped);
 	fprintf(f, "dispatch feed bytes = %" PRIu64 "\n", ds.feed_bytes);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "plugin %s path = %s\n", ps[i].name, ps[i].path);

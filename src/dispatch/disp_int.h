@@ -156,9 +156,13 @@ struct disp {
 	struct disp_plugin *plugins;	/* DISP_PLUGINS_MAX slots */
 	struct disp_ovf ovf;
 	uint64_t rpos;			/* next entry to take */
+	unsigned live[DISP_PLUGINS_MAX];	/* the used slots, in order */
+	unsigned nlive;
 	uint64_t next_seq;
 	bool seq_known;
-	uint64_t records, feed_lost;
+	bool skipping;			/* asked the writer to skip */
+	uint64_t skip_seen;		/* the feed's skipped, accounted */
+	uint64_t records, feed_lost, feed_skipped;
 	unsigned high;
 	uint32_t posted;
 
@@ -191,6 +195,12 @@ void dq_fini(struct disp_cons *c);
 /* Offer one record; false: it was dropped. */
 bool dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
     const char *who, const struct ring_feed_ent *e);
+/* It would drop whatever it is offered now (dq_offer's overflow). */
+bool dq_full(const struct disp_cons *c, const struct disp_ovf *o,
+    unsigned q_depth);
+/* A further overflow would change nothing but the counts: its message
+ * said as often as it is said, the suspension, single or halt done. */
+bool dq_quiet(const struct disp_ovf *o);
 /* Record lost before the queue: dropped for this consumer. */
 void dq_lost(struct disp_cons *c, uint64_t n);
 /* Write what the socket takes; -errno on a broken socket, else 0. */
@@ -223,8 +233,9 @@ bool dp_same_conf(const struct disp_pconf *a, const struct disp_pconf *b);
 void dr_add(struct disp *d, const struct disp_pconf *pc);
 void dr_apply_hup(struct disp *d, const struct disp_config *nc,
     const struct disp_pconf *pcs, int n);
-/* The writer copies records only while some plugin is there. */
-void dr_feed_on(struct disp *d);
+/* The roster changed: the live list made again, and the writer copies
+ * records only while some plugin is there. */
+void dr_changed(struct disp *d);
 /* Under d->mu: the figures, for disp_get_stats. */
 void dr_publish(struct disp *d);
 

@@ -11,17 +11,27 @@
  *
  * One dispatch thread owns everything else: it takes new entries from
  * the feed and offers each to every consumer (an exec plugin, or one
- * client of a builtin_af_unix), whose queue holds feed positions, not
- * copies (queue.c); it writes each consumer what its socket takes, many
- * records per send; it watches plugins' pidfds (plugin.c) and af_unix
- * listeners and clients (af_unix.c) in one poll.  The feed is released
- * up to the oldest record any consumer still holds; a consumer that
- * holds on to more than half the feed's bytes loses its oldest records
- * (counted), so the feed never fills because one consumer is slow.
+ * client of a builtin_af_unix), whose queue copies it into an arena of
+ * its own (queue.c), so the feed is released as soon as a batch is
+ * taken and never fills because one consumer is slow; it writes each
+ * consumer what its socket takes, many records per send; it watches
+ * plugins' pidfds (plugin.c) and af_unix listeners and clients
+ * (af_unix.c) in one poll.
  *
  * Every record offered to a consumer is, in the end, delivered to it or
  * counted dropped (overflow, suspension, a dead plugin, the feed lost it):
  * offered = delivered + dropped + queued, per plugin.
+ *
+ * Skipping: a plugin that has stopped reading would cost the writer a
+ * copy and this thread a round per batch for records it only drops.
+ * Once every consumer would drop whatever comes, with its overflow_action
+ * already taken in full (dq_quiet), the thread asks the writer to skip
+ * (ring_feed_skip): the writer copies nothing and wakes no one, and only
+ * counts; the thread counts those records dropped for every consumer
+ * when the next entry or a report comes.  A socket with room, a new
+ * client, a restart, a resume or a HUP ends it at once.  Measured with
+ * ENRICHED at 40,000 events/s: a stopped plugin cost the dispatch thread
+ * 1.3 µs per event and the writer 0.7 µs; skipping, nothing measurable.
  *
  * Waking: the writer wakes this thread through a ring_waiter's eventfd,
  * once per batch and only when the thread announced it sleeps; the
@@ -142,6 +152,13 @@ disp_feed(struct disp *d)
 
 /* ---- records ---- */
 
+/* Records its queues never hold: counted, nothing else. */
+static bool
+idle_plugin(const struct disp_plugin *p)
+{
+	return p->kind == DISP_NOOP || p->state == DISP_ST_DEAD;
+}
+
 static void
 offer(struct disp *d, struct disp_plugin *p, const struct ring_feed_ent *e)
 {
@@ -149,24 +166,81 @@ offer(struct disp *d, struct disp_plugin *p, const struct ring_feed_ent *e)
 	unsigned k;
 
 	for (k = 0; (c = dp_cons(p, &k)) != NULL;) {
-		if (p->kind == DISP_NOOP || p->state == DISP_ST_DEAD)
+		if (idle_plugin(p))
 			dq_lost(c, 1);
 		else
 			dq_offer(c, &d->ovf, d->c.q_depth, p->conf.name, e);
 	}
 }
 
+/*
+ * n records every consumer missed, dropped for each: 'skipped' of them
+ * the writer did not copy because each consumer would have dropped it,
+ * its overflow_action already taken in full (update_skip), the rest the
+ * feed had no room for.
+ */
 static void
-lost(struct disp *d, uint64_t n)
+missed(struct disp *d, uint64_t n, uint64_t skipped)
 {
 	struct disp_cons *c;
-	unsigned i, k;
+	unsigned j, k;
 
-	d->feed_lost += n;
-	for (i = 0; i < DISP_PLUGINS_MAX; i++)
-		for (k = 0; d->plugins[i].used &&
-		    (c = dp_cons(&d->plugins[i], &k)) != NULL;)
+	if (skipped > n)
+		skipped = n;
+	d->feed_lost += n - skipped;
+	d->feed_skipped += skipped;
+	for (j = 0; j < d->nlive; j++)
+		for (k = 0; (c = dp_cons(&d->plugins[d->live[j]], &k)) !=
+		    NULL;)
 			dq_lost(c, n);
+}
+
+/*
+ * Records skipped since the last entry, counted now, for a report: only
+ * when no entry is waiting, so they are the ones right after it (while
+ * the writer skips, the feed cannot be full, so none was lost between).
+ */
+static void
+settle_skipped(struct disp *d)
+{
+	/* Acquire: an entry put before the count is seen by the peek. */
+	uint64_t s = atomic_load_explicit(&d->feed.skipped,
+	    memory_order_acquire) - d->skip_seen;
+
+	if (s == 0 || ring_feed_peek(&d->feed, &d->rpos) != NULL)
+		return;
+	missed(d, s, s);
+	d->skip_seen += s;
+	/* (Before the first entry, that entry says where seqs start.) */
+	if (d->seq_known)
+		d->next_seq += s;
+}
+
+/*
+ * Whether every consumer would drop what it is offered now, with no
+ * more to do than count it (dq_quiet): then the writer need not copy
+ * records (ring_feed_skip), and this thread is not woken for them.  Looked at after each round and each poll: a socket
+ * with room, a new client, a restart, a resume or a HUP ends it.
+ */
+static void
+update_skip(struct disp *d)
+{
+	struct disp_cons *c;
+	bool all = d->nlive > 0, quiet = dq_quiet(&d->ovf);
+	unsigned j, k;
+
+	for (j = 0; all && j < d->nlive; j++) {
+		struct disp_plugin *p = &d->plugins[d->live[j]];
+
+		if (idle_plugin(p))
+			continue;
+		for (k = 0; all && (c = dp_cons(p, &k)) != NULL;)
+			all = quiet && dq_full(c, &d->ovf, d->c.q_depth);
+	}
+	if (all != d->skipping) {
+		d->skipping = all;
+		ring_feed_skip(&d->feed, all);
+	}
 }
 
 /* New feed entries into every consumer's queue; how many were taken. */
@@ -174,7 +248,8 @@ static unsigned
 take(struct disp *d)
 {
 	struct ring_feed_ent *e;
-	unsigned i, n = 0;
+	uint64_t gap, skipped;
+	unsigned j, n = 0;
 
 	while (n < DISP_TAKE_BATCH &&
 	    (e = ring_feed_peek(&d->feed, &d->rpos)) != NULL) {
@@ -182,12 +257,16 @@ take(struct disp *d)
 			d->next_seq = e->seq;
 			d->seq_known = true;
 		}
-		if (e->seq > d->next_seq)
-			lost(d, e->seq - d->next_seq);
+		/* Skipped records are in the gap, or came before the first
+		 * entry since the feed went on. */
+		gap = e->seq - d->next_seq;
+		skipped = e->skipped - d->skip_seen;
+		if (gap > 0 || skipped > 0)
+			missed(d, gap > skipped ? gap : skipped, skipped);
 		d->next_seq = e->seq + 1;
-		for (i = 0; i < DISP_PLUGINS_MAX; i++)
-			if (d->plugins[i].used)
-				offer(d, &d->plugins[i], e);
+		d->skip_seen = e->skipped;
+		for (j = 0; j < d->nlive; j++)
+			offer(d, &d->plugins[d->live[j]], e);
 		d->rpos += e->span;
 		d->records++;
 		n++;
@@ -371,6 +450,8 @@ handle_fds(struct disp *d, unsigned n)
 			break;
 		}
 	}
+	/* Room, a client, a restart: the writer copies records again. */
+	update_skip(d);
 }
 
 /*
@@ -400,12 +481,15 @@ disp_main(void *arg)
 		int timeout = -1;
 
 		stop = control(d);
+		update_skip(d);		/* a resume, a HUP */
 		taken = take(d);
 		flush_all(d);
+		update_skip(d);
 		/* After the round: a request sees what was fed before it. */
 		pthread_mutex_lock(&d->mu);
 		if (d->want_stats) {
 			d->want_stats = false;
+			settle_skipped(d);
 			dr_publish(d);
 		}
 		pthread_mutex_unlock(&d->mu);
@@ -442,11 +526,18 @@ disp_main(void *arg)
 		if (!stop && ring_feed_peek(&d->feed, &d->rpos) != NULL)
 			gather(d, build_fds(d));
 	}
-	/* Records the feed had no room for and no later record showed. */
-	if (atomic_load_explicit(&d->feed.lost, memory_order_relaxed) >
-	    d->feed_lost)
-		lost(d, atomic_load_explicit(&d->feed.lost,
-		    memory_order_relaxed) - d->feed_lost);
+	/* Records the feed had no room for, or skipped, and no later
+	 * record showed. */
+	{
+		uint64_t l = atomic_load_explicit(&d->feed.lost,
+		    memory_order_relaxed);
+		uint64_t s = atomic_load_explicit(&d->feed.skipped,
+		    memory_order_relaxed) - d->skip_seen;
+
+		l = l > d->feed_lost ? l - d->feed_lost : 0;
+		if (l + s > 0)
+			missed(d, l + s, s);
+	}
 	/* The log is complete and the queues handed over (or the time is
 	 * up): SIGTERM and EOF, and wait for them, bounded. */
 	dp_stop_all(d->plugins, DISP_PLUGINS_MAX,
@@ -484,7 +575,7 @@ disp_start(struct disp *d)
 	if (n > 0)
 		log_info("audit dispatcher initialized with q_depth=%u and "
 		    "%d active plugins", d->c.q_depth, n);
-	dr_feed_on(d);
+	dr_changed(d);
 	/* The thread takes no signal: the daemon's main reads them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);

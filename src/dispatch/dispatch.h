@@ -121,6 +121,7 @@ struct disp_stats {
 	unsigned active;	/* plugins running or to be restarted */
 	uint64_t records;	/* taken from the feed */
 	uint64_t feed_lost;	/* the feed was full: lost for every plugin */
+	uint64_t feed_skipped;	/* not copied: every plugin's queue was full */
 	bool overflowed;	/* a queue overflowed since start or HUP */
 	bool suspended;		/* overflow_action = suspend took effect */
 	unsigned q_depth;

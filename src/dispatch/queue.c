@@ -250,6 +250,38 @@ dq_offer(struct disp_cons *c, struct disp_ovf *o, unsigned q_depth,
 	return true;
 }
 
+bool
+dq_full(const struct disp_cons *c, const struct disp_ovf *o,
+    unsigned q_depth)
+{
+	if (q_depth > c->depth_max)
+		q_depth = c->depth_max;
+	/* As dq_offer sees it: no flush to try, no slot to take back. */
+	return o->suspended ||
+	    (dq_depth(c) >= q_depth && (c->fd < 0 || c->blocked));
+}
+
+bool
+dq_quiet(const struct disp_ovf *o)
+{
+	/* The state report says whether it happened: first it must. */
+	if (!o->overflowed)
+		return false;
+	switch (o->action) {
+	case DISP_OVF_IGNORE:
+		return true;
+	case DISP_OVF_SYSLOG:
+		return o->reported > 5;
+	case DISP_OVF_SUSPEND:
+		return o->suspended;
+	case DISP_OVF_SINGLE:
+		return (o->events & DISP_EV_SINGLE) != 0;
+	case DISP_OVF_HALT:
+		return (o->events & DISP_EV_HALT) != 0;
+	}
+	return false;
+}
+
 void
 dq_lost(struct disp_cons *c, uint64_t n)
 {

@@ -29,12 +29,24 @@ count_plugins(const struct disp *d)
 }
 
 void
-dr_feed_on(struct disp *d)
+dr_changed(struct disp *d)
 {
 	bool on = count_plugins(d) > 0;
+	unsigned i;
 
-	if (on && !atomic_load_explicit(&d->feed.on, memory_order_relaxed))
+	d->nlive = 0;
+	for (i = 0; i < DISP_PLUGINS_MAX; i++)
+		if (d->plugins[i].used)
+			d->live[d->nlive++] = i;
+	/* A new plugin takes records: the writer copies them again (and
+	 * what it skipped meanwhile is dropped for every plugin). */
+	d->skipping = false;
+	ring_feed_skip(&d->feed, false);
+	if (on && !atomic_load_explicit(&d->feed.on, memory_order_relaxed)) {
 		d->seq_known = false;
+		d->skip_seen = atomic_load_explicit(&d->feed.skipped,
+		    memory_order_relaxed);
+	}
 	/* Relaxed: the writer may copy a record more or less; the seq
 	 * numbers say where the feed starts. */
 	atomic_store_explicit(&d->feed.on, on, memory_order_relaxed);
@@ -197,7 +209,7 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
 	if (count_plugins(d) == 0)
 		log_info("After reconfigure, there are no active plugins, "
 		    "exiting");
-	dr_feed_on(d);
+	dr_changed(d);
 }
 
 static void
@@ -254,6 +266,7 @@ dr_publish(struct disp *d)
 	}
 	d->pub.records = d->records;
 	d->pub.feed_lost = d->feed_lost;
+	d->pub.feed_skipped = d->feed_skipped;
 	d->pub.overflowed = d->ovf.overflowed;
 	d->pub.suspended = d->ovf.suspended;
 	d->pub.q_depth = d->c.q_depth;

@@ -233,7 +233,8 @@ ring_feed_fini(struct ring_feed *f)
  * A copy of record r as its consumer reads it: the log line, or for
  * protocol 0 the text plugins get in its place (v0_len bytes, the byte
  * the line's '\n' replaced put back, the payload's own newlines too).
- * False if the feed is off or full (then counted in lost).  The producer
+ * False if the feed is off, skipping (counted in skipped) or full
+ * (counted in lost).  The producer
  * wakes the consumer itself, once for a batch.
  */
 bool
@@ -246,9 +247,18 @@ ring_feed_put(struct ring_feed *f, const struct ring_rec *r)
 	/* Relaxed: a plugin that starts later may miss what comes first. */
 	if (!atomic_load_explicit(&f->on, memory_order_relaxed))
 		return false;
+	if (atomic_load_explicit(&f->skip, memory_order_relaxed)) {
+		/* Only the producer writes skipped.  Release: a consumer
+		 * that sees the count sees every entry put before. */
+		atomic_store_explicit(&f->skipped, atomic_load_explicit(
+		    &f->skipped, memory_order_relaxed) + 1,
+		    memory_order_release);
+		return false;
+	}
 	if ((e = ring_feed_reserve(f, len)) == NULL)
 		return false;
 	e->seq = r->seq;
+	e->skipped = atomic_load_explicit(&f->skipped, memory_order_relaxed);
 	e->type = r->type;
 	e->ver = 1;
 	e->raw_off = 0;

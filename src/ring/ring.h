@@ -352,12 +352,20 @@ bool ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
  * never straddles the end of the memory: the producer leaves a marker
  * (RING_FEED_WRAP) or, where not even a header fits, nothing, and both
  * sides skip to the next turn.
+ *
+ * Skipping: a consumer that would only drop what it is given (every
+ * plugin's queue full and its socket too) says so with ring_feed_skip;
+ * the producer then copies nothing and only counts each record it did
+ * not put (skipped).  Each entry carries that count as it was when the
+ * entry was put: of a gap in the seq numbers before it, that many
+ * records were skipped and the rest lost (the feed was full).
  */
 #define RING_FEED_WRAP 1u
 #define RING_FEED_NL 2u		/* the text holds '\n's before its last */
 
 struct ring_feed_ent {
 	uint64_t seq;		/* the record's ingest order */
+	uint64_t skipped;	/* the feed's skipped, when this was put */
 	uint32_t len;		/* text bytes, the final '\n' included */
 	uint32_t span;		/* bytes the entry takes in the feed */
 	uint16_t type;
@@ -374,7 +382,9 @@ struct ring_feed {
 	uint64_t pend;			/* head once the reserved entry is in */
 	_Atomic uint64_t lost;		/* entries that did not fit */
 	_Atomic uint64_t high;		/* most bytes in use, as seen */
+	_Atomic uint64_t skipped;	/* records not put: skip was on */
 	_Atomic bool on;		/* a consumer wants records */
+	_Atomic bool skip;		/* ... but would only drop them */
 	_Alignas(RING_CACHELINE) _Atomic uint64_t tail;	/* released */
 	uint64_t head_seen;		/* consumer's copy of head */
 	_Alignas(RING_CACHELINE) char *mem;
@@ -483,6 +493,15 @@ ring_feed_peek(struct ring_feed *f, uint64_t *pos)
 		}
 		return e;
 	}
+}
+
+/* Consumer: the producer copies nothing (on) or copies again (off). */
+static inline void
+ring_feed_skip(struct ring_feed *f, bool skip)
+{
+	/* Relaxed: a record more or less is put; its seq and the skipped
+	 * count in the next entry say which. */
+	atomic_store_explicit(&f->skip, skip, memory_order_relaxed);
 }
 
 static inline struct ring_feed_ent *

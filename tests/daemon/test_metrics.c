@@ -215,8 +215,8 @@ test_plugin_figures(void **state)
 	}
 	regfree(&sample);
 	free(t);
-	/* 7 per plugin, up, and the dispatcher's 2. */
-	assert_int_equal(samples, 10);
+	/* 7 per plugin, up, and the dispatcher's 3. */
+	assert_int_equal(samples, 11);
 
 	t = NULL;
 	f = open_memstream(&t, &len);

@@ -76,6 +76,12 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	    st->wr.sync_errors),
 	C("log holes", "log_holes_total",
 	    "Gaps a failed write left in the log.", st->wr.holes),
+	C("log cut short under the daemon", "log_truncated_total",
+	    "Times the log was found cut short by another program "
+	    "(copytruncate); records went on at its end.", st->wr.log_cut),
+	C("log deleted or moved under the daemon", "log_replaced_total",
+	    "Times the log was found deleted or moved; a new one was "
+	    "opened at log_file.", st->wr.log_replaced),
 	C("space checks", "space_checks_total",
 	    "Free-space checks of the log's file system.",
 	    st->wr.space_checks),

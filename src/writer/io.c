@@ -152,7 +152,9 @@ wr_idle_io(const struct wr *w)
 static void
 prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 {
-	/* A stream (stderr) is written at its own position, one at a time. */
+	/* A stream (stderr) is written at its own position.  The log is
+	 * opened O_APPEND, so its offset is the kernel's to ignore; it is
+	 * where the writer expects the bytes to land. */
 	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
 	size_t len = b->len - b->done;
 
@@ -271,6 +273,7 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 	if (w->err_off < 0 || b->off < w->err_off)
 		w->err_off = b->off;
 	w->rebase = w->c.output == WR_OUT_FILE;
+	w->err_tail += b->done;
 	drop_buffer(w, b);
 	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
 		w->drop_queued = true;
@@ -281,12 +284,13 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 }
 
 /*
- * Nothing in flight after a failed write: cut the file back to the failed
- * buffer's start (no partial line stays) and give what waits to be written
- * offsets from there.  Only buffers at or past that point, none of whose
- * bytes went out, move: a buffer written in part (a short write whose rest
- * waits) keeps its place before it.  A later write that completed past
- * the failed one leaves a hole that cannot be filled; it is counted.
+ * Nothing in flight after a failed write: cut the file back to where the
+ * failed buffer started (no partial line stays) and give what waits to
+ * be written offsets from there.  Writes are appends, made one after
+ * another, so what the dropped buffers had written in part (err_tail) is
+ * the end of the file.  Only buffers at or past the failed one, none of
+ * whose bytes went out, move: a buffer written in part (a short write
+ * whose rest waits) keeps its place before it.
  */
 static void
 rebase(struct wr *w)
@@ -298,19 +302,15 @@ rebase(struct wr *w)
 
 	w->rebase = false;
 	w->err_off = -1;
-	/* Never past the end: ftruncate would fill the gap with zeros. */
-	if (fstat(w->fd, &sb) == 0 && sb.st_size < off)
-		off = sb.st_size;
-	if (w->ok_end > off) {
-		w->st.holes++;
-		log_warnx("writer: %s: %lld bytes at offset %lld were lost "
-		    "after a failed write", w->path,
-		    (long long)(w->ok_end - off), (long long)off);
-		off = w->ok_end;
-	} else if (ftruncate(w->fd, off) < 0 && log_ratelimit_ok(&w->rl)) {
-		log_warn("writer: %s: cannot cut back a failed write",
-		    w->path);
+	if (fstat(w->fd, &sb) == 0) {
+		off = sb.st_size > w->err_tail ? sb.st_size - w->err_tail : 0;
+		if (off < sb.st_size && ftruncate(w->fd, off) < 0 &&
+		    log_ratelimit_ok(&w->rl))
+			log_warn("writer: %s: cannot cut back a failed write",
+			    w->path);
 	}
+	w->err_tail = 0;
+	w->ok_end = off;
 	for (i = 0; w->chain.active && i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
@@ -364,6 +364,7 @@ maybe_resubmit(struct wr *w)
 			w->err_off = b->off;
 			w->rebase = true;
 		}
+		w->err_tail += b->done;
 		drop_buffer(w, b);
 	}
 	if (w->rebase)
@@ -395,7 +396,10 @@ wr_submit_queued(struct wr *w)
 			continue;
 		}
 
-		if (w->c.output == WR_OUT_FD && w->inflight > 0)
+		/* Appends (the log is O_APPEND, a stream has one position)
+		 * land in the order they are made: one write out at a time,
+		 * or a chain's, linked. */
+		if (w->inflight > 0)
 			return;
 		/* incremental: nothing more is written until the sync ends. */
 		if (w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active)

@@ -98,8 +98,11 @@ lf_open(const char *path, gid_t group, off_t *size)
 
 	if ((rc = prepare_dir(path, group)) < 0)
 		return rc;
-	/* Read too: the last line is looked at (mend_tail). */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* Appending, as auditd's log: every write lands where the file
+	 * ends, even after someone cut it short (copytruncate).  Read too:
+	 * the last line is looked at (mend_tail). */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &sb) < 0) {
@@ -142,6 +145,22 @@ lf_open_append(const char *path)
 		return rc;
 	}
 	return fd;
+}
+
+int
+lf_check(int fd, const char *path, off_t *size)
+{
+	struct stat fsb, psb;
+
+	if (fstat(fd, &fsb) < 0)
+		return -errno;
+	*size = fsb.st_size;
+	if (fsb.st_nlink == 0)
+		return LF_DELETED;
+	if (lstat(path, &psb) < 0 || psb.st_ino != fsb.st_ino ||
+	    psb.st_dev != fsb.st_dev)
+		return LF_MOVED;
+	return LF_IN_PLACE;
 }
 
 static void

@@ -22,12 +22,21 @@
 int lf_open(const char *path, gid_t group, off_t *size);
 
 /*
- * The log's lock: a ringauditd writes at explicit offsets, so it holds an
- * exclusive flock on its log for as long as it has it open, and lf_open
- * returns -EBUSY if another one holds it.  lf_open_append opens for
- * appending, with a shared lock (-EBUSY if a ringauditd writes the log).
+ * The log's lock: a ringauditd holds an exclusive flock on its log for as
+ * long as it has it open (two daemons would interleave their buffers),
+ * and lf_open returns -EBUSY if another one holds it.  lf_open_append
+ * opens for appending, with a shared lock (-EBUSY if a ringauditd writes
+ * the log).
  */
 int lf_open_append(const char *path);
+
+/*
+ * Whether the open log fd is still the file at path: LF_IN_PLACE,
+ * LF_DELETED (no name left: what is written to it is lost), LF_MOVED
+ * (renamed, or another file put at path), or -errno; *size is its size.
+ */
+enum { LF_IN_PLACE, LF_DELETED, LF_MOVED };
+int lf_check(int fd, const char *path, off_t *size);
 
 /*
  * Shift the numbered logs up by one and move the live log to PATH.1, as

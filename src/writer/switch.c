@@ -133,6 +133,63 @@ wr_act(struct wr *w, enum wr_act a)
 }
 
 /*
+ * The log under the writer's feet, looked at after each 64 KiB written
+ * once no write is in flight.  Cut short (logrotate's copytruncate, ": >
+ * audit.log"): the writes, appends, went on at its end already, as
+ * auditd's do; the writer's own idea of the size follows (max_log_file,
+ * the state report), and syslog is told.  Deleted, renamed or replaced:
+ * auditd writes on into the old file for ever (deleted: into nothing);
+ * here a new log is opened at log_file, the old one synced first.
+ */
+static void
+check_file(struct wr *w)
+{
+	off_t size, expect = w->off, delta;
+	unsigned i;
+	int rc;
+
+	w->file_check_owed = false;
+	if (w->c.output != WR_OUT_FILE || w->fd < 0)
+		return;
+	rc = lf_check(w->fd, w->path, &size);
+	if (rc == LF_DELETED || rc == LF_MOVED) {
+		w->st.log_replaced++;
+		log_warnx("writer: %s was %s under the daemon; %s, and records "
+		    "from here on go to a new %s", w->path, rc == LF_DELETED ?
+		    "deleted" : "renamed or replaced", rc == LF_DELETED ?
+		    "what was written to it since is gone with it" :
+		    "the records before are in the old file", w->path);
+		request_switch(w, SW_REPLACED);
+		return;
+	}
+	if (rc < 0)
+		return;
+	/* Where the next write will land, as the writer counts. */
+	if (w->cur != NULL)
+		expect -= (off_t)w->cur->len;
+	for (i = 0; i < w->qlen; i++)
+		expect -= (off_t)w->bufs[w->queue[(w->qhead + i) %
+		    w->c.nbufs]].len;
+	if (size == expect)
+		return;
+	delta = size - expect;
+	if (size < expect) {
+		w->st.log_cut++;
+		log_warnx("writer: %s was cut from %lld to %lld bytes under "
+		    "the daemon (copytruncate?); records go on at its end",
+		    w->path, (long long)expect, (long long)size);
+	}
+	/* Another program appended, or cut: the offsets follow. */
+	for (i = 0; i < w->qlen; i++)
+		w->bufs[w->queue[(w->qhead + i) % w->c.nbufs]].off += delta;
+	if (w->cur != NULL)
+		w->cur->off += delta;
+	w->off += delta;
+	w->ok_end = size;
+	wr_publish(w, 0, 0);
+}
+
+/*
  * What io.c left to do once the completions were in: the actions of
  * failed writes, then the state, then the events (the daemon may answer
  * an event by reading the state).  And, every 64 KiB written or after a
@@ -158,8 +215,14 @@ wr_settle(struct wr *w)
 		w->events_owed = 0;
 	}
 	if (w->st.bytes - w->checked_at >= WR_SPACE_EVERY ||
-	    (w->rebase && w->checked_at != w->st.bytes))
+	    (w->rebase && w->checked_at != w->st.bytes)) {
 		wr_check_space(w);
+		w->file_check_owed = true;
+	}
+	/* Its size is known only with no write of ours in flight. */
+	if (w->file_check_owed && w->inflight == 0 && !w->rebase &&
+	    !w->chain.resubmit && w->sw == 0)
+		check_file(w);
 }
 
 /* A daemon record's instruction: the switch happens before it is
@@ -320,7 +383,8 @@ wr_do_switch(struct wr *w)
 	if (!wr_idle_io(w))
 		return false;
 	if (file && w->fd >= 0 && !w->sw_synced &&
-	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_PARAMS))) {
+	    (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_PARAMS |
+	    SW_REPLACED))) {
 		w->sw_synced = true;
 		wr_submit_bare_sync(w, false);
 		return true;
@@ -329,7 +393,8 @@ wr_do_switch(struct wr *w)
 	w->sw = 0;
 	if ((sw & SW_PARAMS) && take_params(w))
 		sw |= SW_NEWFILE;
-	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE))) {
+	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE |
+	    SW_REPLACED))) {
 		if (sw & (SW_ROTATE | SW_KEEP))
 			rotate_now(w, (sw & SW_KEEP) != 0);
 		if (w->fd >= 0)

@@ -9,9 +9,13 @@
  *
  * Buffers are closed when full, when no record is waiting (so an idle
  * moment never holds records back), or at a sync point, and are written
- * with io_uring at explicit file offsets.  flush decides the syncs:
+ * with io_uring.  The log is opened O_APPEND, as auditd's: a write lands
+ * where the file ends, so one cut short under the daemon (copytruncate)
+ * goes on at its top, never past a hole; writes therefore go one at a
+ * time, or linked in a chain, so that they land in order.  (switch.c
+ * follows a log that is cut, deleted or moved.)  flush decides the syncs:
  *
- *   none               unlinked writes, several in flight, no sync
+ *   none               one write after another, no sync
  *   incremental        after every freq records, the buffer write is linked
  *                      to an fdatasync; nothing more is written until it
  *                      completes (records keep gathering meanwhile)

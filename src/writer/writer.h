@@ -104,6 +104,8 @@ struct wr_stats {
 	uint64_t dropped;	/* not written: logging was suspended, or
 				 * the write failed */
 	uint64_t holes;		/* a failed write left a gap in the log */
+	uint64_t log_cut;	/* the log was cut short under the writer */
+	uint64_t log_replaced;	/* ... deleted or moved: a new one opened */
 	uint64_t rotations;
 	uint64_t rotate_errors;
 	uint64_t space_checks;

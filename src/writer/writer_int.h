@@ -27,6 +27,7 @@ enum {
 	SW_KEEP = 1u << 2,
 	SW_REOPEN = 1u << 3,
 	SW_NEWFILE = 1u << 4,	/* SIGHUP named another log_file */
+	SW_REPLACED = 1u << 5,	/* the log was deleted or moved: a new one */
 };
 
 enum wbuf_state {
@@ -101,6 +102,7 @@ struct wr {
 	bool rebase;		/* a write failed: cut back, then go on */
 	off_t err_off;		/* where the first failed buffer started */
 	off_t ok_end;		/* end of the furthest completed write */
+	off_t err_tail;		/* bytes the dropped buffers wrote in part */
 
 	unsigned sw;		/* SW_* requested */
 	bool sw_synced;		/* the old file's sync was made */
@@ -109,6 +111,7 @@ struct wr {
 	unsigned logs_found;
 	uint64_t space_bytes, admin_bytes;	/* thresholds, resolved */
 	uint64_t checked_at;	/* st.bytes at the last space check */
+	bool file_check_owed;	/* the log's place and size, once idle */
 
 	pthread_mutex_t mu;	/* staged and pub */
 	struct wr_params staged;

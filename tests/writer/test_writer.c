@@ -356,6 +356,9 @@ struct cmd_at {
 
 /* For the next run_writer: a list ending with { UINT32_MAX, 0 }. */
 static const struct cmd_at *run_cmds;
+/* For the next run_writer: called before record i is made, with the
+ * lines made so far (what another program does to the log meanwhile). */
+static void (*run_hook)(unsigned i, const struct buf *want);
 
 static uint16_t
 cmd_for(unsigned i)
@@ -402,6 +405,8 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 		uint16_t flags = skip_every != 0 && i % skip_every ==
 		    skip_every - 1 ? RING_REC_SKIP : 0;
 
+		if (run_hook != NULL)
+			run_hook(i, want);
 		r = h_get_free(&h);
 		make_line(r, h.seq++, tag, i, flags, want);
 		r->cmd = cmd_for(i);
@@ -774,6 +779,162 @@ test_append_second_run(void **state)
 	assert_int_equal(st.written, 1100);
 	assert_int_equal(st.bytes, want.len - first);
 	assert_file_is(path, &want);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/* ---- the log under the writer: cut, moved, deleted ---- */
+
+#define UNDER_N 6000		/* some 550 KB: several file checks after */
+#define UNDER_AT 2000		/* the record before which it happens */
+
+static char under_path[PATH_MAX];
+static size_t under_len;	/* the lines made before it happened */
+
+static void
+cut_log(unsigned i, const struct buf *want)
+{
+	if (i != UNDER_AT)
+		return;
+	under_len = want->len;
+	assert_int_equal(truncate(under_path, 0), 0);
+}
+
+static void
+move_log(unsigned i, const struct buf *want)
+{
+	char to[PATH_MAX + 8];
+
+	if (i != UNDER_AT)
+		return;
+	under_len = want->len;
+	snprintf(to, sizeof(to), "%s.old", under_path);
+	assert_int_equal(rename(under_path, to), 0);
+}
+
+static void
+delete_log(unsigned i, const struct buf *want)
+{
+	if (i != UNDER_AT)
+		return;
+	under_len = want->len;
+	assert_int_equal(unlink(under_path), 0);
+}
+
+/* got is the end of want, from the start of a line, without a NUL. */
+static void
+assert_tail_of(const char *got, size_t len, const struct buf *want)
+{
+	assert_null(memchr(got, '\0', len));
+	assert_true(len <= want->len);
+	assert_memory_equal(got, want->p + want->len - len, len);
+	assert_true(len == want->len || want->p[want->len - len - 1] == '\n');
+}
+
+static void
+under_run(void (*hook)(unsigned, const struct buf *), const char *name,
+    char *dir, size_t dlen, struct buf *want, struct wr_stats *st)
+{
+	struct wr_config c;
+	struct run_result res;
+
+	make_tmpdir(dir, dlen);
+	join_path(under_path, sizeof(under_path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, under_path, WR_FLUSH_NONE, 0);
+	ra_test_guard(name, 60);
+	run_hook = hook;
+	run_writer(&c, UNDER_N, 0, 1, want, st, &res);
+	run_hook = NULL;
+	ra_test_unguard();
+	assert_no_stall(name, &res, UNDER_N);
+	assert_int_equal(st->written, UNDER_N);
+	assert_int_equal(st->write_errors, 0);
+}
+
+/*
+ * Regression: a log cut short under the writer (logrotate's copytruncate,
+ * ": > audit.log") was written on at the old offsets, and filled with
+ * NUL bytes up to them, where ausearch saw nothing more.  As auditd's, the
+ * writes append: what comes after the cut starts the file, whole lines
+ * only, and the writer says it was cut.
+ */
+static void
+test_truncated_log_goes_on_at_its_top(void **state)
+{
+	char dir[64];
+	struct buf want = { 0 };
+	struct wr_stats st;
+	size_t len;
+	char *got;
+
+	(void)state;
+	under_run(cut_log, "truncated_log", dir, sizeof(dir), &want, &st);
+	got = read_file(under_path, &len);
+	assert_tail_of(got, len, &want);
+	/* Everything made after the cut is there. */
+	assert_true(len >= want.len - under_len);
+	assert_true(st.log_cut >= 1);
+	assert_int_equal(st.log_replaced, 0);
+	free(got);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/*
+ * A log renamed under the writer: auditd writes on into the renamed file
+ * for ever.  Here the records go on into it until the writer sees it
+ * (within 64 KiB), then into a new log at the path: the two together
+ * hold every line once, in order.
+ */
+static void
+test_moved_log_is_followed_by_a_new_one(void **state)
+{
+	char dir[64], old[PATH_MAX + 8];
+	struct buf want = { 0 }, both = { 0 };
+	struct wr_stats st;
+	size_t len, olen;
+	char *got, *ogot;
+
+	(void)state;
+	under_run(move_log, "moved_log", dir, sizeof(dir), &want, &st);
+	snprintf(old, sizeof(old), "%s.old", under_path);
+	ogot = read_file(old, &olen);
+	got = read_file(under_path, &len);
+	assert_true(olen >= under_len);
+	assert_true(len > 0);
+	buf_add(&both, ogot, olen);
+	buf_add(&both, got, len);
+	assert_int_equal(both.len, want.len);
+	assert_memory_equal(both.p, want.p, want.len);
+	assert_int_equal(st.log_replaced, 1);
+	free(got);
+	free(ogot);
+	buf_free(&both);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+/*
+ * A log deleted under the writer: auditd writes on into the deleted file,
+ * and everything after is lost.  Here a new log is opened at the path
+ * once the writer sees it: it holds the last records, from a line's start.
+ */
+static void
+test_deleted_log_is_followed_by_a_new_one(void **state)
+{
+	char dir[64];
+	struct buf want = { 0 };
+	struct wr_stats st;
+	size_t len;
+	char *got;
+
+	(void)state;
+	under_run(delete_log, "deleted_log", dir, sizeof(dir), &want, &st);
+	got = read_file(under_path, &len);
+	assert_true(len > 0);
+	assert_tail_of(got, len, &want);
+	assert_int_equal(st.log_replaced, 1);
+	free(got);
 	buf_free(&want);
 	rm_rf(dir);
 }
@@ -1778,6 +1939,9 @@ main(void)
 		T(test_feed_never_waits),
 		T(test_append_second_run),
 		T(test_torn_last_line_ended_at_open),
+		T(test_truncated_log_goes_on_at_its_top),
+		T(test_moved_log_is_followed_by_a_new_one),
+		T(test_deleted_log_is_followed_by_a_new_one),
 		T(test_without_io_uring_says_so),
 		T(test_discard),
 		T(test_output_fd),

@@ -7,7 +7,9 @@
  *
  *   ra_plugin capture:OUT [OPTS]  the plugin: stdin appended to OUT byte for
  *                                 byte, each read() written at once (a kill
- *                                 loses nothing read).  Each start appends
+ *                                 loses nothing read; SIGTERM is taken
+ *                                 only while it waits for input).  Each
+ *                                 start appends
  *                                 how it was launched to OUT.env (pid,
  *                                 argv, environment, open fds, SigBlk,
  *                                 SigIgn, SigCgt, nice, oom_score_adj, what
@@ -49,6 +51,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -300,6 +303,7 @@ capture(const char *out, const char *opts, int argc, char **argv)
 	struct capture_opts o;
 	unsigned long records = 0;
 	size_t in_frame = 0;
+	sigset_t term, waiting;
 	int fd, efd;
 
 	launch_report(&report, argc, argv);
@@ -323,10 +327,20 @@ capture(const char *out, const char *opts, int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	/* SIGTERM (the daemon's stop) is taken only while waiting for
+	 * input: one that came between a read() and its write to OUT lost
+	 * what was read, and a test that wants every record failed. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &waiting);
 	for (;;) {
 		size_t want = o.slow_ms ? 4096 : sizeof(buf), keep, i;
-		ssize_t n = read(0, buf, want);
+		struct pollfd pfd = { .fd = 0, .events = POLLIN };
+		ssize_t n;
 
+		if (ppoll(&pfd, 1, NULL, &waiting) < 0 && errno == EINTR)
+			continue;
+		n = read(0, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -149,9 +149,12 @@ wr_idle_io(const struct wr *w)
 	    w->cur == NULL && !w->rebase;
 }
 
-static void
+/* The write's request (NULL without io_uring: made already). */
+static struct io_uring_sqe *
 prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 {
+	struct io_uring_sqe *sqe = NULL;
+
 	/* A stream (stderr) is written at its own position.  The log is
 	 * opened O_APPEND, so its offset is the kernel's to ignore; it is
 	 * where the writer expects the bytes to land. */
@@ -172,8 +175,7 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 			w->link_broken = true;
 		post_done(w, (uint64_t)(uintptr_t)b, (int)n);
 	} else {
-		struct io_uring_sqe *sqe = wr_get_sqe(w);
-
+		sqe = wr_get_sqe(w);
 		io_uring_prep_write(sqe, w->fd, b->mem + b->done,
 		    (unsigned)len, (uint64_t)off);
 		io_uring_sqe_set_data(sqe, b);
@@ -181,6 +183,7 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 	}
 	b->state = WB_INFLIGHT;
 	w->inflight++;
+	return sqe;
 }
 
 static void
@@ -372,10 +375,30 @@ maybe_resubmit(struct wr *w)
 	submit_chain(w);
 }
 
+/*
+ * A plain write cancelled because the one linked before it fell short
+ * or failed: back to the queue, before what waits there and after those
+ * put back in this reap, so that the order holds.
+ */
+static void
+requeue(struct wr *w, struct wbuf *b)
+{
+	unsigned k = w->requeued++, i;
+
+	for (i = w->qlen; i > k; i--)
+		w->queue[(w->qhead + i) % w->c.nbufs] =
+		    w->queue[(w->qhead + i - 1) % w->c.nbufs];
+	w->queue[(w->qhead + k) % w->c.nbufs] = (unsigned)(b - w->bufs);
+	w->qlen++;
+	b->state = WB_QUEUED;
+}
+
 /* Queued buffers out: as plain writes, or as one chain ending in a sync. */
 void
 wr_submit_queued(struct wr *w)
 {
+	struct io_uring_sqe *prev = NULL;
+
 	if (w->rebase) {
 		if (w->inflight > 0 || w->chain.active)
 			return;
@@ -397,9 +420,11 @@ wr_submit_queued(struct wr *w)
 		}
 
 		/* Appends (the log is O_APPEND, a stream has one position)
-		 * land in the order they are made: one write out at a time,
-		 * or a chain's, linked. */
-		if (w->inflight > 0)
+		 * land in the order they are made: a round's first write
+		 * once nothing is in flight, the others linked to it (a
+		 * short one cancels those after it: requeued).  Without
+		 * io_uring each is made at once: one a round. */
+		if (w->inflight > 0 && (prev == NULL || w->direct))
 			return;
 		/* incremental: nothing more is written until the sync ends. */
 		if (w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active)
@@ -436,7 +461,9 @@ wr_submit_queued(struct wr *w)
 		}
 		w->qhead = (w->qhead + 1) % w->c.nbufs;
 		w->qlen--;
-		prep_write(w, b, 0);
+		if (prev != NULL)
+			prev->flags |= IOSQE_IO_LINK;
+		prev = prep_write(w, b, 0);
 	}
 }
 
@@ -446,6 +473,11 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 	unsigned i;
 
 	w->inflight--;
+	if (res == -ECANCELED && !b->in_chain) {
+		/* Linked after a write that fell short or failed. */
+		requeue(w, b);
+		return;
+	}
 	if (res == -ECANCELED) {
 		/* An earlier link failed; the chain's sync will tell. */
 		b->state = WB_WRITTEN;
@@ -553,6 +585,8 @@ wr_reap(struct wr *w)
 	uint64_t now = clock_mono_ns();
 	bool sync_seen = false;
 	int sync_res = 0;
+
+	w->requeued = 0;
 
 	if (w->direct) {
 		/* The answers there now; those they cause wait their turn,

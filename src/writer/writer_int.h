@@ -103,6 +103,7 @@ struct wr {
 	off_t err_off;		/* where the first failed buffer started */
 	off_t ok_end;		/* end of the furthest completed write */
 	off_t err_tail;		/* bytes the dropped buffers wrote in part */
+	unsigned requeued;	/* cancelled plain writes put back, this reap */
 
 	unsigned sw;		/* SW_* requested */
 	bool sw_synced;		/* the old file's sync was made */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build ringaudit and run every test: once plain, once under the address
-# and undefined-behaviour sanitizers; then each libFuzzer harness for a
-# bounded time (tools/fuzz.sh).  Installs what it needs first.
+# and undefined-behaviour sanitizers, and those that need no kernel under
+# the thread sanitizer; then each libFuzzer harness for a bounded time
+# (tools/fuzz.sh).  Installs what it needs first.
 # With CI=true warnings are errors and the kernel tests may not skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,18 +15,28 @@ if [ "${CI:-}" = true ]; then
 	export RA_REQUIRE_KERNEL=1
 fi
 
+# run_variant NAME CTEST_ARGS CMAKE_ARGS...
 run_variant() {
-	local name=$1; shift
+	local name=$1 tests=$2; shift 2
 	echo "== $name build"
 	cmake -S . -B "build-$name" -DRA_WERROR=$werror "$@" >/dev/null
 	cmake --build "build-$name" -j"$(nproc)"
 	echo "== $name tests"
-	ctest --test-dir "build-$name" --output-on-failure
+	# shellcheck disable=SC2086 # CTEST_ARGS: words
+	ctest --test-dir "build-$name" --output-on-failure $tests
 }
 
-run_variant plain -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_variant plain "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	run_variant asan -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF
+	run_variant asan "" -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF
+# TSan: the ring's hand-off is annotated (ring.h), and every test that
+# needs no kernel runs clean: the ring, the writer, the dispatcher,
+# replay, the daemon's.  The daemon under load (the kernel tests) still
+# shows races on its figures (the state report reads the stages'
+# counters while they count): not yet in this gate.
+TSAN_OPTIONS=halt_on_error=1 \
+	run_variant tsan "-LE kernel" -DCMAKE_BUILD_TYPE=Debug -DRA_TSAN=ON \
+	-DRA_BENCH=OFF
 # The libFuzzer harnesses (fuzz/README.md), a bounded run each:
 # RA_FUZZ_SECONDS per harness (20; 0 skips).
 if [ "${RA_FUZZ_SECONDS:-20}" != 0 ]; then

@@ -41,6 +41,39 @@
 
 #include <ck_ring.h>
 
+/*
+ * The thread sanitizer does not see ck_ring's ordering (its fences are
+ * ck_pr's inline assembly), and took the slots' copies for races.  So,
+ * told to TSan by hand: ck_ring's own accesses are not watched, a push
+ * releases the ring before the item is published and a pop acquires it
+ * after, so that what a producer wrote into an item before pushing it is
+ * ordered before the consumer's reads.  Nothing in other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define RING_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RING_TSAN 1
+#endif
+#endif
+#ifdef RING_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#define RING_TSAN_RELEASE(a) __tsan_release(a)
+#define RING_TSAN_ACQUIRE(a) __tsan_acquire(a)
+#define RING_TSAN_UNWATCHED(stmt) do {					\
+		__tsan_ignore_thread_begin();				\
+		stmt;							\
+		__tsan_ignore_thread_end();				\
+	} while (0)
+#else
+#define RING_TSAN_RELEASE(a) ((void)(a))
+#define RING_TSAN_ACQUIRE(a) ((void)(a))
+#define RING_TSAN_UNWATCHED(stmt) do { stmt; } while (0)
+#endif
+
 #define RING_CACHELINE 64
 
 /* The kernel's largest audit record payload (MAX_AUDIT_MESSAGE_LENGTH). */
@@ -316,8 +349,12 @@ static inline bool
 ring_trypush(struct ring *r, void *item)
 {
 	unsigned size;
+	bool ok;
 
-	if (!ck_ring_enqueue_spsc_size(&r->ck, r->buf, item, &size))
+	RING_TSAN_RELEASE(&r->ck);
+	RING_TSAN_UNWATCHED(ok = ck_ring_enqueue_spsc_size(&r->ck, r->buf,
+	    item, &size));
+	if (!ok)
 		return false;
 	if (size + 1 > r->pstats.high_water)
 		r->pstats.high_water = size + 1;
@@ -327,7 +364,14 @@ ring_trypush(struct ring *r, void *item)
 static inline bool
 ring_trypop(struct ring *r, void *item_out)
 {
-	return ck_ring_dequeue_spsc(&r->ck, r->buf, item_out);
+	bool ok;
+
+	RING_TSAN_UNWATCHED(ok = ck_ring_dequeue_spsc(&r->ck, r->buf,
+	    item_out));
+	if (!ok)
+		return false;
+	RING_TSAN_ACQUIRE(&r->ck);
+	return true;
 }
 
 /*

@@ -4,6 +4,7 @@
  * the sub-bucket.
  */
 #include "common/hist.h"
+#include "common/stat.h"
 
 static unsigned
 bucket(uint64_t v)
@@ -34,11 +35,12 @@ bucket_upper(unsigned i)
 void
 hist_add(struct hist *h, uint64_t v)
 {
-	h->b[bucket(v)]++;
-	h->count++;
-	h->sum += v;
+	/* One thread adds; the state report reads (common/stat.h). */
+	STAT_ADD(h->b[bucket(v)], 1);
+	STAT_ADD(h->count, 1);
+	STAT_ADD(h->sum, v);
 	if (v > h->max)
-		h->max = v;
+		STAT_SET(h->max, v);
 }
 
 uint64_t

@@ -36,6 +36,7 @@
 #include <ck_pr.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "ingest/source.h"
 #include "parse/parse.h"
 
@@ -121,7 +122,7 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 	for (i = 0; i < c->pool->n; i++)
 		if (!ring_trypush(c->free_ring, &c->pool->recs[i]))
 			abort();
-	ing->st.free_low = c->pool->n;
+	STAT_SET(ing->st.free_low, c->pool->n);
 	*out = ing;
 	return 0;
 }
@@ -162,7 +163,7 @@ refill(struct ingest *ing, bool may_stop)
 
 	/* The pool's high-water mark, looked at once a refill. */
 	if (free_now < ing->st.free_low)
-		ing->st.free_low = free_now;
+		STAT_SET(ing->st.free_low, free_now);
 	for (;;) {
 		struct ring_rec *r;
 		uint32_t epoch;
@@ -174,7 +175,7 @@ refill(struct ingest *ing, bool may_stop)
 			return true;
 		if (!waited) {
 			waited = true;
-			ing->st.pool_waits++;
+			STAT_ADD(ing->st.pool_waits, 1);
 			/* The workers may sleep on records we gave them. */
 			wake_workers(ing);
 		}
@@ -239,7 +240,7 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 		r->flags |= RING_REC_NOHDR;
 		r->serial = 0;
 		w = 0;
-		ing->st.malformed++;
+		STAT_ADD(ing->st.malformed, 1);
 	}
 	push_to_worker(ing, w, r);
 }
@@ -257,7 +258,7 @@ inject_one(struct ingest *ing, const struct ingest_mail *m)
 	r->flags = RING_REC_DAEMON;
 	r->cmd = (uint16_t)m->cmd;
 	r->node_len = 0;
-	ing->st.injected++;
+	STAT_ADD(ing->st.injected, 1);
 	dispatch(ing, r, clock_mono_ns());
 }
 
@@ -328,8 +329,8 @@ receive(struct ingest *ing, int timeout_ms)
 	if (n <= 0)
 		return n;
 	now = clock_mono_ns();
-	ing->st.received += (uint64_t)n;
-	ing->st.batches++;
+	STAT_ADD(ing->st.received, (uint64_t)n);
+	STAT_ADD(ing->st.batches, 1);
 	for (i = 0; i < (unsigned)n; i++)
 		dispatch(ing, got[i], now);
 	/* Before the next receive can block: hand over what we have. */
@@ -381,7 +382,7 @@ drain(struct ingest *ing)
 		if (receive(ing, backlog < 0 ? 50 : 2) > 0)
 			empty = 0;
 	}
-	ing->st.left_in_kernel = (uint64_t)(backlog > 0 ? backlog : 0);
+	STAT_SET(ing->st.left_in_kernel, (uint64_t)(backlog > 0 ? backlog : 0));
 	log_warnx("ingest: stopped waiting for the kernel after %u ms; it "
 	    "still held %d records", ing->c.drain_timeout_ms, backlog);
 }
@@ -563,8 +564,9 @@ ingest_get_stats(struct ingest *ing, struct ingest_stats *st)
 {
 	unsigned w;
 
-	*st = ing->st;
+	stat_copy(st, &ing->st, sizeof(*st));
 	st->ring_waits = 0;
 	for (w = 0; w < ing->c.workers; w++)
-		st->ring_waits += ing->c.to_worker[w].pstats.full_waits;
+		st->ring_waits += __atomic_load_n(
+		    &ing->c.to_worker[w].pstats.full_waits, __ATOMIC_RELAXED);
 }

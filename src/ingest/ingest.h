@@ -62,8 +62,9 @@ struct ingest_stats {
 	uint64_t truncated;	/* records longer than a slot */
 	uint64_t malformed;	/* records without audit(...) header */
 	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
-	unsigned free_low;	/* fewest free records seen (pool high-water:
-				 * records less this) */
+	uint64_t free_low;	/* fewest free records seen (pool high-water:
+				 * records less this); only uint64_t here:
+				 * read with stat_copy */
 };
 
 struct ingest;

@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "ingest/source.h"
 
 #define NL_BATCH 64
@@ -240,7 +241,7 @@ mc_count_drops(struct ingest_source *s)
 			    (unsigned long long)st->enobufs);
 		return;
 	}
-	st->lost = mem[SK_MEMINFO_DROPS];
+	STAT_SET(st->lost, mem[SK_MEMINFO_DROPS]);
 	if (log_ratelimit_ok(&ns->rl))
 		log_warnx("multicast: receive buffer overflow, %llu records "
 		    "lost (%llu so far, in %llu overflows; a larger "
@@ -281,7 +282,7 @@ again:
 		if (got < 0 && errno == ENOBUFS) {
 			/* The kernel dropped records for us: say so (for
 			 * multicast, with the count, once we are empty). */
-			st->enobufs++;
+			STAT_ADD(st->enobufs, 1);
 			ns->overflowed = ns->multicast;
 			if (!ns->multicast && log_ratelimit_ok(&ns->rl))
 				log_warnx("netlink: receive buffer overflow, "
@@ -290,7 +291,7 @@ again:
 			continue;
 		}
 		if (got < 0 && errno != EAGAIN && errno != EINTR) {
-			st->sock_errors++;
+			STAT_ADD(st->sock_errors, 1);
 			if (log_ratelimit_ok(&ns->rl))
 				log_warn("netlink: recvmmsg");
 			return -errno;
@@ -319,7 +320,7 @@ again:
 		const char *p;
 
 		if (len < NLMSG_HDRLEN || ns->addr[i].nl_pid != 0) {
-			st->sock_errors++;
+			STAT_ADD(st->sock_errors, 1);
 			continue;
 		}
 		len -= NLMSG_HDRLEN;
@@ -335,7 +336,7 @@ again:
 		if (nlh->nlmsg_type == AUDIT_REPLACE)
 			continue;
 		if (ns->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-			st->truncated++;
+			STAT_ADD(st->truncated, 1);
 		p = ring_rec_payload(r);
 		while (len > 0 && p[len - 1] == '\0')
 			len--;

@@ -47,6 +47,7 @@
 
 #include <ck_pr.h>
 
+#include "common/stat.h"
 #include "parse/parse.h"
 
 #define PARSE_NAMES_WAYS 4
@@ -182,7 +183,7 @@ void
 parse_names_get_stats(const struct parse_names *nc,
     struct parse_names_stats *st)
 {
-	*st = nc->st;
+	stat_copy(st, &nc->st, sizeof(*st));
 }
 
 /*
@@ -197,7 +198,7 @@ nss_lookup(struct parse_names *nc, enum parse_names_kind kind, uint32_t id,
 	const char *name = NULL;
 	int rc;
 
-	nc->st.nss_calls++;
+	STAT_ADD(nc->st.nss_calls, 1);
 	if (kind == PARSE_NAMES_USER) {
 		struct passwd pw, *res = NULL;
 
@@ -212,7 +213,7 @@ nss_lookup(struct parse_names *nc, enum parse_names_kind kind, uint32_t id,
 			name = res->gr_name;
 	}
 	if (rc != 0)
-		nc->st.nss_errors++;
+		STAT_ADD(nc->st.nss_errors, 1);
 	if (name != NULL)
 		*lenp = strlen(name);
 	return name;
@@ -242,7 +243,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		if (ep != nc->seen_epoch) {
 			nc->seen_epoch = ep;
 			nc->gen++;
-			nc->st.refreshes++;
+			STAT_ADD(nc->st.refreshes, 1);
 		}
 	}
 	if (nc->drops != NULL) {
@@ -252,7 +253,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		if (dr != nc->seen_drops) {
 			nc->seen_drops = dr;
 			nc->floor = ++nc->gen;
-			nc->st.drops++;
+			STAT_ADD(nc->st.drops, 1);
 		}
 	}
 	set = &t->e[(hash_id(id) >> 7) & (t->nsets - 1)];
@@ -264,7 +265,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		}
 	}
 	if (e != NULL && e->state == ENTRY_NAME && e->gen == nc->gen) {
-		nc->st.hits++;
+		STAT_ADD(nc->st.hits, 1);
 		*lenp = e->len;
 		return e->name;
 	}
@@ -272,11 +273,11 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 		now = now_ns();
 		if (now < e->until_ns &&
 		    file_sig_now(nc, kind, now) == e->file_sig) {
-			nc->st.hits++;
+			STAT_ADD(nc->st.hits, 1);
 			return NULL;
 		}
 	}
-	nc->st.misses++;
+	STAT_ADD(nc->st.misses, 1);
 	if (e == NULL) {
 		uint32_t *victim = &t->next[(set - t->e) / PARSE_NAMES_WAYS];
 
@@ -292,7 +293,7 @@ parse_names_lookup(struct parse_names *nc, enum parse_names_kind kind,
 	name = nss_lookup(nc, kind, id, &len);
 	if (name != NULL && len > PARSE_NAMES_NAME_MAX) {
 		/* Too long to keep (no real system has one): not cached. */
-		nc->st.too_long++;
+		STAT_ADD(nc->st.too_long, 1);
 		*lenp = len;
 		return name;
 	}
@@ -324,6 +325,6 @@ parse_names_drop(struct parse_names *nc)
 		ck_pr_inc_32(nc->drops);
 	} else {
 		nc->floor = ++nc->gen;
-		nc->st.drops++;
+		STAT_ADD(nc->st.drops, 1);
 	}
 }

@@ -181,8 +181,9 @@ struct parse_worker_stats {
 	uint64_t records;
 	uint64_t format_errors;	/* written raw: no room for the prefix */
 	uint64_t sleeps;
-	unsigned in_high;	/* most records seen waiting in the input ring */
-	unsigned out_high;	/* ... and in the ring to the writer */
+	uint64_t in_high;	/* most records seen waiting in the input ring */
+	uint64_t out_high;	/* ... and in the ring to the writer (only
+				 * uint64_t here: read with stat_copy) */
 	struct parse_names_stats names;
 };
 

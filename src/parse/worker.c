@@ -24,6 +24,7 @@
 
 #include <ck_pr.h>
 
+#include "common/stat.h"
 #include "parse/parse.h"
 #include "ring/ring.h"
 
@@ -129,14 +130,14 @@ worker_main(void *arg)
 			if (r->flags & RING_REC_EOS) {
 				done = true;
 			} else {
-				pw->st.records++;
+				STAT_ADD(pw->st.records, 1);
 				if (r->cmd == RING_CMD_RECONF)
 					take_staged(pw);
 				if (parse_format_record(r, &pw->c.opts) < 0) {
 					/* Cannot happen with a node name of
 					 * at most 255 bytes; keep the record,
 					 * bare. */
-					pw->st.format_errors++;
+					STAT_ADD(pw->st.format_errors, 1);
 					r->line_off = RING_REC_HEADROOM;
 					r->line_len = r->len;
 				}
@@ -157,9 +158,9 @@ worker_main(void *arg)
 			unsigned out_now = ring_count(out);
 
 			if (in_now > pw->st.in_high)
-				pw->st.in_high = in_now;
+				STAT_SET(pw->st.in_high, in_now);
 			if (out_now > pw->st.out_high)
-				pw->st.out_high = out_now;
+				STAT_SET(pw->st.out_high, out_now);
 			ring_spin_found(&spin);
 			ring_waiter_wake(out->consumer);
 			ring_waiter_wake(in->producer);
@@ -177,7 +178,7 @@ worker_main(void *arg)
 			ring_waiter_cancel(pw->c.self);
 			continue;
 		}
-		pw->st.sleeps++;
+		STAT_ADD(pw->st.sleeps, 1);
 		ring_spin_slept(&spin);
 		ring_waiter_sleep(pw->c.self, epoch);
 	}
@@ -209,6 +210,6 @@ void
 parse_worker_get_stats(struct parse_worker *pw,
     struct parse_worker_stats *st)
 {
-	*st = pw->st;
+	stat_copy(st, &pw->st, sizeof(*st));
 	parse_names_get_stats(pw->names, &st->names);
 }

@@ -21,6 +21,7 @@
 
 #include <ck_pr.h>
 
+#include "common/stat.h"
 #include "ring/ring.h"
 
 /* Spins before a producer facing a full ring announces sleep. */
@@ -182,7 +183,7 @@ ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
 
 		if (!waited) {
 			waited = true;
-			r->pstats.full_waits++;
+			STAT_ADD(r->pstats.full_waits, 1);
 			ring_waiter_wake(r->consumer);
 		}
 		if (spins++ < RING_SPINS) {

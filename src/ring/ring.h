@@ -158,7 +158,8 @@ struct ring_waiter {
 	_Atomic uint64_t wakes;		/* system calls made to wake it */
 };
 
-/* Written by the producer only; others read them after it stopped. */
+/* Written by the producer only; full_waits is read at any time
+ * (relaxed atomics, common/stat.h), high_water after it stopped. */
 struct ring_stats {
 	uint64_t full_waits;	/* producer found the ring full and waited */
 	uint32_t high_water;	/* most items seen queued (by the producer) */

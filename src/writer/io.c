@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "writer/writer_int.h"
 
 /* Errors that mean "no io_uring here", not "something went wrong". */
@@ -74,7 +75,7 @@ wr_io_init(struct wr *w, unsigned depth)
 	if (w->done == NULL)
 		return -ENOMEM;
 	w->direct = true;
-	w->st.io_direct = 1;
+	STAT_SET(w->st.io_direct, 1);
 	return 0;
 }
 
@@ -241,7 +242,7 @@ wr_submit_bare_sync(struct wr *w, bool datasync)
 static void
 drop_buffer(struct wr *w, struct wbuf *b)
 {
-	w->st.dropped += b->nrec;
+	STAT_ADD(w->st.dropped, b->nrec);
 	b->nrec = 0;
 	b->done = b->len;
 }
@@ -260,7 +261,7 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 	enum wr_act a = full ? w->p.disk_full_act : w->p.disk_error_act;
 	uint32_t ev = 0;
 
-	w->st.write_errors++;
+	STAT_ADD(w->st.write_errors, 1);
 	if (log_ratelimit_ok(&w->rl))
 		log_warnx("writer: %s: %s", w->path[0] != '\0' ? w->path :
 		    "output", strerror(err));
@@ -491,11 +492,11 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 			b->state = WB_WRITTEN;
 		return;
 	}
-	w->st.writes++;
-	w->st.bytes += (uint64_t)res;
+	STAT_ADD(w->st.writes, 1);
+	STAT_ADD(w->st.bytes, (uint64_t)res);
 	b->done += (size_t)res;
 	if (b->done < b->len) {
-		w->st.short_writes++;
+		STAT_ADD(w->st.short_writes, 1);
 		if (b->in_chain) {
 			/* The kernel cancels the linked sync; resubmitted
 			 * with the chain when that arrives. */
@@ -505,7 +506,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		}
 		return;
 	}
-	w->st.written += b->nrec;
+	STAT_ADD(w->st.written, b->nrec);
 	if (b->off + (off_t)b->len > w->ok_end)
 		w->ok_end = b->off + (off_t)b->len;
 	if (w->full_hit || w->error_hit) {
@@ -533,7 +534,7 @@ sync_done(struct wr *w, int res, uint64_t now)
 	}
 	w->chain.active = false;
 	if (res < 0) {
-		w->st.sync_errors++;
+		STAT_ADD(w->st.sync_errors, 1);
 		if (log_ratelimit_ok(&w->rl))
 			log_warnx("writer: %s: sync failed: %s", w->path,
 			    strerror(-res));
@@ -543,9 +544,9 @@ sync_done(struct wr *w, int res, uint64_t now)
 		/* A failed write left its buffer with nrec 0. */
 		for (i = 0; i < w->chain.n; i++)
 			durable += w->chain.bufs[i]->nrec;
-		w->st.syncs++;
+		STAT_ADD(w->st.syncs, 1);
 		if (durable > w->st.durable)
-			w->st.durable = durable;
+			STAT_SET(w->st.durable, durable);
 		/* Group commit keeps every record's receive time to here. */
 		for (i = 0; group_commit(w) && i < w->chain.n; i++) {
 			struct wbuf *b = w->chain.bufs[i];

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "writer/logfile.h"
 #include "writer/writer_int.h"
 
@@ -153,7 +154,7 @@ check_file(struct wr *w)
 		return;
 	rc = lf_check(w->fd, w->path, &size);
 	if (rc == LF_DELETED || rc == LF_MOVED) {
-		w->st.log_replaced++;
+		STAT_ADD(w->st.log_replaced, 1);
 		log_warnx("writer: %s was %s under the daemon; %s, and records "
 		    "from here on go to a new %s", w->path, rc == LF_DELETED ?
 		    "deleted" : "renamed or replaced", rc == LF_DELETED ?
@@ -174,7 +175,7 @@ check_file(struct wr *w)
 		return;
 	delta = size - expect;
 	if (size < expect) {
-		w->st.log_cut++;
+		STAT_ADD(w->st.log_cut, 1);
 		log_warnx("writer: %s was cut from %lld to %lld bytes under "
 		    "the daemon (copytruncate?); records go on at its end",
 		    w->path, (long long)expect, (long long)size);
@@ -281,7 +282,7 @@ wr_check_space(struct wr *w)
 	if (w->c.output != WR_OUT_FILE || w->fd < 0 ||
 	    lf_space(w->fd, &avail, &total) < 0)
 		return;
-	w->st.space_checks++;
+	STAT_ADD(w->st.space_checks, 1);
 	if (avail < w->admin_bytes) {
 		if (!w->admin_hit) {
 			w->admin_hit = w->space_hit = true;
@@ -319,11 +320,11 @@ rotate_now(struct wr *w, bool keep)
 	w->fd = -1;
 	rc = lf_rotate(w->path, w->p.num_logs, keep);
 	if (rc < 0) {
-		w->st.rotate_errors++;
+		STAT_ADD(w->st.rotate_errors, 1);
 		log_warnx("writer: %s: cannot rotate: %s", w->path,
 		    strerror(-rc));
 	} else {
-		w->st.rotations++;
+		STAT_ADD(w->st.rotations, 1);
 		w->logs_found = (unsigned)rc;
 		w->max_hit = false;
 		/* "Except for rotate, it will perform this action just one

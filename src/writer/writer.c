@@ -68,6 +68,7 @@
 #include <ck_pr.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "writer/logfile.h"
 #include "writer/writer_int.h"
 
@@ -190,7 +191,7 @@ release_rec(struct wr *w, struct ring_rec *r)
 	 * for (plugins count what it lost). */
 	if (w->c.feed != NULL && !(r->flags & RING_REC_EOS) &&
 	    ring_feed_put(w->c.feed, r)) {
-		w->st.fed++;
+		STAT_ADD(w->st.fed, 1);
 		w->fed_batch = true;
 	}
 	r->cmd = RING_CMD_NONE;
@@ -274,16 +275,16 @@ pull(struct wr *w)
 			continue;
 		}
 		if (r->flags & RING_REC_SKIP) {
-			w->st.records++;
-			w->st.skipped++;
+			STAT_ADD(w->st.records, 1);
+			STAT_ADD(w->st.skipped, 1);
 			release_rec(w, r);
 			progress = true;
 			continue;
 		}
 		if (w->c.output == WR_OUT_DISCARD || w->suspended) {
-			w->st.records++;
+			STAT_ADD(w->st.records, 1);
 			if (w->suspended)
-				w->st.dropped++;
+				STAT_ADD(w->st.dropped, 1);
 			release_rec(w, r);
 			progress = true;
 			continue;
@@ -301,7 +302,7 @@ pull(struct wr *w)
 				/* Every buffer is busy: back-pressure. */
 				w->pending = r;
 				if (!w->buffer_wait)
-					w->st.buffer_waits++;
+					STAT_ADD(w->st.buffer_waits, 1);
 				w->buffer_wait = true;
 				break;
 			}
@@ -313,7 +314,7 @@ pull(struct wr *w)
 		w->cur->len += r->line_len;
 		w->cur->recv_ns[w->cur->nrec++] = r->recv_ns;
 		w->off += r->line_len;
-		w->st.records++;
+		STAT_ADD(w->st.records, 1);
 		release_rec(w, r);
 		progress = true;
 		if (w->p.freq > 0 && has_syncs(w) && !group_commit(w) &&
@@ -386,7 +387,7 @@ sleep_direct(struct wr *w, int ms)
 		ring_waiter_cancel(w->c.self);
 		return;
 	}
-	w->st.waits++;
+	STAT_ADD(w->st.waits, 1);
 	if (poll(&pfd, 1, ms) > 0 && read(pfd.fd, &v, sizeof(v)) < 0) {
 		/* Raced with another read: nothing to clear. */
 	}
@@ -420,7 +421,7 @@ sleep_once(struct wr *w)
 		wr_submit(w);
 		return;
 	}
-	w->st.waits++;
+	STAT_ADD(w->st.waits, 1);
 	io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, ms >= 0 ? &ts :
 	    NULL, NULL);
 	ring_waiter_cancel(w->c.self);
@@ -519,7 +520,7 @@ wr_join(struct wr *w)
 void
 wr_get_stats(struct wr *w, struct wr_stats *st)
 {
-	*st = w->st;
+	stat_copy(st, &w->st, sizeof(*st));
 }
 
 int

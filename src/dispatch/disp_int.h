@@ -101,6 +101,11 @@ struct disp_plugin {
 				 * read stays readable after it died */
 	uint64_t restarts;
 	struct disp_cons c;
+	/* Leaving (SIGHUP): told to stop, and not waited for; its pidfd
+	 * says when it is gone, then it starts again or its slot is freed
+	 * (removing). */
+	bool leaving, removing, killed;
+	uint64_t leave_by;	/* CLOCK_MONOTONIC ns: SIGKILL then */
 	/* DISP_AF_UNIX */
 	int lfd;
 	char sock_path[DISP_LINE_MAX];
@@ -226,6 +231,15 @@ void dp_died(struct disp_plugin *p, unsigned max_restarts);
  * then SIGKILL. */
 void dp_stop(struct disp_plugin *p, uint64_t deadline_ns);
 void dp_stop_all(struct disp_plugin *ps, unsigned n, uint64_t deadline_ns);
+/* SIGTERM and EOF, not waited for (a SIGHUP's restart or removal): false
+ * if no process runs, and nothing is to wait for. */
+bool dp_leave(struct disp_plugin *p, uint64_t deadline_ns);
+/* A leaving plugin's pidfd was readable: collected. */
+void dp_left(struct disp_plugin *p);
+/* A leaving plugin at 'now': SIGKILL at its deadline, given up a moment
+ * later (stuck in the kernel; collected as it is).  The time to be looked
+ * at again, or 0 once it is no longer leaving. */
+uint64_t dp_leave_check(struct disp_plugin *p, uint64_t now);
 bool dp_same_binary(const struct disp_pconf *a, const struct disp_pconf *b);
 bool dp_same_conf(const struct disp_pconf *a, const struct disp_pconf *b);
 
@@ -238,6 +252,8 @@ void dr_apply_hup(struct disp *d, const struct disp_config *nc,
 void dr_changed(struct disp *d);
 /* Under d->mu: the figures, for disp_get_stats. */
 void dr_publish(struct disp *d);
+/* A leaving plugin is gone: started again, or its slot freed. */
+void dr_left(struct disp *d, struct disp_plugin *p);
 
 /* af_unix.c */
 int du_open(struct disp_plugin *p, unsigned q_depth);

@@ -219,8 +219,9 @@ settle_skipped(struct disp *d)
 /*
  * Whether every consumer would drop what it is offered now, with no
  * more to do than count it (dq_quiet): then the writer need not copy
- * records (ring_feed_skip), and this thread is not woken for them.  Looked at after each round and each poll: a socket
- * with room, a new client, a restart, a resume or a HUP ends it.
+ * records (ring_feed_skip), and this thread is not woken for them.
+ * Looked at after each round and each poll: a socket with room, a new
+ * client, a restart, a resume or a HUP ends it.
  */
 static void
 update_skip(struct disp *d)
@@ -391,7 +392,7 @@ build_fds(struct disp *d)
 			continue;
 		if (p->kind == DISP_EXEC && p->pidfd >= 0) {
 			n = add_fd(d, n, p->pidfd, POLLIN, FD_PIDFD, i, 0);
-			if (dq_pending(&p->c))
+			if (dq_pending(&p->c) && !p->leaving)
 				n = add_fd(d, n, p->c.fd, POLLOUT, FD_PLUGIN,
 				    i, 0);
 		}
@@ -427,8 +428,14 @@ handle_fds(struct disp *d, unsigned n)
 			}
 			break;
 		case FD_PIDFD:
-			if (p->used && p->pidfd == d->pfd[j].fd)
+			if (!p->used || p->pidfd != d->pfd[j].fd)
+				break;
+			if (p->leaving) {
+				dp_left(p);
+				dr_left(d, p);
+			} else {
 				dp_died(p, d->c.max_restarts);
+			}
 			break;
 		case FD_PLUGIN:
 			/* Room again; flush_all writes. */
@@ -455,6 +462,31 @@ handle_fds(struct disp *d, unsigned n)
 }
 
 /*
+ * Plugins told to leave at a SIGHUP: killed at their deadline, given up
+ * on after that (dp_leave_check).  The soonest time to look again, in
+ * ms from now for poll, or -1.
+ */
+static int
+check_leaving(struct disp *d)
+{
+	uint64_t now = clock_mono_ns(), next = 0, t;
+	unsigned i;
+
+	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+		struct disp_plugin *p = &d->plugins[i];
+
+		if (!p->used || !p->leaving)
+			continue;
+		t = dp_leave_check(p, now);
+		if (!p->leaving)
+			dr_left(d, p);
+		else if (next == 0 || t < next)
+			next = t;
+	}
+	return next == 0 ? -1 : (int)((next - now) / 1000000 + 1);
+}
+
+/*
  * Records are waiting: wait a moment more for others, without announcing
  * it (so the writer makes no system call to wake us), so that a round
  * takes a batch and each send carries many records.  The descriptors are
@@ -478,10 +510,11 @@ disp_main(void *arg)
 
 	for (;;) {
 		unsigned n, taken;
-		int timeout = -1;
+		int timeout = -1, leave;
 
 		stop = control(d);
-		update_skip(d);		/* a resume, a HUP */
+		leave = check_leaving(d);
+		update_skip(d);		/* a resume, a HUP, one gone */
 		taken = take(d);
 		flush_all(d);
 		update_skip(d);
@@ -518,6 +551,9 @@ disp_main(void *arg)
 			timeout = d->deadline > now ?
 			    (int)((d->deadline - now) / 1000000 + 1) : 0;
 		}
+		/* A plugin leaving at its own pace has a deadline too. */
+		if (leave >= 0 && (timeout < 0 || leave < timeout))
+			timeout = leave;
 		if (poll(d->pfd, n, timeout) < 0 && errno != EINTR)
 			log_warn("dispatch: poll");
 		ring_waiter_cancel(&d->waiter);

@@ -285,6 +285,50 @@ dp_stop(struct disp_plugin *p, uint64_t deadline_ns)
 }
 
 bool
+dp_leave(struct disp_plugin *p, uint64_t deadline_ns)
+{
+	if (p->pid <= 0)
+		return false;
+	kill(p->pid, SIGTERM);
+	/* EOF; nothing more is written to it (a shut socket polls
+	 * writable for ever). */
+	shutdown(p->c.fd, SHUT_WR);
+	p->c.blocked = true;
+	p->leaving = true;
+	p->killed = false;
+	p->leave_by = deadline_ns;
+	p->state = DISP_ST_RESTARTING;
+	return true;
+}
+
+void
+dp_left(struct disp_plugin *p)
+{
+	collect(p);
+	p->leaving = false;
+}
+
+uint64_t
+dp_leave_check(struct disp_plugin *p, uint64_t now)
+{
+	if (!p->leaving)
+		return 0;
+	if (now < p->leave_by)
+		return p->leave_by;
+	if (!p->killed) {
+		log_warnx("plugin %s did not stop: killed", p->conf.path);
+		kill(p->pid, SIGKILL);
+		p->killed = true;
+		p->leave_by = now + DISP_KILL_WAIT_NS;
+		return p->leave_by;
+	}
+	log_warnx("plugin %s (pid %d) is stuck in the kernel: not waited for",
+	    p->conf.path, (int)p->pid);
+	dp_left(p);
+	return 0;
+}
+
+bool
 dp_same_binary(const struct disp_pconf *a, const struct disp_pconf *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;

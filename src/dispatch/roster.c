@@ -24,7 +24,7 @@ count_plugins(const struct disp *d)
 	unsigned i, n = 0;
 
 	for (i = 0; i < DISP_PLUGINS_MAX; i++)
-		n += d->plugins[i].used;
+		n += d->plugins[i].used && !d->plugins[i].removing;
 	return n;
 }
 
@@ -36,7 +36,7 @@ dr_changed(struct disp *d)
 
 	d->nlive = 0;
 	for (i = 0; i < DISP_PLUGINS_MAX; i++)
-		if (d->plugins[i].used)
+		if (d->plugins[i].used && !d->plugins[i].removing)
 			d->live[d->nlive++] = i;
 	/* A new plugin takes records: the writer copies them again (and
 	 * what it skipped meanwhile is dropped for every plugin). */
@@ -113,15 +113,43 @@ hup_deadline(const struct disp *d)
 	return clock_mono_ns() + ms * 1000000ull;
 }
 
+/* Its slot freed (what it still held counted dropped). */
+static void
+free_plugin(struct disp_plugin *p)
+{
+	dq_drop_all(&p->c);
+	dq_fini(&p->c);
+	p->used = p->removing = false;
+}
+
+/*
+ * A removed plugin: told to stop and left to it (dr_left frees the slot
+ * once it is gone), so that the records of the others keep flowing: the
+ * thread never waits for a plugin at a SIGHUP.
+ */
 static void
 remove_plugin(struct disp *d, struct disp_plugin *p)
 {
-	if (p->kind == DISP_EXEC)
-		dp_stop(p, hup_deadline(d));
-	else if (p->kind == DISP_UNIX)
+	if (p->kind == DISP_EXEC && dp_leave(p, hup_deadline(d))) {
+		p->removing = true;
+		return;
+	}
+	if (p->kind == DISP_UNIX)
 		du_free(p);
-	dq_fini(&p->c);
-	p->used = false;
+	free_plugin(p);
+}
+
+void
+dr_left(struct disp *d, struct disp_plugin *p)
+{
+	if (p->removing) {
+		free_plugin(p);
+		dr_changed(d);
+		return;
+	}
+	/* Restarted with its new configuration; what the old one had not
+	 * read goes first (dq_rewind, in dp_left). */
+	dp_start(p);
 }
 
 static void
@@ -160,12 +188,13 @@ revise(struct disp *d, struct disp_plugin *p, const struct disp_pconf *pc)
 			kill(p->pid, SIGHUP);
 		return;
 	}
-	if (p->pid > 0)
-		dp_stop(p, hup_deadline(d));
 	p->conf = *pc;
 	p->c.fmt = pc->format;
 	p->restarts = 0;
-	dp_start(p);
+	/* The old one leaves first (dr_left starts the new one): not
+	 * waited for here. */
+	if (!p->leaving && !dp_leave(p, hup_deadline(d)))
+		dp_start(p);
 }
 
 void
@@ -189,7 +218,8 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
 		struct disp_plugin *p = &d->plugins[i];
 
-		if (!p->used)
+		/* (One leaving for good is no longer matched.) */
+		if (!p->used || p->removing)
 			continue;
 		for (j = 0; j < n; j++)
 			if (!taken[j] && strcmp(pcs[j].name, p->conf.name) == 0)
@@ -253,7 +283,7 @@ dr_publish(struct disp *d)
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
 		struct disp_plugin_stats *ps = &d->pub_ps[d->pub_n];
 
-		if (!d->plugins[i].used)
+		if (!d->plugins[i].used || d->plugins[i].removing)
 			continue;
 		plugin_stats(d, &d->plugins[i], ps);
 		d->pub_n++;

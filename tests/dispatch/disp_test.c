@@ -99,13 +99,19 @@ dt_slurp(const char *path, size_t *len)
 unsigned
 dt_count_in(const char *path, const char *what)
 {
-	size_t len;
-	char *s = dt_slurp(path, &len), *p = s;
+	size_t len, wl = strlen(what), i, k;
+	char *s = dt_slurp(path, &len);
 	unsigned n = 0;
 
-	while ((p = strstr(p, what)) != NULL) {
-		n++;
-		p += strlen(what);
+	/* By hand: TSan's strstr and memmem look at the whole rest of a
+	 * 12 MB capture at each call, which took minutes. */
+	for (i = 0; wl > 0 && i + wl <= len; i++) {
+		for (k = 0; k < wl && s[i + k] == what[k]; k++)
+			;
+		if (k == wl) {
+			n++;
+			i += wl - 1;
+		}
 	}
 	free(s);
 	return n;

@@ -286,22 +286,18 @@ test_stuck_plugin_is_not_copied_for_and_resumes(void **state)
 	disp_destroy(d);
 }
 
+#define T(f) cmocka_unit_test_setup_teardown(f, dt_setup, dt_teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_overflow_ignore, dt_setup,
-		    dt_teardown),
-		cmocka_unit_test_setup_teardown(test_overflow_syslog, dt_setup,
-		    dt_teardown),
-		cmocka_unit_test_setup_teardown(test_overflow_suspend, dt_setup,
-		    dt_teardown),
-		cmocka_unit_test_setup_teardown(test_overflow_single_halt, dt_setup,
-		    dt_teardown),
-		cmocka_unit_test_setup_teardown(test_q_depth_raised_on_hup_keeps_queues_whole, dt_setup,
-		    dt_teardown),
-		cmocka_unit_test_setup_teardown(test_stuck_plugin_is_not_copied_for_and_resumes, dt_setup,
-		    dt_teardown),
+		T(test_overflow_ignore),
+		T(test_overflow_syslog),
+		T(test_overflow_suspend),
+		T(test_overflow_single_halt),
+		T(test_q_depth_raised_on_hup_keeps_queues_whole),
+		T(test_stuck_plugin_is_not_copied_for_and_resumes),
 	};
 
 	if (geteuid() != 0) {

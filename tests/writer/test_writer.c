@@ -900,7 +900,8 @@ test_moved_log_is_followed_by_a_new_one(void **state)
 	snprintf(old, sizeof(old), "%s.old", under_path);
 	ogot = read_file(old, &olen);
 	got = read_file(under_path, &len);
-	assert_true(olen >= under_len);
+	/* (Where the cut falls depends on how far behind the writer was:
+	 * records made before the rename may be written after it.) */
 	assert_true(len > 0);
 	buf_add(&both, ogot, olen);
 	buf_add(&both, got, len);

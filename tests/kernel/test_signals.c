@@ -31,6 +31,8 @@
 
 #include "ra_kernel.h"
 
+#include "ingest/ingest.h"
+
 #define N_LOAD 24000
 
 static void
@@ -85,9 +87,10 @@ stop_daemon_ok(void)
 static void
 test_signals_under_load(void **s)
 {
+	struct ingest_kstatus k0, k1;
 	char path[256];
 	pid_t load;
-	int status;
+	int status, got;
 	long pidfile_pid;
 
 	(void)s;
@@ -98,6 +101,7 @@ test_signals_under_load(void **s)
 	assert_int_equal(pidfile_pid, ra_k.daemon_pid);
 
 	/* A steady stream, not one burst: ~20 events/ms. */
+	assert_int_equal(ingest_kernel_status(&k0), 0);
 	load = ra_load_start(N_LOAD, 20);
 	signal_daemon(SIGHUP);
 	signal_daemon(SIGUSR1);
@@ -124,7 +128,18 @@ test_signals_under_load(void **s)
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(ra_concat_logs(), 2);
 	snprintf(path, sizeof(path), "%s/all.log", ra_k.dir);
-	assert_int_equal(ra_key_events(path), N_LOAD);
+	got = ra_key_events(path);
+	if (got != N_LOAD) {
+		/* Failed once in CI under ASan (21,264 of 24,000): what the
+		 * kernel says, and what the daemon said. */
+		assert_int_equal(ingest_kernel_status(&k1), 0);
+		print_message("%d of %d events logged; the kernel lost %u "
+		    "meanwhile (backlog_wait_time %u, backlog_limit %u); the "
+		    "daemon said:\n", got, N_LOAD, k1.lost - k0.lost,
+		    k1.backlog_wait_time, k1.backlog_limit);
+		ra_run("cat %s/stderr >&2", ra_k.dir);
+	}
+	assert_int_equal(got, N_LOAD);
 	assert_int_equal(ra_duplicate_serials(path), 0);
 	/* Each rotation's record opens its new log. */
 	assert_int_equal(ra_run("head -n1 %s/log/audit.log.1 | grep -q "

@@ -23,6 +23,8 @@
 	    __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define STAT_SET(field, v)						\
 	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+/* Any thread: one field. */
+#define STAT_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
 /* Any thread: a copy of a stats struct of n bytes, word by word. */
 static inline void

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "daemon/pipeline.h"
 
 struct pl {
@@ -315,8 +316,8 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 		st->names.refreshes += ws.names.refreshes;
 		st->names.drops += ws.names.drops;
 		st->names.too_long += ws.names.too_long;
-		st->worker_ring_waits += __atomic_load_n(
-		    &p->from_worker[i].pstats.full_waits, __ATOMIC_RELAXED);
+		st->worker_ring_waits += STAT_GET(
+		    p->from_worker[i].pstats.full_waits);
 	}
 	st->writer_wakes = atomic_load_explicit(&p->writer_w.wakes,
 	    memory_order_relaxed);

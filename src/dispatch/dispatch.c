@@ -216,6 +216,20 @@ settle_skipped(struct disp *d)
 		d->next_seq += s;
 }
 
+/* At the end: records the feed had no room for, or skipped, that no
+ * later entry showed. */
+static void
+missed_at_end(struct disp *d)
+{
+	uint64_t l = atomic_load_explicit(&d->feed.lost, memory_order_relaxed);
+	uint64_t s = atomic_load_explicit(&d->feed.skipped,
+	    memory_order_relaxed) - d->skip_seen;
+
+	l = l > d->feed_lost ? l - d->feed_lost : 0;
+	if (l + s > 0)
+		missed(d, l + s, s);
+}
+
 /*
  * Whether every consumer would drop what it is offered now, with no
  * more to do than count it (dq_quiet): then the writer need not copy
@@ -562,18 +576,7 @@ disp_main(void *arg)
 		if (!stop && ring_feed_peek(&d->feed, &d->rpos) != NULL)
 			gather(d, build_fds(d));
 	}
-	/* Records the feed had no room for, or skipped, and no later
-	 * record showed. */
-	{
-		uint64_t l = atomic_load_explicit(&d->feed.lost,
-		    memory_order_relaxed);
-		uint64_t s = atomic_load_explicit(&d->feed.skipped,
-		    memory_order_relaxed) - d->skip_seen;
-
-		l = l > d->feed_lost ? l - d->feed_lost : 0;
-		if (l + s > 0)
-			missed(d, l + s, s);
-	}
+	missed_at_end(d);
 	/* The log is complete and the queues handed over (or the time is
 	 * up): SIGTERM and EOF, and wait for them, bounded. */
 	dp_stop_all(d->plugins, DISP_PLUGINS_MAX,

@@ -18,26 +18,17 @@
 
 #include "dispatch/disp_int.h"
 
-static unsigned
-count_plugins(const struct disp *d)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < DISP_PLUGINS_MAX; i++)
-		n += d->plugins[i].used && !d->plugins[i].removing;
-	return n;
-}
-
 void
 dr_changed(struct disp *d)
 {
-	bool on = count_plugins(d) > 0;
 	unsigned i;
+	bool on;
 
 	d->nlive = 0;
 	for (i = 0; i < DISP_PLUGINS_MAX; i++)
 		if (d->plugins[i].used && !d->plugins[i].removing)
 			d->live[d->nlive++] = i;
+	on = d->nlive > 0;
 	/* A new plugin takes records: the writer copies them again (and
 	 * what it skipped meanwhile is dropped for every plugin). */
 	d->skipping = false;
@@ -236,10 +227,10 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
 	for (j = 0; j < n; j++)
 		if (!taken[j])
 			dr_add(d, &pcs[j]);
-	if (count_plugins(d) == 0)
+	dr_changed(d);
+	if (d->nlive == 0)
 		log_info("After reconfigure, there are no active plugins, "
 		    "exiting");
-	dr_changed(d);
 }
 
 static void
@@ -276,18 +267,17 @@ plugin_stats(const struct disp *d, struct disp_plugin *p,
 void
 dr_publish(struct disp *d)
 {
-	unsigned i;
+	unsigned j;
 
 	memset(&d->pub, 0, sizeof(d->pub));
 	d->pub_n = 0;
-	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
+	for (j = 0; j < d->nlive; j++) {
 		struct disp_plugin_stats *ps = &d->pub_ps[d->pub_n];
+		struct disp_plugin *p = &d->plugins[d->live[j]];
 
-		if (!d->plugins[i].used || d->plugins[i].removing)
-			continue;
-		plugin_stats(d, &d->plugins[i], ps);
+		plugin_stats(d, p, ps);
 		d->pub_n++;
-		if (d->plugins[i].state != DISP_ST_DEAD)
+		if (p->state != DISP_ST_DEAD)
 			d->pub.active++;
 		if (ps->depth > d->pub.depth)
 			d->pub.depth = ps->depth;

@@ -567,6 +567,6 @@ ingest_get_stats(struct ingest *ing, struct ingest_stats *st)
 	stat_copy(st, &ing->st, sizeof(*st));
 	st->ring_waits = 0;
 	for (w = 0; w < ing->c.workers; w++)
-		st->ring_waits += __atomic_load_n(
-		    &ing->c.to_worker[w].pstats.full_waits, __ATOMIC_RELAXED);
+		st->ring_waits += STAT_GET(
+		    ing->c.to_worker[w].pstats.full_waits);
 }

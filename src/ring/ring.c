@@ -235,8 +235,8 @@ ring_feed_fini(struct ring_feed *f)
  * protocol 0 the text plugins get in its place (v0_len bytes, the byte
  * the line's '\n' replaced put back, the payload's own newlines too).
  * False if the feed is off, skipping (counted in skipped) or full
- * (counted in lost).  The producer
- * wakes the consumer itself, once for a batch.
+ * (counted in lost).  The producer wakes the consumer itself, once for a
+ * batch.
  */
 bool
 ring_feed_put(struct ring_feed *f, const struct ring_rec *r)

@@ -314,7 +314,6 @@ rebase(struct wr *w)
 			    w->path);
 	}
 	w->err_tail = 0;
-	w->ok_end = off;
 	for (i = 0; w->chain.active && i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
@@ -507,8 +506,6 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		return;
 	}
 	STAT_ADD(w->st.written, b->nrec);
-	if (b->off + (off_t)b->len > w->ok_end)
-		w->ok_end = b->off + (off_t)b->len;
 	if (w->full_hit || w->error_hit) {
 		/* The disk takes writes again: re-armed. */
 		w->full_hit = w->error_hit = false;

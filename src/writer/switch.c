@@ -145,7 +145,7 @@ wr_act(struct wr *w, enum wr_act a)
 static void
 check_file(struct wr *w)
 {
-	off_t size, expect = w->off, delta;
+	off_t size, expect, delta;
 	unsigned i;
 	int rc;
 
@@ -165,12 +165,11 @@ check_file(struct wr *w)
 	}
 	if (rc < 0)
 		return;
-	/* Where the next write will land, as the writer counts. */
-	if (w->cur != NULL)
-		expect -= (off_t)w->cur->len;
-	for (i = 0; i < w->qlen; i++)
-		expect -= (off_t)w->bufs[w->queue[(w->qhead + i) %
-		    w->c.nbufs]].len;
+	/* Where the next write will land, as the writer counts: the start
+	 * of what waits (queued buffers, then the current one, contiguous
+	 * up to w->off). */
+	expect = w->qlen > 0 ? w->bufs[w->queue[w->qhead]].off :
+	    w->cur != NULL ? w->cur->off : w->off;
 	if (size == expect)
 		return;
 	delta = size - expect;
@@ -186,7 +185,6 @@ check_file(struct wr *w)
 	if (w->cur != NULL)
 		w->cur->off += delta;
 	w->off += delta;
-	w->ok_end = size;
 	wr_publish(w, 0, 0);
 }
 
@@ -401,7 +399,6 @@ wr_do_switch(struct wr *w)
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
-		w->ok_end = 0;
 		w->err_off = -1;
 		w->rebase = false;
 		rc = wr_open_log(w);

@@ -103,7 +103,9 @@ struct wr_stats {
 	uint64_t sync_errors;
 	uint64_t dropped;	/* not written: logging was suspended, or
 				 * the write failed */
-	uint64_t holes;		/* a failed write left a gap in the log */
+	uint64_t holes;		/* a failed write left a gap in the log:
+				 * none since the log is appended to (kept
+				 * for the report's and metrics' names) */
 	uint64_t log_cut;	/* the log was cut short under the writer */
 	uint64_t log_replaced;	/* ... deleted or moved: a new one opened */
 	uint64_t rotations;

@@ -101,7 +101,6 @@ struct wr {
 	bool drop_queued;	/* ... and so is what waits (a failed write) */
 	bool rebase;		/* a write failed: cut back, then go on */
 	off_t err_off;		/* where the first failed buffer started */
-	off_t ok_end;		/* end of the furthest completed write */
 	off_t err_tail;		/* bytes the dropped buffers wrote in part */
 	unsigned requeued;	/* cancelled plain writes put back, this reap */
 

@@ -1,7 +1,8 @@
 # ra_kernel.sh - what the shell kernel tests share (sourced, not run):
 # skipping, or failing in CI; the kernel's status; waiting for a
 # condition; the lock; saving and putting back the kernel's audit
-# settings and rules and the files a test changes; a watchdog; starting
+# settings and rules and the files a test changes; a test's temporary
+# folder, checks and the end of its cleanup; a watchdog; starting
 # and stopping daemons; their configuration (tools/lib.sh's, sourced
 # here too); workload steps and marker records; the end of a cleanup.
 # Functions that give up call die, FAIL and exit 1 (a test may define
@@ -185,6 +186,42 @@ start_watchdog() {
 		done
 	) &
 	watchdog=$!
+}
+
+# --- a test of checks ---------------------------------------------------
+
+# kernel_test_begin PREFIX: take_kernel, a temporary folder in $tmp
+# (/tmp/PREFIX-XXXXXX, 0755), the kernel's settings and rules saved there
+# (kernel_save), and no check failed yet.
+kernel_test_begin() {
+	take_kernel
+	tmp=$(mktemp -d "/tmp/$1-XXXXXX")
+	chmod 755 "$tmp"
+	kernel_save "$tmp"
+	fails=0
+}
+
+# check NAME CMD...: "ok   - NAME" if CMD is true, else "FAIL - NAME",
+# counted in $fails.
+check() {
+	if "${@:2}"; then
+		echo "ok   - $1"
+	else
+		echo "FAIL - $1"
+		fails=$((fails + 1))
+	fi
+}
+
+# kernel_test_end RC PROBLEMS NAME: the end of a cleanup: the kernel put
+# back (kernel_restore), RC 1 if a check failed, $tmp's files kept in
+# $build/NAME.fail if the test failed, $tmp removed; exit (cleanup_exit).
+kernel_test_end() {
+	local rc=$1 problems=$2
+	kernel_restore "$tmp" || problems=1
+	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
+	[ "$rc" = 0 ] || keep_files "$build/$3.fail" "the logs" "$tmp"/*
+	rm -rf "$tmp"
+	cleanup_exit "$rc" "$problems"
 }
 
 # --- daemons --------------------------------------------------------------

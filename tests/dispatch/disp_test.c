@@ -168,21 +168,38 @@ dt_teardown(void **state)
 
 unsigned dt_stop_ms = 5000;
 
+static void
+config(struct disp_config *c, unsigned q_depth, enum disp_overflow ovf,
+    unsigned max_restarts)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->plugin_dir, sizeof(c->plugin_dir), "%s", dt_pdir);
+	c->q_depth = q_depth;
+	c->overflow = ovf;
+	c->max_restarts = max_restarts;
+	c->stop_ms = dt_stop_ms;
+}
+
 struct disp *
 dt_start(unsigned q_depth, enum disp_overflow ovf, unsigned max_restarts)
 {
 	struct disp_config c;
 	struct disp *d;
 
-	memset(&c, 0, sizeof(c));
-	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", dt_pdir);
-	c.q_depth = q_depth;
-	c.overflow = ovf;
-	c.max_restarts = max_restarts;
-	c.stop_ms = dt_stop_ms;
+	config(&c, q_depth, ovf, max_restarts);
 	assert_int_equal(disp_create(&d, &c), 0);
 	assert_int_equal(disp_start(d), 0);
 	return d;
+}
+
+void
+dt_reconfigure(struct disp *d, unsigned q_depth, enum disp_overflow ovf,
+    unsigned max_restarts)
+{
+	struct disp_config c;
+
+	config(&c, q_depth, ovf, max_restarts);
+	disp_reconfigure(d, &c);
 }
 
 /*

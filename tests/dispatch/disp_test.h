@@ -39,6 +39,9 @@ unsigned dt_count_in(const char *path, const char *what);
 void dt_redirect(void);
 struct disp *dt_start(unsigned q_depth, enum disp_overflow ovf,
     unsigned max_restarts);
+/* A SIGHUP's disp_reconfigure, on the same plugins.d. */
+void dt_reconfigure(struct disp *d, unsigned q_depth, enum disp_overflow ovf,
+    unsigned max_restarts);
 /* One record put as the writer puts it: true if it was copied. */
 bool dt_feed(struct disp *d, unsigned type, unsigned ver, const char *text);
 unsigned dt_stats(struct disp *d, struct disp_stats *st,

@@ -467,7 +467,6 @@ static void
 test_hup_changes_builtin_into_program(void **state)
 {
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
-	struct disp_config c;
 	struct disp_stats st;
 	char sock[160], out[160], body[256], *got;
 	struct disp *d;
@@ -484,13 +483,7 @@ test_hup_changes_builtin_into_program(void **state)
 	/* Same file name, now a program. */
 	snprintf(body, sizeof(body), "exec cat > %s", out);
 	dt_plugin("cap", "string", body);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", dt_pdir);
-	c.q_depth = 100;
-	c.overflow = DISP_OVF_SYSLOG;
-	c.max_restarts = 10;
-	c.stop_ms = dt_stop_ms;
-	disp_reconfigure(d, &c);
+	dt_reconfigure(d, 100, DISP_OVF_SYSLOG, 10);
 	for (i = 0; i < 200; i++) {
 		dt_stats(d, &st, ps);
 		if (ps[0].state == DISP_ST_RUNNING && ps[0].pid > 0)
@@ -530,7 +523,6 @@ test_hup_restart_waits_for_no_plugin(void **state)
 {
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
 	const struct disp_plugin_stats *f, *l;
-	struct disp_config c;
 	struct disp_stats st;
 	static char line[9100];
 	char out[160], body[300], conf[160];
@@ -559,13 +551,7 @@ test_hup_restart_waits_for_no_plugin(void **state)
 	dt_put_file(conf, 0640, "active = yes\ndirection = out\npath = "
 	    "%s/lazy.sh\ntype = always\nformat = string\nargs = again\n",
 	    dt_dir);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", dt_pdir);
-	c.q_depth = 20000;
-	c.overflow = DISP_OVF_IGNORE;
-	c.max_restarts = 10;
-	c.stop_ms = dt_stop_ms;
-	disp_reconfigure(d, &c);
+	dt_reconfigure(d, 20000, DISP_OVF_IGNORE, 10);
 	for (i = 0; i < n; i++) {
 		dt_line_n(line, sizeof(line), i, 250);
 		dt_feed(d, 1100, 0, line);

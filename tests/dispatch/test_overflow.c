@@ -177,7 +177,6 @@ static void
 test_q_depth_raised_on_hup_keeps_queues_whole(void **state)
 {
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
-	struct disp_config c;
 	struct disp_stats st;
 	static char line[9100];
 	struct disp *d;
@@ -187,13 +186,7 @@ test_q_depth_raised_on_hup_keeps_queues_whole(void **state)
 	dt_plugin("stuck", "string", "exec sleep 1000");
 	dt_stop_ms = 300;
 	d = dt_start(100, DISP_OVF_IGNORE, 10);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.plugin_dir, sizeof(c.plugin_dir), "%s", dt_pdir);
-	c.q_depth = 20000;
-	c.overflow = DISP_OVF_IGNORE;
-	c.max_restarts = 10;
-	c.stop_ms = 300;
-	disp_reconfigure(d, &c);
+	dt_reconfigure(d, 20000, DISP_OVF_IGNORE, 10);
 	for (i = 0; i < 12000; i++) {
 		dt_line_n(line, sizeof(line), i, 200);
 		dt_feed(d, 1100, 0, line);

@@ -44,20 +44,8 @@ command -v auditctl >/dev/null && command -v ausearch >/dev/null ||
 [ -x "$ringauditd" ] && [ -x "$wl" ] ||
 	skip_or_fail "no $ringauditd or $wl: build them first"
 
-take_kernel
-tmp=$(mktemp -d /tmp/ra-kill-XXXXXX)
-chmod 755 "$tmp"
-kernel_save "$tmp"
+kernel_test_begin ra-kill
 dpid= gen=
-fails=0
-check() {
-	if "${@:2}"; then
-		echo "ok   - $1"
-	else
-		echo "FAIL - $1"
-		fails=$((fails + 1))
-	fi
-}
 
 cleanup() {
 	local rc=$? problems=0
@@ -65,11 +53,7 @@ cleanup() {
 	[ -n "$gen" ] && kill "$gen" 2>/dev/null
 	stop_daemon ringauditd "$dpid"
 	pkill -TERM -f -- "-c $tmp/" 2>/dev/null && sleep 1
-	kernel_restore "$tmp" || problems=1
-	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
-	[ "$rc" = 0 ] || keep_files "$build/test_kill_restart.fail" "the logs" "$tmp"/*
-	rm -rf "$tmp"
-	cleanup_exit "$rc" "$problems"
+	kernel_test_end "$rc" "$problems" test_kill_restart
 }
 trap_cleanup cleanup
 start_watchdog 300 "the test's deadline"

@@ -49,21 +49,9 @@ command -v auditctl >/dev/null && command -v ausearch >/dev/null ||
 	skip_or_fail "no $ringauditd or $wl: build them first"
 [ -w "$knob" ] || skip_or_fail "this kernel has no kernel.io_uring_disabled"
 
-take_kernel
-tmp=$(mktemp -d /tmp/ra-nouring-XXXXXX)
-chmod 755 "$tmp"
-kernel_save "$tmp"
+kernel_test_begin ra-nouring
 knob_before=$(cat "$knob")
 dpid=
-fails=0
-check() {
-	if "${@:2}"; then
-		echo "ok   - $1"
-	else
-		echo "FAIL - $1"
-		fails=$((fails + 1))
-	fi
-}
 
 cleanup() {
 	local rc=$? problems=0
@@ -76,11 +64,7 @@ cleanup() {
 		echo "cleanup: kernel.io_uring_disabled is $(cat "$knob"), was $knob_before"
 		problems=1
 	fi
-	kernel_restore "$tmp" || problems=1
-	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
-	[ "$rc" = 0 ] || keep_files "$build/test_no_io_uring.fail" "the logs" "$tmp"/*
-	rm -rf "$tmp"
-	cleanup_exit "$rc" "$problems"
+	kernel_test_end "$rc" "$problems" test_no_io_uring
 }
 trap_cleanup cleanup
 start_watchdog 150 "the test's deadline"

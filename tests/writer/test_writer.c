@@ -788,20 +788,15 @@ test_append_second_run(void **state)
 #define UNDER_N 6000		/* some 550 KB: several file checks after */
 #define UNDER_AT 2000		/* the record before which it happens */
 
+enum under_act { UNDER_CUT, UNDER_MOVE, UNDER_DELETE };
+
 static char under_path[PATH_MAX];
+static enum under_act under_act;
 static size_t under_len;	/* the lines made before it happened */
 
+/* run_hook: at record UNDER_AT, under_act done to the log. */
 static void
-cut_log(unsigned i, const struct buf *want)
-{
-	if (i != UNDER_AT)
-		return;
-	under_len = want->len;
-	assert_int_equal(truncate(under_path, 0), 0);
-}
-
-static void
-move_log(unsigned i, const struct buf *want)
+act_on_log(unsigned i, const struct buf *want)
 {
 	char to[PATH_MAX + 8];
 
@@ -809,16 +804,17 @@ move_log(unsigned i, const struct buf *want)
 		return;
 	under_len = want->len;
 	snprintf(to, sizeof(to), "%s.old", under_path);
-	assert_int_equal(rename(under_path, to), 0);
-}
-
-static void
-delete_log(unsigned i, const struct buf *want)
-{
-	if (i != UNDER_AT)
-		return;
-	under_len = want->len;
-	assert_int_equal(unlink(under_path), 0);
+	switch (under_act) {
+	case UNDER_CUT:
+		assert_int_equal(truncate(under_path, 0), 0);
+		break;
+	case UNDER_MOVE:
+		assert_int_equal(rename(under_path, to), 0);
+		break;
+	case UNDER_DELETE:
+		assert_int_equal(unlink(under_path), 0);
+		break;
+	}
 }
 
 /* got is the end of want, from the start of a line, without a NUL. */
@@ -832,8 +828,8 @@ assert_tail_of(const char *got, size_t len, const struct buf *want)
 }
 
 static void
-under_run(void (*hook)(unsigned, const struct buf *), const char *name,
-    char *dir, size_t dlen, struct buf *want, struct wr_stats *st)
+under_run(enum under_act act, const char *name, char *dir, size_t dlen,
+    struct buf *want, struct wr_stats *st)
 {
 	struct wr_config c;
 	struct run_result res;
@@ -842,7 +838,8 @@ under_run(void (*hook)(unsigned, const struct buf *), const char *name,
 	join_path(under_path, sizeof(under_path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, under_path, WR_FLUSH_NONE, 0);
 	ra_test_guard(name, 60);
-	run_hook = hook;
+	under_act = act;
+	run_hook = act_on_log;
 	run_writer(&c, UNDER_N, 0, 1, want, st, &res);
 	run_hook = NULL;
 	ra_test_unguard();
@@ -868,7 +865,7 @@ test_truncated_log_goes_on_at_its_top(void **state)
 	char *got;
 
 	(void)state;
-	under_run(cut_log, "truncated_log", dir, sizeof(dir), &want, &st);
+	under_run(UNDER_CUT, "truncated_log", dir, sizeof(dir), &want, &st);
 	got = read_file(under_path, &len);
 	assert_tail_of(got, len, &want);
 	/* Everything made after the cut is there. */
@@ -896,7 +893,7 @@ test_moved_log_is_followed_by_a_new_one(void **state)
 	char *got, *ogot;
 
 	(void)state;
-	under_run(move_log, "moved_log", dir, sizeof(dir), &want, &st);
+	under_run(UNDER_MOVE, "moved_log", dir, sizeof(dir), &want, &st);
 	snprintf(old, sizeof(old), "%s.old", under_path);
 	ogot = read_file(old, &olen);
 	got = read_file(under_path, &len);
@@ -930,7 +927,7 @@ test_deleted_log_is_followed_by_a_new_one(void **state)
 	char *got;
 
 	(void)state;
-	under_run(delete_log, "deleted_log", dir, sizeof(dir), &want, &st);
+	under_run(UNDER_DELETE, "deleted_log", dir, sizeof(dir), &want, &st);
 	got = read_file(under_path, &len);
 	assert_true(len > 0);
 	assert_tail_of(got, len, &want);

@@ -8,8 +8,8 @@ cd "$(dirname "$0")"
 fx=${RA_FIXTURE_DIR:-../../shared/fixtures}
 out=corpus
 
-rm -rf "$out"/record "$out"/replay
-mkdir -p "$out"/record "$out"/replay
+rm -rf "$out"/record "$out"/replay "$out"/enrich_diff
+mkdir -p "$out"/record "$out"/replay "$out"/enrich_diff
 
 # record: one option byte (bit 0 ENRICHED, bit 1 configured node, bit 2
 # netlink NULs, bit 3 NSS names) and a log line.  Two lines of each record
@@ -30,6 +30,10 @@ for f in "$fx"/logs/*.log; do
 		    "$out/record/$(printf '%03d' $n)-$t"
 		n=$((n + 1))
 	done < "$f"
+done
+# enrich_diff: the same lines without the option byte.
+for f in "$out"/record/[0-9]*; do
+	tail -c +2 "$f" > "$out/enrich_diff/${f##*/}"
 done
 for f in "$fx"/enriched-corners/*.line; do
 	{ printf '\x01'; tr -d '\n' < "$f"; } > \

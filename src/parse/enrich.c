@@ -45,6 +45,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,11 +150,14 @@ interp_syscall(const struct rec_info *ri, char *out)
 }
 
 /*
- * The address as auparse holds it: the value's leading hex digits decoded
- * in place over a copy of them (an odd last digit X is the byte 0xX0), a
- * NUL after the decoded bytes, and past that what is left of the copy's
- * ASCII; zeros where auparse's buffer is not written.  "(null)" is kept as
- * it is.  NULL when auparse finds no address ("malformed-host").
+ * The address as auparse holds it: a copy of the value's leading hex
+ * digits, decoded in place two characters at a time over the whole
+ * value's length (an odd last digit X is the byte 0xX0), a NUL after
+ * that, and past it what is left of the copy's ASCII.  Past the hex
+ * digits auparse decodes bytes of its buffer it never wrote; a fresh
+ * heap's zeros, which is what auditd writes, are decoded here
+ * (docs/auditd-behaviour.md, ENRICHED corners).  "(null)" is kept as it
+ * is.  NULL when auparse finds no address ("malformed-host").
  */
 static const unsigned char *
 saddr_bytes(const char *v, size_t vlen, unsigned char *buf)
@@ -175,12 +179,14 @@ saddr_bytes(const char *v, size_t vlen, unsigned char *buf)
 	if (hex < 2)
 		return NULL;
 	memcpy(buf, v, hex);
-	for (i = 0; i < hex; i += 2) {
-		int hi = fld_hexval(v[i]), lo = i + 1 < hex ? fld_hexval(v[i + 1]) : 0;
+	for (i = 0; i < vlen; i += 2) {
+		int hi = fld_hexval(buf[i]);
+		int lo = fld_hexval(buf[i + 1]);
 
-		buf[i / 2] = (unsigned char)(hi << 4 | lo);
+		buf[i / 2] = (unsigned char)((hi < 0 ? 0 : hi) << 4 |
+		    (lo < 0 ? 0 : lo));
 	}
-	buf[(hex + 1) / 2] = 0;
+	buf[(vlen + 1) / 2] = 0;
 	return buf;
 }
 
@@ -344,19 +350,39 @@ field_text(struct parse_names *nc, enum kind k, const struct field *f,
 	return o + vlen;
 }
 
+/* strtoul(3) on [p, end): the value; *range set when it overflows. */
+static unsigned long
+stamp_num(const char *p, const char *end, bool *range)
+{
+	unsigned long v = 0;
+	bool neg = false;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (ULONG_MAX - d) / 10)
+			*range = true;
+		v = v * 10 + d;
+	}
+	return neg ? -v : v;
+}
+
 /*
  * auparse gives up on a record whose "msg=audit(SEC.MSEC:SERIAL)" it
  * cannot read: it wants that token 19 bytes long at least, a ':' in the
- * stamp and SEC > 0.  Kernel and daemon records always pass; this is for
- * replayed oddities.  Returns the bytes of the stamp's token, or 0.
+ * stamp, SEC > 0, MSEC no more than 999, and no number past what an
+ * unsigned long holds.  Kernel and daemon records always pass; this is
+ * for replayed oddities.  Returns the bytes of the stamp's token, or 0.
  */
 static size_t
 stamp_token(const char *p, size_t len)
 {
-	const char *sp = memchr(p, ' ', len), *end, *colon;
+	const char *sp = memchr(p, ' ', len), *end, *colon, *dot;
 	size_t tlen = sp != NULL ? (size_t)(sp - p) : len;
-	unsigned long long sec = 0;
-	size_t i = 6;
+	unsigned long sec, msec = 0;
+	bool range = false;
 
 	if (tlen < 19 - 4 || memcmp(p, "audit(", 6) != 0)
 		return 0;
@@ -364,9 +390,14 @@ stamp_token(const char *p, size_t len)
 	if (end == NULL)
 		end = p + tlen;
 	colon = memchr(p, ':', (size_t)(end - p));
-	for (; i < tlen && p[i] >= '0' && p[i] <= '9'; i++)
-		sec = sec * 10 + (unsigned)(p[i] - '0');
-	if (colon == NULL || sec == 0)
+	if (colon == NULL)
+		return 0;
+	(void)stamp_num(colon + 1, end, &range);
+	dot = memchr(p + 6, '.', (size_t)(colon - p - 6));
+	if (dot != NULL)
+		msec = stamp_num(dot + 1, colon, &range);
+	sec = stamp_num(p + 6, dot != NULL ? dot : colon, &range);
+	if (range || sec == 0 || msec > 999)
 		return 0;
 	return tlen;
 }

@@ -5,8 +5,8 @@
  * line to auparse, walks the record's fields, and for each field auparse
  * types as a uid, gid, syscall, arch or socket address appends
  * NAME=interpretation (uids and gids through audit_encode_nv_string), in a
- * buffer of 8970 + 255 bytes.  oracle() below does exactly that through
- * the installed libauparse and libaudit, so each test here is a
+ * buffer of 8970 + 255 bytes.  tests/common/ra_enrich_diff.c does exactly
+ * that through the installed libauparse and libaudit, so each test here is a
  * differential test: ringauditd's formatter (src/parse/enrich.c, no
  * auparse) must give the same bytes for every line.
  *
@@ -31,139 +31,17 @@
 
 #include <cmocka.h>
 
-#include <auparse.h>
-#include <libaudit.h>
-
 #include "parse/parse.h"
+#include "ra_enrich_diff.h"
 #include "ra_test.h"
 #include "ring/ring.h"
 
-#define FORMAT_BUF_LEN (8970 + 255)
-#define MIN_SPACE_LEFT 24
+#define FORMAT_BUF_LEN RA_ENRICH_BUF
 #define SHOW_MAX 6
 
 static struct parse_names *names;
 static struct ring_rec *slot;
 static unsigned compared, differed;
-
-/* auditd's format_enrich, through libauparse; line has no '\n'. */
-static size_t
-oracle(const char *line, char *out)
-{
-	size_t mlen = strlen(line), len = FORMAT_BUF_LEN - mlen;
-	char *buf = malloc(mlen + 2);
-	auparse_state_t *au;
-	int sep_done = 0, rc;
-
-	memcpy(out, line, mlen + 1);
-	/* format_raw first: a '\n' is a space, a trailing space is cut
-	 * (with node= it is the '\n' auditd added that is cut). */
-	for (char *nl; (nl = strchr(out, '\n')) != NULL;)
-		*nl = ' ';
-	{
-		bool node = strncmp(out, "node=", 5) == 0;
-		size_t max = node ? 9192 : 8937;	/* snprintf's limits */
-
-		if (mlen + (node ? 1 : 0) > max)
-			out[mlen = max] = '\0';
-		else if (!node && mlen > 0 && out[mlen - 1] == ' ')
-			out[--mlen] = '\0';
-	}
-	line = out;
-	len = FORMAT_BUF_LEN - mlen;
-	if (len <= MIN_SPACE_LEFT) {
-		free(buf);
-		return mlen;
-	}
-	memcpy(buf, line, mlen);
-	buf[mlen] = '\n';
-	buf[mlen + 1] = '\0';
-	au = auparse_init(AUSOURCE_BUFFER, buf);
-	assert_non_null(au);
-	auparse_set_escape_mode(au, AUPARSE_ESC_RAW);
-	rc = auparse_first_record(au);
-	while (rc > 0 && len > MIN_SPACE_LEFT) {
-		int type = auparse_get_field_type(au);
-		bool enc = type == AUPARSE_TYPE_UID || type == AUPARSE_TYPE_GID;
-
-		if (enc || type == AUPARSE_TYPE_SYSCALL ||
-		    type == AUPARSE_TYPE_ARCH || type == AUPARSE_TYPE_SOCKADDR) {
-			const char *nm = auparse_get_field_name(au);
-			const char *v = auparse_interpret_field(au);
-			char up[64], *text;
-			size_t i, tlen;
-
-			if (sep_done++ == 0)
-				out[FORMAT_BUF_LEN - len--] = 0x1d;
-			for (i = 0; nm[i] != '\0' && i < 63; i++)
-				up[i] = (char)toupper((unsigned char)nm[i]);
-			up[i] = '\0';
-			if (v == NULL)
-				v = "?";
-			if (enc) {
-				text = audit_encode_nv_string(up, v, 0);
-			} else if (asprintf(&text, "%s=%s", up, v) < 0) {
-				text = NULL;
-			}
-			assert_non_null(text);
-			tlen = 1 + strlen(text) + 1;
-			if (tlen < len) {
-				char *p = out + FORMAT_BUF_LEN - len;
-				size_t n = 0;
-
-				if (sep_done > 1)
-					p[n++] = ' ';
-				memcpy(p + n, text, strlen(text));
-				n += strlen(text);
-				len -= n;
-			}
-			free(text);
-		}
-		rc = auparse_next_field(au);
-	}
-	auparse_destroy(au);
-	free(buf);
-	len = FORMAT_BUF_LEN - len;
-	/* auditd's replace_event_msg: at most 8969 bytes. */
-	return len > 8969 ? 8969 : len;
-}
-
-/* ringauditd's line for the same text: [node=N ]type=NAME msg=PAYLOAD. */
-static bool
-ours(const char *line, char *out, size_t *outlen)
-{
-	const char *t = line, *msg;
-	int type;
-
-	memset(slot, 0, offsetof(struct ring_rec, data));
-	if (strncmp(t, "node=", 5) == 0) {
-		const char *sp = strchr(t, ' ');
-
-		if (sp == NULL)
-			return false;
-		memcpy(slot->data, t + 5, (size_t)(sp - t - 5));
-		slot->node_len = (uint16_t)(sp - t - 5);
-		t = sp + 1;
-	}
-	if (strncmp(t, "type=", 5) != 0 || (msg = strstr(t, " msg=")) == NULL)
-		return false;
-	type = parse_type_from_name(t + 5, (size_t)(msg - t - 5));
-	if (type < 0)
-		return false;
-	slot->type = (uint16_t)type;
-	slot->len = (uint32_t)strlen(msg + 5);
-	memcpy(ring_rec_payload(slot), msg + 5, slot->len);
-	{
-		struct parse_opts o = { .format = PARSE_FORMAT_ENRICHED,
-		    .names = names };
-
-		assert_int_equal(parse_format_record(slot, &o), 0);
-	}
-	*outlen = slot->line_len - 1;
-	memcpy(out, slot->data + slot->line_off, *outlen);
-	assert_int_equal(slot->data[slot->line_off + *outlen], '\n');
-	return true;
-}
 
 static void
 show(const char *what, const char *s, size_t n)
@@ -195,10 +73,15 @@ compare(const char *line)
 	static char want[FORMAT_BUF_LEN + 1], got[RING_REC_DATA_SIZE];
 	size_t wlen, glen;
 
-	if (!ours(line, got, &glen))
-		return;
-	wlen = oracle(line, want);
+	wlen = ra_enrich_auditd(line, want);
 	compared++;
+	if (!ra_enrich_ringauditd(line, slot, names, got, &glen)) {
+		if (differed++ < SHOW_MAX) {
+			fprintf(stderr, "refused by ringauditd:\n");
+			show("auditd    ", want, wlen);
+		}
+		return;
+	}
 	if (wlen == glen && memcmp(want, got, wlen) == 0)
 		return;
 	if (differed++ < SHOW_MAX) {
@@ -515,6 +398,155 @@ test_long_lines(void **state)
 	expect_no_difference("long lines");
 }
 
+/*
+ * The lines of ../shared/fixtures/enriched-corners/, on which ringauditd
+ * and auditd 3.0.9 once differed.  docs/auditd-behaviour.md ("ENRICHED
+ * corners") says which output ringauditd keeps for each, and why.
+ */
+static void
+corner_line(const char *name, char *line, size_t size)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../enriched-corners/%s.line",
+	    RA_FIXTURES, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, (int)size, f));
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+}
+
+/* What follows the line's last 0x1D; NULL when it has none. */
+static const char *
+interps(const char *s, size_t n)
+{
+	const char *gs = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == 0x1d)
+			gs = s + i + 1;
+	return gs;
+}
+
+/* Ours for LINE into GOT (NUL-terminated), which must succeed. */
+static size_t
+ours_of(const char *line, char *got)
+{
+	size_t n;
+
+	assert_true(ra_enrich_ringauditd(line, slot, names, got, &n));
+	got[n] = '\0';
+	return n;
+}
+
+/* auparse decoded bytes it never wrote as the address; ringauditd once
+ * decoded what was left of the value's ASCII there. */
+static void
+test_saddr_with_a_nonhex_tail(void **state)
+{
+	static char line[4096], got[RING_REC_DATA_SIZE];
+
+	(void)state;
+	corner_line("saddr-nonhex-tail", line, sizeof(line));
+	(void)ours_of(line, got);
+	assert_non_null(strstr(got,
+	    "\x1dSADDR={ saddr_fam=inet6 laddr=:: lport=22 }"));
+	compare(line);
+	expect_no_difference("saddr with a non-hex tail");
+}
+
+/* A 0x1D inside a user message: auditd reads the text after it as the
+ * names of the record's ids (AUID="root" for auid=1000).  ringauditd
+ * names them from the ids, as auditd does for the same line without
+ * that byte. */
+static void
+test_gs_byte_in_a_user_message_names_no_id(void **state)
+{
+	static char line[4096], plain[4096], got[RING_REC_DATA_SIZE];
+	static char want[RA_ENRICH_BUF + 1];
+	const char *g, *w;
+	size_t glen, wlen;
+
+	(void)state;
+	corner_line("gs-byte-in-user-msg", line, sizeof(line));
+	assert_non_null(strchr(line, 0x1d));
+	snprintf(plain, sizeof(plain), "%s", line);
+	*strchr(plain, 0x1d) = ' ';
+	glen = ours_of(line, got);
+	wlen = ra_enrich_auditd(plain, want);
+	g = interps(got, glen);
+	w = interps(want, wlen);
+	assert_non_null(g);
+	assert_non_null(w);
+	assert_true(g > strchr(got, 0x1d) + 1);	/* ours added its own */
+	assert_int_equal(glen - (size_t)(g - got), wlen - (size_t)(w - want));
+	assert_memory_equal(g, w, wlen - (size_t)(w - want));
+	assert_null(strstr(g, "AUID=\"root\""));
+}
+
+/* key= with an odd number of hex digits: auparse makes the last
+ * half-byte a key of its own, and the fields after it move, so the
+ * syscall is no longer found.  ringauditd reads the line as auditd reads
+ * it without that last digit. */
+static void
+test_odd_hex_key_keeps_the_fields_in_place(void **state)
+{
+	static char line[4096], even[4096], got[RING_REC_DATA_SIZE];
+	static char want[RA_ENRICH_BUF + 1];
+	char *k;
+	size_t glen, wlen;
+
+	(void)state;
+	corner_line("key-odd-hex", line, sizeof(line));
+	snprintf(even, sizeof(even), "%s", line);
+	k = strstr(even, "key=6B012");
+	assert_non_null(k);
+	memmove(k + 8, k + 9, strlen(k + 9) + 1);	/* key=6B01 */
+	glen = ours_of(line, got);
+	wlen = ra_enrich_auditd(even, want);
+	assert_non_null(interps(want, wlen));
+	assert_string_equal(interps(got, glen), interps(want, wlen));
+	assert_null(strstr(got, "unknown-syscall"));
+}
+
+/* A stamp that is not "audit(SEC.MSEC:SERIAL)": the kernel never sends
+ * one.  auditd interprets some such lines; ringauditd enriches none and
+ * writes the record as it came. */
+static void
+test_malformed_stamp_is_written_unenriched(void **state)
+{
+	static char line[4096], got[RING_REC_DATA_SIZE];
+	size_t glen;
+
+	(void)state;
+	corner_line("malformed-stamp", line, sizeof(line));
+	glen = ours_of(line, got);
+	assert_int_equal(glen, strlen(line));
+	assert_memory_equal(got, line, glen);
+}
+
+/* Stamps auparse gives up on although they look like one: milliseconds
+ * past 999, numbers past an unsigned long.  Found by fuzz_enrich_diff. */
+static void
+test_stamps_auparse_refuses(void **state)
+{
+	static const char *stamps[] = { "1700000000.1000:1",
+	    "14919.56045230:1065565", "1700000000.-1:1",
+	    "18446744073709551616.5:1", "1700000000.5:18446744073709551616",
+	    "1700000000.18446744073709551616:1", "0000000000.5:1",
+	    "1700000000.999:1", "18446744073709551615.5:1",
+	    "-1700000000.5:1", "1700000000.0999:1", "1700000000.x:1",
+	    "1700000000..5:1", "1700000000.5:1:2" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++)
+		comparef("type=USER msg=audit(%s): pid=1 uid=1000 auid=0 "
+		    "msg='op=x res=success'", stamps[i]);
+	expect_no_difference("stamps");
+}
+
 int
 main(void)
 {
@@ -527,6 +559,14 @@ main(void)
 		cmocka_unit_test_setup(test_sockaddrs, reset),
 		cmocka_unit_test_setup(test_random_lines, reset),
 		cmocka_unit_test_setup(test_long_lines, reset),
+		cmocka_unit_test_setup(test_saddr_with_a_nonhex_tail, reset),
+		cmocka_unit_test_setup(test_gs_byte_in_a_user_message_names_no_id,
+		    reset),
+		cmocka_unit_test_setup(test_odd_hex_key_keeps_the_fields_in_place,
+		    reset),
+		cmocka_unit_test_setup(test_malformed_stamp_is_written_unenriched,
+		    reset),
+		cmocka_unit_test_setup(test_stamps_auparse_refuses, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

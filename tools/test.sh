@@ -37,6 +37,12 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 TSAN_OPTIONS=halt_on_error=1 \
 	run_variant tsan "-LE kernel" -DCMAKE_BUILD_TYPE=Debug -DRA_TSAN=ON \
 	-DRA_BENCH=OFF
+# The soak (tools/soak.sh, RELIABILITY.md), 3 minutes of its 30, on the
+# plain build; RA_SOAK_MINUTES=0 skips it.
+if [ "${RA_SOAK_MINUTES:-3}" != 0 ]; then
+	echo "== soak, ${RA_SOAK_MINUTES:-3} min"
+	RA_BUILD=build-plain tools/soak.sh "${RA_SOAK_MINUTES:-3}"
+fi
 # The libFuzzer harnesses (fuzz/README.md), a bounded run each:
 # RA_FUZZ_SECONDS per harness (20; 0 skips).
 if [ "${RA_FUZZ_SECONDS:-20}" != 0 ]; then

@@ -19,6 +19,8 @@
  *         slow=MS    read 4096 bytes at most, then sleep MS ms
  *         exit=N     exit 3 after N records: those go to OUT, the rest
  *                    of that read to OUT.lost ("exit PID" in OUT.sig)
+ *         crash      with exit=N: die of SIGSEGV instead ("crash PID" in
+ *                    OUT.sig), whatever signals it was started ignoring
  *         binary     records are 8986-byte frames (exit=N counts them),
  *                    not lines
  *         hup        SIGHUP and SIGTERM get handlers that add "hup PID"
@@ -264,6 +266,7 @@ on_signal(int sig)
 struct capture_opts {
 	unsigned slow_ms;
 	unsigned long exit_after;	/* 0: never */
+	int crash;
 	int binary;
 	int hup;
 };
@@ -285,6 +288,8 @@ parse_opts(struct capture_opts *o, const char *s)
 			o->slow_ms = (unsigned)strtoul(tok + 5, NULL, 10);
 		else if (strncmp(tok, "exit=", 5) == 0)
 			o->exit_after = strtoul(tok + 5, NULL, 10);
+		else if (strcmp(tok, "crash") == 0)
+			o->crash = 1;
 		else if (strcmp(tok, "binary") == 0)
 			o->binary = 1;
 		else if (strcmp(tok, "hup") == 0)
@@ -376,7 +381,12 @@ capture(const char *out, const char *opts, int argc, char **argv)
 			close(lfd);
 		}
 		if (o.exit_after && records == o.exit_after) {
-			note(sig_path, "exit %d", (int)getpid());
+			note(sig_path, "%s %d", o.crash ? "crash" : "exit",
+			    (int)getpid());
+			if (o.crash) {
+				signal(SIGSEGV, SIG_DFL);
+				raise(SIGSEGV);
+			}
 			return 3;
 		}
 		if (o.slow_ms) {
@@ -568,7 +578,7 @@ client(const char *sockpath, const char *out)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s capture:OUT [slow=MS,exit=N,binary,hup]\n"
+	fprintf(stderr, "usage: %s capture:OUT [slow=MS,exit=N,crash,binary,hup]\n"
 	    "       %s lines:IN | frames:IN\n"
 	    "       %s syslog:SOCK OUT | client:SOCK OUT\n",
 	    prog, prog, prog);

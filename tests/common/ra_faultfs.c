@@ -665,9 +665,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ra_faultfs: out of memory\n");
 		goto out;
 	}
+	/* No SA_RESTART: the wait for a request ends, and the loop waits
+	 * again (a sanitizer that defers handlers runs this one then). */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr2;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
 	if ((f = fuse_new(&args, &ops, sizeof(ops), NULL)) == NULL)

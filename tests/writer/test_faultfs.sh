@@ -39,10 +39,9 @@ gone() {
 	[ ! -e "/proc/$pid" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$pid/stat"
 }
 cleanup() {
-	local i
 	if [ -n "$pid" ]; then
 		kill -TERM "$pid" 2>/dev/null
-		for i in $(seq 50); do gone && break; sleep 0.1; done
+		for _ in $(seq 50); do gone && break; sleep 0.1; done
 		gone || kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	fi
@@ -61,8 +60,8 @@ expect() {
 	shift
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
-# is FILE TEXT: FILE holds TEXT exactly (printf's escapes).
-is() { [ "$(od -An -c "$1")" = "$(printf "$2" | od -An -c)" ]; }
+# is FILE TEXT: FILE holds TEXT exactly (with printf's \n).
+is() { [ "$(od -An -c "$1")" = "$(printf '%b' "$2" | od -An -c)" ]; }
 # try CMD...: its status in $rc, its stderr in $work/err.
 try() {
 	"$@" 2> "$work/err"
@@ -73,10 +72,11 @@ not_mounted() { ! mountpoint -q "$mnt"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # fault LINE: the control file replaced whole (rename(2)).
 fault() { printf '%s\n' "$1" > "$ctl.new" && mv "$ctl.new" "$ctl"; }
-append() { bash -c 'printf "$2" >> "$1"' _ "$@"; }
+# append FILE TEXT: printf >> in a shell of its own (bash says the error).
+append() { bash -c 'printf "%b" "$2" >> "$1"' _ "$@"; }
 
-# What the file system must count by the end (each printf below makes one
-# write request; sync -d one fdatasync; fallocate(1) is not used).
+# What the file system must count by the end: each printf below is one
+# write request, each sync -d one fdatasync.
 writes=0 failed=0 bytes=0 fsyncs=0
 wrote() { writes=$((writes + 1)); bytes=$((bytes + $1)); }
 

@@ -27,13 +27,13 @@
  *   delay MS      each write and fsync first sleeps MS milliseconds
  *   eio-after N   the next N writes pass, later ones fail with EIO
  *
- * CTL is read again at each write, fsync and flush, so a change holds
- * from the next such request on; nothing is missed, however quickly it
- * is rewritten.  An empty file (one caught between its truncation and
- * its write) and a line not understood (warned once) leave the fault as
- * it was.  eio-after counts from when its line appeared: writing the
- * file again (a new inode, mtime or line) starts it over.  Replacing
- * CTL by rename(2) is atomic; "echo eio > CTL" works as well.
+ * CTL is read again at each write, fsync and flush: each such request
+ * meets the line CTL holds then, however quickly it was rewritten.  An
+ * empty file (one caught between its truncation and its write) and a
+ * line not understood (warned once) leave the fault as it was.
+ * eio-after counts from when its line appeared: CTL written again (a new
+ * inode, mtime or line) starts it over.  Replacing CTL by rename(2) is
+ * atomic and always gives a new inode; "echo eio > CTL" works as well.
  *
  * Counted, and printed to stderr on SIGUSR2 and at exit, in one line:
  *

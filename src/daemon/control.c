@@ -107,6 +107,8 @@ dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 	wp->admin_space_left.act = own_part(c->admin_space_left_action.act);
 	wp->disk_full_act = own_part(c->disk_full_action.act);
 	wp->disk_error_act = own_part(c->disk_error_action.act);
+	wp->disk_full_once = c->disk_full_action.act == CFG_ACT_SINGLE ||
+	    c->disk_full_action.act == CFG_ACT_HALT;
 }
 
 /*
@@ -488,34 +490,45 @@ dmn_end_text(struct dmn *d, char *buf, size_t len)
 /* What auditd logs for each condition, and the mail it sends. */
 struct cond {
 	uint32_t ev;
-	const char *warn;	/* syslog, email; always, for a failed write */
+	const char *warn;	/* syslog, email; always, for a full disk */
 	bool always;
 	const char *suspend;	/* suspend */
+	const char *single;	/* single, halt */
+	const char *halt;
 	const char *subject;	/* email */
 	const char *mail;
 };
+
+#define NOW_SINGLE "The audit daemon is now changing the system to single " \
+    "user mode"
+#define NOW_HALT "The audit daemon is now halting the system"
+#define NO_SPACE " due to no space left on logging partition"
+#define WRITE_ERROR " due to previously mentioned write error"
 
 static const struct cond conds[] = {
 	{ WR_EV_SPACE_LEFT,
 	  "Audit daemon is low on disk space for logging", false,
 	  "Audit daemon is suspending logging due to low disk space.",
+	  NOW_SINGLE, NOW_HALT,
 	  "Audit Disk Space Alert",
 	  "The audit daemon is low on disk space for logging! Please take "
 	  "action\nto ensure no loss of service." },
 	{ WR_EV_ADMIN_SPACE_LEFT,
 	  "Audit daemon is very low on disk space for logging", false,
 	  "Audit daemon is suspending logging due to low disk space.",
+	  NOW_SINGLE, NOW_HALT,
 	  "Audit Admin Space Alert",
 	  "The audit daemon is very low on disk space for logging! Immediate "
 	  "action\nis required to ensure no loss of service." },
 	{ WR_EV_DISK_FULL,
 	  "Audit daemon has no space left on logging partition", true,
-	  "Audit daemon is suspending logging due to no space left on "
-	  "logging partition.", NULL, NULL },
+	  "Audit daemon is suspending logging" NO_SPACE ".",
+	  NOW_SINGLE NO_SPACE, NOW_HALT NO_SPACE, NULL, NULL },
+	/* auditd says "FUNC: ... (strerror)" for syslog only. */
 	{ WR_EV_DISK_ERROR,
-	  "Audit daemon detected an error writing an event to disk", true,
-	  "Audit daemon is suspending logging due to previously mentioned "
-	  "write error", NULL, NULL },
+	  "Audit daemon detected an error writing an event to disk", false,
+	  "Audit daemon is suspending logging" WRITE_ERROR,
+	  NOW_SINGLE WRITE_ERROR, NOW_HALT WRITE_ERROR ".", NULL, NULL },
 };
 
 static const struct cfg_act *
@@ -539,7 +552,13 @@ run_action(struct dmn *d, const struct cond *k)
 	const struct cfg_act *a = cond_action(d->cfg, k->ev);
 	int rc = 0;
 
-	if (k->always || a->act == CFG_ACT_SYSLOG || a->act == CFG_ACT_EMAIL)
+	if (k->ev == WR_EV_DISK_ERROR && a->act == CFG_ACT_SYSLOG) {
+		struct wr_state ws;
+
+		pl_get_writer_state(d->p, &ws);
+		log_warnx("write: %s (%s)", k->warn, strerror(ws.error));
+	} else if (k->always || a->act == CFG_ACT_SYSLOG ||
+	    a->act == CFG_ACT_EMAIL)
 		log_warnx("%s", k->warn);
 	switch (a->act) {
 	case CFG_ACT_IGNORE:
@@ -561,12 +580,11 @@ run_action(struct dmn *d, const struct cond *k)
 		rc = act_exec(a->exe, NULL);
 		break;
 	case CFG_ACT_SINGLE:
-		log_warnx("The audit daemon is now changing the system to "
-		    "single user mode");
+		log_warnx("%s", k->single);
 		rc = act_exec(d->cfg->init_command, "1");
 		break;
 	case CFG_ACT_HALT:
-		log_warnx("The audit daemon is now halting the system");
+		log_warnx("%s", k->halt);
 		rc = act_exec(d->cfg->init_command, "0");
 		break;
 	}

@@ -262,6 +262,7 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 	uint32_t ev = 0;
 
 	STAT_ADD(w->st.write_errors, 1);
+	w->last_error = err;
 	if (log_ratelimit_ok(&w->rl))
 		log_warnx("writer: %s: %s", w->path[0] != '\0' ? w->path :
 		    "output", strerror(err));
@@ -506,10 +507,11 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		return;
 	}
 	STAT_ADD(w->st.written, b->nrec);
-	if (w->full_hit || w->error_hit) {
-		/* The disk takes writes again: re-armed. */
-		w->full_hit = w->error_hit = false;
-	}
+	/* The disk takes writes again: re-armed (disk full, unless it
+	 * is told once until resumed). */
+	if (!w->p.disk_full_once)
+		w->full_hit = false;
+	w->error_hit = false;
 	for (i = 0; i < b->nrec; i++)
 		hist_add(&w->st.lat_written, now - b->recv_ns[i]);
 	if (b->in_chain)

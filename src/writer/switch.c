@@ -79,6 +79,7 @@ wr_publish(struct wr *w, uint64_t avail, uint64_t total)
 	w->pub.admin_space_left_hit = w->admin_hit;
 	w->pub.no_space = w->no_space;
 	w->pub.disk_error = w->error_hit;
+	w->pub.error = w->last_error;
 	w->pub.logs_found = w->logs_found;
 	w->pub.log_size = w->off;
 	if (total > 0) {

@@ -61,6 +61,10 @@ struct wr_params {
 	struct wr_space admin_space_left;
 	enum wr_act disk_full_act;
 	enum wr_act disk_error_act;
+	/* disk_full_action changes the system (single, halt): told once
+	 * until logging is resumed, not again each time the disk fills
+	 * after a write that worked. */
+	bool disk_full_once;
 };
 
 /* Conditions the daemon is told of, once each until re-armed. */
@@ -126,6 +130,7 @@ struct wr_state {
 	bool admin_space_left_hit;
 	bool no_space;		/* a write met ENOSPC; until resumed */
 	bool disk_error;
+	int error;		/* errno of the last failed write, or 0 */
 	unsigned logs_found;	/* numbered logs at the last rotation */
 	off_t log_size;
 	uint64_t avail;		/* free bytes on the log's partition */

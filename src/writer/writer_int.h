@@ -108,6 +108,7 @@ struct wr {
 	bool sw_synced;		/* the old file's sync was made */
 	bool max_hit, space_hit, admin_hit, full_hit, error_hit;
 	bool no_space;		/* ENOSPC seen; until resumed */
+	int last_error;		/* errno of the last failed write */
 	unsigned logs_found;
 	uint64_t space_bytes, admin_bytes;	/* thresholds, resolved */
 	uint64_t checked_at;	/* st.bytes at the last space check */

@@ -495,3 +495,63 @@ ra_found(const char *type)
 	return ra_run_count("grep -c '^type=%s ' %s/found.txt", type,
 	    ra_k.dir);
 }
+
+void
+ra_write_log_conf(const char *extra)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+	    "log_file = %s/log/audit.log\n"
+	    "log_format = RAW\n"
+	    "flush = incremental_async\n"
+	    "freq = 100\n"
+	    "priority_boost = 4\n"
+	    "plugin_dir = %s/plugins.d\n"
+	    "%s", ra_k.dir, ra_k.dir, extra);
+	ra_write_file("auditd.conf", text);
+}
+
+void
+ra_write_script(const char *name, const char *body)
+{
+	char path[256];
+
+	ra_write_file(name, body);
+	snprintf(path, sizeof(path), "%s/%s", ra_k.dir, name);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+void
+ra_stream(unsigned n)
+{
+	ra_load_wait(ra_load_start(n, 20));
+}
+
+void
+ra_state_report(void)
+{
+	char path[256];
+	struct stat before, now;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/auditd.state", ra_k.dir);
+	if (stat(path, &before) < 0)
+		memset(&before, 0, sizeof(before));
+	assert_int_equal(kill(ra_k.daemon_pid, SIGCONT), 0);
+	for (i = 0; i < 100; i++) {
+		usleep(50000);
+		if (stat(path, &now) == 0 && (now.st_ino != before.st_ino ||
+		    now.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+		    now.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
+			return;
+	}
+	fail_msg("%s: no new state report 5 s after SIGCONT", path);
+}
+
+long
+ra_state_value(const char *key)
+{
+	return ra_run_count("sed -n 's/^%s = \\([0-9]*\\).*/\\1/p' "
+	    "%s/auditd.state", key, ra_k.dir);
+}

@@ -82,6 +82,21 @@ void ra_write_ringauditd_conf(const char *extra);
 /* ra_k.dir/NAME with the text, mode 0600 (auditd.conf must be so). */
 void ra_write_file(const char *name, const char *text);
 
+/*
+ * ra_k.dir/auditd.conf logging RAW to ra_k.dir/log/audit.log, flush =
+ * incremental_async, freq 100, plugins in ra_k.dir/plugins.d, then
+ * 'extra' (lines).
+ */
+void ra_write_log_conf(const char *extra);
+/* ra_k.dir/NAME, root's and 0755: a stand-in auditd will run. */
+void ra_write_script(const char *name, const char *body);
+/*
+ * SIGCONT, and ra_k.dir/auditd.state written anew (5 s at most); then a
+ * number from it ("KEY = N"), or -1.
+ */
+void ra_state_report(void);
+long ra_state_value(const char *key);
+
 /* A rule on getpriority for this process's children, keyed ra_k.key. */
 void ra_rule_add(void);
 void ra_rule_delete(void);
@@ -97,6 +112,8 @@ void ra_start(const char *prefix, const char *what);
  */
 pid_t ra_load_start(unsigned n, unsigned per_ms);
 void ra_load_wait(pid_t pid);
+/* n events at about 20 a millisecond: a stream, not a burst. */
+void ra_stream(unsigned n);
 void ra_make_calls(unsigned n);
 
 /* A kernel test program's main: ra_kernel_begin, the tests (each with

@@ -48,50 +48,9 @@ mount_small(unsigned mib)
 }
 
 static void
-write_conf(const char *extra)
-{
-	char text[4096];
-
-	snprintf(text, sizeof(text),
-	    "log_file = %s/log/audit.log\n"
-	    "log_format = RAW\n"
-	    "flush = incremental_async\n"
-	    "freq = 100\n"
-	    "priority_boost = 4\n"
-	    "plugin_dir = %s/plugins.d\n"
-	    "%s", ra_k.dir, ra_k.dir, extra);
-	ra_write_file("auditd.conf", text);
-}
-
-static void
 start(const char *what)
 {
 	ra_start("ra_space", what);
-}
-
-/* n events at about 20 a millisecond: a stream, not a burst. */
-static void
-stream(unsigned n)
-{
-	ra_load_wait(ra_load_start(n, 20));
-}
-
-/* An executable stand-in, root's and 0755, as auditd wants of exec. */
-static void
-write_script(const char *name, const char *body)
-{
-	char path[256];
-
-	ra_write_file(name, body);
-	snprintf(path, sizeof(path), "%s/%s", ra_k.dir, name);
-	assert_int_equal(chmod(path, 0755), 0);
-}
-
-static long
-state_value(const char *key)
-{
-	return ra_run_count("sed -n 's/^%s = \\([0-9]*\\).*/\\1/p' "
-	    "%s/auditd.state", key, ra_k.dir);
 }
 
 static void
@@ -103,7 +62,7 @@ test_size_rotation_keeps_every_event(void **s)
 
 	(void)s;
 	mount_small(32);
-	write_conf("max_log_file = 1\n"
+	ra_write_log_conf("max_log_file = 1\n"
 	    "max_log_file_action = ROTATE\n"
 	    "num_logs = 30\n"
 	    "space_left = 2\n"
@@ -113,7 +72,7 @@ test_size_rotation_keeps_every_event(void **s)
 	    "disk_full_action = SUSPEND\n");
 	ra_write_ringauditd_conf(NULL);
 	start("size");
-	stream(n);
+	ra_stream(n);
 	assert_int_equal(ra_daemon_stop(), 0);
 	ra_rule_delete();
 
@@ -156,15 +115,15 @@ space_setup(const char *actions)
 	    "max_log_file_action = IGNORE\n"
 	    "disk_error_action = SUSPEND\n"
 	    "%s", actions);
-	write_conf(conf);
+	ra_write_log_conf(conf);
 	/* Each stand-in notes its arguments and the free KiB it saw. */
 	snprintf(conf, sizeof(conf), "#!/bin/sh\n"
 	    "echo \"args=$# free=$(df -k --output=avail %s/log | tail -n1 | "
 	    "tr -d ' ')\" >> %s/exec.out\n", ra_k.dir, ra_k.dir);
-	write_script("exec.sh", conf);
+	ra_write_script("exec.sh", conf);
 	snprintf(conf, sizeof(conf), "#!/bin/sh\n"
 	    "echo \"init $*\" >> %s/init.out\n", ra_k.dir);
-	write_script("init.sh", conf);
+	ra_write_script("init.sh", conf);
 	snprintf(extra, sizeof(extra), "init_command = %s/init.sh\n",
 	    ra_k.dir);
 	ra_write_ringauditd_conf(extra);
@@ -179,15 +138,14 @@ check_suspended(const char *path)
 {
 	long dropped, in_log;
 
-	assert_int_equal(kill(ra_k.daemon_pid, SIGCONT), 0);
-	usleep(300000);
+	ra_state_report();
 	assert_int_equal(ra_run("grep -q '^logging suspended = yes$' "
 	    "%s/auditd.state", ra_k.dir), 0);
-	dropped = state_value("records dropped");
+	dropped = ra_state_value("records dropped");
 	assert_true(dropped > 0);
-	assert_int_equal(state_value("records received") +
-	    state_value("daemon records") - state_value("records skipped"),
-	    state_value("records written") + dropped);
+	assert_int_equal(ra_state_value("records received") +
+	    ra_state_value("daemon records") - ra_state_value("records skipped"),
+	    ra_state_value("records written") + dropped);
 	in_log = ra_key_events(path);
 	assert_true(in_log > 1000 && in_log < 12000);
 	/* Whole lines only. */
@@ -204,7 +162,7 @@ resume_and_check(const char *path, long before)
 	assert_int_equal(ra_run("rm -f %s/log/ballast", ra_k.dir), 0);
 	assert_int_equal(kill(ra_k.daemon_pid, SIGUSR2), 0);
 	usleep(300000);
-	stream(100);
+	ra_stream(100);
 	assert_int_equal(ra_daemon_stop(), 0);
 	ra_rule_delete();
 	assert_int_equal(ra_key_events(path), before + 100);
@@ -235,7 +193,7 @@ test_space_left_single_admin_exec(void **s)
 	space_setup(conf);
 	start("admin");
 	/* ~500 bytes an event: far more than the 3 MiB left. */
-	stream(12000);
+	ra_stream(12000);
 	usleep(300000);
 	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
 	before = check_suspended(path);
@@ -272,7 +230,7 @@ test_disk_full_suspends(void **s)
 	    "admin_space_left_action = IGNORE\n"
 	    "disk_full_action = SUSPEND\n");
 	start("full");
-	stream(12000);
+	ra_stream(12000);
 	usleep(300000);
 	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
 	before = check_suspended(path);

@@ -42,10 +42,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", false, false);
-	setenv("SYSTEMD_NSS_DYNAMIC_BYPASS", "1", 1);
-	if (parse_names_create(&names, 64, NULL, NULL) < 0)
-		abort();
+	names = fuzz_names_init();
 	slot = aligned_alloc(64, sizeof(*slot));
 	if (slot == NULL)
 		abort();
@@ -99,23 +96,6 @@ known_difference(const char *s)
 	    strstr(s, "type=TRUSTED_APP ") != NULL;
 }
 
-static void
-show(const char *what, const char *s, size_t n)
-{
-	fprintf(stderr, "%s (%zu bytes): ", what, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == 0x1d)
-			fputs("^]", stderr);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
-	}
-	fputc('\n', stderr);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -131,7 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wlen = ra_enrich_auditd(line, want);
 	if (wlen == glen && memcmp(want, got, wlen) == 0)
 		return 0;
-	show("auditd    ", want, wlen);
-	show("ringauditd", got, glen);
+	ra_enrich_show(stderr, "auditd    ", want, wlen);
+	ra_enrich_show(stderr, "ringauditd", got, glen);
 	abort();
 }

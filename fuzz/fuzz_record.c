@@ -38,10 +38,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", false, false);
-	setenv("SYSTEMD_NSS_DYNAMIC_BYPASS", "1", 1);
-	if (parse_names_create(&names, 64, NULL, NULL) < 0)
-		abort();
+	names = fuzz_names_init();
 	mem = malloc(GUARD + sizeof(struct ring_rec) + GUARD);
 	if (mem == NULL)
 		abort();

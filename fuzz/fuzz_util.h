@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "parse/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -56,6 +57,23 @@ fuzz_init(const char *sub, const char *file)
 	snprintf(fuzz_path, sizeof(fuzz_path), "%s/%s",
 	    sub != NULL ? fuzz_sub : fuzz_dir, file);
 	atexit(fuzz_cleanup);
+}
+
+/*
+ * The record harnesses' start: the daemon's messages off, and a uid and
+ * gid name cache that asks NSS (/etc/passwd and /etc/group, read;
+ * nss-systemd is told to stay away from /run).
+ */
+static inline struct parse_names *
+fuzz_names_init(void)
+{
+	struct parse_names *names;
+
+	log_init("fuzz", false, false);
+	setenv("SYSTEMD_NSS_DYNAMIC_BYPASS", "1", 1);
+	if (parse_names_create(&names, 64, NULL, NULL) < 0)
+		abort();
+	return names;
 }
 
 /* The configuration readers refuse a file root does not own. */

@@ -120,6 +120,29 @@ ra_enrich_auditd(const char *line, char *out)
 	return len > 8969 ? 8969 : len;
 }
 
+void
+ra_enrich_show(FILE *f, const char *what, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	fprintf(f, "  %s: ", what);
+	if (n > 400) {
+		fprintf(f, "(%zu bytes) ...", n);
+		i = n - 300;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x1d)
+			fputs("^]", f);
+		else if (c < 0x20 || c > 0x7e)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('\n', f);
+}
+
 bool
 ra_enrich_ringauditd(const char *line, struct ring_rec *slot,
     struct parse_names *names, char *out, size_t *outlen)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "parse/parse.h"
 #include "ring/ring.h"
@@ -31,5 +32,9 @@ size_t ra_enrich_auditd(const char *line, char *out);
  */
 bool ra_enrich_ringauditd(const char *line, struct ring_rec *slot,
     struct parse_names *names, char *out, size_t *outlen);
+
+/* N bytes of S on F after WHAT: 0x1D as ^], other bytes outside
+ * 0x20-0x7e as \xNN; the last 300 of a line longer than 400. */
+void ra_enrich_show(FILE *f, const char *what, const char *s, size_t n);
 
 #endif

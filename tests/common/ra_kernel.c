@@ -523,6 +523,19 @@ ra_write_script(const char *name, const char *body)
 }
 
 void
+ra_write_init_standin(void)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "#!/bin/sh\n"
+	    "echo \"init $*\" >> %s/init.out\n", ra_k.dir);
+	ra_write_script("init.sh", text);
+	snprintf(text, sizeof(text), "init_command = %s/init.sh\n",
+	    ra_k.dir);
+	ra_write_ringauditd_conf(text);
+}
+
+void
 ra_stream(unsigned n)
 {
 	ra_load_wait(ra_load_start(n, 20));

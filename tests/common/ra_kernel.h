@@ -91,6 +91,11 @@ void ra_write_log_conf(const char *extra);
 /* ra_k.dir/NAME, root's and 0755: a stand-in auditd will run. */
 void ra_write_script(const char *name, const char *body);
 /*
+ * ra_k.dir/ringauditd.conf naming ra_k.dir/init.sh as init_command: a
+ * stand-in that adds "init ARGS" to ra_k.dir/init.out.
+ */
+void ra_write_init_standin(void);
+/*
  * SIGCONT, and ra_k.dir/auditd.state written anew (5 s at most); then a
  * number from it ("KEY = N"), or -1.
  */

@@ -129,7 +129,7 @@ faults_teardown(void **state)
 static void
 faults_conf(enum fault f, const char *action)
 {
-	char act[256], conf[1024], body[512], extra[256];
+	char act[256], conf[1024], body[512];
 
 	if (strcmp(action, "exec") == 0)
 		snprintf(act, sizeof(act), "EXEC %s/exec.sh", ra_k.dir);
@@ -150,12 +150,7 @@ faults_conf(enum fault f, const char *action)
 	snprintf(body, sizeof(body), "#!/bin/sh\necho \"exec $#\" >> "
 	    "%s/exec.out\n", ra_k.dir);
 	ra_write_script("exec.sh", body);
-	snprintf(body, sizeof(body), "#!/bin/sh\necho \"init $*\" >> "
-	    "%s/init.out\n", ra_k.dir);
-	ra_write_script("init.sh", body);
-	snprintf(extra, sizeof(extra), "init_command = %s/init.sh\n",
-	    ra_k.dir);
-	ra_write_ringauditd_conf(extra);
+	ra_write_init_standin();
 }
 
 /* Lines in every log there is, and lines that do not start a record or

@@ -105,7 +105,7 @@ test_size_rotation_keeps_every_event(void **s)
 static void
 space_setup(const char *actions)
 {
-	char conf[2048], extra[512];
+	char conf[2048];
 
 	mount_small(4);
 	assert_int_equal(ra_run("dd if=/dev/zero of=%s/log/ballast bs=1M "
@@ -121,12 +121,7 @@ space_setup(const char *actions)
 	    "echo \"args=$# free=$(df -k --output=avail %s/log | tail -n1 | "
 	    "tr -d ' ')\" >> %s/exec.out\n", ra_k.dir, ra_k.dir);
 	ra_write_script("exec.sh", conf);
-	snprintf(conf, sizeof(conf), "#!/bin/sh\n"
-	    "echo \"init $*\" >> %s/init.out\n", ra_k.dir);
-	ra_write_script("init.sh", conf);
-	snprintf(extra, sizeof(extra), "init_command = %s/init.sh\n",
-	    ra_k.dir);
-	ra_write_ringauditd_conf(extra);
+	ra_write_init_standin();
 }
 
 /*

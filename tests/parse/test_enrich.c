@@ -43,29 +43,6 @@ static struct parse_names *names;
 static struct ring_rec *slot;
 static unsigned compared, differed;
 
-static void
-show(const char *what, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	fprintf(stderr, "  %s: ", what);
-	if (n > 400) {
-		fprintf(stderr, "(%zu bytes) ...", n);
-		i = n - 300;
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == 0x1d)
-			fputs("^]", stderr);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
-	}
-	fputc('\n', stderr);
-}
-
 /* One line through both; a difference is counted and the first shown. */
 static void
 compare(const char *line)
@@ -78,7 +55,7 @@ compare(const char *line)
 	if (!ra_enrich_ringauditd(line, slot, names, got, &glen)) {
 		if (differed++ < SHOW_MAX) {
 			fprintf(stderr, "refused by ringauditd:\n");
-			show("auditd    ", want, wlen);
+			ra_enrich_show(stderr, "auditd    ", want, wlen);
 		}
 		return;
 	}
@@ -86,8 +63,8 @@ compare(const char *line)
 		return;
 	if (differed++ < SHOW_MAX) {
 		fprintf(stderr, "difference:\n");
-		show("auditd    ", want, wlen);
-		show("ringauditd", got, glen);
+		ra_enrich_show(stderr, "auditd    ", want, wlen);
+		ra_enrich_show(stderr, "ringauditd", got, glen);
 	}
 }
 

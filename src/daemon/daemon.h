@@ -79,19 +79,22 @@ int act_email(const struct cfg *c, const char *subject, const char *body);
 /* Collect finished children (SIGCHLD). */
 void act_reap(void);
 
-/* state.c */
-int state_pidfile_write(const char *path);
-void state_pidfile_remove(const char *path);
-int state_report(struct dmn *d);
+/* files.c */
 /*
  * Write path anew: fill into path.tmp (O_EXCL | O_NOFOLLOW, given exactly
  * mode), then rename it over path, replacing a symlink, FIFO or hard link
  * there, never writing through it.  0 or -errno.  d may be NULL if fill
  * does not look at it.
  */
-typedef void (*state_fill_fn)(FILE *f, struct dmn *d);
-int state_write_file(const char *path, mode_t mode, state_fill_fn fill,
+typedef void (*files_fill_fn)(FILE *f, struct dmn *d);
+int files_write(const char *path, mode_t mode, files_fill_fn fill,
     struct dmn *d);
+/* auditd's pid file: the pid and a newline, 0644 ("" : none). */
+int files_pid_write(const char *path);
+void files_pid_remove(const char *path);
+
+/* state.c */
+int state_report(struct dmn *d);
 
 /* metrics.c */
 /* ringauditd's own lines of the state report ("name = value"). */

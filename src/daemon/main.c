@@ -488,7 +488,7 @@ main(int argc, char **argv)
 	/* As auditd: the pid file exists once the daemon is registered.
 	 * The one written is the one removed, whatever SIGHUP says. */
 	snprintf(pidfile, sizeof(pidfile), "%s", cfg_pid_file(&cfg));
-	if ((rc = state_pidfile_write(pidfile)) < 0)
+	if ((rc = files_pid_write(pidfile)) < 0)
 		log_warnx("Cannot write the pid file %s: %s", pidfile,
 		    strerror(-rc));
 	report_start(report, 0);
@@ -512,7 +512,7 @@ main(int argc, char **argv)
 		    cfg.metrics_file, strerror(-rc));
 	disp_destroy(disp);
 	pl_destroy(p);
-	state_pidfile_remove(pidfile);
+	files_pid_remove(pidfile);
 	/* auditd removes its state report when it stops. */
 	unlink(cfg.state_file);
 	log_info("The audit daemon is exiting.");

@@ -253,7 +253,7 @@ fill(FILE *f, struct dmn *d)
 int
 metrics_write(struct dmn *d, const char *path)
 {
-	return state_write_file(path, 0644, fill, d);
+	return files_write(path, 0644, fill, d);
 }
 
 static const char *const disp_states[] = {

@@ -1,21 +1,11 @@
 /*
- * state.c - the pid file, and the state report SIGCONT asks for.
+ * state.c - the state report SIGCONT asks for.
  *
  * The report has auditd's lines first, in auditd's words, so that what
- * reads auditd's report reads this one; ringauditd's own counters follow.
- * It is written to a temporary file and renamed over the old one, so a
- * reader never sees half a report.
- *
- * The pid file, the report and the metrics file are written the same way,
- * and never through what another user may have put at their names (their
- * folders are root's, but a metrics_file may be anywhere): the temporary
- * file is made with O_EXCL | O_NOFOLLOW after whatever had its name is
- * removed (unlink removes a symlink, a FIFO or a hard link itself, and
- * follows nothing), its mode is set on the descriptor, and rename(2)
- * replaces the name's symlink, FIFO or link rather than writing into what
- * it leads to.  auditd opens the pid file O_NOFOLLOW but O_TRUNC (through
- * a hard link, and it blocks on a FIFO), and fopen()s its state report,
- * following a symlink.
+ * reads auditd's report reads this one; ringauditd's own counters follow
+ * (metrics.c).  It is written as files.c writes every file the daemon
+ * leaves for others: whole, never half, and never through a name another
+ * user planted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,29 +21,6 @@
 
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
-
-static void
-fill_pid(FILE *f, struct dmn *d)
-{
-	(void)d;
-	fprintf(f, "%d\n", (int)getpid());
-}
-
-/* auditd's: the pid and a newline, 0644. */
-int
-state_pidfile_write(const char *path)
-{
-	if (path[0] == '\0')
-		return 0;
-	return state_write_file(path, 0644, fill_pid, NULL);
-}
-
-void
-state_pidfile_remove(const char *path)
-{
-	if (path[0] != '\0')
-		unlink(path);
-}
 
 static const char *
 yes_no(bool b)
@@ -135,47 +102,8 @@ report(FILE *f, struct dmn *d)
 	metrics_plugins(f, d, false);
 }
 
-/*
- * Exactly MODE, whatever the umask: auditd makes its report 0640 under a
- * umask of its own, and a collector must be able to read the metrics.
- */
-int
-state_write_file(const char *path, mode_t mode, state_fill_fn fill,
-    struct dmn *d)
-{
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-	int fd, rc = 0;
-
-	/* A name cut short would be some other file, removed below. */
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		rc = -errno;
-		close(fd);
-		unlink(tmp);
-		return rc;
-	}
-	fill(f, d);
-	if (fflush(f) != 0 || ferror(f))
-		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
-
 int
 state_report(struct dmn *d)
 {
-	return state_write_file(d->cfg->state_file, 0640, report, d);
+	return files_write(d->cfg->state_file, 0640, report, d);
 }

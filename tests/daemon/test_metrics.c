@@ -272,7 +272,7 @@ test_written_whole_or_not_at_all(void **state)
 	assert_non_null(f);
 	fputs("old\n", f);
 	fclose(f);
-	assert_int_equal(state_write_file(path, 0644, fill_text, &d), 0);
+	assert_int_equal(files_write(path, 0644, fill_text, &d), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(buf, sizeof(buf), f));
@@ -287,7 +287,7 @@ test_written_whole_or_not_at_all(void **state)
 	unlink(path);
 	rmdir(dir);
 	snprintf(path, sizeof(path), "%s/nowhere/ringauditd.prom", dir);
-	assert_int_equal(state_write_file(path, 0644, fill_text, &d), -ENOENT);
+	assert_int_equal(files_write(path, 0644, fill_text, &d), -ENOENT);
 }
 
 int

@@ -110,7 +110,7 @@ check_planted(const char *what, write_fn fn, mode_t mode,
 static int
 write_pid(const char *path)
 {
-	return state_pidfile_write(path);
+	return files_pid_write(path);
 }
 
 static int
@@ -190,7 +190,7 @@ test_pid_file_removal_removes_a_planted_symlink_only(void **state)
 	snprintf(path, sizeof(path), "%s/auditd.pid", dir);
 	ra_victim_make(victim);
 	ra_plant(RA_PLANT_SYMLINK, path, victim, nowhere);
-	state_pidfile_remove(path);
+	files_pid_remove(path);
 	assert_int_equal(access(path, F_OK), -1);
 	ra_victim_untouched(victim);
 }

@@ -29,8 +29,8 @@
  * tables cfg_keys.h shares.  This file opens and reads the files, splits
  * each line, finds its key (unknown keys are an error, as in auditd),
  * remembers the line each auditd.conf key was last set on for the checks
- * at the end, and words the messages (fail, note) that name the file and
- * the line.
+ * at the end; cfg_msg.c words the messages (fail, note) that name the
+ * file and the line.
  *
  * ringauditd.conf holds what auditd has not: the ingest mode, pool and
  * ring sizes, and the paths auditd has built in (pid file, state report,
@@ -54,9 +54,6 @@
 #include <unistd.h>
 
 #include "daemon/cfg_keys.h"
-
-static void vmsg(char *, size_t, const struct ld *, const char *, va_list)
-    __attribute__((format(printf, 4, 0)));
 
 /*
  * auditd 3.0.9's defaults.  Those a load cannot show (the actions, the
@@ -167,74 +164,6 @@ const char *
 cfg_max_action_name(enum cfg_max_action a)
 {
 	return choice_name(cfg_max_actions, (int)a);
-}
-
-/* s, quotable: control characters, '"' and '\' escaped; cut if long. */
-const char *
-esc(char *buf, size_t len, const char *s)
-{
-	static const char more[] = "...";
-	size_t o = 0;
-	unsigned char ch;
-
-	for (; (ch = (unsigned char)*s) != '\0'; s++) {
-		if (o + 4 + sizeof(more) >= len) {
-			memcpy(buf + o, more, sizeof(more) - 1);
-			o += sizeof(more) - 1;
-			break;
-		}
-		if (ch == '\t')
-			o += (size_t)snprintf(buf + o, len - o, "\\t");
-		else if (ch == '\r')
-			o += (size_t)snprintf(buf + o, len - o, "\\r");
-		else if (ch == '"' || ch == '\\')
-			o += (size_t)snprintf(buf + o, len - o, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", ch);
-		else
-			buf[o++] = (char)ch;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static void
-vmsg(char *buf, size_t len, const struct ld *l, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (buf == NULL || len == 0)
-		return;
-	if (l->line > 0)
-		n = snprintf(buf, len, "%s:%u: ", l->path, l->line);
-	else
-		n = snprintf(buf, len, "%s: ", l->path);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
-}
-
-int
-fail(struct ld *l, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(l->err, l->errlen, l, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-void
-note(struct ld *l, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (l->c->n_warn >= CFG_WARN_MAX)
-		return;
-	va_start(ap, fmt);
-	vmsg(l->c->warn[l->c->n_warn++], CFG_WARN_LEN, l, fmt, ap);
-	va_end(ap);
 }
 
 /* Split on spaces only, as auditd; returns the count, at most max. */

@@ -74,7 +74,7 @@ extern const struct choice cfg_max_actions[];
 /* cfg_keys.c: val, the value of ringauditd.conf key k, into l->c. */
 int cfg_rkw_parse(struct ld *l, const struct rkw *k, const char *val);
 
-/* cfg.c: messages, which name l->path and l->line. */
+/* cfg_msg.c: messages, which name l->path and l->line. */
 const char *esc(char *buf, size_t len, const char *s);
 int fail(struct ld *l, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -211,12 +211,19 @@ struct rb_ctx {
 	bool tty;
 	struct rb_result *results;
 	size_t nresults, capresults;
+	/* main.c's signal thread sets it to the first signal's number:
+	 * then the runs wind down.  Read with rb_stopped(). */
+	const int *stop;
 };
 
 void rb_run_fixed(struct rb_ctx *x);
 void rb_run_sweep(struct rb_ctx *x);
 
-/* main.c: the first signal's number, once one came (then: wind down). */
-int rb_stop_signal(void);
+/* The first signal's number, once one came (then: wind down), or 0. */
+static inline int
+rb_stopped(const struct rb_ctx *x)
+{
+	return __atomic_load_n(x->stop, __ATOMIC_RELAXED);
+}
 
 #endif

@@ -120,12 +120,6 @@ signal_main(void *arg)
 	return NULL;
 }
 
-int
-rb_stop_signal(void)
-{
-	return __atomic_load_n(&interrupted, __ATOMIC_RELAXED);
-}
-
 /* Set-up, with each change noted for cleanup(). */
 
 static void __attribute__((noreturn))
@@ -249,6 +243,7 @@ main(int argc, char **argv)
 	rb_cli_parse(&o, argc, argv);
 	memset(&x, 0, sizeof(x));
 	x.o = &o;
+	x.stop = &interrupted;
 	x.tty = !o.quiet && isatty(STDERR_FILENO);
 	log_init(RB_NAME, true, false);
 
@@ -314,7 +309,7 @@ main(int argc, char **argv)
 	rb_logcount_destroy(x.lc);
 	rb_drain_free(x.dr);
 	rc = cl.failures > 0 ? 1 : 0;
-	if (o.plot != NULL && x.nresults > 0 && !rb_stop_signal()) {
+	if (o.plot != NULL && x.nresults > 0 && !rb_stopped(&x)) {
 		int prc = rb_plot(o.plot, &x.info, x.results, x.nresults);
 
 		if (prc == -ENOENT)
@@ -327,7 +322,7 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	free(x.results);
-	if ((sig = rb_stop_signal()) != 0) {
+	if ((sig = rb_stopped(&x)) != 0) {
 		/* Die of the signal, as the caller expects. */
 		signal(sig, SIG_DFL);
 		pthread_sigmask(SIG_UNBLOCK, &handled, NULL);

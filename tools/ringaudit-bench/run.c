@@ -178,7 +178,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 		fatalx(RB_NAME ": load generator: %s", strerror(-rc));
 	while (!rb_gen_done(g)) {
 		sleep_ms(SAMPLE_MS);
-		if (rb_stop_signal())
+		if (rb_stopped(x))
 			rb_gen_stop(g);
 		sample(r, &st0, &st);
 		now = (int64_t)clock_mono_ns();
@@ -213,7 +213,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 			r->settled = true;
 			break;
 		}
-		if (rb_stop_signal() || now - t_end >= (int64_t)(o->settle_s *
+		if (rb_stopped(x) || now - t_end >= (int64_t)(o->settle_s *
 		    1e9))
 			break;
 		if (r->lost > 0 && st.backlog == 0 &&
@@ -236,7 +236,7 @@ run_one(struct rb_ctx *x, double rate, unsigned step, const char *mode,
 		r->written_s = (double)(t_last - t_end) / 1e9 + r->gen_s;
 		r->lag_s = t_last > t_end ? (double)(t_last - t_end) / 1e9 : 0;
 	}
-	if (rb_stop_signal())
+	if (rb_stopped(x))
 		r->verdict = RB_INTERRUPTED;
 	else if (r->lost > 0)
 		r->verdict = RB_LOST;
@@ -273,7 +273,7 @@ rb_run_fixed(struct rb_ctx *x)
 	struct rb_result r;
 	size_t i;
 
-	for (i = 0; i < x->o->nrates && !rb_stop_signal(); i++) {
+	for (i = 0; i < x->o->nrates && !rb_stopped(x); i++) {
 		if (i > 0)
 			sleep_ms(200);
 		run_one(x, x->o->rates[i], (unsigned)i + 1,
@@ -292,7 +292,7 @@ rb_run_sweep(struct rb_ctx *x)
 	struct rb_result r;
 	unsigned step = 0;
 
-	while (step < o->sweep_steps && !rb_stop_signal()) {
+	while (step < o->sweep_steps && !rb_stopped(x)) {
 		if (step == 0)
 			rate = o->sweep_lo;
 		else if (step == 1)

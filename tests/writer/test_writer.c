@@ -472,5 +472,6 @@ main(void)
 	};
 #undef T
 
-	return wr_test_main("test_writer", tests, sizeof(tests) / sizeof(tests[0]));
+	return wr_test_main("test_writer", tests,
+	    sizeof(tests) / sizeof(tests[0]));
 }

@@ -459,5 +459,6 @@ main(void)
 	};
 #undef T
 
-	return wr_test_main("test_writer_rotate", tests, sizeof(tests) / sizeof(tests[0]));
+	return wr_test_main("test_writer_rotate", tests,
+	    sizeof(tests) / sizeof(tests[0]));
 }

@@ -8,6 +8,14 @@
  * its signals in all threads, main reads them through a signalfd, and a
  * script must not inherit that).  Nothing waits for a
  * child; SIGCHLD makes the control loop collect them (act_reap).
+ *
+ * It collects only the programs it started, by their pids: a plugin is
+ * the daemon's child too, and although the dispatcher makes it with no
+ * exit signal, exec(2) gives it SIGCHLD back, so waitpid(-1) would take
+ * a plugin's death from the dispatcher and name it an action program's.
+ * The control thread alone starts and collects them, so the table of
+ * running programs needs no lock; ACT_MAX of them may run at once, which
+ * no configuration comes near (each condition acts once until re-armed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +29,22 @@
 #include "common/log.h"
 #include "daemon/daemon.h"
 
+#define ACT_MAX 64
+
+/* The action programs running, 0 for a free slot (control thread). */
+static pid_t running[ACT_MAX];
+
+/* A slot for one more program, or NULL: too many run already. */
+static pid_t *
+free_slot(void)
+{
+	act_reap();
+	for (size_t i = 0; i < ACT_MAX; i++)
+		if (running[i] == 0)
+			return &running[i];
+	return NULL;
+}
+
 static int
 spawn(const char *path, char *const argv[], int stdin_fd)
 {
@@ -28,9 +52,14 @@ spawn(const char *path, char *const argv[], int stdin_fd)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
-	pid_t pid;
+	pid_t pid, *slot;
 	int rc;
 
+	if ((slot = free_slot()) == NULL) {
+		log_warnx("Cannot run %s: %d action programs still run",
+		    path, ACT_MAX);
+		return -EAGAIN;
+	}
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
@@ -49,6 +78,7 @@ spawn(const char *path, char *const argv[], int stdin_fd)
 		log_warnx("Cannot run %s: %s", path, strerror(rc));
 		return -rc;
 	}
+	*slot = pid;
 	log_info("Started %s (pid %d)", path, (int)pid);
 	return 0;
 }
@@ -96,9 +126,16 @@ void
 act_reap(void)
 {
 	int status;
-	pid_t pid;
+	pid_t pid, rc;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	for (size_t i = 0; i < ACT_MAX; i++) {
+		if ((pid = running[i]) == 0 ||
+		    (rc = waitpid(pid, &status, WNOHANG)) == 0)
+			continue;
+		/* Collected, or (ECHILD) not ours to collect any more. */
+		running[i] = 0;
+		if (rc < 0)
+			continue;
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
 			log_warnx("Action program (pid %d) exited with %d",
 			    (int)pid, WEXITSTATUS(status));

@@ -14,9 +14,9 @@
  * are the dispatch thread's, which are the daemon's.
  *
  * It is made by clone3 with CLONE_PIDFD and no exit signal: its death
- * is seen at once on the pidfd, in the dispatch thread's poll, and the
- * daemon's reaper of action programs (waitpid on SIGCHLD) never takes
- * it, for waitpid passes over children that send no SIGCHLD.
+ * is seen at once on the pidfd, in the dispatch thread's poll.  (exec
+ * gives it SIGCHLD back, so the daemon's reaper of action programs waits
+ * for their pids only, never for any child.)
  *
  * The daemon keeps the plugin's end of the socketpair open too.  So when
  * a plugin dies, what it had not read is still counted in the socket

@@ -248,6 +248,10 @@ case_exit() {
 			eq "$(said "$d" "plugin $bin was restarted")" 3
 		check "stderr: 'plugin $bin has exceeded max_restarts' once" \
 			eq "$(said "$d" "plugin $bin has exceeded max_restarts")" 1
+		# exec gives a plugin SIGCHLD back: the reaper of action
+		# programs must not take (and misname) its death.
+		check "stderr: no plugin's death named an action program's" \
+			eq "$(said "$d" "Action program")" 0
 		check "$x: offered = delivered + dropped + queued" balanced "$d" $x
 		n=$(st "$d" $x delivered)
 		check "$x: the captures hold 4 x 1000 records" eq "$(wc -l < "$d/$x.out")" 4000

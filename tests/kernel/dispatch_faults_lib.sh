@@ -161,6 +161,9 @@ flow_stop() {
 #   lost      LOST records; lost_resent, those the capture holds as well
 #   partial   LOST pieces that are no record (the part of a record an
 #             instance read before its exit; the whole went to the next)
+#   cut       1 if the capture ends in the first part of the record that
+#             follows its last whole one (a plugin stopped with SIGTERM
+#             in the middle of its reading), counted nowhere else
 # and the first few missing records into CAP.missing.
 compare() {
 	local log=$1 cap=$2 lost=/dev/null first=1 last=0 a
@@ -173,7 +176,12 @@ compare() {
 		esac
 	done
 	[ -e "$lost" ] || lost=/dev/null
-	awk -v first="$first" -v last="$last" -v missing_out="$cap.missing" '
+	# An unterminated last line: its number (wc counts newlines).
+	local open_line=0
+	[ -s "$cap" ] && [ "$(tail -c 1 "$cap" | od -An -c | tr -d ' ')" != '\n' ] &&
+		open_line=$(($(wc -l < "$cap") + 1))
+	awk -v first="$first" -v last="$last" -v missing_out="$cap.missing" \
+	    -v open_line="$open_line" '
 	function norm(s) { sub(/ +$/, "", s); return s }
 	function lost_piece(s,   i) {
 		if (!(s in inlog)) {
@@ -216,6 +224,12 @@ compare() {
 	}
 	FILENAME == ARGV[2] {
 		$0 = norm($0)
+		if (!($0 in inlog) && FNR == open_line && $0 != "" &&
+		    (index(line[prev + 1], $0) == 1 ||
+		    index("type=EOE msg=audit(", $0) == 1 || $0 ~ /^type=EOE /)) {
+			cut++
+			next
+		}
 		if (!($0 in inlog)) {
 			ncap++
 			if ($0 ~ /^type=EOE /)
@@ -261,9 +275,9 @@ compare() {
 			if (missing <= 5)
 				print line[i] > missing_out
 		}
-		printf "log=%d cap=%d eoe=%d unknown=%d dup=%d disorder=%d got=%d missing=%d missing_before_last=%d lost=%d lost_resent=%d partial=%d\n",
+		printf "log=%d cap=%d eoe=%d unknown=%d dup=%d disorder=%d got=%d missing=%d missing_before_last=%d lost=%d lost_resent=%d partial=%d cut=%d\n",
 		    nlog, ncap, eoe, unknown, dup, disorder, nlog - missing,
-		    missing, before, nlost, resent, partial
+		    missing, before, nlost, resent, partial, cut
 	}' "$log" "$cap" "$lost"
 }
 # event_line LOG N: the line of the log where our Nth event begins (its

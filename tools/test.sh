@@ -31,9 +31,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_variant asan "" -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF
 # TSan: the ring's hand-off is annotated (ring.h), and every test that
 # needs no kernel runs clean: the ring, the writer, the dispatcher,
-# replay, the daemon's.  The daemon under load (the kernel tests) still
-# shows races on its figures (the state report reads the stages'
-# counters while they count): not yet in this gate.
+# replay, the daemon's.  The kernel tests are not in this gate yet: some
+# count the daemon's getpid calls, which the sanitizer's runtime adds to,
+# and one starts a raw clone3 child that does not reach exec under it.
 TSAN_OPTIONS=halt_on_error=1 \
 	run_variant tsan "-LE kernel" -DCMAKE_BUILD_TYPE=Debug -DRA_TSAN=ON \
 	-DRA_BENCH=OFF

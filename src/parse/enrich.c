@@ -362,7 +362,9 @@ stamp_num(const char *p, const char *end, bool *range)
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		unsigned d = (unsigned)(*p - '0');
 
-		if (v > (ULONG_MAX - d) / 10)
+		/* Constants: no division per digit on the record path. */
+		if (v > ULONG_MAX / 10 || (v == ULONG_MAX / 10 &&
+		    d > ULONG_MAX % 10))
 			*range = true;
 		v = v * 10 + d;
 	}

@@ -375,11 +375,13 @@ stamp_num(const char *p, const char *end, bool *range)
  * auparse gives up on a record whose "msg=audit(SEC.MSEC:SERIAL)" it
  * cannot read: it wants that token 19 bytes long at least, a ':' in the
  * stamp, SEC > 0, MSEC no more than 999, and no number past what an
- * unsigned long holds.  Kernel and daemon records always pass; this is
- * for replayed oddities.  Returns the bytes of the stamp's token, or 0.
+ * unsigned long holds.  It reads the stamp in a copy of the line's first
+ * 80 bytes (340 with a node), so of the stamp only the first 'seen' bytes
+ * count.  Kernel and daemon records always pass; this is for replayed
+ * oddities.  Returns the bytes of the stamp's token, or 0.
  */
 static size_t
-stamp_token(const char *p, size_t len)
+stamp_token(const char *p, size_t len, size_t seen)
 {
 	const char *sp = memchr(p, ' ', len), *end, *colon, *dot;
 	size_t tlen = sp != NULL ? (size_t)(sp - p) : len;
@@ -388,9 +390,11 @@ stamp_token(const char *p, size_t len)
 
 	if (tlen < 19 - 4 || memcmp(p, "audit(", 6) != 0)
 		return 0;
-	end = memchr(p, ')', tlen);
+	if (seen > tlen)
+		seen = tlen;
+	end = memchr(p, ')', seen);
 	if (end == NULL)
-		end = p + tlen;
+		end = p + seen;
 	colon = memchr(p, ':', (size_t)(end - p));
 	if (colon == NULL)
 		return 0;
@@ -408,7 +412,11 @@ static size_t
 enrich_line(char *line, size_t len, size_t cap, const char *payload,
     size_t payload_len, unsigned type, bool node, struct parse_names *nc)
 {
-	size_t stamp = stamp_token(payload, payload_len);
+	/* What of the payload auparse's stamp reader sees. */
+	size_t before = len > payload_len ? len - payload_len : 0;
+	size_t seen = (node ? 340 : 80) > before ? (node ? 340 : 80) - before :
+	    0;
+	size_t stamp = stamp_token(payload, payload_len, seen);
 	struct walk w = {
 		.p = payload + stamp,
 		.end = payload + payload_len,

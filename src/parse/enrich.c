@@ -375,13 +375,11 @@ stamp_num(const char *p, const char *end, bool *range)
  * auparse gives up on a record whose "msg=audit(SEC.MSEC:SERIAL)" it
  * cannot read: it wants that token 19 bytes long at least, a ':' in the
  * stamp, SEC > 0, MSEC no more than 999, and no number past what an
- * unsigned long holds.  It reads the stamp in a copy of the line's first
- * 80 bytes (340 with a node), so of the stamp only the first 'seen' bytes
- * count.  Kernel and daemon records always pass; this is for replayed
- * oddities.  Returns the bytes of the stamp's token, or 0.
+ * unsigned long holds.  Kernel and daemon records always pass; this is
+ * for replayed oddities.  Returns the bytes of the stamp's token, or 0.
  */
 static size_t
-stamp_token(const char *p, size_t len, size_t seen)
+stamp_token(const char *p, size_t len)
 {
 	const char *sp = memchr(p, ' ', len), *end, *colon, *dot;
 	size_t tlen = sp != NULL ? (size_t)(sp - p) : len;
@@ -390,11 +388,9 @@ stamp_token(const char *p, size_t len, size_t seen)
 
 	if (tlen < 19 - 4 || memcmp(p, "audit(", 6) != 0)
 		return 0;
-	if (seen > tlen)
-		seen = tlen;
-	end = memchr(p, ')', seen);
+	end = memchr(p, ')', tlen);
 	if (end == NULL)
-		end = p + seen;
+		end = p + tlen;
 	colon = memchr(p, ':', (size_t)(end - p));
 	if (colon == NULL)
 		return 0;
@@ -412,11 +408,7 @@ static size_t
 enrich_line(char *line, size_t len, size_t cap, const char *payload,
     size_t payload_len, unsigned type, bool node, struct parse_names *nc)
 {
-	/* What of the payload auparse's stamp reader sees. */
-	size_t before = len > payload_len ? len - payload_len : 0;
-	size_t seen = (node ? 340 : 80) > before ? (node ? 340 : 80) - before :
-	    0;
-	size_t stamp = stamp_token(payload, payload_len, seen);
+	size_t stamp = stamp_token(payload, payload_len);
 	struct walk w = {
 		.p = payload + stamp,
 		.end = payload + payload_len,

@@ -505,8 +505,7 @@ test_malformed_stamp_is_written_unenriched(void **state)
 }
 
 /* Stamps auparse gives up on although they look like one: milliseconds
- * past 999, numbers past an unsigned long, a stamp that runs past the
- * line's first 80 bytes.  Found by fuzz_enrich_diff. */
+ * past 999, numbers past an unsigned long.  Found by fuzz_enrich_diff. */
 static void
 test_stamps_auparse_refuses(void **state)
 {
@@ -516,11 +515,7 @@ test_stamps_auparse_refuses(void **state)
 	    "1700000000.18446744073709551616:1", "0000000000.5:1",
 	    "1700000000.999:1", "18446744073709551615.5:1",
 	    "-1700000000.5:1", "1700000000.0999:1", "1700000000.x:1",
-	    "1700000000..5:1", "1700000000.5:1:2",
-	    /* Past the line's 80th byte auparse does not read the stamp. */
-	    "00000000000000000000000000000000000000000000000000000000000000"
-	    "1700000000.5:1",
-	    "0000000000000000000000000000000000000000001700000000.5:1" };
+	    "1700000000..5:1", "1700000000.5:1:2" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++)

@@ -54,10 +54,7 @@ plugin=$build/ra_plugin
 
 . "$src/tests/common/ra_kernel.sh"
 
-[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
-for b in "$ringauditd" "$bench" "$plugin"; do
-	[ -x "$b" ] || skip_or_fail "no $b: build first (RA_BUILD=$build)"
-done
+kernel_test_needs auditctl -- "$ringauditd" "$bench" "$plugin"
 secs=$((minutes * 60))
 if [ "$secs" -le 0 ]; then
 	echo "soak: MINUTES must be a whole number > 0" >&2

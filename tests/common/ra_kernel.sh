@@ -23,6 +23,23 @@ skip_or_fail() {
 	exit 77
 }
 
+# kernel_test_needs CMDS -- FILES: root, each command of Debian's auditd
+# package on PATH, and each built file executable; else skip_or_fail,
+# saying which.
+kernel_test_needs() {
+	local c
+	[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		command -v "$1" >/dev/null ||
+			skip_or_fail "needs $1 (Debian's auditd package)"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	for c in "$@"; do
+		[ -x "$c" ] || skip_or_fail "no $c: build it first"
+	done
+}
+
 # die WHY: FAIL, exit 1 (told=1: a FAIL line was said).
 told=0
 die() {

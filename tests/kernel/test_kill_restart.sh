@@ -38,11 +38,7 @@ key=ra_kill
 
 . "$src/tests/common/ra_kernel.sh"
 
-[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
-command -v auditctl >/dev/null && command -v ausearch >/dev/null ||
-	skip_or_fail "needs auditctl and ausearch (Debian's auditd package)"
-[ -x "$ringauditd" ] && [ -x "$wl" ] ||
-	skip_or_fail "no $ringauditd or $wl: build them first"
+kernel_test_needs auditctl ausearch -- "$ringauditd" "$wl"
 
 kernel_test_begin ra-kill
 dpid= gen=

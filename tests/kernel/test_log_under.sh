@@ -44,11 +44,8 @@ n1=500 n2=3000
 
 . "$src/tests/common/ra_kernel.sh"
 
-[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
-command -v auditctl >/dev/null || skip_or_fail "needs auditctl (Debian's auditd package)"
+kernel_test_needs auditctl -- "$ringauditd" "$wl"
 [ -x "$auditd" ] || skip_or_fail "needs $auditd (Debian's auditd package)"
-[ -x "$ringauditd" ] && [ -x "$wl" ] ||
-	skip_or_fail "no $ringauditd or $wl: build them first"
 
 kernel_test_begin ra-under
 dpid= dname=

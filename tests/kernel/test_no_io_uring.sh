@@ -42,11 +42,7 @@ key=ra_nouring
 # write_conf, start_registered, ...
 . "$src/tests/common/ra_kernel.sh"
 
-[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
-command -v auditctl >/dev/null && command -v ausearch >/dev/null ||
-	skip_or_fail "needs auditctl and ausearch (Debian's auditd package)"
-[ -x "$ringauditd" ] && [ -x "$wl" ] ||
-	skip_or_fail "no $ringauditd or $wl: build them first"
+kernel_test_needs auditctl ausearch -- "$ringauditd" "$wl"
 [ -w "$knob" ] || skip_or_fail "this kernel has no kernel.io_uring_disabled"
 
 kernel_test_begin ra-nouring

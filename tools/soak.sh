@@ -165,6 +165,14 @@ done
 wait "$bpid"
 brc=$?
 bpid=
+# The writer's switches (rotations, resumes, SIGHUPs): how long records
+# waited behind each, from the last state report (SIGCONT).
+kill -CONT "$dpid"
+sleep 1
+switch=$(awk -F' = ' '/^writer switch (p50|p99|max) us/ {
+	split($1, w, " "); printf "%s %s us, ", w[3], $2 }' "$d/auditd.state")
+written=$(awk -F' = ' '/^receive->written (p99|max) us/ {
+	split($1, w, " "); printf "%s %s us, ", w[2], $2 }' "$d/auditd.state")
 # A plugin that crashed in the last second is started again first.
 sleep 2
 plugin_pid > /dev/null || die "no plugin running at the end"
@@ -212,6 +220,8 @@ echo "   events made $generated, logged $events (in $logs logs," \
 echo "   $storms signal storms (USR1 x2, HUP, USR2 x2, CONT x2 each)," \
 	"$taken rotated logs"
 echo "   plugin: $crashes crashes (SIGSEGV), $starts starts"
+echo "   writer switches, records waiting behind each: ${switch:-not reported}"
+echo "   receive->written: ${written:-not reported}"
 echo "   VmData peak $vm0 KiB in the first half, $vm1 KiB in the last" \
 	"quarter; VmRSS $rss0 -> $rss1 KiB; descriptors $fd0 -> $fd1 ($nsamp samples)"
 check "the load ran (ringaudit-bench exit 0)" test "$brc" = 0

@@ -176,6 +176,9 @@ static const struct {
 	{ "receive->durable", "ringauditd_receive_to_durable_seconds",
 	    "From a record's arrival to a sync covering it (flush = data, "
 	    "sync).", offsetof(struct wr_stats, lat_durable) },
+	{ "writer switch", "ringauditd_writer_switch_seconds",
+	    "How long the writer took no records for a rotation, a resume "
+	    "or new parameters.", offsetof(struct wr_stats, lat_switch) },
 };
 
 static const struct {

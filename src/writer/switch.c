@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hist.h"
 #include "common/log.h"
 #include "common/stat.h"
 #include "writer/logfile.h"
@@ -108,6 +109,8 @@ wr_post(struct wr *w, uint32_t ev)
 static void
 request_switch(struct wr *w, unsigned op)
 {
+	if (w->sw == 0)
+		w->sw_since = clock_mono_ns();
 	w->sw |= op;
 	wr_close_current(w);
 }
@@ -391,6 +394,7 @@ wr_do_switch(struct wr *w)
 	}
 	w->sw_synced = false;
 	w->sw = 0;
+	hist_add(&w->st.lat_switch, clock_mono_ns() - w->sw_since);
 	if ((sw & SW_PARAMS) && take_params(w))
 		sw |= SW_NEWFILE;
 	if (file && (sw & (SW_ROTATE | SW_KEEP | SW_REOPEN | SW_NEWFILE |

@@ -121,6 +121,8 @@ struct wr_stats {
 	uint64_t io_direct;	/* 1: written without io_uring */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
+	struct hist lat_switch;		/* a switch asked -> records taken
+					 * again (rotation, resume, SIGHUP) */
 };
 
 /* What the writer is doing now, for the state report. */

@@ -106,6 +106,7 @@ struct wr {
 
 	unsigned sw;		/* SW_* requested */
 	bool sw_synced;		/* the old file's sync was made */
+	uint64_t sw_since;	/* when the switch was asked (ns) */
 	bool max_hit, space_hit, admin_hit, full_hit, error_hit;
 	bool no_space;		/* ENOSPC seen; until resumed */
 	int last_error;		/* errno of the last failed write */

@@ -248,6 +248,7 @@ test_report_lines(void **state)
 	assert_non_null(strstr(t, "\nreceive->written p99 us = "));
 	assert_non_null(strstr(t, "\nreceive->written p99.9 us = "));
 	assert_non_null(strstr(t, "\nreceive->durable p99 us = 0\n"));
+	assert_non_null(strstr(t, "\nwriter switch max us = 0\n"));
 	free(t);
 }
 

@@ -143,6 +143,9 @@ test_rotate_in_band(void **state)
 	assert_no_stall("rotate_in_band", &res, N_RECS);
 	assert_int_equal(st.rotations, 3);
 	assert_int_equal(st.rotate_errors, 0);
+	/* Each rotation is one switch, timed. */
+	assert_int_equal(st.lat_switch.count, 3);
+	assert_true(st.lat_switch.max > 0);
 	assert_int_equal(st.written, N_RECS);
 	split_lines(&want, &l);
 	range(&exp, &l, 1500, N_RECS);

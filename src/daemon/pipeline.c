@@ -11,6 +11,7 @@
  * and so is never full; it has no producer waiter.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,11 @@ struct pl {
 	struct ingest *ing;
 	struct parse_worker **workers;
 	struct wr *wr;
-	uint32_t daemon_serial;
+	struct ring msg_in;		/* messages, when c.messages */
+	struct ring acks;
+	struct ring_waiter msg_w;	/* their producer's (eventfd) */
+	bool msgs;
+	_Atomic uint32_t daemon_serial;
 	uint32_t names_epoch;		/* bumped: the workers refresh names */
 	uint32_t names_drops;		/* bumped by a worker: all drop names */
 	bool started;
@@ -96,6 +101,17 @@ pl_create(struct pl **out, const struct pl_config *c)
 		goto err;
 	p->ingest_w.sleep_ms = c->wait_timeout_ms;
 	p->writer_w.sleep_ms = c->wait_timeout_ms;
+	if (c->messages > 0) {
+		/* Ingest, who consumes msg_in, sleeps in poll on its
+		 * wake_fd, not on its waiter: the producer writes that. */
+		if ((rc = ring_waiter_init(&p->msg_w, true)) < 0 ||
+		    (rc = ring_init(&p->msg_in, c->messages + 1, NULL,
+		    NULL)) < 0 ||
+		    (rc = ring_init(&p->acks, c->messages + 1, &p->msg_w,
+		    NULL)) < 0)
+			goto err;
+		p->msgs = true;
+	}
 	for (i = 0; i < c->workers; i++) {
 		if ((rc = ring_waiter_init(&p->worker_w[i], false)) < 0 ||
 		    (rc = ring_init(&p->to_worker[i], c->ring_size,
@@ -119,6 +135,9 @@ pl_create(struct pl **out, const struct pl_config *c)
 	wc.free_ring = &p->free_ring;
 	wc.self = &p->writer_w;
 	wc.feed = c->feed;
+	wc.feed_remote = c->feed_remote;
+	wc.acks = p->msgs ? &p->acks : NULL;
+	wc.ack_durable = c->ack_durable;
 	if ((rc = wr_create(&p->wr, &wc)) < 0)
 		goto err;
 
@@ -152,6 +171,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 	ic.to_worker = p->to_worker;
 	ic.workers = c->workers;
 	ic.self = &p->ingest_w;
+	ic.msg_in = p->msgs ? &p->msg_in : NULL;
 	if ((rc = ingest_create(&p->ing, &ic)) < 0)
 		goto err;
 	*out = p;
@@ -179,6 +199,11 @@ pl_destroy(struct pl *p)
 			ring_fini(&p->from_worker[i]);
 		if (p->worker_w != NULL)
 			ring_waiter_fini(&p->worker_w[i]);
+	}
+	if (p->msgs) {
+		ring_fini(&p->msg_in);
+		ring_fini(&p->acks);
+		ring_waiter_fini(&p->msg_w);
 	}
 	ring_fini(&p->free_ring);
 	ring_waiter_fini(&p->ingest_w);
@@ -221,11 +246,30 @@ daemon_record(struct pl *p, unsigned type, const char *text, char *buf,
 	/* auditd numbers DAEMON_CONFIG apart: a random serial below 10000,
 	 * not the next one of its own records. */
 	serial = type == AUDIT_DAEMON_CONFIG ? (uint32_t)(random() % 10000) :
-	    p->daemon_serial++;
+	    atomic_fetch_add(&p->daemon_serial, 1);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	n = snprintf(buf, len, "audit(%lld.%03ld:%u): %s",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000000L, serial, text);
 	return n < 0 || (size_t)n >= len ? -E2BIG : n;
+}
+
+int
+pl_daemon_record(struct pl *p, unsigned type, const char *text, char *buf,
+    size_t len)
+{
+	return daemon_record(p, type, text, buf, len);
+}
+
+int
+pl_msg_port(struct pl *p, struct pl_msg_port *port)
+{
+	if (!p->msgs)
+		return -ENOENT;
+	port->in = &p->msg_in;
+	port->acks = &p->acks;
+	port->self = &p->msg_w;
+	port->wake_fd = ingest_wake_fd(p->ing);
+	return 0;
 }
 
 int

@@ -59,6 +59,26 @@ struct pl_config {
 
 	int wait_timeout_ms;		/* waiters' safety net; -1: none */
 	struct ring_feed *feed;		/* the dispatcher's; NULL: none */
+
+	/* Messages from another stage (the network listener): at most
+	 * this many out at once (its slots); 0: none. */
+	unsigned messages;
+	bool feed_remote;		/* clients' records to plugins too */
+	bool ack_durable;		/* acked once synced (group commit) */
+};
+
+/*
+ * The pipeline's side of the message path, for their producer: push
+ * struct ring_msg * on 'in', then write wake_fd (8 bytes); each token
+ * comes back on 'acks' (RING_ACK) once its record is written or dropped,
+ * and 'self', its consumer's waiter (an eventfd: poll self->efd), is
+ * woken.  'in' and 'acks' hold every slot: neither is ever full.
+ */
+struct pl_msg_port {
+	struct ring *in;
+	struct ring *acks;
+	struct ring_waiter *self;
+	int wake_fd;
 };
 
 struct pl_stats {
@@ -122,6 +142,16 @@ void pl_set_parse_opts(struct pl *p, const struct parse_opts *o);
 /* Ask every worker to look uid and gid names up again (SIGHUP, timer). */
 void pl_refresh_names(struct pl *p);
 int pl_event_fd(struct pl *p);
+/* -ENOENT without pl_config.messages. */
+int pl_msg_port(struct pl *p, struct pl_msg_port *port);
+/*
+ * A daemon record's payload, "audit(sec.msec:serial): TEXT", numbered
+ * with the daemon's own serials (any thread): for a stage that makes
+ * DAEMON_* records of its own (DAEMON_ACCEPT, DAEMON_CLOSE).  Its length,
+ * or -E2BIG.
+ */
+int pl_daemon_record(struct pl *p, unsigned type, const char *text,
+    char *buf, size_t len);
 uint32_t pl_take_events(struct pl *p);
 
 #endif

@@ -18,6 +18,15 @@
  * guarded by a mutex (control path only; the loop tests one atomic flag)
  * and are stamped and sharded like the kernel's.
  *
+ * Messages (ring.h's struct ring_msg: a remote client's line, or the
+ * listener's DAEMON_ACCEPT and DAEMON_CLOSE) come on their own ring,
+ * msg_in, in their producer's order, and are taken between the source's
+ * batches: each is copied into a record that carries its token on to the
+ * writer, who gives it back.  A client's line is logged verbatim
+ * (RING_REC_VERBATIM); a daemon record is formatted like any other.  The
+ * producer's slots bound what waits there; when no record is free,
+ * ingest waits as for the kernel's, and the producer stops reading.
+ *
  * Stopping: ingest reads on until the kernel's backlog is 0 twice in a row
  * with nothing left on the socket (or drain_timeout_ms passes), unregisters,
  * reads what is still on the socket, writes the last record (DAEMON_END),
@@ -45,6 +54,7 @@
 #define INGEST_MAIL_MAX 2048
 #define INGEST_POLL_MS 200
 #define INGEST_SPINS 256
+#define INGEST_MSG_BATCH 256	/* messages between two source batches */
 
 struct ingest_mail {
 	unsigned type;
@@ -114,6 +124,9 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 		break;
 	case INGEST_REPLAY:
 		ing->src.ops = &ingest_replay_ops;
+		break;
+	case INGEST_NONE:
+		ing->src.ops = &ingest_none_ops;
 		break;
 	}
 	ing->src.stats = &ing->st;
@@ -232,7 +245,11 @@ dispatch(struct ingest *ing, struct ring_rec *r, uint64_t now)
 	r->line_off = 0;
 	r->line_len = 0;
 	r->v0_len = 0;
-	if (parse_header(ring_rec_payload(r), r->len, &h) == 0) {
+	if (r->flags & RING_REC_VERBATIM) {
+		/* Not parsed: any worker; the writer puts them in order. */
+		r->serial = 0;
+		w = (unsigned)(r->seq % ing->c.workers);
+	} else if (parse_header(ring_rec_payload(r), r->len, &h) == 0) {
 		r->serial = h.serial;
 		w = h.serial % ing->c.workers;
 	} else {
@@ -258,6 +275,7 @@ inject_one(struct ingest *ing, const struct ingest_mail *m)
 	r->flags = RING_REC_DAEMON;
 	r->cmd = (uint16_t)m->cmd;
 	r->node_len = 0;
+	r->ack = 0;
 	STAT_ADD(ing->st.injected, 1);
 	dispatch(ing, r, clock_mono_ns());
 }
@@ -285,6 +303,41 @@ take_mail(struct ingest *ing)
 		pthread_mutex_unlock(&ing->mu);
 		inject_one(ing, &m);
 	}
+}
+
+/*
+ * Up to INGEST_MSG_BATCH messages from msg_in into records; all of them
+ * when 'all' (at the end, once their producer stopped).  Returns how many.
+ */
+static unsigned
+take_msgs(struct ingest *ing, bool all)
+{
+	struct ring_msg *m;
+	unsigned n = 0;
+
+	if (ing->c.msg_in == NULL)
+		return 0;
+	while ((all || n < INGEST_MSG_BATCH) && ring_trypop(ing->c.msg_in, &m)) {
+		struct ring_rec *r;
+		size_t len = m->len < RING_REC_PAYLOAD_MAX ? m->len :
+		    RING_REC_PAYLOAD_MAX;
+
+		refill(ing, false);
+		r = stash_take(ing, ing->nstash - 1);
+		memcpy(ring_rec_payload(r), m->text, len);
+		r->len = (uint32_t)len;
+		r->type = m->type;
+		r->flags = m->type == 0 ? RING_REC_VERBATIM : RING_REC_DAEMON;
+		r->cmd = RING_CMD_NONE;
+		r->node_len = 0;
+		r->ack = m->token;
+		STAT_ADD(ing->st.messages, 1);
+		dispatch(ing, r, clock_mono_ns());
+		n++;
+	}
+	if (n > 0)
+		wake_workers(ing);
+	return n;
 }
 
 static void publish_reg(struct ingest *ing, int state);
@@ -331,8 +384,10 @@ receive(struct ingest *ing, int timeout_ms)
 	now = clock_mono_ns();
 	STAT_ADD(ing->st.received, (uint64_t)n);
 	STAT_ADD(ing->st.batches, 1);
-	for (i = 0; i < (unsigned)n; i++)
+	for (i = 0; i < (unsigned)n; i++) {
+		got[i]->ack = 0;
 		dispatch(ing, got[i], now);
+	}
 	/* Before the next receive can block: hand over what we have. */
 	wake_workers(ing);
 	return n;
@@ -399,6 +454,7 @@ end_stream(struct ingest *ing)
 		refill(ing, false);
 		r = stash_take(ing, ing->nstash - 1);
 		r->flags = RING_REC_EOS;
+		r->ack = 0;
 		r->type = 0;
 		r->len = 0;
 		r->node_len = 0;
@@ -431,7 +487,10 @@ ingest_main(void *arg)
 			break;
 		if (!refill(ing, true))
 			break;
-		rc = receive(ing, INGEST_POLL_MS);
+		/* Messages waiting: look at the source without sleeping. */
+		rc = receive(ing, take_msgs(ing, false) > 0 ||
+		    (ing->c.msg_in != NULL && ring_count(ing->c.msg_in) > 0) ?
+		    0 : INGEST_POLL_MS);
 		if (rc == -ENODATA) {
 			atomic_store_explicit(&ing->finished, true,
 			    memory_order_release);
@@ -455,6 +514,8 @@ ingest_main(void *arg)
 		publish_reg(ing, -ETIMEDOUT);
 	if (ing->reg_seen > 0) {
 		take_mail(ing);
+		/* Their producer stopped before us (DAEMON_CLOSEs included). */
+		take_msgs(ing, true);
 		pthread_mutex_lock(&ing->mu);
 		have_last = ing->have_last;
 		last = ing->last;
@@ -542,6 +603,12 @@ ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
 	/* Release: 'last' is set before the thread can see stop. */
 	atomic_store_explicit(&ing->stop, true, memory_order_release);
 	wake_thread(ing);
+}
+
+int
+ingest_wake_fd(struct ingest *ing)
+{
+	return ing->wake_fd;
 }
 
 int

@@ -27,6 +27,8 @@ enum ingest_source_kind {
 	INGEST_MULTICAST,	/* listen to AUDIT_NLGRP_READLOG, register
 				 * nothing, set nothing */
 	INGEST_REPLAY,		/* read records from a file, then stop */
+	INGEST_NONE,		/* nothing from the kernel: only messages
+				 * (msg_in) and the daemon's records */
 };
 
 enum ingest_enable {
@@ -47,6 +49,10 @@ struct ingest_config {
 	struct ring *to_worker;		/* W rings, ingest produces */
 	unsigned workers;
 	struct ring_waiter *self;	/* ingest's own waiter (futex) */
+	/* Messages (struct ring_msg *) from another stage, taken in the
+	 * order given, beside the source; NULL: none.  Their producer
+	 * writes ingest_wake_fd after a batch. */
+	struct ring *msg_in;
 };
 
 struct ingest_stats {
@@ -62,6 +68,7 @@ struct ingest_stats {
 	uint64_t truncated;	/* records longer than a slot */
 	uint64_t malformed;	/* records without audit(...) header */
 	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
+	uint64_t messages;	/* records taken from msg_in */
 	uint64_t free_low;	/* fewest free records seen (pool high-water:
 				 * records less this); only uint64_t here:
 				 * read with stat_copy */
@@ -99,6 +106,9 @@ int ingest_inject(struct ingest *ing, unsigned type, unsigned cmd,
  */
 void ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
     size_t last_len);
+
+/* Written (8 bytes, eventfd) to wake the thread: messages came. */
+int ingest_wake_fd(struct ingest *ing);
 int ingest_join(struct ingest *ing);
 
 /* True once the source ended by itself (replay reached end of file). */

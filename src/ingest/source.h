@@ -41,6 +41,7 @@ struct ingest_source {
 extern const struct ingest_source_ops ingest_netlink_ops;
 extern const struct ingest_source_ops ingest_multicast_ops;
 extern const struct ingest_source_ops ingest_replay_ops;
+extern const struct ingest_source_ops ingest_none_ops;
 
 /* AUDIT_SET on a private socket, waiting for the kernel's answer. */
 int ingest_kernel_set(uint32_t mask, uint32_t pid, uint32_t enabled);

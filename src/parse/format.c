@@ -71,6 +71,27 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node, uint16_t *nls,
 	return len;
 }
 
+/*
+ * A remote client's record: auditd writes it as it came ("%s\n", no
+ * node=, never enriched), one trailing '\n' already cut by the listener.
+ * A '\n' inside it becomes a space, as in the kernel's records: auditd
+ * writes it, and a client could make lines of its own that way.
+ */
+static int
+format_verbatim(struct ring_rec *r)
+{
+	char *p = ring_rec_payload(r), *nl;
+
+	for (char *q = p; (nl = memchr(q, '\n', (size_t)(p + r->len - q)));
+	    q = nl + 1)
+		*nl = ' ';
+	p[r->len] = '\n';
+	r->line_off = RING_REC_HEADROOM;
+	r->line_len = r->len + 1;
+	r->v0_len = 0;
+	return 0;
+}
+
 int
 parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 {
@@ -79,6 +100,9 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	const char *node = NULL;
 	size_t node_len = 0, name_len, pfx, at, len, total;
 	char *line;
+
+	if (r->flags & RING_REC_VERBATIM)
+		return format_verbatim(r);
 
 	if (r->node_len > 0) {
 		node = r->data;

@@ -91,6 +91,8 @@ enum ring_rec_flag {
 	RING_REC_EOS = 1u << 1,		/* end of stream: the last record */
 	RING_REC_DAEMON = 1u << 2,	/* made by the daemon, not the kernel */
 	RING_REC_NOHDR = 1u << 3,	/* no audit(sec.msec:serial) header */
+	RING_REC_VERBATIM = 1u << 4,	/* a remote client's line: logged as
+					 * it came, never formatted */
 };
 
 /*
@@ -128,7 +130,11 @@ struct ring_rec {
 	 * (uint16_t, the first 64), in the tailroom one byte past the
 	 * payload. */
 	uint16_t v0_nl;
-	uint32_t pad1[3];
+	/* A record that came as a message (struct ring_msg): its token,
+	 * which the writer hands back (RING_ACK) once the record is written
+	 * or dropped.  0: none. */
+	uint32_t ack;
+	uint32_t pad1[2];
 	char data[RING_REC_DATA_SIZE];
 };
 
@@ -172,6 +178,39 @@ struct ring {
 	struct ring_waiter *producer;	/* woken when space frees */
 	_Alignas(RING_CACHELINE) struct ring_stats pstats; /* producer's */
 };
+
+/*
+ * A message: a record that another stage (the network listener) hands to
+ * ingest as text, in a slot that stage owns.  Ingest copies it into a
+ * record, which carries the token on (ring_rec.ack); the writer gives
+ * every token back with what became of the record, RING_ACK(token,
+ * state), on the owner's ack ring, and only then is the slot free again.
+ * So a slot's life is its record's, and the owner bounds what is in the
+ * pipeline by its number of slots.
+ */
+struct ring_msg {
+	uint32_t token;		/* > 0, the owner's */
+	uint16_t type;		/* 0: a client's line, logged verbatim;
+				 * else a DAEMON_* record, formatted */
+	uint16_t pad;
+	uint32_t len;		/* bytes of text */
+	char text[RING_REC_PAYLOAD_MAX];
+};
+
+/* What became of a message's record, on the ack ring. */
+enum ring_ack_state {
+	RING_ACK_WRITTEN,	/* written */
+	RING_ACK_WRITTEN_LOW,	/* written, the disk past space_left */
+	RING_ACK_FULL,		/* not written: the disk is full */
+	RING_ACK_ERROR,		/* not written: the write failed */
+	RING_ACK_SUSPENDED,	/* not written: logging is suspended */
+};
+
+/* An ack as a ring item (rings carry pointers; never NULL). */
+#define RING_ACK(token, state)						\
+	((void *)(uintptr_t)(((uint64_t)(token) << 4) | (unsigned)(state) | 8u))
+#define RING_ACK_TOKEN(item)	((uint32_t)((uintptr_t)(item) >> 4))
+#define RING_ACK_STATE(item)	((enum ring_ack_state)((uintptr_t)(item) & 7u))
 
 /* Pools: every record the daemon will ever use, allocated once. */
 struct ring_pool {

@@ -238,10 +238,32 @@ wr_submit_bare_sync(struct wr *w, bool datasync)
 	prep_sync(w);
 }
 
-/* Records that will not be written: logging is suspended. */
-static void
-drop_buffer(struct wr *w, struct wbuf *b)
+/* Its messages' tokens back, with what became of them. */
+void
+wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st)
 {
+	for (unsigned i = 0; i < b->nack; i++)
+		wr_ack(w, b->ack[i], st);
+	b->nack = 0;
+}
+
+/* Why a record is not written, as a message's sender is told. */
+enum ring_ack_state
+wr_drop_state(const struct wr *w)
+{
+	if (w->no_space)
+		return RING_ACK_FULL;
+	if (w->error_hit || w->rebase)
+		return RING_ACK_ERROR;
+	return RING_ACK_SUSPENDED;
+}
+
+/* Records that will not be written: logging is suspended, or a write
+ * failed. */
+static void
+drop_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st)
+{
+	wr_ack_buffer(w, b, st);
 	STAT_ADD(w->st.dropped, b->nrec);
 	b->nrec = 0;
 	b->done = b->len;
@@ -279,7 +301,7 @@ write_failed(struct wr *w, struct wbuf *b, int err)
 		w->err_off = b->off;
 	w->rebase = w->c.output == WR_OUT_FILE;
 	w->err_tail += b->done;
-	drop_buffer(w, b);
+	drop_buffer(w, b, full ? RING_ACK_FULL : RING_ACK_ERROR);
 	if (a == WR_ACT_SUSPEND || w->c.output != WR_OUT_FILE)
 		w->drop_queued = true;
 	/* Acted on, and told, once the completions are in (wr_settle). */
@@ -369,7 +391,7 @@ maybe_resubmit(struct wr *w)
 			w->rebase = true;
 		}
 		w->err_tail += b->done;
-		drop_buffer(w, b);
+		drop_buffer(w, b, wr_drop_state(w));
 	}
 	if (w->rebase)
 		rebase(w);
@@ -415,7 +437,7 @@ wr_submit_queued(struct wr *w)
 			 * leave a hole in the log. */
 			w->qhead = (w->qhead + 1) % w->c.nbufs;
 			w->qlen--;
-			drop_buffer(w, b);
+			drop_buffer(w, b, wr_drop_state(w));
 			free_buffer(b);
 			continue;
 		}
@@ -514,6 +536,11 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 	w->error_hit = false;
 	for (i = 0; i < b->nrec; i++)
 		hist_add(&w->st.lat_written, now - b->recv_ns[i]);
+	/* As auditd: written is acked, before any sync; unless the
+	 * sender asked for durable (group commit: the chain's sync). */
+	if (!(w->c.ack_durable && b->in_chain))
+		wr_ack_buffer(w, b, w->space_hit ? RING_ACK_WRITTEN_LOW :
+		    RING_ACK_WRITTEN);
 	if (b->in_chain)
 		b->state = WB_WRITTEN;
 	else
@@ -532,6 +559,9 @@ sync_done(struct wr *w, int res, uint64_t now)
 		return;
 	}
 	w->chain.active = false;
+	for (i = 0; w->c.ack_durable && i < w->chain.n; i++)
+		wr_ack_buffer(w, w->chain.bufs[i], res < 0 ? RING_ACK_ERROR :
+		    w->space_hit ? RING_ACK_WRITTEN_LOW : RING_ACK_WRITTEN);
 	if (res < 0) {
 		STAT_ADD(w->st.sync_errors, 1);
 		if (log_ratelimit_ok(&w->rl))

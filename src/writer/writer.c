@@ -114,6 +114,9 @@ wr_create(struct wr **out, const struct wr_config *c)
 		w->bufs[i].recv_ns = calloc(w->cap_rec, sizeof(uint64_t));
 		if (w->bufs[i].mem == NULL || w->bufs[i].recv_ns == NULL)
 			goto err;
+		if (c->acks != NULL && (w->bufs[i].ack = calloc(w->cap_rec,
+		    sizeof(uint32_t))) == NULL)
+			goto err;
 	}
 	w->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->ev_fd < 0) {
@@ -173,6 +176,7 @@ wr_destroy(struct wr *w)
 	for (i = 0; w->bufs != NULL && i < w->c.nbufs; i++) {
 		free(w->bufs[i].mem);
 		free(w->bufs[i].recv_ns);
+		free(w->bufs[i].ack);
 	}
 	free(w->bufs);
 	free(w->queue);
@@ -190,6 +194,7 @@ release_rec(struct wr *w, struct ring_rec *r)
 	 * does not keep included, in log order; a full feed is not waited
 	 * for (plugins count what it lost). */
 	if (w->c.feed != NULL && !(r->flags & RING_REC_EOS) &&
+	    (!(r->flags & RING_REC_VERBATIM) || w->c.feed_remote) &&
 	    ring_feed_put(w->c.feed, r)) {
 		STAT_ADD(w->st.fed, 1);
 		w->fed_batch = true;
@@ -238,6 +243,7 @@ take_buffer(struct wr *w)
 			b->len = 0;
 			b->done = 0;
 			b->nrec = 0;
+			b->nack = 0;
 			b->sync_point = false;
 			b->in_chain = false;
 			return b;
@@ -277,6 +283,8 @@ pull(struct wr *w)
 		if (r->flags & RING_REC_SKIP) {
 			STAT_ADD(w->st.records, 1);
 			STAT_ADD(w->st.skipped, 1);
+			if (r->ack != 0)
+				wr_ack(w, r->ack, RING_ACK_WRITTEN);
 			release_rec(w, r);
 			progress = true;
 			continue;
@@ -285,6 +293,10 @@ pull(struct wr *w)
 			STAT_ADD(w->st.records, 1);
 			if (w->suspended)
 				STAT_ADD(w->st.dropped, 1);
+			/* write_logs = no: auditd acks at once. */
+			if (r->ack != 0)
+				wr_ack(w, r->ack, w->suspended ?
+				    wr_drop_state(w) : RING_ACK_WRITTEN);
 			release_rec(w, r);
 			progress = true;
 			continue;
@@ -313,6 +325,8 @@ pull(struct wr *w)
 		    r->line_len);
 		w->cur->len += r->line_len;
 		w->cur->recv_ns[w->cur->nrec++] = r->recv_ns;
+		if (r->ack != 0)
+			w->cur->ack[w->cur->nack++] = r->ack;
 		w->off += r->line_len;
 		STAT_ADD(w->st.records, 1);
 		release_rec(w, r);
@@ -357,6 +371,16 @@ pull(struct wr *w)
 
 
 
+
+/* Tokens went back: their owner looks once for the lot. */
+static void
+wake_acks(struct wr *w)
+{
+	if (!w->acks_owed)
+		return;
+	w->acks_owed = false;
+	ring_waiter_wake(w->c.acks->consumer);
+}
 
 static bool
 input_ready(struct wr *w)
@@ -443,6 +467,7 @@ wr_main(void *arg)
 		progress = wr_reap(w);
 		wr_settle(w);
 		progress |= pull(w);
+		wake_acks(w);
 		if (w->sw != 0)
 			progress |= wr_do_switch(w);
 		finishing = w->eos == w->c.workers && w->pending == NULL;
@@ -460,6 +485,7 @@ wr_main(void *arg)
 
 			wr_submit_queued(w);
 			wr_settle(w);
+			wake_acks(w);
 			if (w->qlen != before || w->rebase != rebase)
 				progress = true;
 		}

@@ -91,7 +91,15 @@ struct wr_config {
 	struct ring *free_ring;		/* records back to ingest */
 	struct ring_waiter *self;	/* the writer's waiter (eventfd) */
 	struct ring_feed *feed;		/* the dispatcher's copy; NULL: none */
+	bool feed_remote;		/* remote clients' records too
+					 * (distribute_network) */
 	bool io_direct;			/* system calls, not io_uring (tests) */
+	/* Records that came as messages (ring_rec.ack): each token goes
+	 * back on this ring, RING_ACK(token, state), once the record is
+	 * written (ack_durable: once a sync covers it, group commit only)
+	 * or dropped; its consumer is woken.  NULL: no messages. */
+	struct ring *acks;
+	bool ack_durable;
 };
 
 struct wr_stats {
@@ -118,6 +126,7 @@ struct wr_stats {
 	uint64_t waits;		/* times the writer slept */
 	uint64_t buffer_waits;	/* no free write buffer: stopped pulling */
 	uint64_t fed;		/* copied into the dispatcher's feed */
+	uint64_t acked;		/* messages' tokens given back */
 	uint64_t io_direct;	/* 1: written without io_uring */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "common/log.h"
+#include "common/stat.h"
 #include "ring/ring.h"
 #include "writer/writer.h"
 
@@ -46,6 +47,8 @@ struct wbuf {
 	off_t off;
 	uint64_t *recv_ns;
 	unsigned nrec;
+	uint32_t *ack;		/* the tokens of its messages (wr_config.acks) */
+	unsigned nack;
 	bool sync_point;	/* a sync must follow this buffer */
 	bool in_chain;		/* held until the chain's sync */
 };
@@ -129,6 +132,7 @@ struct wr {
 	unsigned acts_owed;	/* 1 << wr_act, from failed writes */
 	uint32_t events_owed;	/* WR_EV_*, ditto */
 	bool publish_owed;	/* the state changed under io.c */
+	bool acks_owed;		/* tokens went back: wake their consumer */
 
 	struct wr_stats st;
 	struct log_ratelimit rl;
@@ -150,6 +154,17 @@ group_commit(const struct wr *w)
 	    (w->p.flush == WR_FLUSH_DATA || w->p.flush == WR_FLUSH_SYNC);
 }
 
+/* A message's token back to its owner (wr_config.acks). */
+static inline void
+wr_ack(struct wr *w, uint32_t token, enum ring_ack_state st)
+{
+	/* The owner has no more tokens out than the ring holds. */
+	if (!ring_trypush(w->c.acks, RING_ACK(token, st)))
+		fatalx("writer: ack ring overflow");
+	STAT_ADD(w->st.acked, 1);
+	w->acks_owed = true;
+}
+
 /* io.c: buffers out, completions in. */
 int wr_io_init(struct wr *w, unsigned depth);
 void wr_io_fini(struct wr *w);
@@ -159,6 +174,8 @@ void wr_close_current(struct wr *w);
 bool wr_idle_io(const struct wr *w);
 void wr_submit_queued(struct wr *w);
 void wr_submit_bare_sync(struct wr *w, bool datasync);
+void wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st);
+enum ring_ack_state wr_drop_state(const struct wr *w);
 bool wr_reap(struct wr *w);
 
 /* switch.c: in-band commands, limits, and what the daemon is told. */

@@ -1,0 +1,315 @@
+/*
+ * net.c - the network stage: ringauditd as the log server that a fleet's
+ * audisp-remote clients send their records to, and its thread.
+ *
+ * auditd 3.0.9 does this on its one event thread: it reads a client's
+ * frame, writes the record, sends the ack, then reads the next, so the
+ * disk's time is every client's, and each client (stop-and-wait) sends
+ * one record a round trip.  Here the network has a thread of its own,
+ * one for every client (no thread per client), and records go to the
+ * same pipeline as the kernel's: taken by ingest in the order the
+ * network gave them (so each client's in the order it sent them), among
+ * the kernel's, written by the writer, which gives each back once written
+ * (or, with remote_ack = durable, once synced) or dropped; only then is
+ * the client answered, in auditd's words.  The log cannot tell a remote
+ * record from auditd's: verbatim, no node= added, one trailing '\n' cut.
+ *
+ * The thread sleeps in epoll_wait on the listening sockets, every
+ * client, an eventfd that net_stop writes, and the eventfd of its waiter
+ * on the ack ring (ring.h's protocol: announce, look again, sleep), with
+ * a timeout only for the idle tick.
+ *
+ * Memory.  Everything is allocated by net_create: max_clients clients,
+ * each with a frame-long read buffer and room for every reply it can be
+ * owed; 'slots' message slots, each a record long.  A slot is out from
+ * the moment its record is handed to ingest until the writer gives it
+ * back, so the slots bound what the network has in the pipeline.  When
+ * none is free, no client is read: TCP pushes back to the clients, who
+ * queue as audisp-remote's own settings say; nothing accepted is lost
+ * here.  A client that sends bytes that are no frame, a frame too long,
+ * or nothing for tcp_client_max_idle is closed and counted, and costs
+ * the others nothing but its buffer.
+ *
+ * Stopping (net_stop): ENDING to every client, each closed with its
+ * DAEMON_CLOSE record, the listeners closed, the thread joined; the
+ * daemon then stops the pipeline, which logs what the network handed it.
+ *
+ * Files: this one (the thread, start and stop), listen.c (sockets,
+ * accepting, the idle tick), client.c (reading, frames, replies),
+ * slot.c (messages to the pipeline), frame.c (the protocol's bytes).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/stat.h"
+#include "net/net_int.h"
+
+#define NET_EVENTS 64
+
+const char *
+net_reject_name(enum net_reject r)
+{
+	static const char *const names[NET_REJ_N] = {
+		"port", "wrap", "dup", "alloc",
+	};
+
+	return r < NET_REJ_N ? names[r] : "?";
+}
+
+const char *
+net_close_name(enum net_close c)
+{
+	static const char *const names[NET_CL_N] = {
+		"eof", "error", "idle", "bad", "too_long", "stop",
+	};
+
+	return c < NET_CL_N ? names[c] : "?";
+}
+
+/* Room for every client's socket beside the daemon's own files. */
+static void
+raise_nofile(unsigned clients)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)clients + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warnx("net: room for %llu open files only; clients past "
+		    "that are refused", (unsigned long long)rl.rlim_cur);
+}
+
+static int
+add_fd(struct net *n, int fd, uint64_t data)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
+
+	return epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int
+net_create(struct net **out, const struct net_config *c)
+{
+	struct net *n;
+	unsigned i;
+	int rc = -ENOMEM;
+
+	if (c->port == 0 || c->max_clients == 0 || c->per_client == 0 ||
+	    c->slots == 0 || c->in == NULL || c->acks == NULL ||
+	    c->self == NULL || c->self->efd < 0 || c->daemon_record == NULL)
+		return -EINVAL;
+	n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return -ENOMEM;
+	n->c = *c;
+	n->ep = n->stop_fd = -1;
+	n->clients = calloc(c->max_clients, sizeof(*n->clients));
+	n->obufs = calloc(c->max_clients, (size_t)(c->per_client + 1) *
+	    NET_REPLY_MAX);
+	if (n->clients == NULL || n->obufs == NULL ||
+	    (rc = net_slots_init(n)) < 0)
+		goto err;
+	for (i = 0; i < c->max_clients; i++) {
+		n->clients[i].fd = -1;
+		n->clients[i].obuf = n->obufs + (size_t)i *
+		    (c->per_client + 1) * NET_REPLY_MAX;
+		n->clients[i].next_free = i + 1 < c->max_clients ? i + 1 :
+		    NET_NONE;
+	}
+	n->free_client = 0;
+	raise_nofile(c->max_clients);
+	n->ep = epoll_create1(EPOLL_CLOEXEC);
+	n->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n->ep < 0 || n->stop_fd < 0) {
+		rc = -errno;
+		goto err;
+	}
+	if ((rc = net_listen_open(n)) < 0)
+		goto err;
+	for (i = 0; i < n->nlisten; i++)
+		if ((rc = add_fd(n, n->lfd[i], NET_EV_LISTEN | i)) < 0)
+			goto err;
+	if ((rc = add_fd(n, n->stop_fd, NET_EV_STOP)) < 0 ||
+	    (rc = add_fd(n, c->self->efd, NET_EV_ACKS)) < 0)
+		goto err;
+	*out = n;
+	return 0;
+err:
+	net_destroy(n);
+	return rc;
+}
+
+void
+net_destroy(struct net *n)
+{
+	unsigned i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->nlisten; i++)
+		close(n->lfd[i]);
+	for (i = 0; n->clients != NULL && i < n->c.max_clients; i++)
+		if (n->clients[i].fd >= 0)
+			close(n->clients[i].fd);
+	if (n->ep >= 0)
+		close(n->ep);
+	if (n->stop_fd >= 0)
+		close(n->stop_fd);
+	free(n->clients);
+	free(n->obufs);
+	free(n->slots);
+	free(n);
+}
+
+/* Milliseconds to the next idle tick (-1: none), ticking when due. */
+static int
+idle_timeout(struct net *n)
+{
+	uint64_t now;
+
+	if (n->c.max_idle == 0)
+		return -1;
+	now = clock_mono_ns();
+	if (n->next_tick == 0)
+		n->next_tick = now + n->c.max_idle * 1000000000ull;
+	if (now >= n->next_tick) {
+		net_idle_tick(n);
+		n->next_tick = now + n->c.max_idle * 1000000000ull;
+	}
+	return (int)((n->next_tick - now) / 1000000u) + 1;
+}
+
+/* Acks in: replies out, and clients that waited for a slot read. */
+static void
+acks(struct net *n)
+{
+	if (net_take_acks(n) && n->paused)
+		net_resume(n);
+}
+
+/* ENDING to each client, then its close. */
+static void
+end_clients(struct net *n)
+{
+	unsigned char ending[NET_REPLY_MAX];
+	size_t len = net_reply(ending, NET_ENDING, 0, NULL);
+	unsigned i;
+
+	for (i = 0; i < n->c.max_clients; i++) {
+		struct net_client *cl = &n->clients[i];
+		uint64_t until = clock_mono_ns() + 5000000000ull;
+
+		if (cl->fd < 0)
+			continue;
+		if (send(cl->fd, ending, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("net: no ENDING to %s: %s", cl->addr,
+			    strerror(errno));
+		/* Its DAEMON_CLOSE needs a slot: the pipeline frees them. */
+		while (n->free_slot == NET_NONE && clock_mono_ns() < until) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+			net_take_acks(n);
+		}
+		net_client_close(n, cl, NET_CL_STOP);
+	}
+}
+
+static void *
+net_main(void *arg)
+{
+	struct net *n = arg;
+	struct epoll_event evs[NET_EVENTS];
+	bool stop = false;
+	uint64_t v;
+
+	while (!stop) {
+		int k, i, timeout = idle_timeout(n);
+
+		net_flush_in(n);
+		ring_waiter_prepare(n->c.self);
+		if (ring_count(n->c.acks) > 0)
+			timeout = 0;
+		k = epoll_wait(n->ep, evs, NET_EVENTS, timeout);
+		ring_waiter_cancel(n->c.self);
+		if (k < 0 && errno != EINTR)
+			fatal("net: epoll_wait");
+		acks(n);
+		for (i = 0; i < k; i++) {
+			uint64_t u = evs[i].data.u64;
+			struct net_client *cl;
+
+			switch (NET_EV_KIND(u)) {
+			case NET_EV_LISTEN:
+				net_accept(n, n->lfd[NET_EV_INDEX(u)]);
+				continue;
+			case NET_EV_STOP:
+				stop = true;
+				continue;
+			case NET_EV_ACKS:
+				/* Readable, so it does not block; its acks
+				 * were taken above. */
+				if (read(n->c.self->efd, &v, sizeof(v)) < 0)
+					log_warn("net: waiter");
+				acks(n);
+				continue;
+			}
+			cl = &n->clients[NET_EV_INDEX(u)];
+			if (cl->fd < 0)
+				continue;	/* closed earlier this turn */
+			/* Gone while it waited for a slot: its socket
+			 * would say so on every turn. */
+			if (!cl->reading &&
+			    (evs[i].events & (EPOLLERR | EPOLLHUP))) {
+				net_client_close(n, cl, NET_CL_ERROR);
+				continue;
+			}
+			if (evs[i].events & EPOLLOUT)
+				net_client_write(n, cl);
+			if (cl->fd >= 0 && (evs[i].events &
+			    (EPOLLIN | EPOLLERR | EPOLLHUP)))
+				net_client_read(n, cl);
+		}
+	}
+	end_clients(n);
+	net_flush_in(n);
+	return NULL;
+}
+
+int
+net_start(struct net *n)
+{
+	int rc = pthread_create(&n->thread, NULL, net_main, n);
+
+	if (rc != 0)
+		return -rc;
+	n->started = true;
+	return 0;
+}
+
+void
+net_stop(struct net *n)
+{
+	uint64_t one = 1;
+
+	if (n == NULL || !n->started)
+		return;
+	if (write(n->stop_fd, &one, sizeof(one)) < 0)
+		log_warn("net: cannot stop the thread");
+	pthread_join(n->thread, NULL);
+	n->started = false;
+}
+
+void
+net_get_stats(struct net *n, struct net_stats *st)
+{
+	stat_copy(st, &n->st, sizeof(*st));
+}

@@ -127,6 +127,10 @@ cfg_defaults(struct cfg *c)
 	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
 	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");
 	snprintf(c->sendmail, sizeof(c->sendmail), "/usr/lib/sendmail");
+	c->remote_ack = CFG_ACK_WRITTEN;
+	c->tcp_max_clients = 1024;
+	c->tcp_messages = 1024;
+	c->tcp_client_messages = 64;
 }
 
 const char *
@@ -528,6 +532,15 @@ load_commit(struct cfg *c, const char *apath, const char *rpath,
 		rc = load(t, apath, true, allow_symlinks, err, errlen);
 	if (rc == 0 && rpath != NULL)
 		rc = load(t, rpath, false, allow_symlinks, err, errlen);
+	if (rc == 0 && rpath != NULL && t->remote_ack == CFG_ACK_DURABLE &&
+	    t->flush != CFG_FLUSH_DATA && t->flush != CFG_FLUSH_SYNC) {
+		/* Durable means a sync covered it: group commit only. */
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: remote_ack \"durable\" needs "
+			    "flush = data or sync in auditd.conf (flush is "
+			    "\"%s\")", rpath, cfg_flush_name(t->flush));
+		rc = -EINVAL;
+	}
 	if (rc == 0) {
 		email_check(t, apath != NULL ? apath : rpath);
 		memcpy(c, t, sizeof(*c));

@@ -77,6 +77,11 @@ enum cfg_ingest {		/* ringauditd.conf's ingest */
 	CFG_INGEST_MULTICAST,	/* a listener beside it; sets nothing */
 };
 
+enum cfg_remote_ack {		/* ringauditd.conf's remote_ack */
+	CFG_ACK_WRITTEN,	/* as auditd: once written */
+	CFG_ACK_DURABLE,	/* once synced (flush = data or sync) */
+};
+
 #define CFG_NAME_MAX 255
 #define CFG_VALUE_MAX 256
 #define CFG_WARN_MAX 16
@@ -170,6 +175,10 @@ struct cfg {
 	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";
 					 * /sbin/init; tests name a stand-in */
 	char sendmail[PATH_MAX];	/* email action: /usr/lib/sendmail */
+	enum cfg_remote_ack remote_ack;	/* when a remote record is acked */
+	unsigned tcp_max_clients;	/* clients connected at once */
+	unsigned tcp_messages;		/* remote records in the pipeline */
+	unsigned tcp_client_messages;	/* ... from one client */
 };
 
 void cfg_defaults(struct cfg *c);

@@ -46,6 +46,7 @@ _Static_assert(sizeof(enum cfg_max_action) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_overflow) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_transport) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_ingest) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_remote_ack) == sizeof(int), "enum size");
 
 static const struct choice yes_no[] = {
 	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
@@ -100,6 +101,11 @@ static const struct choice ingests[] = {
 	{ "multicast", CFG_INGEST_MULTICAST }, { NULL, 0 },
 };
 
+static const struct choice remote_acks[] = {
+	{ "written", CFG_ACK_WRITTEN }, { "durable", CFG_ACK_DURABLE },
+	{ NULL, 0 },
+};
+
 /* ringauditd.conf's keys; cfg_rkw_parse() reads their values. */
 const struct rkw cfg_ringauditd_kw[] = {
 	{ "ingest", OFF(ingest), 0, 0, false, ingests },
@@ -120,6 +126,11 @@ const struct rkw cfg_ringauditd_kw[] = {
 	{ "state_file", OFF(state_file), 0, 0, true, NULL },
 	{ "init_command", OFF(init_command), 0, 0, true, NULL },
 	{ "sendmail", OFF(sendmail), 0, 0, true, NULL },
+	{ "remote_ack", OFF(remote_ack), 0, 0, false, remote_acks },
+	{ "tcp_max_clients", OFF(tcp_max_clients), 1, 65536, false, NULL },
+	{ "tcp_messages", OFF(tcp_messages), 16, 65536, false, NULL },
+	{ "tcp_client_messages", OFF(tcp_client_messages), 1, 4096, false,
+	    NULL },
 	{ NULL, 0, 0, 0, false, NULL },
 };
 

@@ -17,6 +17,7 @@
 #include "daemon/cfg.h"
 #include "daemon/pipeline.h"
 #include "dispatch/dispatch.h"
+#include "net/net.h"
 
 /* Counters of the control thread, for the state report. */
 struct dmn_stats {
@@ -38,10 +39,13 @@ struct dmn {
 	bool symlinks;			/* -l */
 	struct pl *p;
 	struct disp *disp;		/* plugins */
+	struct net *net;		/* remote clients; NULL: none */
 	uint32_t auid, ses;		/* the daemon's own, for its records */
 	bool writes_file;		/* not -f, write_logs */
-	bool multicast;			/* ingest = multicast, fixed at start:
-					 * never ask the kernel who signalled */
+	bool multicast;			/* not the kernel's registered daemon
+					 * (ingest = multicast, local_events =
+					 * no), fixed at start: never ask the
+					 * kernel who signalled */
 	struct signalfd_siginfo stop_si; /* the TERM or INT that stops us */
 	char node[CFG_NAME_MAX + 1];	/* name_format's, for the workers */
 	int nice_base;			/* the niceness the daemon started
@@ -69,6 +73,14 @@ void dmn_end_text(struct dmn *d, char *buf, size_t len);
 int dmn_node(struct dmn *d, const struct cfg *c, struct parse_opts *o);
 /* Niceness base - boost (priority_boost); 0 or -errno. */
 int dmn_priority(int base, unsigned long boost);
+
+/* remote.c: the network stage, when tcp_listen_port is set (else each
+ * does nothing).  create opens the listener (-errno, said in auditd's
+ * words); stop sends ENDING and closes every client. */
+int dmn_net_create(struct dmn *d, const struct cfg *c);
+int dmn_net_start(struct dmn *d);
+void dmn_net_stop(struct dmn *d);
+void dmn_net_destroy(struct dmn *d);
 
 /* actions.c */
 /* Start path (no arguments, as auditd), or "init_command N"; not waited

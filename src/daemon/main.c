@@ -15,6 +15,11 @@
  * pid_file names one, and at stop reads only what its socket holds.  Its
  * own log still opens with DAEMON_START and ends with DAEMON_END.
  *
+ * With local_events = no it takes nothing from the kernel at all: a log
+ * server for remote clients (tcp_listen_port, remote.c), which never
+ * opens a NETLINK_AUDIT socket, so it neither registers nor changes or
+ * asks anything in the kernel; signals work as ever.
+ *
  * The main thread is the control thread: it owns the signals (blocked in
  * every thread, read here through a signalfd), the writer's events (an
  * eventfd) and the daemon's records (DAEMON_START when logging starts,
@@ -379,8 +384,12 @@ main(int argc, char **argv)
 		fatal("signalfd");
 
 	pl_config_defaults(&pc);
-	pc.source = multicast ? INGEST_MULTICAST : INGEST_NETLINK;
-	pc.enable = multicast ? INGEST_NOCHANGE : o.enable;
+	pc.source = !cfg.local_events ? INGEST_NONE : multicast ?
+	    INGEST_MULTICAST : INGEST_NETLINK;
+	pc.enable = pc.source != INGEST_NETLINK ? INGEST_NOCHANGE : o.enable;
+	pc.messages = cfg.tcp_listen_port > 0 ? cfg.tcp_messages : 0;
+	pc.feed_remote = cfg.distribute_network;
+	pc.ack_durable = cfg.remote_ack == CFG_ACK_DURABLE;
 	pc.rcvbuf = cfg.netlink_rcvbuf;
 	pc.drain_timeout_ms = cfg.drain_timeout_ms;
 	pc.workers = cfg.workers;
@@ -433,7 +442,16 @@ main(int argc, char **argv)
 	d.symlinks = o.symlinks;
 	d.p = p;
 	d.disp = disp;
-	d.multicast = multicast;
+	d.multicast = multicast || !cfg.local_events;
+	/* The listener is bound before anything is logged: a port that
+	 * cannot be had stops the daemon here. */
+	if ((rc = dmn_net_create(&d, &cfg)) < 0) {
+		disp_destroy(disp);
+		pl_destroy(p);
+		report_start(report, EXIT_INIT);
+		log_warnx("The audit daemon is exiting.");
+		return EXIT_INIT;
+	}
 	d.auid = dmn_proc_u32(0, "loginuid");
 	d.ses = dmn_proc_u32(0, "sessionid");
 	uname(&un);
@@ -457,6 +475,7 @@ main(int argc, char **argv)
 		pl_stop(p, 0, NULL);
 		pl_wait(p);
 		disp_destroy(disp);
+		dmn_net_destroy(&d);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
 		log_warnx("The audit daemon is exiting.");
@@ -480,6 +499,7 @@ main(int argc, char **argv)
 			pl_append(p, AUDIT_DAEMON_ABORT, text);
 		}
 		disp_destroy(disp);
+		dmn_net_destroy(&d);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
 		log_warnx("The audit daemon is exiting.");
@@ -492,12 +512,17 @@ main(int argc, char **argv)
 		log_warnx("Cannot write the pid file %s: %s", pidfile,
 		    strerror(-rc));
 	report_start(report, 0);
-	log_info("ringauditd %s: listening for events (%s, %u workers, %u "
-	    "records, flush %s)", RA_VERSION, multicast ? "multicast, beside "
-	    "the audit daemon" : "the audit daemon", pc.workers, pc.records,
+	log_info("ringauditd %s: listening for events (%s%s, %u workers, %u "
+	    "records, flush %s)", RA_VERSION, !cfg.local_events ? "remote "
+	    "clients only" : multicast ? "multicast, beside the audit daemon" :
+	    "the audit daemon", cfg.tcp_listen_port > 0 && cfg.local_events ?
+	    " and remote clients" : "", pc.workers, pc.records,
 	    cfg_flush_name(cfg.flush));
+	dmn_net_start(&d);
 
 	control_loop(&d, sfd);
+	/* Clients first: their DAEMON_CLOSEs come before DAEMON_END. */
+	dmn_net_stop(&d);
 
 	dmn_end_text(&d, text, sizeof(text));
 	pl_stop(p, AUDIT_DAEMON_END, text);
@@ -511,6 +536,7 @@ main(int argc, char **argv)
 		log_warnx("Cannot write the metrics file %s: %s",
 		    cfg.metrics_file, strerror(-rc));
 	disp_destroy(disp);
+	dmn_net_destroy(&d);
 	pl_destroy(p);
 	files_pid_remove(pidfile);
 	/* auditd removes its state report when it stops. */

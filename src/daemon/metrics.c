@@ -42,10 +42,85 @@ struct metric {
 	uint64_t v;
 };
 
-#define METRICS_MAX 64
+#define METRICS_MAX 96
 
 #define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
 #define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
+
+#define NET_ROWS 22
+
+/* The network listener's figures, when it listens. */
+static size_t
+collect_net(struct net *n, struct metric *m)
+{
+	struct net_stats s;
+
+	net_get_stats(n, &s);
+	const struct metric rows[] = {
+	G("network clients", "network_clients",
+	    "Remote clients connected now.", s.active),
+	G("network clients, most", "network_clients_max",
+	    "Most remote clients connected at once.", s.active_high),
+	C("network connections accepted", "network_accepted_total",
+	    "Connections accepted (DAEMON_ACCEPT res=success).", s.accepted),
+	C("network connections refused, port", "network_refused_port_total",
+	    "Connections from a port outside tcp_client_ports (op=port).",
+	    s.rejected[NET_REJ_PORT]),
+	C("network connections refused, wrap", "network_refused_wrap_total",
+	    "Connections libwrap refused (op=wrap).",
+	    s.rejected[NET_REJ_WRAP]),
+	C("network connections refused, dup", "network_refused_dup_total",
+	    "Connections past tcp_max_per_addr (op=dup).",
+	    s.rejected[NET_REJ_DUP]),
+	C("network connections refused, alloc", "network_refused_alloc_total",
+	    "Connections past tcp_max_clients (op=alloc).",
+	    s.rejected[NET_REJ_ALLOC]),
+	C("network clients closed, eof", "network_closed_eof_total",
+	    "Clients that closed their connection.", s.closed[NET_CL_EOF]),
+	C("network clients closed, error", "network_closed_error_total",
+	    "Clients closed on a read or write error.",
+	    s.closed[NET_CL_ERROR]),
+	C("network clients closed, idle", "network_closed_idle_total",
+	    "Clients closed after tcp_client_max_idle.", s.closed[NET_CL_IDLE]),
+	C("network clients closed, bad", "network_closed_bad_total",
+	    "Clients closed for bytes that are no frame.",
+	    s.closed[NET_CL_BAD]),
+	C("network clients closed, too long", "network_closed_too_long_total",
+	    "Clients closed for a frame longer than 8970 bytes.",
+	    s.closed[NET_CL_TOO_LONG]),
+	C("network clients closed, stop", "network_closed_stop_total",
+	    "Clients sent ENDING and closed as the daemon stopped.",
+	    s.closed[NET_CL_STOP]),
+	C("network records", "network_records_total",
+	    "Records received from remote clients.", s.records),
+	C("network heartbeats", "network_heartbeats_total",
+	    "Heartbeats received (each acked).", s.heartbeats),
+	C("network lines dropped", "network_lines_dropped_total",
+	    "Lines without the protocol's magic, dropped unanswered.",
+	    s.lines_dropped),
+	C("network replies", "network_replies_total",
+	    "Replies sent to clients.", s.replies),
+	C("network replies not ok", "network_replies_not_ok_total",
+	    "Replies other than ACK (disk low, full, error, suspended).",
+	    s.not_ok),
+	C("network replies lost", "network_replies_lost_total",
+	    "Records whose client was gone when they were written.",
+	    s.replies_lost),
+	C("network bytes", "network_bytes_total",
+	    "Bytes read from remote clients.", s.bytes),
+	C("network pauses", "network_pauses_total",
+	    "Times no client was read: every message slot was in the "
+	    "pipeline.", s.pauses),
+	C("network daemon records lost", "network_daemon_records_lost_total",
+	    "DAEMON_ACCEPT or DAEMON_CLOSE records not logged.",
+	    s.daemon_records_lost),
+	};
+
+	_Static_assert(sizeof(rows) / sizeof(rows[0]) == NET_ROWS,
+	    "NET_ROWS");
+	memcpy(m, rows, sizeof(rows));
+	return NET_ROWS;
+}
 
 static size_t
 collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
@@ -155,10 +230,14 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	    st->names.too_long),
 	};
 
-	_Static_assert(sizeof(rows) / sizeof(rows[0]) <= METRICS_MAX,
-	    "METRICS_MAX is too small");
+	size_t k = sizeof(rows) / sizeof(rows[0]);
+
+	_Static_assert(sizeof(rows) / sizeof(rows[0]) + NET_ROWS <=
+	    METRICS_MAX, "METRICS_MAX is too small");
 	memcpy(m, rows, sizeof(rows));
-	return sizeof(rows) / sizeof(rows[0]);
+	if (d->net != NULL)
+		k += collect_net(d->net, m + k);
+	return k;
 }
 
 #undef C

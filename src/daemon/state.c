@@ -84,8 +84,17 @@ report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 	fprintf(f, "plugin queue overflow detected = %s\n",
 	    yes_no(ds.overflowed));
 	fprintf(f, "plugin queueing suspended = %s\n", yes_no(ds.suspended));
-	/* No network listener yet. */
-	fprintf(f, "listening for network connections = no\n");
+	fprintf(f, "listening for network connections = %s\n",
+	    yes_no(d->net != NULL));
+	if (d->net != NULL) {
+		struct net_stats ns;
+
+		net_get_stats(d->net, &ns);
+		fprintf(f, "active connections = %llu\n",
+		    (unsigned long long)ns.active);
+		fprintf(f, "total connections = %llu\n",
+		    (unsigned long long)ns.accepted);
+	}
 }
 
 static void

@@ -267,7 +267,10 @@ ringauditd_line(struct ld *l, char *s)
 		return fail(l, -EINVAL, "%s: unexpected \"%s\" after \"%s\"",
 		    k->name, esc(qo, sizeof(qo), tok[3]),
 		    esc(qb, sizeof(qb), tok[2]));
-	return cfg_rkw_parse(l, k, tok[2]);
+	if ((rc = cfg_rkw_parse(l, k, tok[2])) == 0 &&
+	    strcasecmp(k->name, "remote_ack") == 0)
+		l->c->remote_ack_line = l->line;
+	return rc;
 }
 
 /*
@@ -536,9 +539,10 @@ load_commit(struct cfg *c, const char *apath, const char *rpath,
 	    t->flush != CFG_FLUSH_DATA && t->flush != CFG_FLUSH_SYNC) {
 		/* Durable means a sync covered it: group commit only. */
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: remote_ack \"durable\" needs "
-			    "flush = data or sync in auditd.conf (flush is "
-			    "\"%s\")", rpath, cfg_flush_name(t->flush));
+			snprintf(err, errlen, "%s:%u: remote_ack \"durable\" "
+			    "needs flush = data or sync in auditd.conf (flush "
+			    "is \"%s\")", rpath, t->remote_ack_line,
+			    cfg_flush_name(t->flush));
 		rc = -EINVAL;
 	}
 	if (rc == 0) {

@@ -176,6 +176,7 @@ struct cfg {
 					 * /sbin/init; tests name a stand-in */
 	char sendmail[PATH_MAX];	/* email action: /usr/lib/sendmail */
 	enum cfg_remote_ack remote_ack;	/* when a remote record is acked */
+	unsigned remote_ack_line;	/* ... its line, for the error */
 	unsigned tcp_max_clients;	/* clients connected at once */
 	unsigned tcp_messages;		/* remote records in the pipeline */
 	unsigned tcp_client_messages;	/* ... from one client */

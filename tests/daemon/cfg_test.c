@@ -52,6 +52,10 @@ field(const struct cfg *c, enum field f)
 	case F_NAMES_REFRESH: return c->name_cache_refresh;
 	case F_METRICS_INTERVAL: return c->metrics_interval;
 	case F_INGEST: return c->ingest;
+	case F_REMOTE_ACK: return c->remote_ack;
+	case F_TCP_CLIENTS: return c->tcp_max_clients;
+	case F_TCP_MESSAGES: return c->tcp_messages;
+	case F_TCP_CLIENT_MESSAGES: return c->tcp_client_messages;
 	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
 	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
 	}

@@ -320,6 +320,24 @@ static const struct kcase ringauditd_keys[] = {
 	OK("ingest = multicast\ningest = unicast\n", F_INGEST,
 	    CFG_INGEST_UNICAST),
 	BAD("ingest = broadcast\n", 1, "broadcast"),
+	/* The log server's: when a remote record is acked, how many
+	 * clients and records at once. */
+	OK("remote_ack = written\n", F_REMOTE_ACK, CFG_ACK_WRITTEN),
+	OK("REMOTE_ACK = Written\n", F_REMOTE_ACK, CFG_ACK_WRITTEN),
+	BAD("remote_ack = synced\n", 1, "synced"),
+	/* durable needs group commit; auditd.conf here is the default
+	 * (incremental_async). */
+	BAD("workers = 2\nremote_ack = durable\n", 2, "durable"),
+	OK("tcp_max_clients = 1\n", F_TCP_CLIENTS, 1),
+	OK("tcp_max_clients = 65536\n", F_TCP_CLIENTS, 65536),
+	BAD("tcp_max_clients = 0\n", 1, "0"),
+	BAD("tcp_max_clients = 65537\n", 1, "65537"),
+	OK("tcp_messages = 16\n", F_TCP_MESSAGES, 16),
+	OK("tcp_messages = 65536\n", F_TCP_MESSAGES, 65536),
+	BAD("tcp_messages = 15\n", 1, "15"),
+	OK("tcp_client_messages = 1\n", F_TCP_CLIENT_MESSAGES, 1),
+	OK("tcp_client_messages = 4096\n", F_TCP_CLIENT_MESSAGES, 4096),
+	BAD("tcp_client_messages = 4097\n", 1, "4097"),
 	BAD("ingest = 1\n", 1, "1"),
 	BAD("ingest = \n", 1, NULL),
 	BAD("ingest = multicast unicast\n", 1, "unicast"),

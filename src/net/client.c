@@ -34,6 +34,16 @@
 
 #define NET_READS 4		/* reads of one client per turn */
 
+const char *
+net_close_name(enum net_close c)
+{
+	static const char *const names[NET_CL_N] = {
+		"eof", "error", "idle", "bad", "too_long", "stop",
+	};
+
+	return c < NET_CL_N ? names[c] : "?";
+}
+
 static size_t
 obuf_cap(const struct net *n)
 {

@@ -43,6 +43,16 @@
 int allow_severity = LOG_INFO;
 int deny_severity = LOG_NOTICE;
 
+const char *
+net_reject_name(enum net_reject r)
+{
+	static const char *const names[NET_REJ_N] = {
+		"port", "wrap", "dup", "alloc",
+	};
+
+	return r < NET_REJ_N ? names[r] : "?";
+}
+
 static int
 listen_one(struct net *n, const struct addrinfo *ai, bool v6only)
 {

@@ -52,26 +52,6 @@
 
 #define NET_EVENTS 64
 
-const char *
-net_reject_name(enum net_reject r)
-{
-	static const char *const names[NET_REJ_N] = {
-		"port", "wrap", "dup", "alloc",
-	};
-
-	return r < NET_REJ_N ? names[r] : "?";
-}
-
-const char *
-net_close_name(enum net_close c)
-{
-	static const char *const names[NET_CL_N] = {
-		"eof", "error", "idle", "bad", "too_long", "stop",
-	};
-
-	return c < NET_CL_N ? names[c] : "?";
-}
-
 /* Room for every client's socket beside the daemon's own files. */
 static void
 raise_nofile(unsigned clients)

@@ -251,6 +251,7 @@ make_line(struct ring_rec *r, uint64_t seq, unsigned tag, unsigned i,
 	r->line_off = RING_REC_HEADROOM;
 	r->line_len = (uint32_t)n;
 	r->node_len = 0;
+	r->ack = 0;
 	if (want != NULL && !(flags & RING_REC_SKIP))
 		buf_add(want, p, (size_t)n);
 }
@@ -307,6 +308,7 @@ watchdog_main(void *arg)
 
 const struct cmd_at *run_cmds;
 void (*run_hook)(unsigned i, const struct buf *want);
+bool run_acks;
 
 static uint16_t
 cmd_for(unsigned i)
@@ -358,6 +360,8 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 		r = h_get_free(&h);
 		make_line(r, h.seq++, tag, i, flags, want);
 		r->cmd = cmd_for(i);
+		if (run_acks)
+			r->ack = i + 1;
 		h_push(&h, r);
 		atomic_fetch_add(&wd.progress, 1);
 	}

@@ -99,6 +99,9 @@ extern const struct cmd_at *run_cmds;
 /* For the next run_writer: called before record i is made, with the
  * lines made so far (what another program does to the log meanwhile). */
 extern void (*run_hook)(unsigned i, const struct buf *want);
+/* For the next run_writer: record i carries the token i + 1 (ring_rec.ack),
+ * as a message's record does; else none. */
+extern bool run_acks;
 /*
  * One writer run: n records (every skip_every-th one, if not 0, marked
  * RING_REC_SKIP), then EOS and join.  The lines that should be logged are

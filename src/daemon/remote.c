@@ -27,6 +27,13 @@ dmn_net_create(struct dmn *d, const struct cfg *c)
 
 	if (c->tcp_listen_port == 0)
 		return 0;
+	if (c->transport == CFG_TRANSPORT_KRB5) {
+		/* Plain TCP where Kerberos was asked for would take records
+		 * no one vouched for. */
+		log_warnx("transport = KRB5 is not served by this ringauditd "
+		    "yet; not listening on port %lu", c->tcp_listen_port);
+		return -EPROTONOSUPPORT;
+	}
 	if ((rc = pl_msg_port(d->p, &port)) < 0)
 		return rc;
 	memset(&nc, 0, sizeof(nc));

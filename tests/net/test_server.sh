@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# tests/net/test_server.sh - ringauditd as the central log server, under
+# load (tools/ra_netload.c: many clients, each as audisp-remote frames
+# its records), with local_events = no: it opens no audit netlink socket,
+# so it needs no kernel lock.  Each case on a loopback port of its own:
+#   load         200 clients from 4 addresses, 4 records out each: every
+#                acked record in the log once, a DAEMON_ACCEPT and a
+#                DAEMON_CLOSE for each client, no audit socket opened
+#   backpressure 16 message slots for 50 clients: reading stops and goes
+#                on (pauses counted), every acked record logged
+#   durable      flush = data, remote_ack = durable: every record acked is
+#                durable by the state report
+#   suspended    logging suspended: every record answered, none acked
+#   stop         SIGTERM under load: every client gets ENDING, every
+#                acked record is in the log, DAEMON_CLOSEs before
+#                DAEMON_END
+#   plugins      distribute_network: a plugin gets the clients' records
+#                with yes, none with no
+#   refusals     a port already taken, and transport = KRB5: exit 1 with
+#                the reason
+# shellcheck disable=SC2154
+set -u
+src=${RA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RA_BUILD:-$src/build}
+case $build in /*) ;; *) build=$src/$build ;; esac
+ringauditd=$build/ringauditd
+load=$build/ra-netload
+plugin=$build/ra_plugin
+
+. "$src/tests/common/ra_kernel.sh"
+
+[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
+for f in "$ringauditd" "$load" "$plugin"; do
+	[ -x "$f" ] || skip_or_fail "no $f: build it first"
+done
+
+tmp=$(mktemp -d /tmp/ra-net-XXXXXX)
+chmod 755 "$tmp"
+fails=0
+dpid=
+cleanup() {
+	local rc=$?
+	[ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null
+	stop_daemon ringauditd "$dpid"
+	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
+	[ "$rc" = 0 ] || keep_files "$build/test_server.fail" "the logs" "$tmp"/*
+	rm -rf "$tmp"
+	exit "$rc"
+}
+trap_cleanup cleanup
+start_watchdog 240 "the whole test"
+
+# A port no one listens on, from 20000..59999.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# server DIR KEY=VALUE...: a log server's configuration in DIR (RAW,
+# local_events = no, a free port in $port), then each KEY=VALUE; the
+# ringauditd.conf lines in $rconf are added.
+rconf=
+server_conf() {
+	local d=$1
+	shift
+	port=$(free_port)
+	write_conf "$d" RAW local_events=no tcp_listen_port="$port" \
+		tcp_max_per_addr=1024 max_log_file=0 "$@"
+	[ -n "$rconf" ] && printf '%s\n' "$rconf" >> "$d/ringauditd.conf"
+	return 0
+}
+listening() { ss -Hltn "sport = :$port" | grep -q LISTEN; }
+# start_server DIR: ringauditd -n -c DIR, listening within 10 s.
+start_server() {
+	"$ringauditd" -n -c "$1" > "$1/stdout" 2> "$1/stderr" &
+	dpid=$!
+	wait_for 100 listening || { sed 's/^/  ringauditd: /' "$1/stderr"; die "no listener on $port"; }
+}
+stop_server() { stop_daemon ringauditd "$dpid"; dpid=; }
+# fig NAME: a figure of ra-netload's last line ($out).
+fig() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<< "$out"; }
+# logged DIR TAG: the tag's records in DIR's logs.
+logged() { cat "$1"/log/audit.log* 2>/dev/null | grep -c " tag=$2 "; }
+# dups DIR TAG: records of the tag (client, seq) logged more than once.
+dups() {
+	cat "$1"/log/audit.log* | grep " tag=$2 " |
+		sed 's/.* client=\([0-9]*\) seq=\([0-9]*\) .*/\1 \2/' | sort | uniq -d | wc -l
+}
+# state DIR NAME: a figure of the state report (SIGCONT).
+state() {
+	rm -f "$1/auditd.state"
+	kill -CONT "$dpid"
+	wait_for 50 test -s "$1/auditd.state"
+	awk -F' = ' -v k="$2" '$1 == k { print $2 }' "$1/auditd.state"
+}
+
+echo "# load: 200 clients from 4 addresses, 4 records out each"
+d=$tmp/load
+server_conf "$d"
+start_server "$d"
+out=$("$load" 127.0.0.1 "$port" -c 200 -w 4 -a 4 -d 2 -t load)
+echo "  $out"
+acked=$(fig acked)
+check "every client connected and was answered in order" test "$(fig failed)" = 0
+check "records were acked ($acked)" test "${acked:-0}" -gt 1000
+check "every acked record is in the log" test "$(logged "$d" load)" = "$acked"
+check "no record twice" test "$(dups "$d" load)" = 0
+check "a DAEMON_ACCEPT for each client" \
+	test "$(grep -c '^type=DAEMON_ACCEPT .* res=success$' "$d/log/audit.log")" = 200
+check "a DAEMON_CLOSE for each client" \
+	test "$(grep -c '^type=DAEMON_CLOSE ' "$d/log/audit.log")" = 200
+check "the records are verbatim: the client's node=, no other" \
+	test "$(grep -c '^node=ra-netload type=USER msg=audit(' "$d/log/audit.log")" = "$acked"
+check "the state report: listening, 200 connections in all" \
+	test "$(state "$d" 'total connections')" = 200
+check "no NETLINK_AUDIT socket of its own (local_events = no)" \
+	test "$(awk -v p="$dpid" '$2 == 9 && $3 == p' /proc/net/netlink | wc -l)" = 0
+check "not the kernel's audit daemon" test "$(kstat pid)" != "$dpid"
+stop_server
+check "it stopped with status 0" test "$stopped" = 0
+
+echo "# backpressure: 16 message slots, 2 a client, 50 clients"
+d=$tmp/bp
+rconf=$'tcp_messages = 16\ntcp_client_messages = 2'
+server_conf "$d"
+rconf=
+start_server "$d"
+out=$("$load" 127.0.0.1 "$port" -c 50 -w 8 -d 2 -t bp)
+echo "  $out"
+acked=$(fig acked)
+check "every client answered in order" test "$(fig failed)" = 0
+check "every acked record is in the log ($acked)" test "$(logged "$d" bp)" = "$acked"
+check "reading stopped for want of a slot, and went on" \
+	test "$(state "$d" 'network pauses')" -gt 0
+stop_server
+
+echo "# durable: flush = data, remote_ack = durable"
+d=$tmp/durable
+rconf='remote_ack = durable'
+server_conf "$d" flush=DATA freq=0
+rconf=
+start_server "$d"
+out=$("$load" 127.0.0.1 "$port" -c 20 -w 2 -d 2 -t dur)
+echo "  $out"
+acked=$(fig acked)
+durable=$(state "$d" 'records durable')
+check "every client answered in order" test "$(fig failed)" = 0
+check "every acked record is in the log ($acked)" test "$(logged "$d" dur)" = "$acked"
+check "every acked record is durable ($durable durable, $acked acked)" \
+	test "${durable:-0}" -ge "$acked"
+stop_server
+
+echo "# suspended: logging suspended from the start"
+d=$tmp/susp
+server_conf "$d" space_left=99% admin_space_left=98% \
+	admin_space_left_action=SUSPEND
+start_server "$d"
+out=$("$load" 127.0.0.1 "$port" -c 2 -d 1 -t susp)
+echo "  $out"
+check "every record answered, none acked" \
+	test "$(fig acked)" = 0 -a "$(fig not_ok)" = "$(fig sent)" -a "$(fig sent)" -gt 0
+check "none logged" test "$(logged "$d" susp)" = 0
+check "dropped as suspended" test "$(state "$d" 'records dropped')" -ge "$(fig sent)"
+stop_server
+
+echo "# stop: SIGTERM under load"
+d=$tmp/stop
+server_conf "$d"
+start_server "$d"
+"$load" 127.0.0.1 "$port" -c 20 -w 2 -d 20 -t stop > "$tmp/stop.out" 2> "$tmp/stop.err" &
+lpid=$!
+some_logged() { [ "$(logged "$d" stop)" -gt 500 ]; }
+wait_for 100 some_logged
+stop_server
+wait "$lpid"
+out=$(tail -n 1 "$tmp/stop.out")
+echo "  $out"
+check "it stopped with status 0" test "$stopped" = 0
+check "every client got ENDING" \
+	test "$(grep -c 'ENDING from the server' "$tmp/stop.err")" = 20
+n=$(logged "$d" stop)
+check "every acked record is in the log ($(fig acked) acked, $n logged, $(fig sent) sent)" \
+	test "$n" -ge "$(fig acked)" -a "$n" -le "$(fig sent)"
+check "20 DAEMON_CLOSEs, then DAEMON_END last" \
+	test "$(grep -c '^type=DAEMON_CLOSE ' "$d/log/audit.log")" = 20 -a \
+	"$(tail -n 1 "$d/log/audit.log" | cut -d' ' -f1)" = type=DAEMON_END
+check "no record after the last DAEMON_CLOSE but DAEMON_END" \
+	test "$(awk '/^type=DAEMON_CLOSE /{c=NR} END{print NR - c}' "$d/log/audit.log")" = 1
+
+echo "# plugins: distribute_network"
+for dn in yes no; do
+	d=$tmp/dist-$dn
+	server_conf "$d" distribute_network=$dn
+	cat > "$d/plugins.d/cap.conf" <<CONF
+active = yes
+direction = out
+path = $plugin
+type = always
+args = capture:$tmp/cap-$dn
+format = string
+CONF
+	chmod 640 "$d/plugins.d/cap.conf"
+	start_server "$d"
+	out=$("$load" 127.0.0.1 "$port" -c 2 -d 1 -t dist)
+	stop_server
+	got=$(grep -c " tag=dist " "$tmp/cap-$dn" 2>/dev/null)
+	if [ "$dn" = yes ]; then
+		check "distribute_network = yes: the plugin got every record ($got of $(fig acked))" \
+			test "${got:-0}" = "$(fig acked)"
+	else
+		check "distribute_network = no: the plugin got none ($got)" \
+			test "${got:-0}" = 0
+	fi
+done
+
+echo "# refusals at start"
+d=$tmp/taken
+server_conf "$d"
+start_server "$d"
+# A second server, another log, the same port.
+d2=$tmp/taken2
+write_conf "$d2" RAW local_events=no tcp_listen_port="$port"
+"$ringauditd" -n -c "$d2" > "$d2/stdout" 2> "$d2/stderr"
+rc=$?
+stop_server
+d=$d2
+check "a port taken: exit 1" test "$rc" = 1
+check "... saying so" grep -q "Cannot bind listener socket to port $port (Address already in use)" "$d/stderr"
+d=$tmp/krb5
+server_conf "$d" transport=KRB5
+"$ringauditd" -n -c "$d" > "$d/stdout" 2> "$d/stderr"
+rc=$?
+check "transport = KRB5 (not served yet): exit 1" test "$rc" = 1
+check "... saying so" grep -q "transport = KRB5 is not served" "$d/stderr"
+
+[ "$fails" = 0 ] && echo "PASS"
+exit 0

@@ -321,18 +321,26 @@ net_take_acks(struct net *n)
 	return freed;
 }
 
+/*
+ * Round the clients from where the last round stopped, so that with
+ * fewer slots than clients waiting each has its turn: from the first
+ * every time, the last would wait for ever.
+ */
 void
 net_resume(struct net *n)
 {
-	unsigned i;
+	unsigned k;
 
-	for (i = 0; i < n->c.max_clients; i++) {
+	for (k = 0; k < n->c.max_clients; k++) {
+		unsigned i = (n->resume_at + k) % n->c.max_clients;
 		struct net_client *cl = &n->clients[i];
 
 		if (cl->fd >= 0 && !cl->reading) {
 			net_client_read(n, cl);
-			if (n->free_slot == NET_NONE)
+			if (n->free_slot == NET_NONE) {
+				n->resume_at = (i + 1) % n->c.max_clients;
 				return;
+			}
 		}
 	}
 	n->paused = false;

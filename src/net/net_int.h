@@ -66,6 +66,7 @@ struct net {
 	uint32_t free_client;		/* head of the free list */
 	unsigned nclients;
 	bool paused;			/* some client waits for a slot */
+	unsigned resume_at;		/* where net_resume's next round starts */
 
 	struct net_slot *slots;
 	uint32_t free_slot;

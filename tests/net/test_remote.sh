@@ -49,6 +49,7 @@
 #   RA_RINGAUDITD=PATH     another ringauditd (default $RA_BUILD/ringauditd)
 #   RA_REMOTE_RECORDS=N    records through audisp-remote (default 1000)
 #   RA_REMOTE_DEADLINE=S   give up (and clean up) after S s (default 120)
+#   RA_REMOTE_KEEP=1       keep them in $RA_BUILD/test_remote.keep on success
 # shellcheck disable=SC2016,SC2034,SC2317 # checks eval their commands late
 set -uo pipefail
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -107,6 +108,8 @@ cleanup() {
 		rm -rf "$tmp"
 		cleanup_exit 77 "$problems"
 	fi
+	[ "$rc" = 0 ] && [ "$fails" = 0 ] && [ -n "${RA_REMOTE_KEEP:-}" ] &&
+		keep_files "$build/test_remote.keep" "the logs and outputs" "$tmp"/*
 	kernel_test_end "$rc" "$problems" test_remote
 }
 trap_cleanup cleanup

@@ -353,7 +353,7 @@ check "long: a frame of 9000 bytes closes the connection" \
 echo "   long: the server logged $(grep -ac 'ra_netclient long frame' "$log")" \
 	"lines of it: $(grep -a 'ra_netclient long frame' "$log" | awk '{ print length($0) " bytes" }' | tr '\n' ' ')"
 check "long: the record before it logged" \
-	eval 'segment "$p" | head -n 1 | grep -qxF "ra_remote before the long frame"'
+	eval '[ "$(segment "$p" | sed -n 1p)" = "ra_remote before the long frame" ]'
 
 # (6) tcp_max_per_addr = 1: a second connection from 127.0.0.1 while the
 # first is open is rejected; the first goes on.

@@ -26,7 +26,7 @@
 #     the end of the connection, DAEMON_CLOSE, exit status 0.
 # A second server (tcp_client_ports = a range, tcp_client_max_idle = 1):
 #   - a client from the range's last port accepted, and closed once idle
-#     (1 to 2 s: DAEMON_CLOSE);
+#     (auditd: after 1 to 2 s; 0.5 to 5 s pass), DAEMON_CLOSE;
 #   - a client from the port past the range rejected (op=port).
 #
 # audisp-remote reads /etc/audit/audisp-remote.conf: the test runs itself
@@ -34,7 +34,7 @@
 # file is bind-mounted there, and a tmpfs is on /run (the server's pid
 # file); the host's files are never touched.  Network: 127.0.0.1 only.
 #
-# The servers never register with the kernel (local_events = no; checked),
+# A server must not register with the kernel (local_events = no; checked),
 # but the test still holds /run/ringaudit-kernel.lock, as every run of
 # auditd must, and puts the kernel's audit settings back as it found
 # them.  A ringauditd that does not listen on tcp_listen_port (a build
@@ -45,7 +45,7 @@
 # outputs are kept in $RA_BUILD/test_remote.fail.
 #
 #   RA_BUILD=BUILD_DIR RA_SOURCE_DIR=SRC RA_SERVER=auditd|ringauditd \
-#       tests/net/test_remote.sh
+#       tests/net/test_remote.sh             (RA_SERVER: ringauditd)
 #   RA_RINGAUDITD=PATH     another ringauditd (default $RA_BUILD/ringauditd)
 #   RA_REMOTE_RECORDS=N    records through audisp-remote (default 1000)
 #   RA_REMOTE_DEADLINE=S   give up (and clean up) after S s (default 120)

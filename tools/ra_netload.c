@@ -17,7 +17,8 @@
  *
  * Prints one line of figures: clients connected, records sent, acked,
  * answered otherwise (disk low, full, error, suspended), the rate acked,
- * and send-to-ack latency p50, p99 and max; exits 1 if a client could
+ * send-to-ack latency p50, p99 and max, and the fewest records one
+ * client had acked (how fairly the server shares itself); exits 1 if a client could
  * not connect, was closed, or got a reply out of sequence.  The server's
  * log must then hold every acked record once (tools/test: grep the tag).
  */
@@ -48,6 +49,7 @@ struct client {
 	unsigned id;
 	uint32_t next_seq;	/* the next record's sequence */
 	uint32_t acked_seq;	/* the next reply due */
+	uint64_t acked;		/* its records acked */
 	unsigned out;		/* unanswered */
 	uint64_t sent_ns[MAX_WINDOW];
 	unsigned char in[NET_REPLY_MAX * 4];
@@ -185,8 +187,10 @@ read_replies(struct load *L, struct client *c)
 		}
 		hist_add(&L->lat, clock_mono_ns() -
 		    c->sent_ns[f.seq % MAX_WINDOW]);
-		if (f.type == NET_ACK)
+		if (f.type == NET_ACK) {
 			L->acked++;
+			c->acked++;
+		}
 		else
 			L->not_ok++;
 		c->acked_seq++;
@@ -297,10 +301,17 @@ main(int argc, char **argv)
 			close(L.cl[i].fd);
 	{
 		double secs = (double)(clock_mono_ns() - start) / 1e9;
+		uint64_t least = UINT64_MAX;
+
+		/* The fewest acked of one client: how fair the server is. */
+		for (i = 0; i < L.clients; i++)
+			if (L.cl[i].acked < least)
+				least = L.cl[i].acked;
 
 		printf("clients %u connected %u window %u sent %llu acked %llu "
 		    "not_ok %llu failed %llu secs %.2f rate %.0f "
-		    "lat_p50_us %llu lat_p99_us %llu lat_max_us %llu\n",
+		    "lat_p50_us %llu lat_p99_us %llu lat_max_us %llu "
+		    "least_acked %llu\n",
 		    L.clients, connected, L.window,
 		    (unsigned long long)L.sent, (unsigned long long)L.acked,
 		    (unsigned long long)L.not_ok,
@@ -308,7 +319,8 @@ main(int argc, char **argv)
 		    (double)L.acked / (L.secs < secs ? L.secs : secs),
 		    (unsigned long long)hist_quantile(&L.lat, 0.5) / 1000,
 		    (unsigned long long)hist_quantile(&L.lat, 0.99) / 1000,
-		    (unsigned long long)L.lat.max / 1000);
+		    (unsigned long long)L.lat.max / 1000,
+		    (unsigned long long)least);
 	}
 	return L.failed > 0 ? 1 : 0;
 }

@@ -314,8 +314,10 @@ net_take_acks(struct net *n)
 		queue_reply(n, cl, reply, net_reply_for(reply, ack_state(st),
 		    seq));
 		/* A stop-and-wait client sends its next record only now:
-		 * no batch to wait for. */
-		if (flush_out(n, cl) && !cl->reading)
+		 * no batch to wait for.  Unless others wait for a slot:
+		 * then it waits its turn in net_resume's round, or the
+		 * clients that hold the slots would keep them for ever. */
+		if (flush_out(n, cl) && !cl->reading && !n->paused)
 			net_client_read(n, cl);
 	}
 	return freed;

@@ -135,6 +135,10 @@ check "every client answered in order" test "$(fig failed)" = 0
 check "every acked record is in the log ($acked)" test "$(logged "$d" bp)" = "$acked"
 check "reading stopped for want of a slot, and went on" \
 	test "$(state "$d" 'network pauses')" -gt 0
+# In rounds: no client gets less than a quarter of the mean (the first
+# served first, every time, left the last ones nothing for seconds).
+check "every client had its share ($(fig least_acked) at least, $acked in all)" \
+	test $(($(fig least_acked) * 4 * 50)) -ge "$acked"
 stop_server
 
 echo "# durable: flush = data, remote_ack = durable"

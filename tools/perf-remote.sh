@@ -8,7 +8,10 @@
 #   tools/perf-remote.sh [ROUNDS] [SECONDS] [FLUSH] [CLIENTS...]
 # defaults: 2 rounds, 5 s, incremental_async, 1 10 100 1000 clients
 # (window 1: stop-and-wait, as audisp-remote; 4 loopback addresses, with
-# tcp_max_per_addr 1024).  auditd runs under the kernel lock, as every
+# tcp_max_per_addr 1024, and tcp_listen_queue 1024: with auditd's default
+# of 5, ra-netload's 1,000 back-to-back connects overflow either server's
+# listen queue, and each dropped SYN costs its client seconds of the
+# kernel's retransmission before the load even starts).  auditd runs under the kernel lock, as every
 # run of a daemon that might register does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +45,7 @@ run() {
 local_events = no
 tcp_listen_port = $port
 tcp_max_per_addr = 1024
+tcp_listen_queue = 1024
 max_log_file_action = ROTATE
 space_left = 2
 admin_space_left = 1

@@ -35,6 +35,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +82,9 @@ connect_one(struct load *L, unsigned i)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	struct sockaddr_in src = { .sin_family = AF_INET };
+	/* connect and send give up after 10 s: a server whose listen queue
+	 * is full lets SYNs go unanswered for minutes. */
+	struct timeval tv = { .tv_sec = 10 };
 	int fd, one = 1, rc;
 
 	if ((rc = getaddrinfo(L->host, L->port, &hints, &ai)) != 0) {
@@ -93,6 +97,7 @@ connect_one(struct load *L, unsigned i)
 		freeaddrinfo(ai);
 		return -1;
 	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (L->sources > 1 && ai->ai_family == AF_INET) {
 		src.sin_addr.s_addr = htonl(0x7f000001u + i % L->sources);
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {

@@ -31,7 +31,7 @@ cleanup() {
 	rm -rf "$d"
 }
 trap cleanup EXIT
-port=$((30000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 10000))	# below the ephemeral ports
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)

@@ -50,12 +50,15 @@ cleanup() {
 trap_cleanup cleanup
 start_watchdog 240 "the whole test"
 
-# A port no one listens on, from 20000..59999.
+# A port in no socket, from 10000..19999: below the kernel's ephemeral
+# ports (32768..), where a client's own end could take it, and apart
+# from net/test_remote's (20000..32699).
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+		p=$((10000 + RANDOM % 10000))
+		[ -z "$(ss -Hatn "( sport = :$p or dport = :$p )")" ] &&
+			{ echo "$p"; return; }
 	done
 }
 
@@ -119,6 +122,22 @@ check "the state report: listening, 200 connections in all" \
 check "no NETLINK_AUDIT socket of its own (local_events = no)" \
 	test "$(awk -v p="$dpid" '$2 == 9 && $3 == p' /proc/net/netlink | wc -l)" = 0
 check "not the kernel's audit daemon" test "$(kstat pid)" != "$dpid"
+# Signals work without the kernel (auditd's do not: issue 12).  Taken
+# together they come in signal order (HUP first): the logs, not one log.
+kill -USR1 "$dpid"
+kill -HUP "$dpid"
+kill -USR2 "$dpid"
+has_records() {
+	cat "$d"/log/audit.log* > "$tmp/all.log"
+	grep -q '^type=DAEMON_ROTATE .*op=rotate-logs' "$tmp/all.log" &&
+		grep -q '^type=DAEMON_CONFIG .*op=reconfigure' "$tmp/all.log" &&
+		grep -q '^type=DAEMON_RESUME .*op=resume-logging' "$tmp/all.log"
+}
+wait_for 100 has_records
+check "SIGUSR1, SIGHUP, SIGUSR2: DAEMON_ROTATE, DAEMON_CONFIG, DAEMON_RESUME" has_records
+check "... each naming this test as the sender" \
+	test "$(grep -c "^type=DAEMON_\(ROTATE\|RESUME\) .* pid=$$ " "$tmp/all.log")" = 2
+check "the rotated log holds the records before" test -s "$d/log/audit.log.1"
 stop_server
 check "it stopped with status 0" test "$stopped" = 0
 
@@ -219,6 +238,28 @@ CONF
 			test "${got:-0}" = 0
 	fi
 done
+
+echo "# use_libwrap: hosts.deny says no to auditd"
+# In a private mount namespace: /etc/hosts.allow and hosts.deny of the
+# test's own, over the machine's.
+d=$tmp/wrap
+server_conf "$d" use_libwrap=yes
+printf '' > "$tmp/hosts.allow"
+printf 'auditd: ALL\n' > "$tmp/hosts.deny"
+unshare -m bash -c 'mount --bind "$1" /etc/hosts.allow &&
+	mount --bind "$2" /etc/hosts.deny && exec "$3" -n -c "$4"' _ \
+	"$tmp/hosts.allow" "$tmp/hosts.deny" "$ringauditd" "$d" \
+	> "$d/stdout" 2> "$d/stderr" &
+dpid=$!
+wait_for 100 listening || die "no listener on $port (libwrap)"
+out=$("$load" 127.0.0.1 "$port" -c 1 -d 1 -t wrap 2>&1 | tail -n 1)
+stop_server
+check "the client was refused" test "$(fig acked)" = 0 -a "$(fig failed)" = 1
+check "DAEMON_ACCEPT op=wrap ... res=no" \
+	grep -q '^type=DAEMON_ACCEPT .*: op=wrap addr=.* port=[0-9]* res=no$' "$d/log/audit.log"
+check "\"TCP connection from ... rejected\"" \
+	grep -q 'TCP connection from  *[0-9a-f:.]*:[0-9]* rejected' "$d/stderr"
+check "no record of it" test "$(logged "$d" wrap)" = 0
 
 echo "# refusals at start"
 d=$tmp/taken

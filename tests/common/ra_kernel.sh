@@ -295,6 +295,36 @@ write_conf() {
 	chmod 600 "$d/ringauditd.conf"
 }
 
+# audisp_remote_conf PORT QUEUE: on stdout, an audisp-remote.conf for a
+# log server on 127.0.0.1:PORT: plain TCP, managed format, records queued
+# in memory (QUEUE names the file queue it does not use), failures said
+# in syslog and retried, never a stop.
+audisp_remote_conf() {
+	cat <<CONF
+remote_server = 127.0.0.1
+port = $1
+transport = tcp
+queue_file = $2
+mode = immediate
+queue_depth = 10240
+format = managed
+network_retry_time = 1
+max_tries_per_record = 3
+max_time_per_record = 5
+heartbeat_timeout = 0
+network_failure_action = syslog
+disk_low_action = ignore
+disk_full_action = warn_once
+disk_error_action = warn_once
+remote_ending_action = reconnect
+generic_error_action = syslog
+generic_warning_action = syslog
+queue_error_action = stop
+overflow_action = syslog
+startup_failure_action = warn_once_continue
+CONF
+}
+
 # registered_or_gone PID: the kernel's audit daemon is PID, or PID is gone.
 registered_or_gone() { [ "$(kstat pid)" = "$1" ] || ! kill -0 "$1" 2>/dev/null; }
 # start_registered NAME BIN DIR VAR: BIN -n -c DIR (its output in

@@ -214,29 +214,7 @@ kill -0 "$spid" 2>/dev/null || { cat "$S/stderr"; spid=; die "the log server exi
 [ -n "$(ss -Hltn "sport = :$port")" ] || die "the log server does not listen on $port"
 [ "$(kstat pid)" = 0 ] || die "the log server registered with the kernel (pid $(kstat pid))"
 
-cat > /etc/audit/audisp-remote.conf <<CONF
-remote_server = 127.0.0.1
-port = $port
-transport = tcp
-queue_file = $work/remote.queue
-mode = immediate
-queue_depth = 10240
-format = managed
-network_retry_time = 1
-max_tries_per_record = 3
-max_time_per_record = 5
-heartbeat_timeout = 0
-network_failure_action = syslog
-disk_low_action = ignore
-disk_full_action = warn_once
-disk_error_action = warn_once
-remote_ending_action = reconnect
-generic_error_action = syslog
-generic_warning_action = syslog
-queue_error_action = stop
-overflow_action = syslog
-startup_failure_action = warn_once_continue
-CONF
+audisp_remote_conf "$port" "$work/remote.queue" > /etc/audit/audisp-remote.conf
 chmod 640 /etc/audit/audisp-remote.conf
 
 # --- the daemon under test -------------------------------------------------

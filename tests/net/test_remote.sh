@@ -389,29 +389,7 @@ check "dup: no DAEMON_CLOSE for the rejected connection" \
 	eval '! in_log "^type=DAEMON_CLOSE .* port=$pb "'
 
 # (7) The real audisp-remote, fed the records on stdin.
-cat > "$tmp/audisp-remote.conf.new" <<CONF
-remote_server = 127.0.0.1
-port = $port
-transport = tcp
-queue_file = $tmp/remote.queue
-mode = immediate
-queue_depth = 10240
-format = managed
-network_retry_time = 1
-max_tries_per_record = 3
-max_time_per_record = 5
-heartbeat_timeout = 0
-network_failure_action = syslog
-disk_low_action = ignore
-disk_full_action = warn_once
-disk_error_action = warn_once
-remote_ending_action = reconnect
-generic_error_action = syslog
-generic_warning_action = syslog
-queue_error_action = stop
-overflow_action = syslog
-startup_failure_action = warn_once_continue
-CONF
+audisp_remote_conf "$port" "$tmp/remote.queue" > "$tmp/audisp-remote.conf.new"
 cat "$tmp/audisp-remote.conf.new" > "$remote_conf"
 chmod 640 "$remote_conf"
 awk -v n="$records" 'BEGIN {

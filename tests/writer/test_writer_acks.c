@@ -76,18 +76,28 @@ run_with_acks(struct wr_config *c, enum ring_ack_state want,
 	buf_free(&wantb);
 }
 
+/* A log in a folder of its own: c set up for it, the folder in dir. */
+static void
+file_config(char *dir, size_t len, struct wr_config *c, enum wr_flush flush,
+    unsigned freq)
+{
+	/* base_config keeps the pointer: the path outlives this call. */
+	static char path[PATH_MAX];
+
+	make_tmpdir(dir, len);
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, c, WR_OUT_FILE, path, flush, freq);
+}
+
 static void
 test_acked_when_written(void **state)
 {
-	char dir[64], path[PATH_MAX];
 	struct wr_config c;
 	struct wr_stats st;
+	char dir[64];
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
-	    FREQ);
+	file_config(dir, sizeof(dir), &c, WR_FLUSH_INCREMENTAL_ASYNC, FREQ);
 	run_with_acks(&c, RING_ACK_WRITTEN, 0, &st);
 	assert_int_equal(st.written, N_RECS);
 	rm_rf(dir);
@@ -96,15 +106,12 @@ test_acked_when_written(void **state)
 static void
 test_skipped_are_answered(void **state)
 {
-	char dir[64], path[PATH_MAX];
 	struct wr_config c;
 	struct wr_stats st;
+	char dir[64];
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
-	    FREQ);
+	file_config(dir, sizeof(dir), &c, WR_FLUSH_INCREMENTAL_ASYNC, FREQ);
 	/* Every fifth record skipped (EOE): answered all the same. */
 	run_with_acks(&c, RING_ACK_WRITTEN, 5, &st);
 	assert_int_equal(st.written, N_RECS - N_RECS / 5);
@@ -114,14 +121,12 @@ test_skipped_are_answered(void **state)
 static void
 test_acked_when_durable(void **state)
 {
-	char dir[64], path[PATH_MAX];
 	struct wr_config c;
 	struct wr_stats st;
+	char dir[64];
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_DATA, 0);
+	file_config(dir, sizeof(dir), &c, WR_FLUSH_DATA, 0);
 	c.ack_durable = true;
 	run_with_acks(&c, RING_ACK_WRITTEN, 0, &st);
 	/* Each ack came from a sync: every record is durable. */
@@ -133,15 +138,12 @@ test_acked_when_durable(void **state)
 static void
 test_acked_as_suspended(void **state)
 {
-	char dir[64], path[PATH_MAX];
 	struct wr_config c;
 	struct wr_stats st;
+	char dir[64];
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
-	    FREQ);
+	file_config(dir, sizeof(dir), &c, WR_FLUSH_INCREMENTAL_ASYNC, FREQ);
 	/* Less free space than any disk has: suspended from the start. */
 	c.params.space_left.value = UINT64_C(1) << 40;
 	c.params.admin_space_left.value = UINT64_C(1) << 39;

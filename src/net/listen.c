@@ -185,7 +185,8 @@ reject_client(struct net *n, int fd, enum net_reject why, const char *addr,
 		break;
 	case NET_REJ_ALLOC:
 	case NET_REJ_N:
-		log_warnx("Unable to allocate TCP client data");
+		/* auditd's words, at auditd's priority. */
+		log_critx("Unable to allocate TCP client data");
 		break;
 	}
 	snprintf(text, sizeof(text), "op=%s addr=%s port=%u res=no",

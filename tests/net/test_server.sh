@@ -16,6 +16,7 @@
 #                DAEMON_END
 #   plugins      distribute_network: a plugin gets the clients' records
 #                with yes, none with no
+#   alloc        past tcp_max_clients: op=alloc
 #   refusals     a port already taken, and transport = KRB5: exit 1 with
 #                the reason
 # shellcheck disable=SC2154
@@ -260,6 +261,19 @@ check "DAEMON_ACCEPT op=wrap ... res=no" \
 check "\"TCP connection from ... rejected\"" \
 	grep -q 'TCP connection from  *[0-9a-f:.]*:[0-9]* rejected' "$d/stderr"
 check "no record of it" test "$(logged "$d" wrap)" = 0
+
+echo "# alloc: tcp_max_clients = 2, three clients"
+d=$tmp/alloc
+rconf='tcp_max_clients = 2'
+server_conf "$d"
+rconf=
+start_server "$d"
+out=$("$load" 127.0.0.1 "$port" -c 3 -d 1 -t alloc 2>&1 | tail -n 1)
+stop_server
+check "two clients served, the third refused" \
+	test "$(fig connected)" = 3 -a "$(fig failed)" = 1 -a "$(fig acked)" -gt 0
+check "DAEMON_ACCEPT op=alloc ... res=no" \
+	grep -q '^type=DAEMON_ACCEPT .*: op=alloc addr=.* res=no$' "$d/log/audit.log"
 
 echo "# refusals at start"
 d=$tmp/taken

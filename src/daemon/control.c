@@ -339,6 +339,21 @@ keep_fixed(struct cfg *nc, const struct cfg *old)
 	KEEP(drain_timeout_ms);
 	KEEP(write_batch);
 	KEEP(name_cache_entries);
+	/* The log server is built at start (remote.c). */
+	KEEP(local_events);
+	KEEP(tcp_listen_port);
+	KEEP(tcp_listen_queue);
+	KEEP(tcp_max_per_addr);
+	KEEP(use_libwrap);
+	KEEP(tcp_client_port_lo);
+	KEEP(tcp_client_port_hi);
+	KEEP(tcp_client_max_idle);
+	KEEP(transport);
+	KEEP(distribute_network);
+	KEEP(remote_ack);
+	KEEP(tcp_max_clients);
+	KEEP(tcp_messages);
+	KEEP(tcp_client_messages);
 #undef KEEP
 	return changed;
 }
@@ -375,8 +390,9 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		return;
 	}
 	if (keep_fixed(nc, d->cfg))
-		log_warnx("Reconfigure: write_logs, ingest and the pipeline's "
-		    "sizes take effect at the next start");
+		log_warnx("Reconfigure: write_logs, ingest, the pipeline's "
+		    "sizes and the network listener's settings take effect "
+		    "at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
 	    (rc = dmn_priority(d->nice_base, nc->priority_boost)) < 0)
 		log_warnx("Cannot change priority in reconfigure (%s)",

@@ -20,8 +20,8 @@
 #                              auditd and audisp-remote demand).  A second
 #                              keytab of one principal keeps its keys
 #                              (-norandkey) unless RANDKEY is 1.
-#   kdc_stop                   the KDC stopped (SIGTERM, then SIGKILL),
-#                              KRB5_* unset, DIR removed
+#   kdc_stop [keep]            the KDC stopped (SIGTERM, then SIGKILL),
+#                              KRB5_* unset, DIR removed (kept: keep)
 #   kdc_hostname               the host part auditd's and audisp-remote's
 #                              principals use: gethostname(), which is
 #                              `hostname` (uname -n), not canonicalized
@@ -40,7 +40,7 @@
 #   krb5_principal (default auditd), any host.
 # On one machine both are auditd/$(kdc_hostname)@REALM: one principal,
 # two keytabs with the same keys.
-# shellcheck shell=bash disable=SC2034
+# shellcheck shell=bash disable=SC2034,SC2015
 
 kdc_dir='' kdc_realm='' kdc_port='' kdc_pid=''
 
@@ -184,6 +184,6 @@ kdc_stop() {
 	kdc_pid=
 	unset KRB5_CONFIG KRB5_KDC_PROFILE KRB5RCACHEDIR KRB5CCNAME KRB5_KTNAME \
 		KRB5_CLIENT_KTNAME KRB5_TRACE
-	[ -n "$kdc_dir" ] && rm -rf "$kdc_dir"
+	[ -n "$kdc_dir" ] && [ "${1:-}" != keep ] && rm -rf "$kdc_dir"
 	kdc_dir=
 }

@@ -18,18 +18,24 @@
 #     DAEMON_CLOSE after, nothing about KRB5 in either; the server says
 #     "GSS-API Accepted connection from: auditd/HOST@RINGAUDIT.TEST";
 #   - a client whose principal's first part is not krb5_principal
-#     (krb5_client_name = intruder): refused after the GSS exchange
-#     ("Unauthorized GSS client name: intruder (not auditd)"), no
-#     DAEMON_ACCEPT, no DAEMON_CLOSE, none of its records;
+#     (krb5_client_name = intruder): "GSS-API Accepted connection from:
+#     intruder/HOST@RINGAUDIT.TEST", then refused ("Unauthorized GSS
+#     client name: intruder (not auditd)"), no DAEMON_ACCEPT, no
+#     DAEMON_CLOSE, none of its records (audisp-remote 3.0.9 then dies
+#     of SIGSEGV: its status is shown, not checked);
 #   - a client whose keytab is mode 0644: it refuses to use it after
 #     connecting, so the server reads end of file instead of a token
-#     ("TCP session from 127.0.0.1 will be closed, error ignored"), no
-#     DAEMON_ACCEPT, no DAEMON_CLOSE;
-#   - a server key file of mode 0644: no start ("... is not mode 0400
-#     (it's 0644) - compromised key?"), DAEMON_ABORT op=network-init
-#     res=failed in the log, exit status not 0;
+#     ("TCP session from <addr right-aligned in 52>:<port> will be
+#     closed, error ignored"), no DAEMON_ACCEPT, no DAEMON_CLOSE;
+#   - a server key file of mode 0644: no start ("<file> is not mode
+#     0400 (it's 0644) - compromised key?"), DAEMON_ABORT
+#     op=network-init ... res=failed (auditd then exits 0: shown, not
+#     checked);
 #   - krb5_principal naming a service the key file has no key for: no
-#     start (GSS error acquiring credentials), DAEMON_ABORT.
+#     start ("GSS error: acquiring credentials: ..."), DAEMON_ABORT.
+# Records are read from log_file and from the server's stdout (auditd -f
+# writes them there instead).  Needs bash, ss, unshare, and Debian's
+# krb5-kdc, krb5-admin-server and krb5-user (tools/deps.sh).
 #
 # ringauditd does not serve transport = KRB5 yet: it refuses to start
 # ("transport = KRB5 is not served"), which is a skip (exit 77) unless
@@ -46,7 +52,7 @@
 #   RA_RINGAUDITD=PATH     another ringauditd (default $RA_BUILD/ringauditd)
 #   RA_KRB5_DEADLINE=S     give up (and clean up) after S s (default 120)
 #   RA_KRB5_KEEP=1         keep the logs in $RA_BUILD/test_krb5.keep
-# shellcheck disable=SC2016,SC2034,SC2317
+# shellcheck disable=SC2016,SC2034,SC2317,SC2015
 set -uo pipefail
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C

@@ -55,7 +55,7 @@ disk_full_action = IGNORE
 disk_error_action = IGNORE
 CONF
 	sed -i '/^priority_boost/d' "$d/auditd.conf"
-	echo "tcp_max_clients = 2048" >> "$d/ringauditd.conf"
+	echo "tcp_max_clients = $((n < 1024 ? 2048 : 2 * n))" >> "$d/ringauditd.conf"
 	bin=$(ra_daemon_bin "$daemon")
 	"$bin" -n -c "$d" 2>>"$d/stderr" &
 	pid=$!

@@ -25,6 +25,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -157,14 +158,42 @@ from_addr(const struct net *n, const char *addr)
 	return k;
 }
 
+static void
+listeners(struct net *n, bool on)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nlisten; i++) {
+		struct epoll_event ev = { .events = on ? EPOLLIN : 0u,
+		    .data.u64 = NET_EV_LISTEN | i };
+
+		epoll_ctl(n->ep, EPOLL_CTL_MOD, n->lfd[i], &ev);
+	}
+	n->listen_off = !on;
+}
+
+/*
+ * libwrap reads /etc/hosts.allow and hosts.deny for each connection: at
+ * the descriptor limit it could not, and would say no (op=wrap) for want
+ * of a descriptor; the spare one is its, for the time it reads.
+ */
 static bool
-wrap_allows(int fd)
+wrap_allows(struct net *n, int fd)
 {
 	struct request_info req;
+	bool ok;
 
+	if (n->spare_fd >= 0) {
+		close(n->spare_fd);
+		n->spare_fd = -1;
+	}
 	request_init(&req, RQ_DAEMON, "auditd", RQ_FILE, fd, 0);
 	fromhost(&req);
-	return hosts_access(&req) != 0;
+	ok = hosts_access(&req) != 0;
+	n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n->spare_fd < 0)
+		listeners(n, false);
+	return ok;
 }
 
 static void
@@ -209,7 +238,7 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 		reject_client(n, fd, NET_REJ_PORT, addr, port);
 		return;
 	}
-	if (n->c.use_libwrap && !wrap_allows(fd)) {
+	if (n->c.use_libwrap && !wrap_allows(n, fd)) {
 		reject_client(n, fd, NET_REJ_WRAP, addr, port);
 		return;
 	}
@@ -249,6 +278,43 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 	}
 }
 
+/*
+ * No descriptor for a connection (EMFILE): it would wait in the queue and
+ * the listener stay readable, epoll returning at once for ever.  The
+ * spare descriptor makes room to take it and close it, counted; without
+ * one, the listeners are left alone until a descriptor frees
+ * (net_listen_retry).
+ */
+static void
+no_descriptor(struct net *n, int lfd)
+{
+	int fd;
+
+	STAT_ADD(n->st.rejected[NET_REJ_ALLOC], 1);
+	if (log_ratelimit_ok(&n->rl))
+		log_warnx("Unable to accept TCP connection: no file "
+		    "descriptor left (%s); connections are closed until one "
+		    "frees", strerror(errno));
+	if (n->spare_fd >= 0) {
+		close(n->spare_fd);
+		n->spare_fd = -1;
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			close(fd);
+		n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (n->spare_fd < 0)
+		listeners(n, false);
+}
+
+void
+net_listen_retry(struct net *n)
+{
+	if (n->spare_fd < 0)
+		n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n->spare_fd >= 0)
+		listeners(n, true);
+}
+
 void
 net_accept(struct net *n, int lfd)
 {
@@ -261,9 +327,14 @@ net_accept(struct net *n, int lfd)
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			no_descriptor(n, lfd);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
+			    errno != EINTR && errno != ECONNABORTED &&
+			    log_ratelimit_ok(&n->rl))
 				log_warn("Unable to accept TCP connection");
 			return;
 		}

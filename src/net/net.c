@@ -39,6 +39,7 @@
  * slot.c (messages to the pipeline), frame.c (the protocol's bytes).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -91,6 +92,9 @@ net_create(struct net **out, const struct net_config *c)
 		return -ENOMEM;
 	n->c = *c;
 	n->ep = n->stop_fd = -1;
+	n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	n->rl.interval_ns = 10ull * 1000000000u;
+	n->rl.burst = 5;
 	n->clients = calloc(c->max_clients, sizeof(*n->clients));
 	n->obufs = calloc(c->max_clients, (size_t)(c->per_client + 1) *
 	    NET_REPLY_MAX);
@@ -143,6 +147,8 @@ net_destroy(struct net *n)
 		close(n->ep);
 	if (n->stop_fd >= 0)
 		close(n->stop_fd);
+	if (n->spare_fd >= 0)
+		close(n->spare_fd);
 	free(n->clients);
 	free(n->obufs);
 	free(n->slots);
@@ -214,6 +220,12 @@ net_main(void *arg)
 	while (!stop) {
 		int k, i, timeout = idle_timeout(n);
 
+		if (n->listen_off) {
+			net_listen_retry(n);
+			/* Look again in a second if nothing else wakes us. */
+			if (n->listen_off && (timeout < 0 || timeout > 1000))
+				timeout = 1000;
+		}
 		net_flush_in(n);
 		ring_waiter_prepare(n->c.self);
 		if (ring_count(n->c.acks) > 0)

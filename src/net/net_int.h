@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
 #include "net/frame.h"
 #include "net/net.h"
 
@@ -74,6 +75,10 @@ struct net {
 	bool wake_owed;			/* pushed to in: write wake_fd */
 
 	uint64_t next_tick;		/* tcp_client_max_idle, ns */
+	int spare_fd;			/* given up to take a connection when
+					 * no descriptor is left (EMFILE) */
+	bool listen_off;		/* ... and none was: not accepting */
+	struct log_ratelimit rl;	/* accept failures */
 	struct net_stats st;
 };
 
@@ -109,5 +114,7 @@ void net_set_events(struct net *n, struct net_client *cl);
 int net_listen_open(struct net *n);
 void net_accept(struct net *n, int lfd);
 void net_idle_tick(struct net *n);
+/* Listening again once a descriptor is free (after EMFILE). */
+void net_listen_retry(struct net *n);
 
 #endif

@@ -17,6 +17,8 @@
 #   plugins      distribute_network: a plugin gets the clients' records
 #                with yes, none with no
 #   alloc        past tcp_max_clients: op=alloc
+#   descriptors  at the open-file limit: connections closed and counted,
+#                libwrap not blamed, the daemon serving again after
 #   refusals     a port already taken, and transport = KRB5: exit 1 with
 #                the reason
 # shellcheck disable=SC2154
@@ -274,6 +276,26 @@ check "two clients served, the third refused" \
 	test "$(fig connected)" = 3 -a "$(fig failed)" = 1 -a "$(fig acked)" -gt 0
 check "DAEMON_ACCEPT op=alloc ... res=no" \
 	grep -q '^type=DAEMON_ACCEPT .*: op=alloc addr=.* res=no$' "$d/log/audit.log"
+
+echo "# descriptors: 48 open files at most, 60 clients"
+d=$tmp/nofile
+server_conf "$d" use_libwrap=yes
+prlimit --nofile=48:48 "$ringauditd" -n -c "$d" > "$d/stdout" 2> "$d/stderr" &
+dpid=$!
+wait_for 100 listening || die "no listener on $port (48 files)"
+out=$("$load" 127.0.0.1 "$port" -c 60 -d 1 -t nofile 2>/dev/null | tail -n 1)
+served=$(($(fig connected) - $(fig failed)))
+check "some clients served ($served), the others closed ($(fig failed))" \
+	test "$served" -gt 0 -a "$(fig failed)" -gt 0
+check "... counted as refused for want of room (op=alloc's counter), not by libwrap" \
+	test "$(state "$d" 'network connections refused, alloc')" = "$(fig failed)" -a \
+	"$(state "$d" 'network connections refused, wrap')" = 0
+check "... said at most 5 times in 10 s" \
+	test "$(grep -c 'Unable to accept TCP connection: no file descriptor left' "$d/stderr")" -le 5
+out=$("$load" 127.0.0.1 "$port" -c 1 -d 1 -t after 2>/dev/null | tail -n 1)
+check "once they are gone, a client is served again" \
+	test "$(fig failed)" = 0 -a "$(fig acked)" -gt 0
+stop_server
 
 echo "# refusals at start"
 d=$tmp/taken

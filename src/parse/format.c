@@ -72,15 +72,44 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node, uint16_t *nls,
 }
 
 /*
+ * A remote line's type, as auditd's extract_type finds it for plugins
+ * (distribute_network): the name after "type=", past a leading "node=X ";
+ * 0 when there is none or it is no name.
+ */
+static uint16_t
+remote_type(const char *p, size_t n)
+{
+	const char *sp, *end;
+	int t;
+
+	if (n > 5 && memcmp(p, "node=", 5) == 0) {
+		if ((sp = memchr(p, ' ', n)) == NULL)
+			return 0;
+		n -= (size_t)(sp + 1 - p);
+		p = sp + 1;
+	}
+	if (n <= 5 || memcmp(p, "type=", 5) != 0)
+		return 0;
+	p += 5;
+	n -= 5;
+	end = memchr(p, ' ', n);
+	t = parse_type_from_name(p, end != NULL ? (size_t)(end - p) : n);
+	return t > 0 ? (uint16_t)t : 0;
+}
+
+/*
  * A remote client's record: auditd writes it as it came ("%s\n", no
  * node=, never enriched), one trailing '\n' already cut by the listener.
  * A '\n' inside it becomes a space, as in the kernel's records: auditd
- * writes it, and a client could make lines of its own that way.
+ * writes it, and a client could make lines of its own that way.  Its
+ * type is read from the text, for the plugins' binary header.
  */
 static int
 format_verbatim(struct ring_rec *r)
 {
 	char *p = ring_rec_payload(r), *nl;
+
+	r->type = remote_type(p, r->len);
 
 	for (char *q = p; (nl = memchr(q, '\n', (size_t)(p + r->len - q)));
 	    q = nl + 1)

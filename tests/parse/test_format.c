@@ -105,6 +105,54 @@ assert_line(struct slot *s, const char *want, size_t want_len)
 	slot_check_guards(s);
 }
 
+/* A remote client's line: as it came, inner '\n's spaces, one '\n' at
+ * the end, whatever the format and node; its type read from the text. */
+static void
+test_verbatim(void **state)
+{
+	static const struct {
+		const char *in, *line;
+		unsigned type;
+	} cases[] = {
+		{ "node=c1 type=SYSCALL msg=audit(1.000:1): a=1",
+		    "node=c1 type=SYSCALL msg=audit(1.000:1): a=1\n", 1300 },
+		{ "type=USER_LOGIN msg=audit(1.000:2): x",
+		    "type=USER_LOGIN msg=audit(1.000:2): x\n", 1112 },
+		{ "type=NOSUCH msg=x", "type=NOSUCH msg=x\n", 0 },
+		{ "node=lonely", "node=lonely\n", 0 },
+		{ "two\nlines\n", "two lines \n", 0 },
+		{ "", "\n", 0 },
+	};
+	struct parse_opts o = { .format = PARSE_FORMAT_ENRICHED,
+	    .node = "server", .node_len = 6 };
+	struct slot s;
+	char *big;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		slot_init(&s);
+		set_payload(s.r, 0, cases[i].in, strlen(cases[i].in));
+		s.r->flags = RING_REC_VERBATIM;
+		assert_int_equal(parse_format_record(s.r, &o), 0);
+		assert_line(&s, cases[i].line, strlen(cases[i].line));
+		assert_int_equal(s.r->type, cases[i].type);
+		assert_int_equal(s.r->v0_len, 0);
+		slot_free(&s);
+	}
+	/* The longest text a frame carries, and its '\n', fit the slot. */
+	big = malloc(RING_REC_PAYLOAD_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'x', RING_REC_PAYLOAD_MAX);
+	big[RING_REC_PAYLOAD_MAX] = '\n';
+	slot_init(&s);
+	set_payload(s.r, 0, big, RING_REC_PAYLOAD_MAX);
+	s.r->flags = RING_REC_VERBATIM;
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_line(&s, big, RING_REC_PAYLOAD_MAX + 1);
+	slot_free(&s);
+	free(big);
+}
+
 static void
 assert_str_line(struct slot *s, const char *want)
 {
@@ -517,6 +565,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verbatim),
 		cmocka_unit_test(test_raw_no_node),
 		cmocka_unit_test(test_raw_opts_node),
 		cmocka_unit_test(test_own_node_wins),

@@ -63,9 +63,12 @@ dmn_net_start(struct dmn *d)
 
 	if (d->net == NULL)
 		return 0;
-	if ((rc = net_start(d->net)) < 0)
+	if ((rc = net_start(d->net)) < 0) {
+		/* Not "listening = yes" in the state report: it is not. */
 		log_warnx("Cannot start the network listener (%s)",
 		    strerror(-rc));
+		dmn_net_destroy(d);
+	}
 	return rc;
 }
 

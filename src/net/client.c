@@ -187,7 +187,7 @@ take_frames(struct net *n, struct net_client *cl)
 			how = TOOK_BLOCKED;
 			break;
 		}
-		if ((s = net_slot_get(n)) == NULL) {
+		if (!net_slot_for_client(n) || (s = net_slot_get(n)) == NULL) {
 			if (!n->paused)
 				STAT_ADD(n->st.pauses, 1);
 			n->paused = true;
@@ -255,8 +255,9 @@ net_client_write(struct net *n, struct net_client *cl)
 {
 	if (!flush_out(n, cl))
 		return;
-	/* Room for replies again: frames waiting may go. */
-	if (!cl->reading)
+	/* Room for replies again: frames waiting may go, unless others
+	 * wait for a slot (their round comes first). */
+	if (!cl->reading && !n->paused)
 		net_client_read(n, cl);
 }
 
@@ -317,7 +318,8 @@ net_take_acks(struct net *n)
 		 * no batch to wait for.  Unless others wait for a slot:
 		 * then it waits its turn in net_resume's round, or the
 		 * clients that hold the slots would keep them for ever. */
-		if (flush_out(n, cl) && !cl->reading && !n->paused)
+		if (flush_out(n, cl) && !cl->reading && !n->paused &&
+		    !n->stopping)
 			net_client_read(n, cl);
 	}
 	return freed;
@@ -339,7 +341,7 @@ net_resume(struct net *n)
 
 		if (cl->fd >= 0 && !cl->reading) {
 			net_client_read(n, cl);
-			if (n->free_slot == NET_NONE) {
+			if (!net_slot_for_client(n)) {
 				n->resume_at = (i + 1) % n->c.max_clients;
 				return;
 			}

@@ -288,21 +288,23 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 static void
 no_descriptor(struct net *n, int lfd)
 {
-	int fd;
+	int fd, err = errno;
 
-	STAT_ADD(n->st.rejected[NET_REJ_ALLOC], 1);
 	if (log_ratelimit_ok(&n->rl))
 		log_warnx("Unable to accept TCP connection: no file "
 		    "descriptor left (%s); connections are closed until one "
-		    "frees", strerror(errno));
-	if (n->spare_fd >= 0) {
+		    "frees", strerror(err));
+	if (n->spare_fd >= 0 && (err == EMFILE || err == ENFILE)) {
 		close(n->spare_fd);
 		n->spare_fd = -1;
-		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
 			close(fd);
+			STAT_ADD(n->st.rejected[NET_REJ_ALLOC], 1);
+		}
 		n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (n->spare_fd < 0)
+	/* No spare, or no memory (ENOMEM, ENOBUFS): a second's rest. */
+	if (n->spare_fd < 0 || (err != EMFILE && err != ENFILE))
 		listeners(n, false);
 }
 
@@ -327,7 +329,8 @@ net_accept(struct net *n, int lfd)
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOMEM || errno == ENOBUFS)) {
 			no_descriptor(n, lfd);
 			return;
 		}
@@ -352,6 +355,10 @@ net_idle_tick(struct net *n)
 
 		if (cl->fd < 0)
 			continue;
+		/* Silent because we do not read it, or wait for our
+		 * replies: not idle. */
+		if (!cl->reading || cl->out_msgs > 0)
+			cl->active = true;
 		if (!cl->active)
 			net_client_close(n, cl, NET_CL_IDLE);
 		else

@@ -99,8 +99,14 @@ net_create(struct net **out, const struct net_config *c)
 	n->obufs = calloc(c->max_clients, (size_t)(c->per_client + 1) *
 	    NET_REPLY_MAX);
 	if (n->clients == NULL || n->obufs == NULL ||
-	    (rc = net_slots_init(n)) < 0)
+	    (rc = net_slots_init(n)) < 0) {
+		log_warnx("Cannot allocate the network listener's memory for "
+		    "%u clients and %u records (tcp_max_clients, "
+		    "tcp_client_messages, tcp_messages)", c->max_clients,
+		    c->slots);
+		rc = -ENOMEM;
 		goto err;
+	}
 	for (i = 0; i < c->max_clients; i++) {
 		n->clients[i].fd = -1;
 		n->clients[i].obuf = n->obufs + (size_t)i *
@@ -114,6 +120,8 @@ net_create(struct net **out, const struct net_config *c)
 	n->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (n->ep < 0 || n->stop_fd < 0) {
 		rc = -errno;
+		log_warnx("Cannot set up the network listener (%s)",
+		    strerror(-rc));
 		goto err;
 	}
 	if ((rc = net_listen_open(n)) < 0)
@@ -170,7 +178,10 @@ idle_timeout(struct net *n)
 		net_idle_tick(n);
 		n->next_tick = now + n->c.max_idle * 1000000000ull;
 	}
-	return (int)((n->next_tick - now) / 1000000u) + 1;
+	/* An hour at most: tcp_client_max_idle's milliseconds would not
+	 * fit an int. */
+	return (n->next_tick - now) / 1000000u >= 3600000u ? 3600000 :
+	    (int)((n->next_tick - now) / 1000000u) + 1;
 }
 
 /* Acks in: replies out, and clients that waited for a slot read. */
@@ -181,27 +192,36 @@ acks(struct net *n)
 		net_resume(n);
 }
 
-/* ENDING to each client, then its close. */
+/*
+ * ENDING to each client, then its close.  No client is read any more;
+ * each DAEMON_CLOSE needs a slot, which the pipeline frees as it writes,
+ * and the whole of it waits 5 s at most for them (a stalled disk must
+ * not hold the daemon's stop; a close past that is counted as lost).
+ */
 static void
 end_clients(struct net *n)
 {
 	unsigned char ending[NET_REPLY_MAX];
 	size_t len = net_reply(ending, NET_ENDING, 0, NULL);
+	uint64_t until = clock_mono_ns() + 5000000000ull;
 	unsigned i;
 
+	n->stopping = true;
 	for (i = 0; i < n->c.max_clients; i++) {
 		struct net_client *cl = &n->clients[i];
-		uint64_t until = clock_mono_ns() + 5000000000ull;
 
 		if (cl->fd < 0)
 			continue;
-		if (send(cl->fd, ending, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		/* Not after half a reply: the client would read ENDING's
+		 * bytes as the rest of it. */
+		if (cl->olen == 0 && send(cl->fd, ending, len,
+		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			log_debug("net: no ENDING to %s: %s", cl->addr,
 			    strerror(errno));
-		/* Its DAEMON_CLOSE needs a slot: the pipeline frees them. */
 		while (n->free_slot == NET_NONE && clock_mono_ns() < until) {
 			struct timespec ts = { 0, 1000000 };
 
+			net_flush_in(n);
 			nanosleep(&ts, NULL);
 			net_take_acks(n);
 		}

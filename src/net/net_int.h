@@ -72,6 +72,8 @@ struct net {
 	struct net_slot *slots;
 	uint32_t free_slot;
 	unsigned slots_out;
+	unsigned reserve;		/* slots only daemon records take */
+	bool stopping;			/* net_stop: no client is read */
 	bool wake_owed;			/* pushed to in: write wake_fd */
 
 	uint64_t next_tick;		/* tcp_client_max_idle, ns */
@@ -92,6 +94,8 @@ struct net {
 /* slot.c: messages to the pipeline. */
 int net_slots_init(struct net *n);
 struct net_slot *net_slot_get(struct net *n);
+/* A slot for a client's record: more free than the reserve. */
+bool net_slot_for_client(const struct net *n);
 void net_slot_put(struct net *n, struct net_slot *s);
 /* Hand a filled slot on (ingest is woken by net_flush_in). */
 void net_slot_send(struct net *n, struct net_slot *s);

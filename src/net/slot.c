@@ -4,7 +4,8 @@
  * DAEMON_ACCEPT or DAEMON_CLOSE) from the moment it is handed to ingest
  * until the writer gives its token back; so the number of slots, fixed
  * at start, bounds what the network has in the pipeline, and a stage
- * that has no slot stops reading.  Free slots are a list threaded
+ * that has no slot stops reading.  An eighth of them (64 at most) is
+ * kept for the listener's own records: clients' records stop first.  Free slots are a list threaded
  * through the array; only the network thread touches it.
  */
 #include <errno.h>
@@ -30,7 +31,18 @@ net_slots_init(struct net *n)
 		n->slots[i].next_free = i + 1 < n->c.slots ? i + 1 : NET_NONE;
 	}
 	n->free_slot = 0;
+	/* A few for DAEMON_ACCEPT and DAEMON_CLOSE, which come when every
+	 * other slot is out as often as not (under load, by design). */
+	n->reserve = n->c.slots / 8 > 64 ? 64 : n->c.slots / 8;
+	if (n->reserve == 0)
+		n->reserve = 1;
 	return 0;
+}
+
+bool
+net_slot_for_client(const struct net *n)
+{
+	return n->c.slots - n->slots_out > n->reserve;
 }
 
 struct net_slot *

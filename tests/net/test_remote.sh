@@ -281,6 +281,10 @@ framed() {
 }
 # closed PORT: the server logged the client's DAEMON_CLOSE (5 s at most).
 closed() { wait_for 50 in_log "$(close_re "$1")"; }
+# rejected PORT OP: wait (5 s at most) for the refusal's DAEMON_ACCEPT:
+# the client sees the close before ringauditd's writer has logged it
+# (auditd logs first, then closes).
+rejected() { wait_for 50 in_log "$(reject_re "$1" "$2")"; }
 
 # --- the first server: records, replies, limits, audisp-remote, ENDING ---
 start_server main
@@ -374,6 +378,7 @@ wait_for 50 has_reply
 pa=$(port_of first)
 client second wait-end
 pb=$(port_of second)
+[ -n "$pb" ] && rejected "$pb" dup
 echo "   first client port ${pa:-none}, second ${pb:-none}"
 check "dup: the second connection ended by the server" \
 	eval 'client_ok second && said second eof'
@@ -460,6 +465,7 @@ check "idle: the idle client closed by the server in 0.5 to 5 s (tcp_client_max_
 
 # (10) From the port past the range: rejected.
 client outside "bind-port:$((hi + 1))" wait-end
+rejected $((hi + 1)) port
 check "ports: a client from port $((hi + 1)) rejected (DAEMON_ACCEPT op=port ... res=no)" \
 	eval 'client_ok outside && said outside eof && in_log "$(reject_re $((hi + 1)) port)"'
 check "ports: no DAEMON_CLOSE for the rejected client" \

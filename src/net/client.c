@@ -310,6 +310,9 @@ net_take_acks(struct net *n)
 			continue;
 		}
 		cl->out_msgs--;
+		/* Its next record comes only now: a tick from here on is
+		 * the first it can be idle for. */
+		cl->active = true;
 		if (st != RING_ACK_WRITTEN)
 			STAT_ADD(n->st.not_ok, 1);
 		queue_reply(n, cl, reply, net_reply_for(reply, ack_state(st),

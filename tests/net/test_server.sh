@@ -19,6 +19,8 @@
 #   alloc        past tcp_max_clients: op=alloc
 #   descriptors  at the open-file limit: connections closed and counted,
 #                libwrap not blamed, the daemon serving again after
+#   slow disk    each write 1 s (ra_faultfs): clients waiting for their
+#                acks are not idle
 #   refusals     a port already taken, and transport = KRB5: exit 1 with
 #                the reason
 # shellcheck disable=SC2154
@@ -41,10 +43,15 @@ tmp=$(mktemp -d /tmp/ra-net-XXXXXX)
 chmod 755 "$tmp"
 fails=0
 dpid=
+ffs_pid=
 cleanup() {
 	local rc=$?
 	[ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null
 	stop_daemon ringauditd "$dpid"
+	if mountpoint -q "$tmp/mnt" 2>/dev/null; then
+		umount -l "$tmp/mnt" 2>/dev/null || fusermount3 -u -z "$tmp/mnt"
+	fi
+	[ -n "$ffs_pid" ] && kill "$ffs_pid" 2>/dev/null && wait "$ffs_pid"
 	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
 	[ "$rc" = 0 ] || keep_files "$build/test_server.fail" "the logs" "$tmp"/*
 	rm -rf "$tmp"
@@ -299,6 +306,41 @@ out=$("$load" 127.0.0.1 "$port" -c 1 -d 1 -t after 2>/dev/null | tail -n 1)
 check "once they are gone, a client is served again" \
 	test "$(fig failed)" = 0 -a "$(fig acked)" -gt 0
 stop_server
+
+echo "# slow disk: each write 1 s (ra_faultfs), tcp_client_max_idle = 1"
+# Clients wait for acks longer than the idle time: they are not idle (the
+# server owes them), and are not closed.  Skipped without FUSE.
+ffs=$build/ra_faultfs
+if [ -x "$ffs" ] && [ -c /dev/fuse ] && command -v fusermount3 >/dev/null; then
+	d=$tmp/slow
+	mkdir -p "$tmp/back" "$tmp/mnt"
+	echo "delay 1000" > "$tmp/ctl"
+	"$ffs" --ctl "$tmp/ctl" "$tmp/back" "$tmp/mnt" 2> "$tmp/ffs.err" &
+	ffs_pid=$!
+	mounted() { mountpoint -q "$tmp/mnt"; }
+	wait_for 100 mounted || die "ra_faultfs did not mount"
+	server_conf "$d" tcp_client_max_idle=1 log_file="$tmp/mnt/audit.log"
+	start_server "$d"
+	"$load" 127.0.0.1 "$port" -c 3 -d 6 -t slow > "$tmp/slow.out" 2> "$tmp/slow.err"
+	out=$(tail -n 1 "$tmp/slow.out")
+	echo "  $out"
+	check "records were acked ($(fig acked)), each after a 1 s write or more" \
+		test "$(fig acked)" -gt 0
+	check "no client closed as idle while it waited for its acks" \
+		test "$(state "$d" 'network clients closed, idle')" = 0
+	check "... and none closed by the server" \
+		test "$(grep -c 'closed by the server' "$tmp/slow.err")" = 0
+	stop_server
+	check "it stopped with status 0, the disk still slow" test "$stopped" = 0
+	check "DAEMON_END written" grep -q '^type=DAEMON_END ' "$tmp/mnt/audit.log"
+	echo ok > "$tmp/ctl"
+	umount -l "$tmp/mnt" 2>/dev/null || fusermount3 -u -z "$tmp/mnt"
+	kill "$ffs_pid" 2>/dev/null
+	wait "$ffs_pid" 2>/dev/null
+	ffs_pid=
+else
+	echo "  (no FUSE: skipped)"
+fi
 
 echo "# refusals at start"
 d=$tmp/taken

@@ -205,7 +205,11 @@ read_replies(struct load *L, struct client *c)
 	}
 	while (!c->done && c->out < L->window)
 		if (!send_one(L, c)) {
-			fail(L, c, "send failed");
+			/* The server closed: what it sent last (ENDING) may
+			 * wait unread; the next read says how it ended. */
+			c->done = true;
+			if (c->out == 0)
+				fail(L, c, "send failed");
 			return;
 		}
 }

@@ -192,6 +192,16 @@ acks(struct net *n)
 		net_resume(n);
 }
 
+/* Read and drop what a socket holds. */
+static void
+drain(int fd)
+{
+	char sink[4096];
+
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+}
+
 /*
  * ENDING to each client, then its close.  No client is read any more;
  * each DAEMON_CLOSE needs a slot, which the pipeline frees as it writes,
@@ -218,6 +228,11 @@ end_clients(struct net *n)
 		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			log_debug("net: no ENDING to %s: %s", cl->addr,
 			    strerror(errno));
+		/* What the client sent and we will not read: closed with
+		 * it unread, the socket would send a reset, and the client
+		 * could lose ENDING with it. */
+		shutdown(cl->fd, SHUT_WR);
+		drain(cl->fd);
 		while (n->free_slot == NET_NONE && clock_mono_ns() < until) {
 			struct timespec ts = { 0, 1000000 };
 

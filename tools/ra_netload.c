@@ -168,6 +168,12 @@ read_replies(struct load *L, struct client *c)
 	if (r <= 0) {
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
+		/* Its run is over and nothing is owed it: an idle close
+		 * (tcp_client_max_idle) is no failure. */
+		if (r == 0 && c->done && c->out == 0 && c->inlen == 0) {
+			epoll_ctl(L->ep, EPOLL_CTL_DEL, c->fd, NULL);
+			return;
+		}
 		fail(L, c, r == 0 ? "closed by the server" : strerror(errno));
 		return;
 	}

@@ -326,10 +326,12 @@ if [ -x "$ffs" ] && [ -c /dev/fuse ] && command -v fusermount3 >/dev/null; then
 	echo "  $out"
 	check "records were acked ($(fig acked)), each after a 1 s write or more" \
 		test "$(fig acked)" -gt 0
-	check "no client closed as idle while it waited for its acks" \
-		test "$(state "$d" 'network clients closed, idle')" = 0
-	check "... and none closed by the server" \
-		test "$(grep -c 'closed by the server' "$tmp/slow.err")" = 0
+	# Clients whose run is over and who are owed nothing may be
+	# closed as idle (ra-netload does not count that); none owed a
+	# reply may be.
+	check "no client closed while it waited for its acks" \
+		test "$(fig failed)" = 0 -a \
+		"$(grep -c 'closed by the server' "$tmp/slow.err")" = 0
 	stop_server
 	check "it stopped with status 0, the disk still slow" test "$stopped" = 0
 	check "DAEMON_END written" grep -q '^type=DAEMON_END ' "$tmp/mnt/audit.log"

@@ -295,6 +295,52 @@ write_conf() {
 	chmod 600 "$d/ringauditd.conf"
 }
 
+# private_mount_ns VAR ARGS...: the test run again (exec) in a private
+# mount namespace, with VAR set so that it knows it is there; or skip
+# (no unshare -m).  In it, returns once that is checked.
+private_mount_ns() {
+	local var=$1
+	shift
+	if [ -z "${!var:-}" ]; then
+		unshare -m --propagation private true 2>/dev/null ||
+			skip_or_fail "cannot make a private mount namespace (unshare -m)"
+		export "$var=1"
+		exec unshare -m --propagation private -- bash "$0" "$@"
+	fi
+	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+		die "not in a private mount namespace ($var is for the test itself)"
+}
+
+# private_remote_conf CONF: in the private namespace, a tmpfs on /run and
+# an empty file of $tmp's bound over audisp-remote's CONF (a tmpfs on
+# /etc/audit where there is none), for the test to fill.
+private_remote_conf() {
+	mount -t tmpfs -o mode=755 ra-run /run || die "cannot mount a tmpfs on /run"
+	if [ -f "$1" ]; then
+		: > "$tmp/audisp-remote.conf"
+		mount --bind "$tmp/audisp-remote.conf" "$1" ||
+			die "cannot bind a file over $1"
+	else
+		mount -t tmpfs -o mode=750 ra-etc-audit /etc/audit ||
+			die "cannot mount a tmpfs on /etc/audit"
+	fi
+}
+
+# remote_test_end RC PROBLEMS NAME KEEP: a log-server test's end: a skip
+# (77) puts the kernel back and exits 77; a pass keeps its files in
+# $build/NAME.keep when KEEP is set; then kernel_test_end.
+remote_test_end() {
+	local rc=$1 problems=$2
+	if [ "$rc" = 77 ]; then
+		kernel_restore "$tmp" || problems=1
+		rm -rf "$tmp"
+		cleanup_exit 77 "$problems"
+	fi
+	[ "$rc" = 0 ] && [ "$fails" = 0 ] && [ -n "$4" ] &&
+		keep_files "$build/$3.keep" "the logs and outputs" "$tmp"/*
+	kernel_test_end "$rc" "$problems" "$3"
+}
+
 # audisp_remote_conf PORT QUEUE: on stdout, an audisp-remote.conf for a
 # log server on 127.0.0.1:PORT: plain TCP, managed format, records queued
 # in memory (QUEUE names the file queue it does not use), failures said

@@ -77,14 +77,7 @@ command -v unshare >/dev/null || skip_or_fail "needs unshare (util-linux)"
 command -v ss >/dev/null || skip_or_fail "needs ss (iproute2)"
 [ -x "$remote_bin" ] || skip_or_fail "needs $remote_bin (Debian's audispd-plugins package)"
 
-if [ -z "${RA_KRB5_IN_NS:-}" ]; then
-	unshare -m --propagation private true 2>/dev/null ||
-		skip_or_fail "cannot make a private mount namespace (unshare -m)"
-	export RA_KRB5_IN_NS=1
-	exec unshare -m --propagation private -- bash "$0" "$@"
-fi
-[ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
-	die "not in a private mount namespace (RA_KRB5_IN_NS is for the test itself)"
+private_mount_ns RA_KRB5_IN_NS "$@"
 
 kernel_test_begin ra-krb5
 spid='' arpid=''
@@ -97,27 +90,12 @@ cleanup() {
 	[ -n "$arpid" ] && { exec 8>&-; stop_daemon audisp-remote "$arpid" 5; }
 	stop_daemon "$server" "$spid"
 	kdc_stop keep
-	if [ "$rc" = 77 ]; then
-		kernel_restore "$tmp" || problems=1
-		rm -rf "$tmp"
-		cleanup_exit 77 "$problems"
-	fi
-	[ "$rc" = 0 ] && [ "$fails" = 0 ] && [ -n "${RA_KRB5_KEEP:-}" ] &&
-		keep_files "$build/test_krb5.keep" "the logs and outputs" "$tmp"/*
-	kernel_test_end "$rc" "$problems" test_krb5
+	remote_test_end "$rc" "$problems" test_krb5 "${RA_KRB5_KEEP:-}"
 }
 trap_cleanup cleanup
 start_watchdog "${RA_KRB5_DEADLINE:-120}" RA_KRB5_DEADLINE
 
-mount -t tmpfs -o mode=755 ra-run /run || die "cannot mount a tmpfs on /run"
-if [ -f "$remote_conf" ]; then
-	: > "$tmp/audisp-remote.conf"
-	mount --bind "$tmp/audisp-remote.conf" "$remote_conf" ||
-		die "cannot bind a file over $remote_conf"
-else
-	mount -t tmpfs -o mode=750 ra-etc-audit /etc/audit ||
-		die "cannot mount a tmpfs on /etc/audit"
-fi
+private_remote_conf "$remote_conf"
 
 # --- the KDC and the keys ---------------------------------------------------
 kdc_start "$tmp/kdc" RINGAUDIT.TEST || die "the private KDC did not start"

@@ -328,6 +328,12 @@ keep_fixed(struct cfg *nc, const struct cfg *old)
 		nc->f = old->f;				\
 	}						\
 } while (0)
+#define KEEP_STR(f) do {				\
+	if (strcmp(nc->f, old->f) != 0) {		\
+		changed = true;				\
+		memcpy(nc->f, old->f, sizeof(nc->f));	\
+	}						\
+} while (0)
 	bool changed = false;
 
 	KEEP(write_logs);
@@ -349,12 +355,15 @@ keep_fixed(struct cfg *nc, const struct cfg *old)
 	KEEP(tcp_client_port_hi);
 	KEEP(tcp_client_max_idle);
 	KEEP(transport);
+	KEEP_STR(krb5_principal);
+	KEEP_STR(krb5_key_file);
 	KEEP(distribute_network);
 	KEEP(remote_ack);
 	KEEP(tcp_max_clients);
 	KEEP(tcp_messages);
 	KEEP(tcp_client_messages);
 #undef KEEP
+#undef KEEP_STR
 	return changed;
 }
 

@@ -443,15 +443,6 @@ main(int argc, char **argv)
 	d.p = p;
 	d.disp = disp;
 	d.multicast = multicast || !cfg.local_events;
-	/* The listener is bound before anything is logged: a port that
-	 * cannot be had stops the daemon here. */
-	if ((rc = dmn_net_create(&d, &cfg)) < 0) {
-		disp_destroy(disp);
-		pl_destroy(p);
-		report_start(report, EXIT_INIT);
-		log_warnx("The audit daemon is exiting.");
-		return EXIT_INIT;
-	}
 	d.auid = dmn_proc_u32(0, "loginuid");
 	d.ses = dmn_proc_u32(0, "sessionid");
 	uname(&un);
@@ -459,6 +450,24 @@ main(int argc, char **argv)
 	    "auid=%u pid=%d uid=%u ses=%u res=success", PL_AUDITD_COMPAT,
 	    cfg.log_format == CFG_LOG_FORMAT_ENRICHED ? "enriched" : "raw",
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
+	/* The listener is bound before anything is logged: a port that
+	 * cannot be had stops the daemon here.  A KRB5 key or credential
+	 * refused is, as auditd, DAEMON_START and DAEMON_ABORT in the log
+	 * (auditd then exits 0; ringauditd says it failed). */
+	if ((rc = dmn_net_create(&d, &cfg)) < 0) {
+		if (rc == -EKEYREJECTED &&
+		    pl_append(p, AUDIT_DAEMON_START, text) == 0) {
+			snprintf(text, sizeof(text), "op=network-init "
+			    "auid=%u pid=%d uid=%u ses=%u res=failed", d.auid,
+			    (int)getpid(), (unsigned)getuid(), d.ses);
+			pl_append(p, AUDIT_DAEMON_ABORT, text);
+		}
+		disp_destroy(disp);
+		pl_destroy(p);
+		report_start(report, EXIT_INIT);
+		log_warnx("The audit daemon is exiting.");
+		return EXIT_INIT;
+	}
 	/* Plugins start first, so that they get DAEMON_START too. */
 	if ((rc = disp_start(disp)) < 0)
 		log_warnx("Cannot start the plugin dispatcher (%s); no plugin "

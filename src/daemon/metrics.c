@@ -47,7 +47,7 @@ struct metric {
 #define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
 #define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
 
-#define NET_ROWS 22
+#define NET_ROWS 24
 
 /* The network listener's figures, when it listens. */
 static size_t
@@ -91,6 +91,12 @@ collect_net(struct net *n, struct metric *m)
 	C("network clients closed, stop", "network_closed_stop_total",
 	    "Clients sent ENDING and closed as the daemon stopped.",
 	    s.closed[NET_CL_STOP]),
+	C("network clients closed, auth", "network_closed_auth_total",
+	    "KRB5 connections closed before a security context, or whose "
+	    "principal was refused.", s.closed[NET_CL_AUTH]),
+	C("network tokens undecrypted", "network_undecrypted_total",
+	    "KRB5 tokens that did not unwrap, dropped unanswered.",
+	    s.undecrypted),
 	C("network records", "network_records_total",
 	    "Records received from remote clients.", s.records),
 	C("network heartbeats", "network_heartbeats_total",

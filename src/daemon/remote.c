@@ -5,7 +5,6 @@
  * stopped before the pipeline so that every client's DAEMON_CLOSE is
  * logged before DAEMON_END.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -27,13 +26,6 @@ dmn_net_create(struct dmn *d, const struct cfg *c)
 
 	if (c->tcp_listen_port == 0)
 		return 0;
-	if (c->transport == CFG_TRANSPORT_KRB5) {
-		/* Plain TCP where Kerberos was asked for would take records
-		 * no one vouched for. */
-		log_warnx("transport = KRB5 is not served by this ringauditd "
-		    "yet; not listening on port %lu", c->tcp_listen_port);
-		return -EPROTONOSUPPORT;
-	}
 	if ((rc = pl_msg_port(d->p, &port)) < 0)
 		return rc;
 	memset(&nc, 0, sizeof(nc));
@@ -44,6 +36,9 @@ dmn_net_create(struct dmn *d, const struct cfg *c)
 	nc.port_hi = (unsigned)c->tcp_client_port_hi;
 	nc.max_idle = (unsigned)c->tcp_client_max_idle;
 	nc.use_libwrap = c->use_libwrap;
+	nc.krb5 = c->transport == CFG_TRANSPORT_KRB5;
+	nc.krb5_principal = c->krb5_principal;
+	nc.krb5_key_file = c->krb5_key_file;
 	nc.max_clients = c->tcp_max_clients;
 	nc.per_client = c->tcp_client_messages;
 	nc.in = port.in;

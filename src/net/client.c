@@ -38,16 +38,10 @@ const char *
 net_close_name(enum net_close c)
 {
 	static const char *const names[NET_CL_N] = {
-		"eof", "error", "idle", "bad", "too_long", "stop",
+		"eof", "error", "idle", "bad", "too_long", "stop", "auth",
 	};
 
 	return c < NET_CL_N ? names[c] : "?";
-}
-
-static size_t
-obuf_cap(const struct net *n)
-{
-	return (size_t)(n->c.per_client + 1) * NET_REPLY_MAX;
 }
 
 void
@@ -68,12 +62,16 @@ net_client_close(struct net *n, struct net_client *cl, enum net_close why)
 {
 	char text[160];
 
+	bool was_client = !cl->negotiating;
+
 	if (cl->fd < 0)
 		return;
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	cl->fd = -1;
 	cl->gen++;
+	net_gss_client_end(cl);
+	cl->negotiating = false;
 	cl->out_msgs = 0;
 	cl->len = cl->olen = 0;
 	cl->next_free = n->free_client;
@@ -91,9 +89,25 @@ net_client_close(struct net *n, struct net_client *cl, enum net_close why)
 		log_warnx("client %52s:%u closed: %s", cl->addr, cl->port,
 		    why == NET_CL_BAD ? "not auditd's protocol" :
 		    "a frame longer than 8970 bytes");
+	/* Never a client for the log (KRB5): no DAEMON_CLOSE, as auditd. */
+	if (!was_client)
+		return;
 	snprintf(text, sizeof(text), "addr=%s port=%u res=success", cl->addr,
 	    cl->port);
 	net_daemon_record(n, NET_DAEMON_CLOSE, text);
+}
+
+void
+net_client_welcome(struct net *n, struct net_client *cl)
+{
+	char text[160];
+
+	cl->negotiating = false;
+	STAT_ADD(n->st.accepted, 1);
+	/* Its record first: nothing it sends is logged before it. */
+	snprintf(text, sizeof(text), "addr=%s port=%u res=success", cl->addr,
+	    cl->port);
+	net_daemon_record(n, NET_DAEMON_ACCEPT, text);
 }
 
 /* Replies out, as far as the socket takes them; false if it failed. */
@@ -122,19 +136,114 @@ flush_out(struct net *n, struct net_client *cl)
 	return true;
 }
 
+/* A reply into the client's reply buffer, as a token with KRB5: its
+ * bytes, 0 if it could not be wrapped (said by gss.c). */
+static size_t
+put_reply(struct net *n, struct net_client *cl, const unsigned char *r,
+    size_t len)
+{
+	/* Room was kept for it (take_frames): reply_room a reply. */
+	if (cl->olen + n->reply_room > net_obuf_cap(n))
+		fatalx("net: reply buffer overflow");
+	if (n->krb5)
+		return net_gss_wrap(n, cl, r, len, cl->obuf + cl->olen,
+		    n->reply_room);
+	memcpy(cl->obuf + cl->olen, r, len);
+	return len;
+}
+
 static void
 queue_reply(struct net *n, struct net_client *cl, const unsigned char *r,
     size_t len)
 {
-	/* Room was kept for it (take_frames). */
-	if (cl->olen + len > obuf_cap(n))
-		fatalx("net: reply buffer overflow");
-	memcpy(cl->obuf + cl->olen, r, len);
-	cl->olen += len;
+	size_t put = put_reply(n, cl, r, len);
+
+	if (put == 0) {
+		/* The client hears nothing: counted as a reply lost. */
+		STAT_ADD(n->st.replies_lost, 1);
+		return;
+	}
+	cl->olen += put;
 	STAT_ADD(n->st.replies, 1);
 }
 
+/* Read and drop what a socket holds. */
+static void
+drain(int fd)
+{
+	char sink[4096];
+
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+}
+
+void
+net_client_ending(struct net *n, struct net_client *cl)
+{
+	unsigned char ending[NET_REPLY_MAX];
+	size_t len = net_reply(ending, NET_ENDING, 0, NULL);
+
+	/* Not after half a reply: the client would read ENDING's bytes as
+	 * the rest of it; and not to one with no context to wrap it in. */
+	if (cl->olen == 0 && !cl->negotiating &&
+	    (len = put_reply(n, cl, ending, len)) > 0 &&
+	    send(cl->fd, cl->obuf, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("net: no ENDING to %s: %s", cl->addr,
+		    strerror(errno));
+	/* What the client sent and we will not read: closed with it
+	 * unread, the socket would send a reset, and the client could lose
+	 * ENDING with it. */
+	shutdown(cl->fd, SHUT_WR);
+	drain(cl->fd);
+}
+
 enum took { TOOK_ALL, TOOK_BLOCKED, TOOK_CLOSED };
+
+/* Room to take a frame now: its reply beside those owed and, for a
+ * message, a place among the client's own and a slot. */
+static bool
+room_for(struct net *n, const struct net_client *cl, bool message)
+{
+	if (cl->olen + (size_t)(cl->out_msgs + 1) * n->reply_room >
+	    net_obuf_cap(n))
+		return false;
+	if (!message)
+		return true;
+	if (cl->out_msgs >= n->c.per_client)
+		return false;
+	if (!net_slot_for_client(n)) {
+		if (!n->paused)
+			STAT_ADD(n->st.pauses, 1);
+		n->paused = true;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The frame at OFF.  A KRB5 token is unwrapped once only (a second time
+ * would be a replay), so only when a message could be taken: a
+ * heartbeat waits as a message would.
+ */
+static enum net_frame_rc
+next_frame(struct net *n, struct net_client *cl, size_t off,
+    struct net_frame *f, enum took *how)
+{
+	enum net_frame_rc rc;
+	size_t size;
+
+	if (!n->krb5)
+		return net_frame_parse(cl->buf + off, cl->len - off, f);
+	memset(f, 0, sizeof(*f));
+	rc = net_gss_token(cl->buf + off, cl->len - off, &size);
+	if (rc != NET_FRAME_OK)
+		return rc;
+	if (!room_for(n, cl, true)) {
+		*how = TOOK_BLOCKED;
+		return NET_FRAME_MORE;
+	}
+	return net_gss_unwrap(n, cl, cl->buf + off, size, f);
+}
 
 /* Every whole frame in the buffer that can be taken now. */
 static enum took
@@ -147,8 +256,7 @@ take_frames(struct net *n, struct net_client *cl)
 	for (;;) {
 		struct net_frame f;
 		struct net_slot *s;
-		enum net_frame_rc rc = net_frame_parse(cl->buf + off,
-		    cl->len - off, &f);
+		enum net_frame_rc rc = next_frame(n, cl, off, &f, &how);
 
 		if (rc == NET_FRAME_MORE)
 			break;
@@ -170,9 +278,9 @@ take_frames(struct net *n, struct net_client *cl)
 			off += f.size;
 			continue;
 		}
-		/* Room for this frame's reply beside those owed. */
-		if (cl->olen + (size_t)(cl->out_msgs + 1) * NET_REPLY_MAX >
-		    obuf_cap(n)) {
+		if (!room_for(n, cl, f.type != NET_HEARTBEAT) ||
+		    (f.type != NET_HEARTBEAT &&
+		    (s = net_slot_get(n)) == NULL)) {
 			how = TOOK_BLOCKED;
 			break;
 		}
@@ -183,23 +291,17 @@ take_frames(struct net *n, struct net_client *cl)
 			off += f.size;
 			continue;
 		}
-		if (cl->out_msgs >= n->c.per_client) {
-			how = TOOK_BLOCKED;
-			break;
-		}
-		if (!net_slot_for_client(n) || (s = net_slot_get(n)) == NULL) {
-			if (!n->paused)
-				STAT_ADD(n->st.pauses, 1);
-			n->paused = true;
-			how = TOOK_BLOCKED;
-			break;
-		}
 		s->client = (uint32_t)(cl - n->clients);
 		s->gen = cl->gen;
 		s->seq = f.seq;
 		s->m.type = 0;
-		s->m.len = (uint32_t)f.text_len;
-		memcpy(s->m.text, f.text, f.text_len);
+		if (n->krb5) {
+			s->m.len = (uint32_t)net_gss_text(cl, &f, s->m.text,
+			    sizeof(s->m.text));
+		} else {
+			s->m.len = (uint32_t)f.text_len;
+			memcpy(s->m.text, f.text, f.text_len);
+		}
 		net_slot_send(n, s);
 		cl->out_msgs++;
 		STAT_ADD(n->st.records, 1);
@@ -212,6 +314,28 @@ take_frames(struct net *n, struct net_client *cl)
 	return how;
 }
 
+/* KRB5: the client's tokens toward a context; with one, its frames. */
+static enum took
+negotiate(struct net *n, struct net_client *cl)
+{
+	switch (net_gss_negotiate(n, cl)) {
+	case NET_GSS_MORE:
+		break;
+	case NET_GSS_DONE:
+		net_client_welcome(n, cl);
+		return take_frames(n, cl);
+	case NET_GSS_FAIL:
+		/* Our last token (the AP-REP, before a name refused) goes
+		 * out if the socket takes it, as auditd's did. */
+		if (cl->olen > 0 && send(cl->fd, cl->obuf, cl->olen,
+		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("net: %s: %s", cl->addr, strerror(errno));
+		net_client_close(n, cl, NET_CL_AUTH);
+		return TOOK_CLOSED;
+	}
+	return TOOK_ALL;
+}
+
 void
 net_client_read(struct net *n, struct net_client *cl)
 {
@@ -221,7 +345,7 @@ net_client_read(struct net *n, struct net_client *cl)
 	for (;;) {
 		ssize_t r;
 
-		how = take_frames(n, cl);
+		how = cl->negotiating ? negotiate(n, cl) : take_frames(n, cl);
 		if (how == TOOK_CLOSED)
 			return;
 		if (how == TOOK_BLOCKED || reads++ == NET_READS)
@@ -239,6 +363,12 @@ net_client_read(struct net *n, struct net_client *cl)
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		/* The client is gone; what it sent whole was taken. */
+		if (cl->negotiating) {
+			log_warnx("TCP session from %52s:%u will be closed, "
+			    "error ignored", cl->addr, cl->port);
+			net_client_close(n, cl, NET_CL_AUTH);
+			return;
+		}
 		net_client_close(n, cl, r == 0 ? NET_CL_EOF : NET_CL_ERROR);
 		return;
 	}

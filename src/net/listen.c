@@ -18,6 +18,10 @@
  * malloc'd).  A refusal is a DAEMON_ACCEPT ... res=no record and a
  * syslog line, and the socket is closed; an acceptance a DAEMON_ACCEPT
  * ... res=success, SO_KEEPALIVE and TCP_NODELAY, and the client is read.
+ * With KRB5 the client negotiates first (gss.c): DAEMON_ACCEPT comes
+ * once its name passed, and none if it does not.  The connections from
+ * an address count those still negotiating (auditd counts only clients
+ * that passed, and negotiates one at a time).
  *
  * Idle clients.  With tcp_client_max_idle N, every N seconds each client
  * not read from since the last tick is closed: N to 2N seconds of
@@ -229,7 +233,7 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct net_client *cl;
-	char addr[NET_ADDR_MAX], text[160];
+	char addr[NET_ADDR_MAX];
 	unsigned port;
 	int one = 1;
 
@@ -262,15 +266,16 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 	cl->active = true;
 	cl->reading = true;
 	cl->want_out = false;
+	cl->slow = false;
+	cl->gctx = GSS_C_NO_CONTEXT;
 	n->nclients++;
 	STAT_SET(n->st.active, n->nclients);
 	if (n->nclients > n->st.active_high)
 		STAT_SET(n->st.active_high, n->nclients);
-	STAT_ADD(n->st.accepted, 1);
-	/* Its record first: nothing it sends is logged before it. */
-	snprintf(text, sizeof(text), "addr=%s port=%u res=success", addr,
-	    port);
-	net_daemon_record(n, NET_DAEMON_ACCEPT, text);
+	/* With KRB5 a client for the log once its name passed (gss.c). */
+	cl->negotiating = n->krb5;
+	if (!n->krb5)
+		net_client_welcome(n, cl);
 	ev.data.u64 = (uint64_t)(cl - n->clients);
 	if (epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_warn("net: epoll_ctl");
@@ -363,5 +368,26 @@ net_idle_tick(struct net *n)
 			net_client_close(n, cl, NET_CL_IDLE);
 		else
 			cl->active = false;
+	}
+}
+
+void
+net_negotiation_tick(struct net *n)
+{
+	unsigned i;
+
+	for (i = 0; i < n->c.max_clients; i++) {
+		struct net_client *cl = &n->clients[i];
+
+		if (cl->fd < 0 || !cl->negotiating)
+			continue;
+		if (cl->slow) {
+			log_warnx("TCP session from %52s:%u will be closed, "
+			    "error ignored (no security context after %u s)",
+			    cl->addr, cl->port, NET_GSS_TICK);
+			net_client_close(n, cl, NET_CL_AUTH);
+		} else {
+			cl->slow = true;
+		}
 	}
 }

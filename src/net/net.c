@@ -34,9 +34,14 @@
  * DAEMON_CLOSE record, the listeners closed, the thread joined; the
  * daemon then stops the pipeline, which logs what the network handed it.
  *
+ * transport = KRB5 (gss.c): each connection negotiates a GSS-API
+ * context first, in this thread, without blocking the others; then each
+ * frame and each reply is a token, encrypted.
+ *
  * Files: this one (the thread, start and stop), listen.c (sockets,
  * accepting, the idle tick), client.c (reading, frames, replies),
- * slot.c (messages to the pipeline), frame.c (the protocol's bytes).
+ * slot.c (messages to the pipeline), frame.c (the protocol's bytes),
+ * gss.c (KRB5).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +90,9 @@ net_create(struct net **out, const struct net_config *c)
 
 	if (c->port == 0 || c->max_clients == 0 || c->per_client == 0 ||
 	    c->slots == 0 || c->in == NULL || c->acks == NULL ||
-	    c->self == NULL || c->self->efd < 0 || c->daemon_record == NULL)
+	    c->self == NULL || c->self->efd < 0 || c->daemon_record == NULL ||
+	    (c->krb5 && (c->krb5_principal == NULL ||
+	    c->krb5_key_file == NULL)))
 		return -EINVAL;
 	n = calloc(1, sizeof(*n));
 	if (n == NULL)
@@ -95,10 +102,25 @@ net_create(struct net **out, const struct net_config *c)
 	n->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	n->rl.interval_ns = 10ull * 1000000000u;
 	n->rl.burst = 5;
+	n->grl.interval_ns = 10ull * 1000000000u;
+	n->grl.burst = 5;
+	n->krb5 = c->krb5;
+	/* The daemon's configuration may be another by SIGHUP: ours. */
+	if (c->krb5 && ((n->krb5_strs[0] = strdup(c->krb5_principal)) ==
+	    NULL || (n->krb5_strs[1] = strdup(c->krb5_key_file)) == NULL))
+		goto err;
+	n->c.krb5_principal = n->krb5_strs[0];
+	n->c.krb5_key_file = n->krb5_strs[1];
+	n->gcred = GSS_C_NO_CREDENTIAL;
+	/* With KRB5 a reply is a token: its length, the wrap around it. */
+	n->reply_room = NET_REPLY_MAX + (c->krb5 ? NET_TOKEN_HDR +
+	    NET_GSS_WRAP_MAX : 0);
 	n->clients = calloc(c->max_clients, sizeof(*n->clients));
-	n->obufs = calloc(c->max_clients, (size_t)(c->per_client + 1) *
-	    NET_REPLY_MAX);
+	n->obufs = calloc(c->max_clients, net_obuf_cap(n));
+	if (c->krb5)
+		n->principals = calloc(c->max_clients, NET_PRINCIPAL_MAX);
 	if (n->clients == NULL || n->obufs == NULL ||
+	    (c->krb5 && n->principals == NULL) ||
 	    (rc = net_slots_init(n)) < 0) {
 		log_warnx("Cannot allocate the network listener's memory for "
 		    "%u clients and %u records (tcp_max_clients, "
@@ -109,8 +131,11 @@ net_create(struct net **out, const struct net_config *c)
 	}
 	for (i = 0; i < c->max_clients; i++) {
 		n->clients[i].fd = -1;
-		n->clients[i].obuf = n->obufs + (size_t)i *
-		    (c->per_client + 1) * NET_REPLY_MAX;
+		n->clients[i].gctx = GSS_C_NO_CONTEXT;
+		n->clients[i].obuf = n->obufs + (size_t)i * net_obuf_cap(n);
+		if (c->krb5)
+			n->clients[i].principal = n->principals +
+			    (size_t)i * NET_PRINCIPAL_MAX;
 		n->clients[i].next_free = i + 1 < c->max_clients ? i + 1 :
 		    NET_NONE;
 	}
@@ -125,6 +150,9 @@ net_create(struct net **out, const struct net_config *c)
 		goto err;
 	}
 	if ((rc = net_listen_open(n)) < 0)
+		goto err;
+	/* As auditd: listening first, then the key and the credential. */
+	if (c->krb5 && (rc = net_gss_init(n)) < 0)
 		goto err;
 	for (i = 0; i < n->nlisten; i++)
 		if ((rc = add_fd(n, n->lfd[i], NET_EV_LISTEN | i)) < 0)
@@ -148,9 +176,12 @@ net_destroy(struct net *n)
 		return;
 	for (i = 0; i < n->nlisten; i++)
 		close(n->lfd[i]);
-	for (i = 0; n->clients != NULL && i < n->c.max_clients; i++)
+	for (i = 0; n->clients != NULL && i < n->c.max_clients; i++) {
 		if (n->clients[i].fd >= 0)
 			close(n->clients[i].fd);
+		net_gss_client_end(&n->clients[i]);
+	}
+	net_gss_fini(n);
 	if (n->ep >= 0)
 		close(n->ep);
 	if (n->stop_fd >= 0)
@@ -159,29 +190,47 @@ net_destroy(struct net *n)
 		close(n->spare_fd);
 	free(n->clients);
 	free(n->obufs);
+	free(n->principals);
+	free(n->krb5_strs[0]);
+	free(n->krb5_strs[1]);
 	free(n->slots);
 	free(n);
 }
 
-/* Milliseconds to the next idle tick (-1: none), ticking when due. */
+/* Milliseconds to a tick due at *NEXT every PERIOD s (running TICK when
+ * it is due): an hour at most, for PERIOD's milliseconds may not fit an
+ * int. */
 static int
-idle_timeout(struct net *n)
+tick_in(struct net *n, uint64_t *next, unsigned period,
+    void (*tick)(struct net *))
 {
-	uint64_t now;
+	uint64_t now = clock_mono_ns();
 
-	if (n->c.max_idle == 0)
-		return -1;
-	now = clock_mono_ns();
-	if (n->next_tick == 0)
-		n->next_tick = now + n->c.max_idle * 1000000000ull;
-	if (now >= n->next_tick) {
-		net_idle_tick(n);
-		n->next_tick = now + n->c.max_idle * 1000000000ull;
+	if (*next == 0)
+		*next = now + period * 1000000000ull;
+	if (now >= *next) {
+		tick(n);
+		*next = now + period * 1000000000ull;
 	}
-	/* An hour at most: tcp_client_max_idle's milliseconds would not
-	 * fit an int. */
-	return (n->next_tick - now) / 1000000u >= 3600000u ? 3600000 :
-	    (int)((n->next_tick - now) / 1000000u) + 1;
+	return (*next - now) / 1000000u >= 3600000u ? 3600000 :
+	    (int)((*next - now) / 1000000u) + 1;
+}
+
+/* Milliseconds to the next tick (-1: none), ticking those due: clients
+ * idle for tcp_client_max_idle, and KRB5 negotiations too slow. */
+static int
+tick_timeout(struct net *n)
+{
+	int idle = -1, gss = -1;
+
+	if (n->c.max_idle > 0)
+		idle = tick_in(n, &n->next_tick, n->c.max_idle, net_idle_tick);
+	if (n->krb5)
+		gss = tick_in(n, &n->next_gss_tick, NET_GSS_TICK,
+		    net_negotiation_tick);
+	if (idle < 0 || (gss >= 0 && gss < idle))
+		return gss;
+	return idle;
 }
 
 /* Acks in: replies out, and clients that waited for a slot read. */
@@ -190,16 +239,6 @@ acks(struct net *n)
 {
 	if (net_take_acks(n) && n->paused)
 		net_resume(n);
-}
-
-/* Read and drop what a socket holds. */
-static void
-drain(int fd)
-{
-	char sink[4096];
-
-	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
-		;
 }
 
 /*
@@ -211,8 +250,6 @@ drain(int fd)
 static void
 end_clients(struct net *n)
 {
-	unsigned char ending[NET_REPLY_MAX];
-	size_t len = net_reply(ending, NET_ENDING, 0, NULL);
 	uint64_t until = clock_mono_ns() + 5000000000ull;
 	unsigned i;
 
@@ -222,17 +259,7 @@ end_clients(struct net *n)
 
 		if (cl->fd < 0)
 			continue;
-		/* Not after half a reply: the client would read ENDING's
-		 * bytes as the rest of it. */
-		if (cl->olen == 0 && send(cl->fd, ending, len,
-		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			log_debug("net: no ENDING to %s: %s", cl->addr,
-			    strerror(errno));
-		/* What the client sent and we will not read: closed with
-		 * it unread, the socket would send a reset, and the client
-		 * could lose ENDING with it. */
-		shutdown(cl->fd, SHUT_WR);
-		drain(cl->fd);
+		net_client_ending(n, cl);
 		while (n->free_slot == NET_NONE && clock_mono_ns() < until) {
 			struct timespec ts = { 0, 1000000 };
 
@@ -253,7 +280,7 @@ net_main(void *arg)
 	uint64_t v;
 
 	while (!stop) {
-		int k, i, timeout = idle_timeout(n);
+		int k, i, timeout = tick_timeout(n);
 
 		if (n->listen_off) {
 			net_listen_retry(n);

@@ -33,6 +33,8 @@ enum net_close {
 	NET_CL_BAD,		/* not auditd's protocol: no frame fits */
 	NET_CL_TOO_LONG,	/* a frame longer than 8970 */
 	NET_CL_STOP,		/* the daemon stops: ENDING sent */
+	NET_CL_AUTH,		/* KRB5: no context, or a name refused:
+				 * never a client for the log */
 	NET_CL_N,
 };
 
@@ -43,6 +45,9 @@ struct net_config {
 	unsigned port_lo, port_hi;	/* tcp_client_ports */
 	unsigned max_idle;		/* tcp_client_max_idle, s; 0: none */
 	bool use_libwrap;		/* hosts_access, daemon name auditd */
+	bool krb5;			/* transport = KRB5 */
+	const char *krb5_principal;	/* the service, and every client's */
+	const char *krb5_key_file;	/* our keytab: mode 0400, root's */
 	unsigned max_clients;		/* client slots */
 	unsigned per_client;		/* a client's messages out at once */
 
@@ -75,14 +80,17 @@ struct net_stats {
 	uint64_t bytes;			/* read from clients */
 	uint64_t pauses;		/* reading stopped: no slot free */
 	uint64_t daemon_records_lost;	/* DAEMON_ACCEPT/CLOSE not logged */
+	uint64_t undecrypted;		/* KRB5 tokens that did not unwrap */
 };
 
 struct net;
 
 /*
  * Open the listening sockets (as auditd: dual-stack when there is an
- * IPv4 and an IPv6 address) and allocate everything.  0, or -errno with
- * the reason already logged in auditd's words.
+ * IPv4 and an IPv6 address), with KRB5 take the credential, and allocate
+ * everything.  0, or -errno with the reason already logged in auditd's
+ * words: -EKEYREJECTED when the KRB5 key or credential was refused (auditd
+ * then logs DAEMON_ABORT op=network-init).
  */
 int net_create(struct net **out, const struct net_config *c);
 void net_destroy(struct net *n);

@@ -21,8 +21,8 @@
 #                libwrap not blamed, the daemon serving again after
 #   slow disk    each write 1 s (ra_faultfs): clients waiting for their
 #                acks are not idle
-#   refusals     a port already taken, and transport = KRB5: exit 1 with
-#                the reason
+#   refusals     a port already taken, and transport = KRB5 without a
+#                key file: exit 1 with the reason
 # shellcheck disable=SC2154
 set -u
 src=${RA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -358,11 +358,14 @@ d=$d2
 check "a port taken: exit 1" test "$rc" = 1
 check "... saying so" grep -q "Cannot bind listener socket to port $port (Address already in use)" "$d/stderr"
 d=$tmp/krb5
-server_conf "$d" transport=KRB5
+server_conf "$d" transport=KRB5 krb5_key_file="$d/no.key"
 "$ringauditd" -n -c "$d" > "$d/stdout" 2> "$d/stderr"
 rc=$?
-check "transport = KRB5 (not served yet): exit 1" test "$rc" = 1
-check "... saying so" grep -q "transport = KRB5 is not served" "$d/stderr"
+check "transport = KRB5 with no key file: exit 1" test "$rc" = 1
+check "... saying so in GSS-API's words" \
+	grep -q "GSS error: acquiring credentials: Key table file '$d/no.key' not found" "$d/stderr"
+check "... DAEMON_START, then DAEMON_ABORT op=network-init in the log" \
+	grep -qE '^type=DAEMON_ABORT msg=audit\([0-9.:]+\): op=network-init .*res=failed$' "$d/log/audit.log"
 
 [ "$fails" = 0 ] && echo "PASS"
 exit 0

@@ -16,8 +16,10 @@
  * clock is involved, and nothing here depends on timing (each wait is
  * for an event, with a 10 s bound that only a hang reaches).
  *
- * Each client's socket is closed with a reset at the end (SO_LINGER 0),
- * so that no connection lingers in TIME_WAIT into the next run.
+ * Each client's socket is closed with a reset at the end (SO_LINGER 0):
+ * no connection from a fixed source port (the port check's) lingers in
+ * TIME_WAIT into the next run.  A client that hangs up first (shutdown)
+ * leaves one on its kernel-chosen port, which nothing here reuses.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -375,8 +375,12 @@ test_client_ports(void **state)
 	start();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fd = connect_from(4, cases[i].sport, &port);
-		if (fd < 0 && errno == EACCES)
-			skip();	/* cmocka says SKIPPED for the case */
+		if (fd < 0 && errno == EACCES) {
+			print_message("source port %u needs root "
+			    "(CAP_NET_BIND_SERVICE): skipped\n",
+			    cases[i].sport);
+			skip();
+		}
 		if (fd < 0)
 			fail_msg("cannot bind 127.0.0.4:%u: %s",
 			    cases[i].sport, strerror(errno));

@@ -8,6 +8,10 @@
  * the ACK of sequence 7 and ENDING are its observations word for word,
  * the others its types and texts laid out the same way.
  *
+ * KRB5's tokens (a 4-byte big-endian length, then the bytes) are found by
+ * net_gss_token the same way; what is inside them needs a security
+ * context, which tests/net/test_krb5.sh makes with a KDC.
+ *
  * Every input is parsed from a heap buffer of exactly its length, so that
  * a read past n is caught by the address sanitizer build; the buffer is
  * held until the next parse, for the text that points into it.
@@ -23,6 +27,7 @@
 #include <cmocka.h>
 
 #include "net/frame.h"
+#include "net/net_int.h"
 
 /* s's hex digits as bytes (spaces skipped); how many. */
 static size_t
@@ -71,6 +76,18 @@ parse_exact(const unsigned char *p, size_t n, struct net_frame *f)
 	memcpy(held, p, n);
 	memset(f, 0x5a, sizeof(*f));	/* what parse leaves shows */
 	return net_frame_parse(held, n, f);
+}
+
+/* net_gss_token on a copy of the n bytes at p, in a buffer just n long. */
+static enum net_frame_rc
+token_exact(const unsigned char *p, size_t n, size_t *size)
+{
+	free(held);
+	held = malloc(n > 0 ? n : 1);
+	assert_non_null(held);
+	memcpy(held, p, n);
+	*size = 12345;
+	return net_gss_token(held, n, size);
 }
 
 static int
@@ -582,10 +599,65 @@ test_reply_round_trip(void **state)
 	assert_int_equal(f.size, NET_HDR_SIZE);
 }
 
+/* A KRB5 token: whole once its length's bytes are there, each byte of
+ * the length read big-endian; an empty one (audisp-remote's first) is
+ * four bytes. */
+static void
+test_gss_token(void **state)
+{
+	unsigned char in[4 + 0x0102];
+	size_t size, k;
+
+	(void)state;
+	memset(in, 0xa5, sizeof(in));
+	in[0] = 0;
+	in[1] = 0;
+	in[2] = 1;
+	in[3] = 2;
+	for (k = 0; k < sizeof(in); k++) {
+		assert_int_equal(token_exact(in, k, &size), NET_FRAME_MORE);
+		assert_int_equal(size, 0);
+	}
+	assert_int_equal(token_exact(in, sizeof(in), &size), NET_FRAME_OK);
+	assert_int_equal(size, 4 + 0x0102);
+	/* Pipelined: the first only. */
+	assert_int_equal(net_gss_token(in, sizeof(in), &size), NET_FRAME_OK);
+	memset(in, 0, 4);
+	assert_int_equal(token_exact(in, 4, &size), NET_FRAME_OK);
+	assert_int_equal(size, 4);
+	assert_int_equal(token_exact(in, 3, &size), NET_FRAME_MORE);
+}
+
+/* 8970 bytes is a token; 8971, or a length with its high byte set, is
+ * too long at once, before any of its bytes came. */
+static void
+test_gss_token_long(void **state)
+{
+	static const unsigned char max[4] = { 0, 0, 0x23, 0x0a };
+	static const unsigned char over[4] = { 0, 0, 0x23, 0x0b };
+	static const unsigned char high[4] = { 0x80, 0, 0, 1 };
+	unsigned char *in = calloc(1, 4 + NET_MSG_MAX);
+	size_t size;
+
+	(void)state;
+	assert_non_null(in);
+	memcpy(in, max, 4);
+	assert_int_equal(token_exact(in, 4 + NET_MSG_MAX - 1, &size),
+	    NET_FRAME_MORE);
+	assert_int_equal(token_exact(in, 4 + NET_MSG_MAX, &size),
+	    NET_FRAME_OK);
+	assert_int_equal(size, 4 + NET_MSG_MAX);
+	assert_int_equal(token_exact(over, 4, &size), NET_FRAME_TOO_LONG);
+	assert_int_equal(token_exact(high, 4, &size), NET_FRAME_TOO_LONG);
+	free(in);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_gss_token, teardown),
+		cmocka_unit_test_teardown(test_gss_token_long, teardown),
 		cmocka_unit_test_teardown(test_whole_frame, teardown),
 		cmocka_unit_test_teardown(test_header_fields, teardown),
 		cmocka_unit_test_teardown(test_bad_magic, teardown),

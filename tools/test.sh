@@ -27,7 +27,9 @@ run_variant() {
 }
 
 run_variant plain "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# LeakSanitizer's suppressions: libraries' own leaks, each with its proof.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$PWD/tests/common/lsan.supp \
 	run_variant asan "" -DCMAKE_BUILD_TYPE=Debug -DRA_ASAN=ON -DRA_BENCH=OFF
 # TSan: the ring's hand-off is annotated (ring.h), and every test that
 # needs no kernel runs clean: the ring, the writer, the dispatcher,

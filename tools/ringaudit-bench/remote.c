@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,17 +340,30 @@ row(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
 }
 
 static void
-threads_line(const struct name_ns *t, size_t n, uint64_t all)
+threads_line(const struct name_ns *t, size_t n, uint64_t all, double tool_s)
 {
-	printf("    threads, CPU s:");
+	printf("    server threads, CPU s:");
 	for (size_t i = 0; i < n && i < 8; i++)
 		printf(" %s %.3f", t[i].comm, (double)t[i].ns / 1e9);
-	printf(" (all %.3f)\n", (double)all / 1e9);
+	printf(" (all %.3f); this tool %.3f\n", (double)all / 1e9, tool_s);
+}
+
+/* This process's utime+stime: how busy the clients' side was. */
+static double
+self_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void
 json(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
-    const struct name_ns *t, size_t n, uint64_t all, enum rb_verdict v)
+    const struct name_ns *t, size_t n, uint64_t all, double tool_s,
+    enum rb_verdict v)
 {
 	const struct rb_opts *o = x->o;
 
@@ -375,6 +389,7 @@ json(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
 	    (double)hist_quantile(&r->lat, 0.5) / 1e3,
 	    (double)hist_quantile(&r->lat, 0.99) / 1e3,
 	    (double)r->lat.max / 1e3);
+	printf("\"tool_cpu_s\":%.3f,", tool_s);
 	printf("\"server_cpu_s\":%.4f,\"server_sched_s\":%.6f,"
 	    "\"cpu_us_per_record\":%.3f,\"rss_before_kb\":%llu,"
 	    "\"data_before_kb\":%llu,\"rss_idle_kb\":%llu,\"data_idle_kb\":%llu,"
@@ -425,7 +440,7 @@ one_run(struct remote *x, unsigned window, double rate, unsigned run)
 		.grace_s = x->o->grace_s, .stop = x->stop,
 	};
 	struct rb_fleet_result r;
-	double cpu_s = -1;
+	double cpu_s = -1, tool_s = self_cpu();
 	uint64_t all = 0;
 	size_t n = 0;
 	enum rb_verdict v;
@@ -433,17 +448,17 @@ one_run(struct remote *x, unsigned window, double rate, unsigned run)
 	take(x, &x->run0);
 	rb_fleet_run(x->fleet, &l, &r);
 	take(x, &x->run1);
+	tool_s = self_cpu() - tool_s;
 	if (x->run0.ok && x->run1.ok) {
 		cpu_s = x->run1.cpu_s - x->run0.cpu_s;
 		n = thread_delta(&x->run0, &x->run1, t, &all);
 	}
 	v = verdict(x, &r);
 	if (x->o->json)
-		json(x, &r, cpu_s, t, n, all, v);
+		json(x, &r, cpu_s, t, n, all, tool_s, v);
 	else {
 		row(x, &r, cpu_s, v);
-		if (n > 0)
-			threads_line(t, n, all);
+		threads_line(t, n, all, tool_s);
 	}
 	if (x->per_client != NULL)
 		per_client(x, &r, run);

@@ -19,7 +19,8 @@
 # ack: it syncs each record under flush = sync, then acks).
 #   tools/perf-fleet.sh [ROUNDS] [SECONDS] [CLIENTS...]
 # defaults: 2 rounds, 5 s, 10 1000 5000 clients.  Environment: MODES
-# ("written durable"), WINDOW (16), OUT (the JSON lines, one per run, with
+# ("written durable"), WINDOW (16), GRACE (5: seconds after the load for
+# the replies owed; a record unanswered by then counts as lost), OUT (the JSON lines, one per run, with
 # daemon, mode and round added; default /var/tmp/ra-fleet-<date>.jsonl).
 # tcp_listen_queue 1024 (with auditd's default of 5, a fleet's
 # back-to-back connects overflow the listen queue and each dropped SYN
@@ -36,6 +37,7 @@ clients=("$@")
 [ ${#clients[@]} -gt 0 ] || clients=(10 1000 5000)
 read -r -a modes <<< "${MODES:-written durable}"
 window=${WINDOW:-16}
+grace=${GRACE:-5}
 out=${OUT:-/var/tmp/ra-fleet-$(date -u +%Y%m%dT%H%M%S).jsonl}
 touch "$out"
 . tools/lib.sh
@@ -79,7 +81,7 @@ run() {
 	lines=$(wc -l < "$out" 2>/dev/null || echo 0)
 	nice -n 19 build/ringaudit-bench --remote "127.0.0.1:$port" \
 		--clients "$n" --window "1,$window" --rate max \
-		--duration "$secs" --idle 2 --server-pid "$pid" --json \
+		--duration "$secs" --grace "$grace" --idle 2 --server-pid "$pid" --json \
 		--tag "$daemon-$mode" 2>>"$d/tool.err" |
 		jq -c --arg d "$daemon" --arg m "$mode" --argjson r "$round" \
 			'. + {daemon: $d, flush_mode: $m, round: $r}' >> "$out" || true
@@ -93,7 +95,7 @@ run() {
 		"\(.[0]) \(.[1]) \(.[2]) clients w\(.[3]): \(.[4] | floor)/s (\(.[5] * 10 | floor / 10)/client) p50 \(.[6] * 100 | floor / 100) ms p99 \(.[7] * 100 | floor / 100) ms lost \(.[8]) dropped \(.[9]) cpu \(.[10] * 10 | floor / 10) us/rec idle \(.[11] * 100 | floor / 100) KiB/conn connected \(.[12]) \(.[13])"'
 }
 
-echo "# perf-fleet: $rounds rounds, $secs s, windows 1 and $window," \
+echo "# perf-fleet: $rounds rounds, $secs s (grace $grace s), windows 1 and $window," \
 	"RAW, $(git rev-parse --short HEAD), $(date -u +%F); JSON lines in $out"
 for r in $(seq "$rounds"); do
 	order=(auditd ringauditd)

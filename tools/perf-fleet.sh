@@ -108,3 +108,6 @@ for r in $(seq "$rounds"); do
 		done
 	done
 done
+echo "# mode | window | clients | auditd acked/s | ringauditd | ratio | per client a / r |" \
+	"auditd p50, p99 | ringauditd p50, p99 | CPU us/record a / r | lost a / r"
+jq -rs -f tools/perf-fleet.jq "$out"

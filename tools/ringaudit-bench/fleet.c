@@ -71,6 +71,7 @@ struct rb_fleet {
 	unsigned alive;		/* connected, not dropped, not gone */
 	unsigned said, unsaid;
 	unsigned connect_failed;
+	uint64_t last_reply_ns;
 	struct rb_fleet_result *r;
 };
 
@@ -343,7 +344,7 @@ read_replies(struct rb_fleet *f, struct client *c)
 	for (;;) {
 		struct net_frame fr;
 		enum net_frame_rc rc = net_frame_parse(c->in, c->inlen, &fr);
-		uint64_t t;
+		uint64_t t, now;
 
 		if (rc == NET_FRAME_MORE)
 			break;
@@ -361,10 +362,14 @@ read_replies(struct rb_fleet *f, struct client *c)
 		}
 		t = f->sent_ns[(size_t)c->id * f->c.max_window +
 		    fr.seq % f->c.max_window];
-		hist_add(&f->r->lat, clock_mono_ns() - t);
+		now = clock_mono_ns();
+		hist_add(&f->r->lat, now - t);
+		f->last_reply_ns = now;
 		if (fr.type == NET_ACK) {
 			c->acked++;
 			f->r->acked++;
+			if (f->sending)
+				f->r->acked_load++;
 		} else {
 			c->not_ok++;
 			f->r->not_ok++;
@@ -470,6 +475,7 @@ rb_fleet_run(struct rb_fleet *f, const struct rb_fleet_load *l,
 	f->said = f->unsaid = 0;
 	f->fhead = f->flen = 0;
 	f->out_total = 0;
+	f->last_reply_ns = 0;
 	f->sending = true;
 	for (unsigned i = 0; i < f->c.clients; i++) {
 		struct client *c = &f->cl[i];
@@ -512,8 +518,12 @@ rb_fleet_run(struct rb_fleet *f, const struct rb_fleet_load *l,
 	now = clock_mono_ns();
 	r->secs = (double)(now - t0) / 1e9;
 	r->load_s = l->secs < r->secs ? l->secs : r->secs;
-	if (r->load_s > 0)
+	if (r->load_s > 0) {
 		r->rate = (double)r->acked / r->load_s;
+		r->rate_load = (double)r->acked_load / r->load_s;
+	}
+	if (f->last_reply_ns > stop_at)
+		r->drain_s = (double)(f->last_reply_ns - stop_at) / 1e9;
 	if (f->unsaid > 0)
 		fprintf(stderr, "%s: ... %u clients more dropped\n", f->c.name,
 		    f->unsaid);

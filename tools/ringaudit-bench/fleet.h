@@ -63,6 +63,7 @@ struct rb_fleet_result {
 	unsigned clients, connected, window;
 	double rate_req;	/* 0: max */
 	uint64_t sent, acked;
+	uint64_t acked_load;	/* of them, acked while the load was sending */
 	uint64_t not_ok;	/* answered otherwise: disk low, full, ... */
 	uint64_t unanswered;	/* sent, no reply at all */
 	unsigned connect_failed;	/* never connected (the first run) */
@@ -74,7 +75,11 @@ struct rb_fleet_result {
 	uint64_t least_acked;	/* the fewest of one client: fairness */
 	double secs;		/* the run, sending and waiting */
 	double load_s;		/* sending: min(secs, the load's secs) */
-	double rate;		/* acked / load_s */
+	double rate;		/* acked / load_s (ra-netload's) */
+	double rate_load;	/* acked_load / load_s: the acks that came
+				 * while sending, without those of the W x N
+				 * records out when it stopped */
+	double drain_s;		/* from the end of sending to the last reply */
 	struct hist lat;	/* send to reply, ns */
 };
 

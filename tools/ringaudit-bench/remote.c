@@ -274,7 +274,7 @@ verdict(const struct remote *x, const struct rb_fleet_result *r)
 		return RB_INTERRUPTED;
 	if (r->sent > r->acked || r->failed > 0)
 		return RB_LOST;
-	if (r->rate_req > 0 && r->rate < 0.95 * r->rate_req)
+	if (r->rate_req > 0 && r->rate_load < 0.95 * r->rate_req)
 		return RB_SHORT;
 	return RB_OK;
 }
@@ -303,9 +303,10 @@ head(const struct remote *x)
 		    mib(x->idle.data_kb),
 		    per_conn(x, x->before.rss_kb, x->idle.rss_kb),
 		    per_conn(x, x->before.data_kb, x->idle.data_kb));
-	printf("\n%3s %7s %9s %9s %8s %7s %7s %8s %9s %9s %7s %6s %6s %7s "
-	    "%8s %8s %8s %s\n", "win", "rate/s", "acked/s", "/client",
-	    "p50_ms", "p99_ms", "max_ms", "sent", "acked", "lost", "lossy",
+	printf("\n%3s %7s %9s %9s %8s %7s %7s %7s %8s %9s %9s %7s %6s %6s "
+	    "%7s %8s %8s %8s %s\n", "win", "rate/s", "acked/s", "/client",
+	    "p50_ms", "p99_ms", "max_ms", "drain_s", "sent", "acked", "lost",
+	    "lossy",
 	    "drop", "least", "cpu_s", "us/rec", "rss_MiB", "data_MiB",
 	    "verdict");
 }
@@ -327,12 +328,12 @@ row(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
 	if (cpu_s >= 0 && r->acked > 0)
 		snprintf(us, sizeof(us), "%.1f", cpu_s * 1e6 /
 		    (double)r->acked);
-	printf("%3u %7s %9.0f %9.1f %8.3f %7.2f %7.1f %8llu %9llu %9llu %7u "
-	    "%6u %6llu %7s %8s %8.1f %8.1f %s\n", r->window, rate, r->rate,
-	    r->rate / (double)r->clients,
+	printf("%3u %7s %9.0f %9.1f %8.3f %7.2f %7.1f %7.2f %8llu %9llu %9llu "
+	    "%7u %6u %6llu %7s %8s %8.1f %8.1f %s\n", r->window, rate,
+	    r->rate_load, r->rate_load / (double)r->clients,
 	    (double)hist_quantile(&r->lat, 0.5) / 1e6,
 	    (double)hist_quantile(&r->lat, 0.99) / 1e6,
-	    (double)r->lat.max / 1e6, (unsigned long long)r->sent,
+	    (double)r->lat.max / 1e6, r->drain_s, (unsigned long long)r->sent,
 	    (unsigned long long)r->acked,
 	    (unsigned long long)(r->sent - r->acked), r->lossy, r->failed,
 	    (unsigned long long)r->least_acked, cpu, us,
@@ -374,8 +375,9 @@ json(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
 	    "\"not_ok\":%llu,\"unanswered\":%llu,\"lost\":%llu,"
 	    "\"lossy_clients\":%u,\"most_lost_one_client\":%llu,"
 	    "\"connect_failed\":%u,\"closed\":%u,\"timed_out\":%u,"
-	    "\"dropped\":%u,\"least_acked\":%llu,\"rate\":%.1f,"
-	    "\"rate_per_client\":%.2f,\"lat_p50_us\":%.1f,\"lat_p99_us\":%.1f,"
+	    "\"dropped\":%u,\"least_acked\":%llu,\"acked_load\":%llu,"
+	    "\"rate\":%.1f,\"rate_per_client\":%.2f,\"rate_all_acked\":%.1f,"
+	    "\"drain_s\":%.3f,\"lat_p50_us\":%.1f,\"lat_p99_us\":%.1f,"
 	    "\"lat_max_us\":%.1f,",
 	    o->remote_host, o->remote_port, (int)x->spid, x->comm,
 	    r->clients, r->connected, x->connect_s, o->size, r->window,
@@ -385,7 +387,8 @@ json(const struct remote *x, const struct rb_fleet_result *r, double cpu_s,
 	    (unsigned long long)(r->sent - r->acked), r->lossy,
 	    (unsigned long long)r->most_lost, r->connect_failed, r->closed,
 	    r->timed_out, r->failed, (unsigned long long)r->least_acked,
-	    r->rate, r->rate / (double)r->clients,
+	    (unsigned long long)r->acked_load, r->rate_load,
+	    r->rate_load / (double)r->clients, r->rate, r->drain_s,
 	    (double)hist_quantile(&r->lat, 0.5) / 1e3,
 	    (double)hist_quantile(&r->lat, 0.99) / 1e3,
 	    (double)r->lat.max / 1e3);

@@ -88,11 +88,17 @@ disk_error_action = IGNORE
 CONF
 }
 
-# ra_start_server NAME DIR PORT: the log server NAME (as ra_daemon_bin
-# takes it) on DIR's files, stderr appended to DIR/stderr; ra_pid is its
-# pid.  Waits up to 10 s for it to listen on PORT.
+# ra_start_server NAME DIR PORT [NOFILE]: the log server NAME (as
+# ra_daemon_bin takes it) on DIR's files, stderr appended to DIR/stderr,
+# with at most NOFILE open files (soft and hard; default: the shell's);
+# ra_pid is its pid.  Waits up to 10 s for it to listen on PORT.
 ra_start_server() {
-	"$(ra_daemon_bin "$1")" -n -c "$2" 2>>"$2/stderr" &
+	local bin
+	bin=$(ra_daemon_bin "$1")
+	(
+		[ -z "${4:-}" ] || ulimit -n "$4"
+		exec "$bin" -n -c "$2"
+	) 2>>"$2/stderr" &
 	ra_pid=$!
 	for _ in $(seq 100); do
 		ss -Hltn "sport = :$3" | grep -q LISTEN && return 0

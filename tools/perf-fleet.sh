@@ -19,14 +19,16 @@
 # ack: it syncs each record under flush = sync, then acks).
 #   tools/perf-fleet.sh [ROUNDS] [SECONDS] [CLIENTS...]
 # defaults: 2 rounds, 5 s, 10 1000 5000 clients.  Environment: MODES
-# ("written durable"), WINDOW (16), GRACE (5: seconds after the load for
-# the replies owed; a record unanswered by then counts as lost), OUT (the JSON lines, one per run, with
-# daemon, mode and round added; default /var/tmp/ra-fleet-<date>.jsonl).
+# ("written durable"), WINDOW (16), NOFILE (20000: the servers' open-file
+# limit, soft and hard; the tool has 20,000), GRACE (5: seconds after the load for
+# the replies owed; a record unanswered by then counts as lost), OUT (the
+# JSON lines, one per run, with daemon, mode and round added; default
+# /var/tmp/ra-fleet-<date>.jsonl).
 # tcp_listen_queue 1024 (with auditd's default of 5, a fleet's
 # back-to-back connects overflow the listen queue and each dropped SYN
 # costs its client seconds; see perf-remote.sh); ringauditd's
-# tcp_max_clients N + 64 (at least its default, 1024); both servers and
-# the tool with 20,000 open files at most.  The tool runs under nice 19,
+# tcp_max_clients N + 64 (at least its default, 1024).  The tool runs
+# under nice 19,
 # the servers not.  auditd runs under the kernel lock, as every run of a
 # daemon that might register does.
 set -euo pipefail
@@ -47,6 +49,7 @@ nice -n 19 cmake --build build -j"$(nproc)" --target ringauditd \
 exec 9>/run/ringaudit-kernel.lock
 flock 9
 ulimit -n 20000
+nofile=${NOFILE:-20000}
 d=$(mktemp -d /var/tmp/ra-fleet-perf-XXXXXX)
 pid=
 cleanup() {
@@ -76,7 +79,7 @@ run() {
 	ra_server_conf "$d" "$flush" "$port" 1
 	echo "tcp_max_clients = $((n + 64 < 1024 ? 1024 : n + 64))" >> "$d/ringauditd.conf"
 	[ "$mode" = durable ] && echo "remote_ack = durable" >> "$d/ringauditd.conf"
-	ra_start_server "$daemon" "$d" "$port"
+	ra_start_server "$daemon" "$d" "$port" "$nofile"
 	pid=$ra_pid
 	lines=$(wc -l < "$out" 2>/dev/null || echo 0)
 	nice -n 19 build/ringaudit-bench --remote "127.0.0.1:$port" \

@@ -296,7 +296,7 @@ head(const struct remote *x)
 	    o->clients, x->connect_s, o->size, o->tag);
 	if (x->before.ok && x->idle.ok)
 		printf("memory  before connecting VmRSS %.1f MiB, VmData %.1f "
-		    "MiB; %u idle connections (%.0f s) VmRSS %.1f MiB, VmData "
+		    "MiB; %u idle connections (%.1f s) VmRSS %.1f MiB, VmData "
 		    "%.1f MiB: %.2f KiB VmRSS, %.2f KiB VmData a connection\n",
 		    mib(x->before.rss_kb), mib(x->before.data_kb),
 		    x->connected, o->idle_s, mib(x->idle.rss_kb),

@@ -44,7 +44,7 @@ struct rb_fleet_config {
 struct rb_fleet;
 
 /* Allocates every client; raises RLIMIT_NOFILE for them (as far as the
- * hard limit, or past it as root). */
+ * hard limit, or past it with CAP_SYS_RESOURCE). */
 int rb_fleet_create(struct rb_fleet **out, const struct rb_fleet_config *c);
 /* Closes every connection. */
 void rb_fleet_destroy(struct rb_fleet *f);

@@ -65,6 +65,47 @@ CONF
 		"$d/auditd.state" > "$d/ringauditd.conf"
 }
 
+# ra_server_conf DIR FLUSH PORT PER_ADDR: ra_write_conf's files for a log
+# server (perf-remote.sh, perf-fleet.sh): local_events = no, listening on
+# PORT with tcp_max_per_addr PER_ADDR and tcp_listen_queue 1024 (auditd's
+# default of 5 overflows under a fleet's back-to-back connects), no
+# priority boost, and no disk-space action that could stop a run.
+ra_server_conf() {
+	ra_write_conf "$1" "$2"
+	sed -i '/^local_events/d;/^priority_boost/d' "$1/auditd.conf"
+	cat >> "$1/auditd.conf" <<CONF
+local_events = no
+tcp_listen_port = $3
+tcp_max_per_addr = $4
+tcp_listen_queue = 1024
+max_log_file_action = ROTATE
+space_left = 2
+admin_space_left = 1
+space_left_action = IGNORE
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+CONF
+}
+
+# ra_start_server NAME DIR PORT [NOFILE]: the log server NAME (as
+# ra_daemon_bin takes it) on DIR's files, stderr appended to DIR/stderr,
+# with at most NOFILE open files (soft and hard; default: the shell's);
+# ra_pid is its pid.  Waits up to 10 s for it to listen on PORT.
+ra_start_server() {
+	local bin
+	bin=$(ra_daemon_bin "$1")
+	(
+		[ -z "${4:-}" ] || ulimit -n "$4"
+		exec "$bin" -n -c "$2"
+	) 2>>"$2/stderr" &
+	ra_pid=$!
+	for _ in $(seq 100); do
+		ss -Hltn "sport = :$3" | grep -q LISTEN && return 0
+		sleep 0.1
+	done
+}
+
 # ra_daemon_bin NAME: the binary for ringauditd, auditd, or a path.
 ra_daemon_bin() {
 	case $1 in

@@ -37,32 +37,12 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 run() {
-	local daemon=$1 n=$2 bin out t0 t1 acked
+	local daemon=$1 n=$2 out t0 t1 acked
 	rm -rf "$d/log" && mkdir -p "$d/log"
-	ra_write_conf "$d" "$flush"
-	sed -i '/^local_events/d' "$d/auditd.conf"
-	cat >> "$d/auditd.conf" <<CONF
-local_events = no
-tcp_listen_port = $port
-tcp_max_per_addr = 1024
-tcp_listen_queue = 1024
-max_log_file_action = ROTATE
-space_left = 2
-admin_space_left = 1
-space_left_action = IGNORE
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-CONF
-	sed -i '/^priority_boost/d' "$d/auditd.conf"
+	ra_server_conf "$d" "$flush" "$port" 1024
 	echo "tcp_max_clients = $((n < 1024 ? 2048 : 2 * n))" >> "$d/ringauditd.conf"
-	bin=$(ra_daemon_bin "$daemon")
-	"$bin" -n -c "$d" 2>>"$d/stderr" &
-	pid=$!
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$port" | grep -q LISTEN && break
-		sleep 0.1
-	done
+	ra_start_server "$daemon" "$d" "$port"
+	pid=$ra_pid
 	t0=$(ticks "$pid")
 	out=$(build/ra-netload 127.0.0.1 "$port" -c "$n" -a 4 -d "$secs" \
 		-t perf 2>/dev/null | tail -n 1) || true

@@ -12,6 +12,10 @@
  *             serial; its CPU and memory from /proc
  *   drain.c   --drain: a child process as the audit daemon, discarding
  *   report.c  the table, JSON lines, and the gnuplot PNG
+ *   fleet.c   remote-logging clients, N connections in one thread
+ *             (fleet.h: ra-netload drives it too)
+ *   remote.c  --remote: runs of the fleet against a log server, and the
+ *             server's CPU (per thread) and memory from /proc
  *
  * Functions that can fail return 0 or a negative errno.  Names start
  * with rb_.
@@ -30,6 +34,7 @@
 #define RB_NAME "ringaudit-bench"
 #define RB_DEFAULT_LOG "/var/log/audit/audit.log"
 #define RB_MAX_RATES 64
+#define RB_MAX_WINDOWS 16
 
 /* kaudit.c */
 
@@ -99,9 +104,11 @@ struct rb_counts {
 };
 void rb_logcount_get(struct rb_logcount *lc, struct rb_counts *c);
 
-/* utime+stime in seconds; VmRSS and VmHWM in KiB; comm and exe. */
+/* utime+stime in seconds; VmRSS, VmHWM and VmData (NULL: not asked) in
+ * KiB; comm and exe. */
 int rb_proc_cpu(pid_t pid, double *secs);
-int rb_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb);
+int rb_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb,
+    uint64_t *data_kb);
 void rb_proc_name(pid_t pid, char *comm, size_t commlen, char *exe,
     size_t exelen);
 
@@ -194,6 +201,18 @@ struct rb_opts {
 	const char *plot;
 	unsigned rcvbuf;
 	bool quiet;
+	/* --remote HOST:PORT (then pid is the server's, and rates are
+	 * records/s, 0: max) */
+	bool remote;
+	char remote_host[256], remote_port[16];
+	unsigned clients;
+	unsigned windows[RB_MAX_WINDOWS];
+	size_t nwindows;
+	unsigned size;
+	const char *tag;
+	double idle_s;
+	double grace_s;
+	const char *per_client;
 };
 
 /* Exits 2 on a bad argument, naming it; 0 after --help. */
@@ -217,6 +236,9 @@ struct rb_ctx {
 };
 
 void rb_run_fixed(struct rb_ctx *x);
+
+/* remote.c: the whole of --remote; the exit status.  *stop as rb_ctx's. */
+int rb_remote_main(const struct rb_opts *o, const int *stop);
 void rb_run_sweep(struct rb_ctx *x);
 
 /* The first signal's number, once one came (then: wind down), or 0. */

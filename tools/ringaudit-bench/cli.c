@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "fleet.h"
 
 static void
 usage(FILE *f)
@@ -20,6 +21,10 @@ usage(FILE *f)
 "           [--duration S | --count N] [--threads T] [--log PATH]\n"
 "           [--pid PID] [--settle S] [--backlog-limit N|default]\n"
 "           [--wait-time N|default] [--json] [--plot FILE.png] [--quiet]\n"
+"       " RB_NAME " --remote HOST:PORT [--clients N] [--rate R[,R...]|max]\n"
+"           [--window W[,W...]] [--duration S] [--size BYTES] [--tag TAG]\n"
+"           [--server-pid PID] [--idle S] [--grace S] [--per-client FILE]\n"
+"           [--json] [--quiet]\n"
 "\n"
 "Benchmark an audit daemon (ringauditd, auditd) against the kernel's\n"
 "backlog and lost counters.  Needs root.  Loads one rule for the run,\n"
@@ -95,6 +100,44 @@ usage(FILE *f)
 "  -q, --quiet          no progress line.\n"
 "  -h, --help           this text.\n"
 "\n"
+"Remote logging (--remote): N clients of a log server (ringauditd or\n"
+"auditd with tcp_listen_port), as audisp-remote speaks to it; no root,\n"
+"no kernel.  Client i connects from 127.0.0.1 + i (its own loopback\n"
+"address: tcp_max_per_addr = 1 holds) when HOST is on the loopback.\n"
+"  -R, --remote HOST:PORT  the server.\n"
+"  -c, --clients N      connections (default 1; up to 65000); the\n"
+"                       open-file limit is raised for them (to the hard\n"
+"                       limit; past it with CAP_SYS_RESOURCE).\n"
+"  -r, --rate R|max     records per second, all clients together, paced\n"
+"                       and shared in turn; max: each client sends as\n"
+"                       soon as its window has room (default max).\n"
+"  -w, --window W       records out unanswered per client: 1 is\n"
+"                       stop-and-wait, as audisp-remote (default); more\n"
+"                       pipelines (at most 256).  A list of windows and a\n"
+"                       list of rates make one run each (windows outer),\n"
+"                       over the same connections.\n"
+"  -d, --duration S     seconds of sending per run (default 5); then up\n"
+"      --grace S        S seconds (default 5) for the replies owed.\n"
+"      --size BYTES     a record's text, about (default 200, at most 990).\n"
+"      --tag TAG        tag=TAG in each record (default bench), with\n"
+"                       client=I seq=S: grep the server's log for it.\n"
+"  -p, --server-pid PID the server, for its CPU and memory (default: the\n"
+"                       process listening on PORT; none found: none shown).\n"
+"      --idle S         after connecting, S seconds idle (default 2), then\n"
+"                       the server's memory: per connection is (VmRSS idle\n"
+"                       - VmRSS before connecting) / N.\n"
+"      --per-client FILE  each client's sent, acked, lost and why it was\n"
+"                       dropped, a line per client per run.\n"
+"  A row per run: acked/s and per client (acks that came while sending,\n"
+"  over --duration), send-to-ack latency p50, p99 and max (ms), drain_s\n"
+"  (the end of sending to the last reply), lost (sent, never acked),\n"
+"  clients with a loss, clients\n"
+"  dropped (closed by the server, or no reply within --grace), the fewest\n"
+"  acked of one client, the server's CPU (utime+stime, and per thread\n"
+"  from /proc/PID/task/*/schedstat) per record acked, VmRSS and VmData.\n"
+"  Verdict: ok (every record sent acked, no client dropped, and paced:\n"
+"  95%% of the rate acked), lost, short.\n"
+"\n"
 "Exit: 0 done, 1 could not run (not root, no audit, a daemon or none\n"
 "registered, a kernel setting refused) or could not restore a setting,\n"
 "2 bad arguments; killed by a signal: the run was interrupted.\n"
@@ -103,7 +146,9 @@ usage(FILE *f)
 "  " RB_NAME " --rate 20000 --duration 5\n"
 "  " RB_NAME " --sweep 5000:200000 --plot sweep.png\n"
 "  " RB_NAME " --drain --rate max --duration 3\n"
-"  " RB_NAME " --rate 1000,10000,50000 --json --log /tmp/d/audit.log\n");
+"  " RB_NAME " --rate 1000,10000,50000 --json --log /tmp/d/audit.log\n"
+"  " RB_NAME " --remote 127.0.0.1:30000 --clients 1000 --window 1,16\n"
+"  " RB_NAME " --remote 127.0.0.1:30000 --clients 10 --rate 20000\n");
 }
 
 static void __attribute__((noreturn))
@@ -142,33 +187,78 @@ parse_uint(const char *opt, const char *s, uint64_t max, const char *want)
 	return v;
 }
 
+/* Each comma-separated item of s, through one(o, opt, item); exit 2 on
+ * none or more than max. */
 static void
-parse_rates(struct rb_opts *o, const char *s)
+each_item(struct rb_opts *o, const char *opt, const char *s,
+    const char *want, size_t max,
+    void (*one)(struct rb_opts *, const char *, const char *, size_t))
 {
-	const char *want = "a rate in events per second, 'max', or a list "
-	    "of them (1000,5000)";
 	char buf[1024], *tok, *save;
+	size_t n = 0;
 
 	if (strlen(s) >= sizeof(buf))
-		bad_arg("--rate", s, want);
+		bad_arg(opt, s, want);
 	strcpy(buf, s);
-	o->nrates = 0;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
-		if (o->nrates == RB_MAX_RATES)
-			bad_arg("--rate", s, "at most 64 rates");
-		o->rates[o->nrates++] = strcmp(tok, "max") == 0 ? 0 :
-		    parse_pos("--rate", tok, want);
+		if (n == max)
+			bad_arg(opt, s, "too many in the list");
+		one(o, opt, tok, n++);
 	}
-	if (o->nrates == 0)
-		bad_arg("--rate", s, want);
+	if (n == 0)
+		bad_arg(opt, s, want);
+}
+
+static void
+one_rate(struct rb_opts *o, const char *opt, const char *tok, size_t i)
+{
+	o->rates[i] = strcmp(tok, "max") == 0 ? 0 : parse_pos(opt, tok,
+	    "a rate a second, or 'max'");
+	o->nrates = i + 1;
+}
+
+static void
+one_window(struct rb_opts *o, const char *opt, const char *tok, size_t i)
+{
+	o->windows[i] = (unsigned)parse_uint(opt, tok, RB_FLEET_MAX_WINDOW,
+	    "records out per client, 1 to 256");
+	if (o->windows[i] == 0)
+		bad_arg(opt, tok, "records out per client, 1 to 256");
+	o->nwindows = i + 1;
+}
+
+/* HOST:PORT, or [V6]:PORT. */
+static void
+parse_remote(struct rb_opts *o, const char *s)
+{
+	const char *want = "HOST:PORT";
+	const char *colon = strrchr(s, ':'), *host = s;
+	size_t hl;
+
+	if (colon == NULL || colon[1] == '\0' ||
+	    strlen(colon + 1) >= sizeof(o->remote_port))
+		bad_arg("--remote", s, want);
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		host++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(o->remote_host))
+		bad_arg("--remote", s, want);
+	memcpy(o->remote_host, host, hl);
+	o->remote_host[hl] = '\0';
+	(void)parse_uint("--remote", colon + 1, 65535, "HOST:PORT, a port "
+	    "1 to 65535");
+	strcpy(o->remote_port, colon + 1);
+	o->remote = true;
 }
 
 void
 rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 {
 	enum { O_SETTLE = 256, O_DRAIN, O_LIMIT, O_WAIT, O_PLOT, O_RCVBUF,
-	    O_STEPS };
+	    O_STEPS, O_SIZE, O_TAG, O_IDLE, O_GRACE, O_PER_CLIENT };
 	static const struct option lo[] = {
 		{ "rate", required_argument, NULL, 'r' },
 		{ "sweep", required_argument, NULL, 's' },
@@ -187,6 +277,15 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 		{ "plot", required_argument, NULL, O_PLOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "remote", required_argument, NULL, 'R' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "tag", required_argument, NULL, O_TAG },
+		{ "server-pid", required_argument, NULL, 'p' },
+		{ "idle", required_argument, NULL, O_IDLE },
+		{ "grace", required_argument, NULL, O_GRACE },
+		{ "per-client", required_argument, NULL, O_PER_CLIENT },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool rate_set = false;
@@ -203,12 +302,21 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 	o->wait_time = 0;
 	o->rcvbuf = 64u << 20;
 	o->sweep_steps = 10;
+	o->clients = 1;
+	o->windows[0] = 1;
+	o->nwindows = 1;
+	o->size = 200;
+	o->tag = "bench";
+	o->idle_s = 2;
+	o->grace_s = 5;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:s:d:n:t:l:p:jqh", lo,
+	while ((c = getopt_long(argc, argv, ":r:s:d:n:t:l:p:jqhR:c:w:", lo,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			parse_rates(o, optarg);
+			each_item(o, "--rate", optarg, "a rate in events per "
+			    "second, 'max', or a list of them (1000,5000)",
+			    RB_MAX_RATES, one_rate);
 			rate_set = true;
 			break;
 		case 's':
@@ -303,6 +411,41 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'R':
+			parse_remote(o, optarg);
+			break;
+		case 'c':
+			o->clients = (unsigned)parse_uint("--clients", optarg,
+			    65000, "a number of clients, 1 to 65000");
+			if (o->clients == 0)
+				bad_arg("--clients", optarg, "a number of "
+				    "clients, 1 to 65000");
+			break;
+		case 'w':
+			each_item(o, "--window", optarg, "records out per "
+			    "client, 1 to 256, or a list of them (1,16)",
+			    RB_MAX_WINDOWS, one_window);
+			break;
+		case O_SIZE:
+			o->size = (unsigned)parse_uint("--size", optarg, 990,
+			    "bytes, up to 990");
+			break;
+		case O_TAG:
+			if (strpbrk(optarg, " \n=") != NULL || *optarg == '\0')
+				bad_arg("--tag", optarg, "a word");
+			o->tag = optarg;
+			break;
+		case O_IDLE:
+			o->idle_s = parse_pos("--idle", optarg,
+			    "seconds, above 0");
+			break;
+		case O_GRACE:
+			o->grace_s = parse_pos("--grace", optarg,
+			    "seconds, above 0");
+			break;
+		case O_PER_CLIENT:
+			o->per_client = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -327,6 +470,11 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 	}
 	if (o->count > 0 && o->duration_set) {
 		fprintf(stderr, RB_NAME ": --duration and --count: give one\n");
+		exit(2);
+	}
+	if (o->remote && (o->sweep || o->drain || o->count > 0)) {
+		fprintf(stderr, RB_NAME ": --remote: not with --sweep, "
+		    "--drain or --count\n");
 		exit(2);
 	}
 	if (o->sweep && !o->duration_set)

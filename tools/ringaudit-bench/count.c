@@ -387,7 +387,7 @@ rb_proc_cpu(pid_t pid, double *secs)
 }
 
 int
-rb_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb)
+rb_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb, uint64_t *data_kb)
 {
 	char path[64], line[256];
 	unsigned long long v;
@@ -397,11 +397,16 @@ rb_proc_mem(pid_t pid, uint64_t *rss_kb, uint64_t *hwm_kb)
 	if ((f = fopen(path, "re")) == NULL)
 		return -errno;
 	*rss_kb = *hwm_kb = 0;
+	if (data_kb != NULL)
+		*data_kb = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (sscanf(line, "VmRSS: %llu", &v) == 1)
 			*rss_kb = v;
 		else if (sscanf(line, "VmHWM: %llu", &v) == 1)
 			*hwm_kb = v;
+		else if (data_kb != NULL &&
+		    sscanf(line, "VmData: %llu", &v) == 1)
+			*data_kb = v;
 	}
 	fclose(f);
 	return 0;

@@ -120,6 +120,47 @@ signal_main(void *arg)
 	return NULL;
 }
 
+/* Signals go to one thread; every thread made after inherits the mask.
+ * A closed stdout is an error on write, not a death. */
+static void
+block_signals(void)
+{
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	sigaddset(&handled, SIGQUIT);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_sigmask(SIG_BLOCK, &handled, NULL);
+}
+
+static void
+start_signals(void)
+{
+	pthread_t tid;
+	int rc;
+
+	block_signals();
+	if ((rc = pthread_create(&tid, NULL, signal_main, NULL)) != 0) {
+		fprintf(stderr, RB_NAME ": signal thread: %s\n", strerror(rc));
+		exit(1);
+	}
+}
+
+/* After a signal stopped the runs: die of it, as the caller expects. */
+static void
+die_of_signal(void)
+{
+	int sig = __atomic_load_n(&interrupted, __ATOMIC_RELAXED);
+
+	if (sig == 0)
+		return;
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
+	raise(sig);
+}
+
 /* Set-up, with each change noted for cleanup(). */
 
 static void __attribute__((noreturn))
@@ -238,9 +279,17 @@ main(int argc, char **argv)
 	struct rb_ctx x;
 	struct ingest_kstatus st;
 	pthread_t sigtid;
-	int rc, sig;
+	int rc;
 
 	rb_cli_parse(&o, argc, argv);
+	if (o.remote) {
+		/* No kernel, nothing to undo: the signal thread only asks
+		 * the runs to stop. */
+		start_signals();
+		rc = rb_remote_main(&o, &interrupted);
+		die_of_signal();
+		return rc;
+	}
 	memset(&x, 0, sizeof(x));
 	x.o = &o;
 	x.stop = &interrupted;
@@ -281,15 +330,7 @@ main(int argc, char **argv)
 			refuse("--log: %s: %s", o.log, strerror(-rc));
 	}
 
-	/* Signals go to one thread; every thread made after inherits the
-	 * mask.  A closed stdout is an error on write, not a death. */
-	sigemptyset(&handled);
-	sigaddset(&handled, SIGINT);
-	sigaddset(&handled, SIGTERM);
-	sigaddset(&handled, SIGHUP);
-	sigaddset(&handled, SIGQUIT);
-	signal(SIGPIPE, SIG_IGN);
-	pthread_sigmask(SIG_BLOCK, &handled, NULL);
+	block_signals();
 	atexit(cleanup);
 	if (o.drain)
 		start_drain(&x);
@@ -322,12 +363,7 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	free(x.results);
-	if ((sig = rb_stopped(&x)) != 0) {
-		/* Die of the signal, as the caller expects. */
-		signal(sig, SIG_DFL);
-		pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
-		raise(sig);
-	}
+	die_of_signal();
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = 1;
 	return rc;

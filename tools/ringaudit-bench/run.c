@@ -91,7 +91,7 @@ rss_sample(const struct rb_ctx *x, struct rb_result *r)
 {
 	uint64_t rss, hwm;
 
-	if (x->dpid > 0 && rb_proc_mem(x->dpid, &rss, &hwm) == 0) {
+	if (x->dpid > 0 && rb_proc_mem(x->dpid, &rss, &hwm, NULL) == 0) {
 		if (rss > r->rss_peak_kb)
 			r->rss_peak_kb = rss;
 		r->hwm_kb = hwm;

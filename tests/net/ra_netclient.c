@@ -12,6 +12,7 @@
  * ... in the order they are sent (heartbeats and long frames count too).
  *
  *   bind-port:P      bind local source port P before connecting
+ *   bind-addr:A      bind local source address A (IPv4) before connecting
  *   rcvbuf:BYTES     SO_RCVBUF of BYTES before connecting (the window a
  *                    client that never reads offers stays small)
  *   msg:TEXT         a MESSAGE of TEXT and a '\n', as audisp-remote ends
@@ -53,6 +54,7 @@
  * one, an ACK for another sequence, the connection gone where a reply was
  * due) or another error, said on stderr; 2 on a usage error.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
@@ -83,6 +85,8 @@ static const char *host, *port;
 static int sock = -1;
 static unsigned local_port;	/* bind-port, 0: any */
 static int rcvbuf;		/* rcvbuf, 0: the kernel's */
+static struct in_addr local_addr;	/* bind-addr */
+static bool have_addr;
 static uint32_t seq;		/* the last sequence sent */
 static bool closed;		/* the server ended the connection */
 
@@ -108,7 +112,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: %s HOST PORT STEP...\n"
-	    "  steps: bind-port:P rcvbuf:BYTES msg:TEXT frame:TYPE:TEXT hb raw-hex:HEX"
+	    "  steps: bind-port:P bind-addr:A rcvbuf:BYTES msg:TEXT frame:TYPE:TEXT hb raw-hex:HEX"
 	    " long:N\n"
 	    "         badmagic:TEXT reply wait-end[:S] pipeline:N[:PREFIX]"
 	    " wait-file:PATH\n"
@@ -167,22 +171,29 @@ connect_now(void)
 		if (rcvbuf != 0)
 			setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 			    sizeof(rcvbuf));
-		if (local_port != 0) {
+		if (local_port != 0 || have_addr) {
 			struct sockaddr_storage la;
 
 			memset(&la, 0, sizeof(la));
 			la.ss_family = (sa_family_t)ai->ai_family;
+			if (ai->ai_family == AF_INET6 && have_addr)
+				die("bind-addr: an IPv4 address for an IPv6"
+				    " server");
 			if (ai->ai_family == AF_INET6)
 				((struct sockaddr_in6 *)&la)->sin6_port =
 				    htons((uint16_t)local_port);
-			else
+			else {
 				((struct sockaddr_in *)&la)->sin_port =
 				    htons((uint16_t)local_port);
+				if (have_addr)
+					((struct sockaddr_in *)&la)->sin_addr =
+					    local_addr;
+			}
 			setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one,
 			    sizeof(one));
 			if (bind(sock, (struct sockaddr *)&la,
 			    ai->ai_addrlen) < 0)
-				die("bind port %u: %s", local_port,
+				die("bind (port %u): %s", local_port,
 				    strerror(errno));
 		}
 		if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -711,6 +722,15 @@ run(const char *s)
 		if (sock >= 0)
 			die("bind-port: already connected (it comes first)");
 		local_port = (unsigned)number(a, "bind-port", 65535);
+	} else if ((a = arg_of(s, "bind-addr")) != NULL) {
+		if (sock >= 0)
+			die("bind-addr: already connected (it comes first)");
+		if (inet_pton(AF_INET, a, &local_addr) != 1) {
+			fprintf(stderr, "%s: bind-addr: not an IPv4 address:"
+			    " %s\n", prog, a);
+			usage();
+		}
+		have_addr = true;
 	} else if ((a = arg_of(s, "rcvbuf")) != NULL) {
 		if (sock >= 0)
 			die("rcvbuf: already connected (it comes first)");

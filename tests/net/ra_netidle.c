@@ -136,5 +136,8 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		closed += (unsigned)ended(fds[i]);
 	printf("held %lu closed %u\n", n, closed);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
 	return 0;
 }

@@ -450,8 +450,8 @@ data1=$(mem VmData) rss1=$(mem VmRSS)
 hostile() {
 	local n=$1 a=$2
 	shift 2
-	(closefds; RA_BIND_ADDR=$a LD_PRELOAD=$shim exec "$nc" 127.0.0.1 \
-		"$port" "$@") > "$tmp/$n.out" 2> "$tmp/$n.err" &
+	(closefds; exec "$nc" 127.0.0.1 "$port" "bind-addr:$a" "$@") \
+		> "$tmp/$n.out" 2> "$tmp/$n.err" &
 	cpids+=("$!")
 }
 echo "== hostile: random bytes, an unfinished frame, a flood whose acks are never read"
@@ -468,8 +468,9 @@ wait_for 100 sent partial 'partial len=8970 bytes=10'
 flood_logged() { count '^node=flood '; }
 flood_some() { [ "$(flood_logged)" -gt 0 ]; }
 wait_for 100 flood_some
-check "hostile: the three connected and accepted" \
-	at_least '^type=DAEMON_ACCEPT .*addr=(::ffff:)?127\.0\.3\.[123] port=[0-9]+ res=success$' 3
+three_in() { at_least '^type=DAEMON_ACCEPT .*addr=(::ffff:)?127\.0\.3\.[123] port=[0-9]+ res=success$' 3; }
+wait_for 100 three_in
+check "hostile: the three connected and accepted" three_in
 
 echo "== hostile: part 2, and ra-netload (4 clients from 127.0.0.1-4, 3 s)"
 for ((i = 1; i <= good_n; i++)); do
@@ -494,8 +495,10 @@ echo "   memory of $server (kB): VmData $data0 -> $data1 (+$idle_n idle) -> $dat
 if [ "$server" = ringauditd ]; then
 	check "hostile: ringauditd's VmData grew by $((data2 - data0)) kB, at most $mem_kb (client memory allocated at start)" \
 		test $((data2 - data0)) -le "$mem_kb"
+	dropped() { [ "$(state "network lines dropped")" -gt 0 ]; }
+	wait_for 50 dropped
 	check "hostile: the random bytes dropped as lines, the client kept (as auditd)" \
-		eval '[ "$(state "network lines dropped")" -gt 0 ] && kill -0 "${cpids[0]}"'
+		eval 'dropped && kill -0 "${cpids[0]}"'
 	check "hostile: the client of the unfinished frame still connected" \
 		kill -0 "${cpids[1]}"
 	echo "   state: active connections $(state 'active connections'), closed bad $(state 'network clients closed, bad')," \

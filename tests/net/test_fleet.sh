@@ -28,10 +28,11 @@
 #   - 100,000 pseudo-random bytes (ra_netclient random:, 127.0.3.1);
 #   - a frame whose header says 8970 bytes, then 10 bytes, and the
 #     client stays (partial:, 127.0.3.2);
-#   - 20,000 records pipelined, then heartbeats, twice as many bytes as
-#     the kernel may buffer for a socket's sending (tcp_wmem's last),
-#     their replies never read (flood:, hbs:, 127.0.3.3): the kernel's
-#     buffers cannot hold them all.
+#   - 20,000 records pipelined, then heartbeats, their replies never
+#     read (flood:, hbs:, 127.0.3.3, SO_RCVBUF 4096): replies twice the
+#     most the kernel buffers for the server's socket (tcp_wmem's last),
+#     so that the server must stop reading it or drop replies (what
+#     happened is printed: the kernel's buffers decide how far it got).
 # Checked: every well-behaved record logged once, in order; ra-netload
 # answered in order, each acked record logged once; of the flood, a first
 # part in order and once each; no torn line; a DAEMON_CLOSE for every
@@ -41,7 +42,8 @@
 # connections and the hostile ones (its client memory is allocated at
 # start); the idle ones are not closed; the unfinished frame's client
 # stays connected and nothing of it is logged; the random bytes are
-# dropped as lines (the state report's counter).
+# dropped as lines (the state report's counter), the connection kept;
+# the state report counts every connection still open.
 #
 # audisp-remote reads /etc/audit/audisp-remote.conf: the test runs itself
 # again in a private mount namespace (ra_kernel.sh's private_mount_ns)
@@ -501,6 +503,11 @@ if [ "$server" = ringauditd ]; then
 		eval 'dropped && kill -0 "${cpids[0]}"'
 	check "hostile: the client of the unfinished frame still connected" \
 		kill -0 "${cpids[1]}"
+	# ra-netload's clients may still be closing.
+	active_is() { [ "$(state 'active connections')" = $((good_n + idle_n + 3)) ]; }
+	wait_for 50 active_is
+	check "hostile: the state report's active connections: $((good_n + idle_n + 3)) (audisp-remote, idle, hostile)" \
+		active_is
 	echo "   state: active connections $(state 'active connections'), closed bad $(state 'network clients closed, bad')," \
 		"too long $(state 'network clients closed, too long'), pauses $(state 'network pauses')"
 fi

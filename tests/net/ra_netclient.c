@@ -12,6 +12,9 @@
  * ... in the order they are sent (heartbeats and long frames count too).
  *
  *   bind-port:P      bind local source port P before connecting
+ *   bind-addr:A      bind local source address A (IPv4) before connecting
+ *   rcvbuf:BYTES     SO_RCVBUF of BYTES before connecting (the window a
+ *                    client that never reads offers stays small)
  *   msg:TEXT         a MESSAGE of TEXT and a '\n', as audisp-remote ends
  *                    its records
  *   frame:TYPE:TEXT  a frame of TYPE (a number, 0x... for hex) holding
@@ -29,6 +32,16 @@
  *   pipeline:N[:P]   N MESSAGEs "P K" (K = 1..N; P "ra_netclient
  *                    pipeline") in one write, then their N replies, each
  *                    an ACK echoing its sequence, in order: "acked N"
+ *   flood:N[:P]      the same N MESSAGEs in one write, their replies not
+ *                    read (a client that never reads its acks): "flooded
+ *                    N" once all went out (a server that stops reading
+ *                    keeps it waiting there)
+ *   hbs:N            N HEARTBEATs in one write, their replies not read:
+ *                    "sent heartbeats=N" once all went out
+ *   partial:N:K      a MESSAGE whose header says N bytes, then only K
+ *                    bytes of text ("partial len=N bytes=K")
+ *   random:N:SEED    N bytes of a pseudo-random stream seeded by SEED
+ *                    (xorshift64*: the same bytes every run), not frames
  *   wait-file:PATH   hold the connection until PATH exists (30 s at most)
  *   sleep:MS         sleep MS milliseconds
  *
@@ -41,6 +54,7 @@
  * one, an ACK for another sequence, the connection gone where a reply was
  * due) or another error, said on stderr; 2 on a usage error.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
@@ -70,6 +84,9 @@ static const char *prog = "ra_netclient";
 static const char *host, *port;
 static int sock = -1;
 static unsigned local_port;	/* bind-port, 0: any */
+static int rcvbuf;		/* rcvbuf, 0: the kernel's */
+static struct in_addr local_addr;	/* bind-addr */
+static bool have_addr;
 static uint32_t seq;		/* the last sequence sent */
 static bool closed;		/* the server ended the connection */
 
@@ -95,11 +112,12 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: %s HOST PORT STEP...\n"
-	    "  steps: bind-port:P msg:TEXT frame:TYPE:TEXT hb raw-hex:HEX"
+	    "  steps: bind-port:P bind-addr:A rcvbuf:BYTES msg:TEXT frame:TYPE:TEXT hb raw-hex:HEX"
 	    " long:N\n"
 	    "         badmagic:TEXT reply wait-end[:S] pipeline:N[:PREFIX]"
 	    " wait-file:PATH\n"
-	    "         sleep:MS\n", prog);
+	    "         sleep:MS flood:N[:PREFIX] hbs:N partial:N:K random:N:SEED\n",
+	    prog);
 	exit(2);
 }
 
@@ -150,22 +168,32 @@ connect_now(void)
 			err = errno;
 			continue;
 		}
-		if (local_port != 0) {
+		if (rcvbuf != 0)
+			setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			    sizeof(rcvbuf));
+		if (local_port != 0 || have_addr) {
 			struct sockaddr_storage la;
 
 			memset(&la, 0, sizeof(la));
 			la.ss_family = (sa_family_t)ai->ai_family;
+			if (ai->ai_family == AF_INET6 && have_addr)
+				die("bind-addr: an IPv4 address for an IPv6"
+				    " server");
 			if (ai->ai_family == AF_INET6)
 				((struct sockaddr_in6 *)&la)->sin6_port =
 				    htons((uint16_t)local_port);
-			else
+			else {
 				((struct sockaddr_in *)&la)->sin_port =
 				    htons((uint16_t)local_port);
+				if (have_addr)
+					((struct sockaddr_in *)&la)->sin_addr =
+					    local_addr;
+			}
 			setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one,
 			    sizeof(one));
 			if (bind(sock, (struct sockaddr *)&la,
 			    ai->ai_addrlen) < 0)
-				die("bind port %u: %s", local_port,
+				die("bind (port %u): %s", local_port,
 				    strerror(errno));
 		}
 		if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -499,16 +527,20 @@ step_wait_end(unsigned long secs)
 	}
 }
 
-static void
-step_pipeline(const char *arg)
+/*
+ * N MESSAGEs "P K" (K = 1..N) from arg ("N" or "N:P") in one buffer, as
+ * one write would send them; its length in *len, the first sequence in
+ * *first.
+ */
+static unsigned char *
+batch(const char *arg, const char *what, unsigned long *np, size_t *len,
+    uint32_t *first)
 {
 	const char *prefix = "ra_netclient pipeline";
 	const char *colon = strchr(arg, ':');
-	char count[32], line[512], text[NET_REPLY_TEXT_MAX * 4 + 8];
+	char count[32], line[512];
 	unsigned char *buf, *p;
 	unsigned long n, k;
-	uint32_t first;
-	struct net_frame f;
 
 	if (colon != NULL) {
 		if ((size_t)(colon - arg) >= sizeof(count))
@@ -518,20 +550,36 @@ step_pipeline(const char *arg)
 		prefix = colon + 1;
 		arg = count;
 	}
-	n = number(arg, "pipeline", 100000);
+	n = number(arg, what, 100000);
 	if (strlen(prefix) > 400)
-		die("pipeline: a prefix of %zu bytes", strlen(prefix));
+		die("%s: a prefix of %zu bytes", what, strlen(prefix));
 	if ((buf = malloc(n * (NET_HDR_SIZE + sizeof(line)))) == NULL)
-		die("pipeline: out of memory");
-	first = seq + 1;
+		die("%s: out of memory", what);
+	*first = seq + 1;
 	for (p = buf, k = 1; k <= n; k++) {
-		int len = snprintf(line, sizeof(line), "%s %lu\n", prefix, k);
+		int l = snprintf(line, sizeof(line), "%s %lu\n", prefix, k);
 
-		header(p, NET_MESSAGE, (size_t)len);
-		memcpy(p + NET_HDR_SIZE, line, (size_t)len);
-		p += NET_HDR_SIZE + (size_t)len;
+		header(p, NET_MESSAGE, (size_t)l);
+		memcpy(p + NET_HDR_SIZE, line, (size_t)l);
+		p += NET_HDR_SIZE + (size_t)l;
 	}
-	send_all(buf, (size_t)(p - buf), "pipeline");
+	*np = n;
+	*len = (size_t)(p - buf);
+	return buf;
+}
+
+static void
+step_pipeline(const char *arg)
+{
+	char text[NET_REPLY_TEXT_MAX * 4 + 8];
+	unsigned char *buf;
+	unsigned long n, k;
+	uint32_t first;
+	size_t len;
+	struct net_frame f;
+
+	buf = batch(arg, "pipeline", &n, &len, &first);
+	send_all(buf, len, "pipeline");
 	free(buf);
 	for (k = 0; k < n; k++) {
 		int rc = next_reply(REPLY_WAIT_MS, &f, text, sizeof(text));
@@ -551,6 +599,83 @@ step_pipeline(const char *arg)
 		}
 	}
 	printf("acked %lu\n", n);
+}
+
+static void
+step_flood(const char *arg)
+{
+	unsigned char *buf;
+	unsigned long n;
+	uint32_t first;
+	size_t len;
+
+	buf = batch(arg, "flood", &n, &len, &first);
+	send_all(buf, len, "flood");
+	free(buf);
+	printf("flooded %lu\n", n);
+}
+
+static void
+step_hbs(unsigned long n)
+{
+	unsigned char *buf;
+	unsigned long k;
+
+	if ((buf = malloc(n * NET_HDR_SIZE)) == NULL)
+		die("hbs: out of memory");
+	for (k = 0; k < n; k++)
+		header(buf + k * NET_HDR_SIZE, NET_HEARTBEAT, 0);
+	send_all(buf, n * NET_HDR_SIZE, "hbs");
+	free(buf);
+	printf("sent heartbeats=%lu\n", n);
+}
+
+static void
+step_partial(const char *arg)
+{
+	static unsigned char buf[NET_HDR_SIZE + 65535];
+	const char *colon = strchr(arg, ':');
+	char count[32];
+	unsigned long n, k;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(count))
+		usage();
+	memcpy(count, arg, (size_t)(colon - arg));
+	count[colon - arg] = '\0';
+	n = number(count, "partial", 65535);
+	k = number(colon + 1, "partial", n);
+	header(buf, NET_MESSAGE, n);
+	memset(buf + NET_HDR_SIZE, 'p', k);
+	send_all(buf, NET_HDR_SIZE + k, "partial");
+	printf("partial len=%lu bytes=%lu\n", n, k);
+}
+
+static void
+step_random(const char *arg)
+{
+	static unsigned char buf[65536];
+	const char *colon = strchr(arg, ':');
+	char count[32];
+	unsigned long n, done, i;
+	uint64_t x;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(count))
+		usage();
+	memcpy(count, arg, (size_t)(colon - arg));
+	count[colon - arg] = '\0';
+	n = number(count, "random", 1UL << 30);
+	x = number(colon + 1, "random seed", UINT32_MAX) * 2654435761u + 1;
+	for (done = 0; done < n; done += i) {
+		for (i = 0; i < sizeof(buf) && done + i < n; i++) {
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			buf[i] = (unsigned char)((x * 0x2545f4914f6cdd1dULL) >>
+			    56);
+		}
+		send_all(buf, i, "random");
+	}
+	printf("sent random bytes=%lu\n", n);
 }
 
 static void
@@ -597,6 +722,19 @@ run(const char *s)
 		if (sock >= 0)
 			die("bind-port: already connected (it comes first)");
 		local_port = (unsigned)number(a, "bind-port", 65535);
+	} else if ((a = arg_of(s, "bind-addr")) != NULL) {
+		if (sock >= 0)
+			die("bind-addr: already connected (it comes first)");
+		if (inet_pton(AF_INET, a, &local_addr) != 1) {
+			fprintf(stderr, "%s: bind-addr: not an IPv4 address:"
+			    " %s\n", prog, a);
+			usage();
+		}
+		have_addr = true;
+	} else if ((a = arg_of(s, "rcvbuf")) != NULL) {
+		if (sock >= 0)
+			die("rcvbuf: already connected (it comes first)");
+		rcvbuf = (int)number(a, "rcvbuf", 1 << 24);
 	} else if ((a = arg_of(s, "msg")) != NULL)
 		step_msg(a);
 	else if ((a = arg_of(s, "frame")) != NULL)
@@ -617,6 +755,14 @@ run(const char *s)
 		step_wait_end(number(a, "wait-end", 3600));
 	else if ((a = arg_of(s, "pipeline")) != NULL)
 		step_pipeline(a);
+	else if ((a = arg_of(s, "flood")) != NULL)
+		step_flood(a);
+	else if ((a = arg_of(s, "hbs")) != NULL)
+		step_hbs(number(a, "hbs", 1UL << 22));
+	else if ((a = arg_of(s, "partial")) != NULL)
+		step_partial(a);
+	else if ((a = arg_of(s, "random")) != NULL)
+		step_random(a);
 	else if ((a = arg_of(s, "wait-file")) != NULL)
 		step_wait_file(a);
 	else if ((a = arg_of(s, "sleep")) != NULL)

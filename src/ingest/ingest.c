@@ -297,6 +297,8 @@ take_mail(struct ingest *ing)
 			atomic_store_explicit(&ing->mail_pending, false,
 			    memory_order_relaxed);
 			pthread_mutex_unlock(&ing->mu);
+			/* The workers are woken here, not by a timeout. */
+			wake_workers(ing);
 			return;
 		}
 		m = ing->mail[0];

@@ -244,35 +244,49 @@ mono_sec(void)
 
 /* ringauditd.conf's name_cache_refresh: ENRICHED's names, looked up again
  * every so often (and on every SIGHUP). */
-static void
-refresh_names_on_time(struct dmn *d, uint64_t *last)
+/* Seconds until a task due every PERIOD s (0: never) that last ran at
+ * LAST; -1: never. */
+static int64_t
+due_in(uint64_t now, uint64_t last, unsigned period)
 {
-	uint64_t now = mono_sec();
-
-	if (d->cfg->name_cache_refresh == 0 ||
-	    now - *last < d->cfg->name_cache_refresh)
-		return;
-	*last = now;
-	pl_refresh_names(d->p);
+	if (period == 0)
+		return -1;
+	return now - last >= period ? 0 : (int64_t)(last + period - now);
 }
 
-/* ringauditd.conf's metrics_file, every metrics_interval seconds. */
-static void
-metrics_on_time(struct dmn *d, uint64_t *last)
+/*
+ * The control thread's timed tasks, run when due: the name cache's
+ * refresh (name_cache_refresh) and the metrics file (metrics_interval).
+ * Returns the milliseconds until the next (-1: none), so that an idle
+ * daemon sleeps until then, not a second at a time.
+ */
+static int
+run_timed(struct dmn *d, uint64_t *refreshed, uint64_t *metrics)
 {
 	uint64_t now = mono_sec();
+	int64_t names = due_in(now, *refreshed, d->cfg->name_cache_refresh);
+	int64_t mfile = d->cfg->metrics_file[0] == '\0' ? -1 :
+	    due_in(now, *metrics, d->cfg->metrics_interval);
+	int64_t next;
 	int rc;
 
-	if (d->cfg->metrics_file[0] == '\0' ||
-	    now - *last < d->cfg->metrics_interval)
-		return;
-	*last = now;
-	rc = metrics_write(d, d->cfg->metrics_file);
-	if (rc < 0 && !d->metrics_failed)
-		log_warnx("Cannot write the metrics file %s: %s; trying again "
-		    "every %u s", d->cfg->metrics_file, strerror(-rc),
-		    d->cfg->metrics_interval);
-	d->metrics_failed = rc < 0;
+	if (names == 0) {
+		*refreshed = now;
+		pl_refresh_names(d->p);
+		names = d->cfg->name_cache_refresh;
+	}
+	if (mfile == 0) {
+		*metrics = now;
+		rc = metrics_write(d, d->cfg->metrics_file);
+		if (rc < 0 && !d->metrics_failed)
+			log_warnx("Cannot write the metrics file %s: %s; "
+			    "trying again every %u s", d->cfg->metrics_file,
+			    strerror(-rc), d->cfg->metrics_interval);
+		d->metrics_failed = rc < 0;
+		mfile = d->cfg->metrics_interval;
+	}
+	next = names < 0 || (mfile >= 0 && mfile < names) ? mfile : names;
+	return next < 0 ? -1 : (int)(next * 1000);
 }
 
 static void
@@ -288,9 +302,7 @@ control_loop(struct dmn *d, int sfd)
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		refresh_names_on_time(d, &refreshed);
-		metrics_on_time(d, &metrics);
-		if (poll(pfd, 3, 1000) <= 0)
+		if (poll(pfd, 3, run_timed(d, &refreshed, &metrics)) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
 			dmn_writer_events(d);

@@ -64,7 +64,9 @@ pl_config_defaults(struct pl_config *c)
 	c->wr.flush = WR_FLUSH_INCREMENTAL_ASYNC;
 	c->batch_bytes = 256u << 10;
 	c->nbufs = 8;
-	c->wait_timeout_ms = RING_SLEEP_MS;
+	/* No safety net: the waiters' protocol never needs one, and its
+	 * wake-ups were an idle daemon's only ones (issue 13). */
+	c->wait_timeout_ms = -1;
 }
 
 int

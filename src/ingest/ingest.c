@@ -52,7 +52,9 @@
 #define INGEST_BATCH 64
 #define INGEST_MAILBOX 16
 #define INGEST_MAIL_MAX 2048
-#define INGEST_POLL_MS 200
+/* Asleep until the socket or the wake fd says: a timeout would only wake
+ * an idle daemon for nothing (auditd makes no wake-up at all). */
+#define INGEST_POLL_MS (-1)
 #define INGEST_SPINS 256
 #define INGEST_MSG_BATCH 256	/* messages between two source batches */
 
@@ -295,6 +297,8 @@ take_mail(struct ingest *ing)
 			atomic_store_explicit(&ing->mail_pending, false,
 			    memory_order_relaxed);
 			pthread_mutex_unlock(&ing->mu);
+			/* The workers are woken here, not by a timeout. */
+			wake_workers(ing);
 			return;
 		}
 		m = ing->mail[0];

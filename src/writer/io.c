@@ -596,6 +596,10 @@ complete(struct wr *w, uint64_t tag, int res, uint64_t now, bool *sync_seen,
     int *sync_res)
 {
 	if (tag == WR_TAG_WAKE) {
+		/* Readable (the poll said so): the read does not block. */
+		if (res > 0 && read(w->c.self->efd, &w->wake_val,
+		    sizeof(w->wake_val)) < 0)
+			log_warn("writer: waiter");
 		w->wake_armed = false;
 	} else if (tag == WR_TAG_SYNC) {
 		/* Handled after the writes of this batch, so that a cancelled

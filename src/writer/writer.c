@@ -433,8 +433,10 @@ sleep_once(struct wr *w)
 	if (!w->wake_armed) {
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
-		io_uring_prep_read(sqe, w->c.self->efd, &w->wake_val,
-		    sizeof(w->wake_val), 0);
+		/* A poll, not a read: io_uring hands a blocking read of an
+		 * eventfd to a worker thread, which wakes every few seconds
+		 * while it waits (an idle daemon's only wake-ups). */
+		io_uring_prep_poll_add(sqe, w->c.self->efd, POLLIN);
 		io_uring_sqe_set_data64(sqe, WR_TAG_WAKE);
 		w->wake_armed = true;
 	}

@@ -17,6 +17,10 @@
 #     appended; DAEMON_ACCEPT (addr= port= res=success) before them,
 #     DAEMON_CLOSE after, nothing about KRB5 in either; the server says
 #     "GSS-API Accepted connection from: auditd/HOST@RINGAUDIT.TEST";
+#   - 50 audisp-remote at once (RA_KRB5_FLEET), each from its own
+#     loopback address (tests/net/ra_bindsrc.so), 20 records each: every
+#     client's records once, in order, with the suffix; a DAEMON_ACCEPT
+#     from each address; every one exits 0;
 #   - a client whose principal's first part is not krb5_principal
 #     (krb5_client_name = intruder): "GSS-API Accepted connection from:
 #     intruder/HOST@RINGAUDIT.TEST", then refused ("Unauthorized GSS
@@ -247,6 +251,70 @@ check "KRB5: no krb5= on DAEMON_ACCEPT or DAEMON_CLOSE" \
 check "KRB5: the server said 'GSS-API Accepted connection from: $princ'" \
 	said "GSS-API Accepted connection from: $princ"
 check "KRB5: audisp-remote exit status 0 at the end of its input" test "$ar_status" = 0
+
+# --- 1b. a fleet: 50 audisp-remote at once, each from its own address ------
+# Through tests/net/ra_bindsrc.so (audisp-remote cannot choose its source
+# address); each negotiates its own context, with its own ticket.
+fleet_n=${RA_KRB5_FLEET:-50}
+fleet_per=20
+shim=$build/ra_bindsrc.so
+if [ "$fleet_n" -gt 0 ] && [ -e "$shim" ]; then
+	audisp_remote_conf "$port" "$tmp/fleet.queue" |
+		sed 's/^transport = .*/transport = KRB5/' > "$remote_conf"
+	{
+		echo "krb5_principal = auditd/$host"
+		echo "krb5_key_file = $tmp/client.key"
+	} >> "$remote_conf"
+	echo "== fleet: $fleet_n audisp-remote (KRB5) from 127.0.4.1-$fleet_n, $fleet_per records each"
+	fpids=() ffds=()
+	for ((i = 1; i <= fleet_n; i++)); do
+		awk -v n="$fleet_per" -v t="$(printf f%02d "$i")" 'BEGIN {
+			for (k = 1; k <= n; k++)
+				printf "type=USER msg=audit(1764790003.%03d:%d): pid=1 uid=0 auid=0 ses=1 msg=\047ra_krb5 fleet %s %d of %d res=success\047\n", k, 3000 + k, t, k, n
+		}' > "$tmp/fleet$i.want"
+		mkfifo "$tmp/fleet$i.in"
+		# Each child closes the others' fifos, so that each sees its
+		# own end when the test closes it.
+		(for f in "${ffds[@]}"; do eval "exec $f>&-"; done
+		 RA_BIND_ADDR=127.0.4.$i LD_PRELOAD=$shim exec "$remote_bin") \
+			< "$tmp/fleet$i.in" > "$tmp/fleet$i.out" 2>&1 &
+		fpids+=("$!")
+		exec {fd}> "$tmp/fleet$i.in"
+		ffds+=("$fd")
+	done
+	for ((i = 1; i <= fleet_n; i++)); do
+		cat "$tmp/fleet$i.want" >&"${ffds[$((i - 1))]}"
+	done
+	fleet_in() { [ "$(count_log 'ra_krb5 fleet ')" -ge $((fleet_n * fleet_per)) ]; }
+	wait_for 600 fleet_in
+	for fd in "${ffds[@]}"; do
+		eval "exec $fd>&-"
+	done
+	f_status=0
+	for p in "${fpids[@]}"; do
+		stop_daemon audisp-remote "$p" 10
+		[ "$stopped" = 0 ] || f_status=$((f_status + 1))
+	done
+	snap
+	bad=0
+	for ((i = 1; i <= fleet_n; i++)); do
+		sed "s|\$| krb5=$princ|" "$tmp/fleet$i.want" > "$tmp/fleet$i.expect"
+		grep -a "ra_krb5 fleet $(printf f%02d "$i") " "$log" > "$tmp/fleet$i.got"
+		cmp -s "$tmp/fleet$i.expect" "$tmp/fleet$i.got" || bad=$((bad + 1))
+	done
+	echo "   $(grep -ac 'ra_krb5 fleet ' "$log") of $((fleet_n * fleet_per)) records logged"
+	check "fleet: every client's $fleet_per records logged once, in order, ' krb5=$princ' appended ($((fleet_n - bad)) of $fleet_n clients)" \
+		test "$bad" = 0
+	addrs() { grep -aE '^type=DAEMON_ACCEPT .* addr=(::ffff:)?127\.0\.4\.[0-9]+ port=[0-9]+ res=success$' "$log" |
+		sed 's/.* addr=\(::ffff:\)\{0,1\}\(127[0-9.]*\) .*/\2/' | sort -u | wc -l; }
+	check "fleet: a DAEMON_ACCEPT from each of the $fleet_n addresses" test "$(addrs)" = "$fleet_n"
+	check "fleet: every audisp-remote exited 0 ($f_status did not)" test "$f_status" = 0
+	# Their closes logged before the next case counts records.
+	closed_all() { [ "$(count_log '^type=DAEMON_CLOSE ')" -ge "$(count_log '^type=DAEMON_ACCEPT ')" ]; }
+	wait_for 100 closed_all
+else
+	echo "   (no fleet: RA_KRB5_FLEET=0, or no $shim)"
+fi
 
 # --- 2. a client principal that is not krb5_principal/... --------------------
 n_acc=$(count_log '^type=DAEMON_(ACCEPT|CLOSE) ')

@@ -47,7 +47,7 @@ struct metric {
 #define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
 #define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
 
-#define NET_ROWS 24
+#define NET_ROWS 25
 
 /* The network listener's figures, when it listens. */
 static size_t
@@ -117,6 +117,9 @@ collect_net(struct net *n, struct metric *m)
 	C("network pauses", "network_pauses_total",
 	    "Times no client was read: every message slot was in the "
 	    "pipeline.", s.pauses),
+	C("network reply stalls", "network_reply_stalls_total",
+	    "Times a client was not read because it did not read its "
+	    "replies.", s.reply_stalls),
 	C("network daemon records lost", "network_daemon_records_lost_total",
 	    "DAEMON_ACCEPT or DAEMON_CLOSE records not logged.",
 	    s.daemon_records_lost),

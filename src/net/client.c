@@ -205,8 +205,10 @@ static bool
 room_for(struct net *n, const struct net_client *cl, bool message)
 {
 	if (cl->olen + (size_t)(cl->out_msgs + 1) * n->reply_room >
-	    net_obuf_cap(n))
+	    net_obuf_cap(n)) {
+		STAT_ADD(n->st.reply_stalls, 1);
 		return false;
+	}
 	if (!message)
 		return true;
 	if (cl->out_msgs >= n->c.per_client)

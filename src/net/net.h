@@ -79,6 +79,8 @@ struct net_stats {
 	uint64_t not_ok;		/* replies other than ACK */
 	uint64_t bytes;			/* read from clients */
 	uint64_t pauses;		/* reading stopped: no slot free */
+	uint64_t reply_stalls;		/* a client not read: it does not
+					 * read the replies it is owed */
 	uint64_t daemon_records_lost;	/* DAEMON_ACCEPT/CLOSE not logged */
 	uint64_t undecrypted;		/* KRB5 tokens that did not unwrap */
 };

@@ -503,6 +503,12 @@ if [ "$server" = ringauditd ]; then
 		eval 'dropped && kill -0 "${cpids[0]}"'
 	check "hostile: the client of the unfinished frame still connected" \
 		kill -0 "${cpids[1]}"
+	# The flood's heartbeats, their replies never read: that client is
+	# left unread, and the state report says so.
+	stalled() { [ "$(state "network reply stalls")" -gt 0 ]; }
+	wait_for 50 stalled
+	check "hostile: the client that reads no replies is not read, counted ('network reply stalls' $(state "network reply stalls"))" \
+		stalled
 	# ra-netload's clients may still be closing.
 	active_is() { [ "$(state 'active connections')" = $((good_n + idle_n + 3)) ]; }
 	wait_for 50 active_is

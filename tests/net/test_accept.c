@@ -250,14 +250,14 @@ static uint32_t
 expect_msg(unsigned type, const char *fmt, ...)
 {
 	char want[256], got[RING_REC_PAYLOAD_MAX + 1];
-	struct ring_msg *m;
+	struct ring_msg *m = NULL;
 	uint32_t token;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(want, sizeof(want), fmt, ap);
 	va_end(ap);
-	if (!ring_trypop(&fx->in, &m))
+	if (!ring_trypop(&fx->in, &m) || m == NULL)
 		fail_msg("no message where \"%s\" was due", want);
 	snprintf(got, sizeof(got), "%.*s", (int)m->len, m->text);
 	assert_string_equal(got, want);

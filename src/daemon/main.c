@@ -464,8 +464,8 @@ main(int argc, char **argv)
 	    un.release, d.auid, (int)getpid(), (unsigned)getuid(), d.ses);
 	/* The listener is bound before anything is logged: a port that
 	 * cannot be had stops the daemon here.  A KRB5 key or credential
-	 * refused is, as auditd, DAEMON_START and DAEMON_ABORT in the log
-	 * (auditd then exits 0; ringauditd says it failed). */
+	 * refused is, as auditd, DAEMON_START, DAEMON_ABORT and DAEMON_END
+	 * in the log (auditd then exits 0; ringauditd says it failed). */
 	if ((rc = dmn_net_create(&d, &cfg)) < 0) {
 		if (rc == -EKEYREJECTED &&
 		    pl_append(p, AUDIT_DAEMON_START, text) == 0) {
@@ -473,6 +473,13 @@ main(int argc, char **argv)
 			    "auid=%u pid=%d uid=%u ses=%u res=failed", d.auid,
 			    (int)getpid(), (unsigned)getuid(), d.ses);
 			pl_append(p, AUDIT_DAEMON_ABORT, text);
+			/* auditd's DAEMON_END names whichever sender the
+			 * kernel last recorded; no signal came: the daemon
+			 * ends itself. */
+			snprintf(text, sizeof(text), "op=terminate auid=%u "
+			    "uid=%u ses=%u pid=%d res=success", d.auid,
+			    (unsigned)getuid(), d.ses, (int)getpid());
+			pl_append(p, AUDIT_DAEMON_END, text);
 		}
 		disp_destroy(disp);
 		pl_destroy(p);

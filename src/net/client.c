@@ -66,6 +66,8 @@ net_client_close(struct net *n, struct net_client *cl, enum net_close why)
 
 	if (cl->fd < 0)
 		return;
+	if (cl->negotiating)
+		n->negotiating--;
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	cl->fd = -1;
@@ -102,6 +104,8 @@ net_client_welcome(struct net *n, struct net_client *cl)
 {
 	char text[160];
 
+	if (cl->negotiating)
+		n->negotiating--;
 	cl->negotiating = false;
 	STAT_ADD(n->st.accepted, 1);
 	/* Its record first: nothing it sends is logged before it. */
@@ -366,6 +370,10 @@ net_client_read(struct net *n, struct net_client *cl)
 			break;
 		/* The client is gone; what it sent whole was taken. */
 		if (cl->negotiating) {
+			/* auditd's words for a token cut short. */
+			if (cl->len > 0)
+				log_warnx("GSS-API error reading token %s",
+				    cl->len < NET_TOKEN_HDR ? "length" : "data");
 			log_warnx("TCP session from %52s:%u will be closed, "
 			    "error ignored", cl->addr, cl->port);
 			net_client_close(n, cl, NET_CL_AUTH);

@@ -317,7 +317,7 @@ accept_token(struct net *n, struct net_client *cl, const unsigned char *tok,
 
 	major = gss_accept_sec_context(&minor, &cl->gctx, n->gcred, &in,
 	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, NULL, NULL, NULL);
-	if (GSS_ERROR(major)) {
+	if (major != GSS_S_COMPLETE && major != GSS_S_CONTINUE_NEEDED) {
 		gss_say("accepting context", major, minor);
 		gss_release_buffer(&m2, &out);
 		return NET_GSS_FAIL;
@@ -389,7 +389,10 @@ net_gss_unwrap(struct net *n, struct net_client *cl, unsigned char *tok,
 	memset(f, 0, sizeof(*f));
 	f->size = size;
 	major = gss_unwrap_iov(&minor, cl->gctx, &conf, NULL, iov, 2);
-	if (GSS_ERROR(major)) {
+	/* Complete, or refused: a replayed, old or out-of-order token comes
+	 * back with a supplementary status and no data, and is said and
+	 * counted as auditd does. */
+	if (major != GSS_S_COMPLETE) {
 		STAT_ADD(n->st.undecrypted, 1);
 		if (log_ratelimit_ok(&n->grl))
 			gss_say("decrypting message", major, minor);

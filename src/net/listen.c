@@ -274,7 +274,9 @@ accept_one(struct net *n, int fd, const struct sockaddr_storage *ss)
 		STAT_SET(n->st.active_high, n->nclients);
 	/* With KRB5 a client for the log once its name passed (gss.c). */
 	cl->negotiating = n->krb5;
-	if (!n->krb5)
+	if (n->krb5)
+		n->negotiating++;
+	else
 		net_client_welcome(n, cl);
 	ev.data.u64 = (uint64_t)(cl - n->clients);
 	if (epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {

@@ -225,9 +225,12 @@ tick_timeout(struct net *n)
 
 	if (n->c.max_idle > 0)
 		idle = tick_in(n, &n->next_tick, n->c.max_idle, net_idle_tick);
-	if (n->krb5)
+	/* Only while some client negotiates: an idle server sleeps. */
+	if (n->negotiating > 0)
 		gss = tick_in(n, &n->next_gss_tick, NET_GSS_TICK,
 		    net_negotiation_tick);
+	else
+		n->next_gss_tick = 0;
 	if (idle < 0 || (gss >= 0 && gss < idle))
 		return gss;
 	return idle;
@@ -260,7 +263,10 @@ end_clients(struct net *n)
 		if (cl->fd < 0)
 			continue;
 		net_client_ending(n, cl);
-		while (n->free_slot == NET_NONE && clock_mono_ns() < until) {
+		/* One still negotiating gets no record: no slot to wait
+		 * for. */
+		while (!cl->negotiating && n->free_slot == NET_NONE &&
+		    clock_mono_ns() < until) {
 			struct timespec ts = { 0, 1000000 };
 
 			net_flush_in(n);

@@ -32,7 +32,9 @@
 /* What gss_wrap adds to a reply, at most (aes-cts-hmac-sha1-96: 60). */
 #define NET_GSS_WRAP_MAX 192
 #define NET_TOKEN_HDR 4		/* a KRB5 token's length, big-endian */
-#define NET_GSS_TICK 5		/* s: negotiating at two ticks: closed */
+/* s: negotiating at two ticks in a row: closed (a slow KDC, a client's
+ * own ticket fetched once connected, is given 10 to 20 s). */
+#define NET_GSS_TICK 10
 
 /* A message out in the pipeline: its ring_msg, and whom to answer. */
 struct net_slot {
@@ -105,7 +107,8 @@ struct net {
 	gss_cred_id_t gcred;		/* ours, from the key file */
 	char realm[NET_PRINCIPAL_MAX];	/* every client's */
 	char *principals;		/* max_clients names */
-	uint64_t next_gss_tick;
+	unsigned negotiating;		/* clients with no context yet */
+	uint64_t next_gss_tick;		/* 0: no tick armed (none is) */
 	struct log_ratelimit grl;	/* clients' GSS failures */
 };
 

@@ -518,3 +518,13 @@ wait_quiet() {
 		s0=$s1
 	done
 }
+
+# remote_server_bin SERVER BUILD: the log server under test (RA_SERVER):
+# Debian's auditd, or the build's ringauditd (RA_RINGAUDITD: another).
+remote_server_bin() {
+	case $1 in
+	auditd) echo /usr/sbin/auditd ;;
+	ringauditd) echo "${RA_RINGAUDITD:-$2/ringauditd}" ;;
+	*) echo "FAIL - RA_SERVER is auditd or ringauditd, not $1" >&2; return 1 ;;
+	esac
+}

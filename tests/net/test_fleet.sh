@@ -89,11 +89,7 @@ remote_conf=/etc/audit/audisp-remote.conf
 # audisp_remote_conf, remote_test_end, start_watchdog, trap_cleanup
 . "$src/tests/common/ra_kernel.sh"
 
-case $server in
-auditd) server_bin=/usr/sbin/auditd ;;
-ringauditd) server_bin=${RA_RINGAUDITD:-$build/ringauditd} ;;
-*) echo "FAIL - RA_SERVER is auditd or ringauditd, not $server"; exit 1 ;;
-esac
+server_bin=$(remote_server_bin "$server" "$build") || exit 1
 kernel_test_needs auditctl -- "$nc" "$idle" "$load" "$server_bin"
 [ -f "$shim" ] || skip_or_fail "no $shim: build it first"
 command -v unshare >/dev/null || skip_or_fail "needs unshare (util-linux)"

@@ -74,11 +74,7 @@ remote_conf=/etc/audit/audisp-remote.conf
 . "$src/tests/common/ra_kernel.sh"
 . "$src/tests/common/ra_kdc.sh"
 
-case $server in
-auditd) server_bin=/usr/sbin/auditd ;;
-ringauditd) server_bin=${RA_RINGAUDITD:-$build/ringauditd} ;;
-*) echo "FAIL - RA_SERVER is auditd or ringauditd, not $server"; exit 1 ;;
-esac
+server_bin=$(remote_server_bin "$server" "$build") || exit 1
 kernel_test_needs auditctl -- "$server_bin"
 kdc_needs
 command -v unshare >/dev/null || skip_or_fail "needs unshare (util-linux)"

@@ -67,11 +67,7 @@ remote_conf=/etc/audit/audisp-remote.conf
 # wait_for, kstat, stop_daemon, write_conf, start_watchdog, trap_cleanup
 . "$src/tests/common/ra_kernel.sh"
 
-case $server in
-auditd) server_bin=/usr/sbin/auditd ;;
-ringauditd) server_bin=${RA_RINGAUDITD:-$build/ringauditd} ;;
-*) echo "FAIL - RA_SERVER is auditd or ringauditd, not $server"; exit 1 ;;
-esac
+server_bin=$(remote_server_bin "$server" "$build") || exit 1
 kernel_test_needs auditctl -- "$nc" "$server_bin"
 command -v unshare >/dev/null || skip_or_fail "needs unshare (util-linux)"
 command -v ss >/dev/null || skip_or_fail "needs ss (iproute2)"

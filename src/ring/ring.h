@@ -290,9 +290,18 @@ void ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch);
  * stage into one per RING_DOZE_NS, a handful of records; it costs at most
  * RING_DOZES x RING_DOZE_NS of latency at each stage.  A thread that dozed
  * RING_DOZES times without work sleeps for real (announced) until woken.
+ *
+ * Dozes are for a stream; between records far apart (a few hundred or
+ * thousand a second, most servers) each record cost every stage
+ * RING_DOZES wake-ups that found nothing, most of the daemon's CPU at
+ * those rates.  So a thread dozes only while dozing pays: a doze that
+ * found work, or a real sleep ended by work within the dozes' time (a
+ * doze would have found it), gives RING_DOZE_CREDIT; each run of dozes
+ * that found nothing spends one.
  */
 #define RING_DOZE_NS 150000
 #define RING_DOZES 2
+#define RING_DOZE_CREDIT 4
 #define RING_SPUN_OUT (RING_DOZES + 1)	/* slept for real since work came */
 
 struct ring_spin {
@@ -300,7 +309,18 @@ struct ring_spin {
 	unsigned max;
 	unsigned spun;
 	unsigned dozes;		/* since work last came */
+	unsigned credit;	/* runs of dozes left before dozing stops */
+	uint64_t slept_ns;	/* when it slept for real; 0: not for input */
 };
+
+static inline uint64_t
+ring_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static inline void
 ring_spin_init(struct ring_spin *s, unsigned max)
@@ -308,6 +328,8 @@ ring_spin_init(struct ring_spin *s, unsigned max)
 	s->budget = s->max = max;
 	s->spun = 0;
 	s->dozes = RING_SPUN_OUT;	/* idle from the start: no dozing */
+	s->credit = 0;
+	s->slept_ns = 0;
 }
 
 /* A doze (true: look again), or it is time to sleep for real (false). */
@@ -316,7 +338,7 @@ ring_spin_doze(struct ring_spin *s)
 {
 	struct timespec ts = { 0, RING_DOZE_NS };
 
-	if (s->dozes >= RING_DOZES)
+	if (s->dozes >= RING_DOZES || s->credit == 0)
 		return false;
 	s->dozes++;
 	nanosleep(&ts, NULL);
@@ -341,21 +363,40 @@ ring_spin_found(struct ring_spin *s)
 	if (s->dozes > 0 && s->dozes <= RING_DOZES) {
 		if (s->budget > RING_SPIN_MIN)
 			s->budget /= 2;
+		s->credit = RING_DOZE_CREDIT;
 	} else if (s->spun > 0 && s->budget < s->max) {
 		s->budget *= 2;
+	} else if (s->dozes == RING_SPUN_OUT && s->slept_ns != 0 &&
+	    ring_now_ns() - s->slept_ns <
+	    (uint64_t)RING_DOZES * RING_DOZE_NS) {
+		s->credit = RING_DOZE_CREDIT;
 	}
 	s->spun = 0;
 	s->dozes = 0;
+	s->slept_ns = 0;
 }
 
-/* The thread goes to sleep: the spin was wasted. */
+/* The thread goes to sleep for input: the spin was wasted, and dozes
+ * that found nothing spend their credit. */
 static inline void
 ring_spin_slept(struct ring_spin *s)
 {
 	if (s->budget > RING_SPIN_MIN)
 		s->budget /= 2;
+	if (s->dozes > 0 && s->dozes <= RING_DOZES && s->credit > 0)
+		s->credit--;
 	s->spun = 0;
 	s->dozes = RING_SPUN_OUT;
+	s->slept_ns = ring_now_ns();
+}
+
+/* ... for something else than input (a write's completion): its end
+ * says nothing of how soon input comes. */
+static inline void
+ring_spin_slept_busy(struct ring_spin *s)
+{
+	ring_spin_slept(s);
+	s->slept_ns = 0;
 }
 
 /* Wake the waiter if, and only if, it announced that it sleeps. */

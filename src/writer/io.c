@@ -57,23 +57,27 @@ wr_io_init(struct wr *w, unsigned depth)
 {
 	int rc = 0;
 
+	/* Every request may be answered, and each answer resubmit one; the
+	 * writes made at once (prep_write) are answered here too. */
+	w->done_cap = 2 * depth;
+	w->done = calloc(w->done_cap, sizeof(*w->done));
+	if (w->done == NULL)
+		return -ENOMEM;
 	if (!w->c.io_direct) {
 		rc = io_uring_queue_init(depth, &w->ring, 0);
 		if (rc == 0)
 			return 0;
-		if (!uring_refused(rc))
+		if (!uring_refused(rc)) {
+			free(w->done);
+			w->done = NULL;
 			return rc;
+		}
 		memset(&w->ring, 0, sizeof(w->ring));
 		log_warnx("writer: io_uring is not available (%s: "
 		    "kernel.io_uring_disabled, or a seccomp profile); the log "
 		    "is written with pwrite and fdatasync instead, on the "
 		    "writer thread", strerror(-rc));
 	}
-	/* Every request may be answered, and each answer resubmit one. */
-	w->done_cap = 2 * depth;
-	w->done = calloc(w->done_cap, sizeof(*w->done));
-	if (w->done == NULL)
-		return -ENOMEM;
 	w->direct = true;
 	STAT_SET(w->st.io_direct, 1);
 	return 0;
@@ -152,7 +156,7 @@ wr_idle_io(const struct wr *w)
 
 /* The write's request (NULL without io_uring: made already). */
 static struct io_uring_sqe *
-prep_write(struct wr *w, struct wbuf *b, unsigned flags)
+prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 {
 	struct io_uring_sqe *sqe = NULL;
 
@@ -162,7 +166,7 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
 	size_t len = b->len - b->done;
 
-	if (w->direct) {
+	if (w->direct || now) {
 		ssize_t n = -ECANCELED;
 
 		if (!w->link_broken) {
@@ -219,7 +223,7 @@ submit_chain(struct wr *w)
 		struct wbuf *b = w->chain.bufs[i];
 
 		if (b->done < b->len)
-			prep_write(w, b, IOSQE_IO_LINK);
+			prep_write(w, b, IOSQE_IO_LINK, false);
 	}
 	prep_sync(w);
 }
@@ -486,7 +490,16 @@ wr_submit_queued(struct wr *w)
 		w->qlen--;
 		if (prev != NULL)
 			prev->flags |= IOSQE_IO_LINK;
-		prev = prep_write(w, b, 0);
+		/* A small write with nothing in flight is made at once: a
+		 * buffered write takes microseconds, where io_uring gives it
+		 * to a worker thread (this kernel's ext4 cannot do it without
+		 * blocking), two wake-ups and a completion per write, most
+		 * of the daemon's cost at a few thousand records a second.
+		 * Bigger writes, and the writes behind them, stay in the
+		 * ring, where a slow disk stalls a worker and not this
+		 * thread. */
+		prev = prep_write(w, b, 0, prev == NULL && w->inflight == 0 &&
+		    b->len - b->done <= WR_WRITE_NOW_MAX);
 	}
 }
 
@@ -524,7 +537,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 			 * with the chain when that arrives. */
 			b->state = WB_WRITTEN;
 		} else {
-			prep_write(w, b, 0);
+			prep_write(w, b, 0, false);
 		}
 		return;
 	}
@@ -622,22 +635,25 @@ wr_reap(struct wr *w)
 
 	w->requeued = 0;
 
-	if (w->direct) {
-		/* The answers there now; those they cause wait their turn,
-		 * as io_uring's would. */
-		n = w->ndone;
-		for (unsigned i = 0; i < n; i++)
-			complete(w, w->done[i].tag, w->done[i].res, now,
-			    &sync_seen, &sync_res);
-		w->ndone -= n;
-		memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
-	} else {
+	/* The answers of what was made at once (all of it without
+	 * io_uring); those they cause wait their turn, as io_uring's
+	 * would. */
+	n = w->ndone;
+	for (unsigned i = 0; i < n; i++)
+		complete(w, w->done[i].tag, w->done[i].res, now, &sync_seen,
+		    &sync_res);
+	w->ndone -= n;
+	memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
+	if (!w->direct) {
+		unsigned k = 0;
+
 		io_uring_for_each_cqe(&w->ring, head, cqe) {
-			n++;
+			k++;
 			complete(w, io_uring_cqe_get_data64(cqe), cqe->res,
 			    now, &sync_seen, &sync_res);
 		}
-		io_uring_cq_advance(&w->ring, n);
+		io_uring_cq_advance(&w->ring, k);
+		n += k;
 	}
 	if (sync_seen)
 		sync_done(w, sync_res, now);

@@ -430,6 +430,9 @@ sleep_once(struct wr *w)
 		sleep_direct(w, ms);
 		return;
 	}
+	/* Answers of writes made at once wait: no sleep. */
+	if (w->ndone > 0)
+		return;
 	if (!w->wake_armed) {
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
@@ -519,7 +522,10 @@ wr_main(void *arg)
 		 * completion wakes us; a doze would only delay them. */
 		if (w->inflight == 0 && ring_spin_doze(&spin))
 			continue;
-		ring_spin_slept(&spin);
+		if (w->inflight == 0)
+			ring_spin_slept(&spin);
+		else
+			ring_spin_slept_busy(&spin);
 		sleep_once(w);
 	}
 	return NULL;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# CPU and wake-ups per event at the rates most servers see, side by side
+# (issue 13): for each round, format and rate, each daemon in turn (the
+# order swapped every other round) registered on the same auditd.conf
+# (flush incremental_async), ringaudit-bench making RATE events/s for a
+# duration long enough to count well (40 s at 100/s, 20 s at 1,000/s,
+# 10 s above), backlog_wait_time 0.  Per run:
+#   - CPU per event: the daemon's utime+stime over the run
+#     (/proc/PID/stat: exited threads included), over the events written;
+#     at 100/s for 40 s, auditd's ~0.5 s is about 50 ticks of 10 ms;
+#   - context switches per event: voluntary and not, summed over the
+#     daemon's threads (/proc/PID/task/*/status, before and after; a
+#     kernel io_uring worker that came and went in between is not seen);
+#   - lost: what the kernel dropped.
+# Prints one line per run and, at the end, the ratios ringauditd/auditd
+# (means of the rounds).  A second ringauditd binary can be measured
+# beside them: DAEMONS="ringauditd auditd /path/to/old/ringauditd".
+#   tools/perf-cpu.sh [ROUNDS] [RATES...]   (default 2; 100 1000 5000 20000)
+# Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
+# auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl).
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+rounds=${1:-2}
+shift || true
+read -r -a rates <<< "${*:-100 1000 5000 20000}"
+read -r -a formats <<< "${FORMATS:-RAW ENRICHED}"
+read -r -a daemons <<< "${DAEMONS:-ringauditd auditd}"
+out=${OUT:-/var/tmp/ra-cpu-$(date +%Y%m%d-%H%M%S).jsonl}
+. tools/lib.sh
+ra_bench_begin build
+d=$(mktemp -d /tmp/ra-cpu-XXXXXX)
+cleanup() {
+	ra_bench_end
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+secs_for() { if [ "$1" -le 100 ]; then echo 40; elif [ "$1" -le 1000 ]; then echo 20; else echo 10; fi; }
+# switches PID: context switches of all its threads now.
+switches() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '/^(non)?voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
+}
+ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
+hz=$(getconf CLK_TCK)
+
+echo "# perf-cpu: $rounds rounds, rates ${rates[*]}, ${formats[*]}, incremental_async, $(git rev-parse --short HEAD), $(date +%F); JSON lines in $out"
+for ((r = 1; r <= rounds; r++)); do
+	order=("${daemons[@]}")
+	if ((r % 2 == 0)); then
+		order=()
+		for ((i = ${#daemons[@]} - 1; i >= 0; i--)); do order+=("${daemons[$i]}"); done
+	fi
+	for fmt in "${formats[@]}"; do
+		for rate in "${rates[@]}"; do
+			secs=$(secs_for "$rate")
+			for daemon in "${order[@]}"; do
+				rm -rf "$d/log" "$d/plugins.d"
+				ra_write_conf "$d" incremental_async "$fmt"
+				ra_start "$(ra_daemon_bin "$daemon")" "$d"
+				sleep 1
+				s0=$(switches "$ra_pid") t0=$(ticks "$ra_pid")
+				build/ringaudit-bench --rate "$rate" --duration "$secs" \
+					--threads 1 --log "$d/log/audit.log" --json --quiet \
+					> "$d/r.json" || true
+				s1=$(switches "$ra_pid") t1=$(ticks "$ra_pid")
+				ra_stop
+				written=$(sed -n 's/.*"written":\([0-9]*\).*/\1/p' "$d/r.json")
+				lost=$(sed -n 's/.*"lost":\([0-9]*\).*/\1/p' "$d/r.json")
+				written=${written:-0}
+				awk -v dm="$daemon" -v f="$fmt" -v rate="$rate" -v r="$r" \
+				    -v w="$written" -v lost="${lost:-?}" -v s=$((s1 - s0)) \
+				    -v t=$((t1 - t0)) -v hz="$hz" -v secs="$secs" 'BEGIN {
+					us = w > 0 ? t * 1e6 / hz / w : -1
+					sw = w > 0 ? s / w : -1
+					printf "%s %s %d/s round %d: %d written in %d s, lost %s, CPU %.1f us/event (%d ticks), %.2f switches/event\n", dm, f, rate, r, w, secs, lost, us, t, sw
+					printf "{\"daemon\":\"%s\",\"format\":\"%s\",\"rate\":%d,\"round\":%d,\"written\":%d,\"lost\":\"%s\",\"ticks\":%d,\"switches\":%d,\"us_per_event\":%.3f,\"switches_per_event\":%.4f}\n", dm, f, rate, r, w, lost, t, s, us, sw > "/dev/stderr"
+				}' 2>> "$out"
+			done
+		done
+	done
+done
+echo "# format | rate | ringauditd / auditd CPU per event | switches per event, ringauditd / auditd"
+awk -F'[:,"]+' '
+	{ for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+	  k = v["format"] " " v["rate"]; d = v["daemon"]
+	  cpu[k, d] += v["us_per_event"]; sw[k, d] += v["switches_per_event"]; n[k, d]++
+	  keys[k] = 1 }
+	END { for (k in keys) {
+		a = n[k, "auditd"] ? cpu[k, "auditd"] / n[k, "auditd"] : 0
+		b = n[k, "ringauditd"] ? cpu[k, "ringauditd"] / n[k, "ringauditd"] : 0
+		sa = n[k, "auditd"] ? sw[k, "auditd"] / n[k, "auditd"] : 0
+		sb = n[k, "ringauditd"] ? sw[k, "ringauditd"] / n[k, "ringauditd"] : 0
+		printf "%s | %.1f / %.1f us = %.2f | %.2f / %.2f\n", k, b, a, (a > 0 ? b / a : 0), sb, sa } }' "$out" | sort -k1,1 -k2n

@@ -24,6 +24,13 @@
  * the thread waits for each write and sync, and meanwhile records wait
  * in the rings.
  *
+ * With io_uring, too, a plain write of at most WR_WRITE_NOW_MAX bytes
+ * with nothing in flight is made that way, at once: at a few thousand
+ * records a second each write is small, a buffered write takes
+ * microseconds, and io_uring would give it to a worker thread (ext4
+ * here cannot write without blocking), two wake-ups and a completion a
+ * write.  Syncs, chains and bigger writes stay in the ring.
+ *
  * This file calls nothing above it: what a completion asks of the rest
  * (an action, an event for the daemon, the state republished) is left in
  * acts_owed, events_owed and publish_owed, and switch.c's wr_settle does
@@ -154,7 +161,8 @@ wr_idle_io(const struct wr *w)
 	    w->cur == NULL && !w->rebase;
 }
 
-/* The write's request (NULL without io_uring: made already). */
+/* The write's request (NULL when it was made already: without io_uring,
+ * or NOW). */
 static struct io_uring_sqe *
 prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 {

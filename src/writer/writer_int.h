@@ -139,8 +139,6 @@ struct wr {
 };
 
 #define WR_TAG_SYNC 1u	/* io_uring user data: a sync, ... */
-/* A write this small, with nothing in flight, is made at once (io.c). */
-#define WR_WRITE_NOW_MAX (64u << 10)
 #define WR_TAG_WAKE 2u	/* ... the waiter's eventfd read; else a wbuf */
 
 static inline bool

@@ -41,6 +41,8 @@
 
 #include <ck_ring.h>
 
+#include "common/log.h"
+
 /*
  * The thread sanitizer does not see ck_ring's ordering (its fences are
  * ck_pr's inline assembly), and took the slots' copies for races.  So,
@@ -313,15 +315,6 @@ struct ring_spin {
 	uint64_t slept_ns;	/* when it slept for real; 0: not for input */
 };
 
-static inline uint64_t
-ring_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static inline void
 ring_spin_init(struct ring_spin *s, unsigned max)
 {
@@ -367,7 +360,7 @@ ring_spin_found(struct ring_spin *s)
 	} else if (s->spun > 0 && s->budget < s->max) {
 		s->budget *= 2;
 	} else if (s->dozes == RING_SPUN_OUT && s->slept_ns != 0 &&
-	    ring_now_ns() - s->slept_ns <
+	    clock_mono_ns() - s->slept_ns <
 	    (uint64_t)RING_DOZES * RING_DOZE_NS) {
 		s->credit = RING_DOZE_CREDIT;
 	}
@@ -387,7 +380,7 @@ ring_spin_slept(struct ring_spin *s)
 		s->credit--;
 	s->spun = 0;
 	s->dozes = RING_SPUN_OUT;
-	s->slept_ns = ring_now_ns();
+	s->slept_ns = clock_mono_ns();
 }
 
 /* ... for something else than input (a write's completion): its end

@@ -106,18 +106,24 @@ test_signals_under_load(void **s)
 	signal_daemon(SIGHUP);
 	signal_daemon(SIGUSR1);
 	signal_daemon(SIGUSR2);
-	signal_daemon(SIGCONT);
+	/* Waits for the report: the daemon may be behind the load. */
+	ra_state_report();
 	signal_daemon(SIGUSR1);
 	/* The load was still going: the signals came while events flowed. */
 	assert_int_equal(waitpid(load, &status, WNOHANG), 0);
 	assert_int_equal(waitpid(load, &status, 0), load);
-	/* SIGCONT's report: auditd's lines, then ours. */
-	assert_int_equal(ra_run("grep -q '^audit version = 3.0.9$' "
+	/* SIGCONT's report: auditd's lines, then ours.  Once failed in CI
+	 * under ASan, unseen: the report and the daemon's words if again. */
+	if (ra_run("grep -q '^audit version = 3.0.9$' "
 	    "%s/auditd.state && grep -q '^logging suspended = no$' "
 	    "%s/auditd.state && grep -q '^records dropped = 0$' "
 	    "%s/auditd.state && grep -q '^Logging partition free space "
 	    "[0-9]* MB$' %s/auditd.state", ra_k.dir, ra_k.dir, ra_k.dir,
-	    ra_k.dir), 0);
+	    ra_k.dir) != 0) {
+		ra_run("cat %s/auditd.state %s/stderr >&2", ra_k.dir,
+		    ra_k.dir);
+		fail_msg("the state report is not as expected (above)");
+	}
 	/* TERM right after the last event: none may be lost. */
 	stop_daemon_ok();
 	/* As auditd, the report goes with the daemon. */

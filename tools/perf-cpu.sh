@@ -17,7 +17,8 @@
 # beside them: DAEMONS="ringauditd auditd /path/to/old/ringauditd".
 #   tools/perf-cpu.sh [ROUNDS] [RATES...]   (default 2; 100 1000 5000 20000)
 # Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
-# auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl).
+# auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
+# THREADS=1: also each thread's switches over the run, by thread name.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -43,6 +44,15 @@ switches() {
 		awk '/^(non)?voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
 }
 ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
+# per_thread PID: "TID NAME SWITCHES" for each of its threads now.
+per_thread() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk -v tid="${t##*/}" -v name="$(cat "$t/comm" 2>/dev/null)" \
+		    '/^(non)?voluntary_ctxt_switches/ { s += $2 }
+		    END { print tid, name, s + 0 }' "$t/status" 2>/dev/null || true
+	done
+}
 hz=$(getconf CLK_TCK)
 
 echo "# perf-cpu: $rounds rounds, rates ${rates[*]}, ${formats[*]}, incremental_async, $(git rev-parse --short HEAD), $(date +%F); JSON lines in $out"
@@ -61,10 +71,19 @@ for ((r = 1; r <= rounds; r++)); do
 				ra_start "$(ra_daemon_bin "$daemon")" "$d"
 				sleep 1
 				s0=$(switches "$ra_pid") t0=$(ticks "$ra_pid")
+				[ -z "${THREADS:-}" ] || per_thread "$ra_pid" > "$d/th0"
 				build/ringaudit-bench --rate "$rate" --duration "$secs" \
 					--threads 1 --log "$d/log/audit.log" --json --quiet \
 					> "$d/r.json" || true
 				s1=$(switches "$ra_pid") t1=$(ticks "$ra_pid")
+				if [ -n "${THREADS:-}" ]; then
+					# Switches of each thread over the run, by name.
+					per_thread "$ra_pid" > "$d/th1"
+					awk 'NR == FNR { b[$1] = $3; next }
+					    { s[$2] += $3 - b[$1] }
+					    END { for (n in s) printf "  %s %d", n, s[n]; print "" }' \
+					    "$d/th0" "$d/th1"
+				fi
 				ra_stop
 				written=$(sed -n 's/.*"written":\([0-9]*\).*/\1/p' "$d/r.json")
 				lost=$(sed -n 's/.*"lost":\([0-9]*\).*/\1/p' "$d/r.json")

@@ -625,6 +625,7 @@ disp_start(struct disp *d)
 		dp_stop_all(d->plugins, DISP_PLUGINS_MAX, clock_mono_ns());
 		return -rc;
 	}
+	pthread_setname_np(d->thread, "ra-dispatch");
 	d->started = true;
 	return 0;
 }

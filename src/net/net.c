@@ -352,6 +352,8 @@ net_start(struct net *n)
 	if (rc != 0)
 		return -rc;
 	n->started = true;
+	/* Its name in top -H and /proc/PID/task/TID/comm. */
+	pthread_setname_np(n->thread, "ra-net");
 	return 0;
 }
 

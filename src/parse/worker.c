@@ -194,6 +194,7 @@ parse_worker_start(struct parse_worker *pw)
 	if (rc != 0)
 		return -rc;
 	pw->started = true;
+	pthread_setname_np(pw->thread, "ra-parse");
 	return 0;
 }
 

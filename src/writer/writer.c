@@ -536,6 +536,7 @@ wr_start(struct wr *w)
 	if (rc != 0)
 		return -rc;
 	w->started = true;
+	pthread_setname_np(w->thread, "ra-writer");
 	return 0;
 }
 

@@ -163,6 +163,8 @@ struct cfg {
 	unsigned drain_timeout_ms;	/* shutdown: wait this long for the
 					 * kernel's queue to empty */
 	unsigned write_batch;		/* bytes in one write buffer */
+	unsigned gather_ms;		/* records coming often: let them
+					 * gather this long (ingest.h) */
 	unsigned name_cache_entries;	/* ENRICHED: uid (and gid) names each
 					 * worker keeps */
 	unsigned name_cache_refresh;	/* seconds between refreshes of the

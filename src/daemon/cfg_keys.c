@@ -116,6 +116,7 @@ const struct rkw cfg_ringauditd_kw[] = {
 	    NULL },
 	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false, NULL },
 	{ "write_batch", OFF(write_batch), 4096, 67108864, false, NULL },
+	{ "gather_ms", OFF(gather_ms), 0, 1000, false, NULL },
 	{ "name_cache_entries", OFF(name_cache_entries), 16, 1048576, false,
 	    NULL },
 	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false,

@@ -112,6 +112,17 @@ dmn_wr_params(const struct cfg *c, struct wr_params *wp)
 }
 
 /*
+ * Who asks for each record on disk before the next (data, sync) asks for
+ * it as soon as may be: no gathering then.
+ */
+unsigned
+dmn_gather_ms(const struct cfg *c)
+{
+	return c->flush == CFG_FLUSH_DATA || c->flush == CFG_FLUSH_SYNC ? 0 :
+	    c->gather_ms;
+}
+
+/*
  * name_format's node name, as auditd 3.0.9's resolve_node() makes it and
  * with its messages: hostname with spaces made '_', fqd the canonical
  * name, numeric the first address getaddrinfo gives (inet_ntop), both
@@ -411,6 +422,7 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		dmn_wr_params(nc, &wp);
 		pl_set_writer_params(d->p, &wp);
 	}
+	pl_set_gather_ms(d->p, dmn_gather_ms(nc));
 	if (dmn_node(d, nc, &popts) < 0)
 		log_warnx("Reconfigure: unable to resolve the machine name; "
 		    "keeping the old one");

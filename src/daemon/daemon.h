@@ -58,6 +58,8 @@ struct dmn {
 /* A number in /proc/PID/NAME (PID 0: this process), or -1. */
 uint32_t dmn_proc_u32(pid_t pid, const char *name);
 void dmn_wr_params(const struct cfg *c, struct wr_params *wp);
+/* gather_ms as ingest takes it: 0 with flush = data or sync. */
+unsigned dmn_gather_ms(const struct cfg *c);
 /* A signal; returns true when the daemon must stop (TERM, INT). */
 bool dmn_signal(struct dmn *d, const struct signalfd_siginfo *si);
 /* The writer posted events: run the actions they call for. */

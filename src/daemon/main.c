@@ -404,6 +404,7 @@ main(int argc, char **argv)
 	pc.ack_durable = cfg.remote_ack == CFG_ACK_DURABLE;
 	pc.rcvbuf = cfg.netlink_rcvbuf;
 	pc.drain_timeout_ms = cfg.drain_timeout_ms;
+	pc.gather_ms = dmn_gather_ms(&cfg);
 	pc.workers = cfg.workers;
 	pc.records = cfg.records;
 	pc.ring_size = cfg.ring_size;

@@ -168,6 +168,7 @@ pl_create(struct pl **out, const struct pl_config *c)
 	ic.enable = c->enable;
 	ic.rcvbuf = c->rcvbuf;
 	ic.drain_timeout_ms = c->drain_timeout_ms;
+	ic.gather_ms = c->gather_ms;
 	ic.pool = &p->pool;
 	ic.free_ring = &p->free_ring;
 	ic.to_worker = p->to_worker;
@@ -396,6 +397,12 @@ pl_refresh_names(struct pl *p)
 	/* The workers read it with a plain atomic load; they see the new
 	 * value soon, and nothing else is ordered by it. */
 	ck_pr_inc_32(&p->names_epoch);
+}
+
+void
+pl_set_gather_ms(struct pl *p, unsigned ms)
+{
+	ingest_set_gather_ms(p->ing, ms);
 }
 
 int

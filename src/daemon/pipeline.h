@@ -40,6 +40,7 @@ struct pl_config {
 	enum ingest_enable enable;
 	unsigned rcvbuf;
 	unsigned drain_timeout_ms;
+	unsigned gather_ms;		/* ingest.h; 0: none */
 
 	unsigned workers;
 	unsigned records;
@@ -141,6 +142,8 @@ void pl_set_writer_params(struct pl *p, const struct wr_params *wp);
 void pl_set_parse_opts(struct pl *p, const struct parse_opts *o);
 /* Ask every worker to look uid and gid names up again (SIGHUP, timer). */
 void pl_refresh_names(struct pl *p);
+/* ingest's gather_ms (ingest.h), from the next batch on. */
+void pl_set_gather_ms(struct pl *p, unsigned ms);
 int pl_event_fd(struct pl *p);
 /* -ENOENT without pl_config.messages. */
 int pl_msg_port(struct pl *p, struct pl_msg_port *port);

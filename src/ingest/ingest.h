@@ -53,6 +53,10 @@ struct ingest_config {
 	 * order given, beside the source; NULL: none.  Their producer
 	 * writes ingest_wake_fd after a batch. */
 	struct ring *msg_in;
+	/* Records that come often are read in batches: after a batch that
+	 * emptied the socket, let more gather for up to this long (ms, and
+	 * no longer than about 16 records take at the rate just seen); 0: read each as it comes.  See ingest_set_gather_ms. */
+	unsigned gather_ms;
 };
 
 struct ingest_stats {
@@ -68,6 +72,7 @@ struct ingest_stats {
 	uint64_t truncated;	/* records longer than a slot */
 	uint64_t malformed;	/* records without audit(...) header */
 	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
+	uint64_t gathers;	/* sleeps that let records gather */
 	uint64_t messages;	/* records taken from msg_in */
 	uint64_t free_low;	/* fewest free records seen (pool high-water:
 				 * records less this); only uint64_t here:
@@ -109,6 +114,8 @@ void ingest_stop(struct ingest *ing, unsigned last_type, const char *last,
 
 /* Written (8 bytes, eventfd) to wake the thread: messages came. */
 int ingest_wake_fd(struct ingest *ing);
+/* Change gather_ms (any thread; taken at the next batch). */
+void ingest_set_gather_ms(struct ingest *ing, unsigned ms);
 int ingest_join(struct ingest *ing);
 
 /* True once the source ended by itself (replay reached end of file). */

@@ -145,7 +145,7 @@ worker_main(void *arg)
 			if (!ring_trypush(out, r)) {
 				/* About to wait: ingest may wait for the room
 				 * this batch made in the input ring. */
-				ring_waiter_wake(in->producer);
+				ring_wake_producer(in);
 				ring_push_wait(out, r, pw->c.self, NULL);
 			}
 			if (done)
@@ -163,7 +163,7 @@ worker_main(void *arg)
 				STAT_SET(pw->st.out_high, out_now);
 			ring_spin_found(&spin);
 			ring_waiter_wake(out->consumer);
-			ring_waiter_wake(in->producer);
+			ring_wake_producer(in);
 			continue;
 		}
 		if (ring_spin(&spin)) {

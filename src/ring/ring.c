@@ -191,8 +191,14 @@ ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
 			continue;
 		}
 		if (stop != NULL &&
-		    atomic_load_explicit(stop, memory_order_relaxed))
+		    atomic_load_explicit(stop, memory_order_relaxed)) {
+			atomic_store_explicit(&r->full_wait, false,
+			    memory_order_relaxed);
 			return false;
+		}
+		/* Before the announcement's fence (ring_wake_producer). */
+		atomic_store_explicit(&r->full_wait, true,
+		    memory_order_relaxed);
 		epoch = ring_waiter_prepare(self);
 		if (ring_count(r) < ring_capacity(r)) {
 			ring_waiter_cancel(self);
@@ -200,6 +206,9 @@ ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
 		}
 		ring_waiter_sleep(self, epoch);
 	}
+	if (waited)
+		atomic_store_explicit(&r->full_wait, false,
+		    memory_order_relaxed);
 	return true;
 }
 

@@ -179,6 +179,10 @@ struct ring {
 	struct ring_waiter *consumer;	/* woken when items arrive */
 	struct ring_waiter *producer;	/* woken when space frees */
 	_Alignas(RING_CACHELINE) struct ring_stats pstats; /* producer's */
+	/* The producer waits for room (ring_push_wait): its waiter is
+	 * also where it sleeps for its own input, so the consumer wakes it
+	 * only while this says so (ring_wake_producer). */
+	_Atomic bool full_wait;
 };
 
 /*
@@ -369,6 +373,14 @@ ring_spin_found(struct ring_spin *s)
 	s->slept_ns = 0;
 }
 
+/* Work other than input came (a completion): spin again, but the dozes
+ * that found it earn nothing; their run goes on. */
+static inline void
+ring_spin_progress(struct ring_spin *s)
+{
+	s->spun = 0;
+}
+
 /* The thread goes to sleep for input: the spin was wasted, and dozes
  * that found nothing spend their credit. */
 static inline void
@@ -404,6 +416,20 @@ ring_waiter_wake(struct ring_waiter *w)
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed))
 		ring_waiter_wake_slow(w);
+}
+
+/*
+ * After taking items: wake the producer if it waits for room, and only
+ * then (a worker asleep for want of input is not woken for nothing).
+ * Pairs with ring_push_wait, which says so before its waiter's
+ * announcement and re-check: one of the two sides sees the other.
+ */
+static inline void
+ring_wake_producer(struct ring *r)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&r->full_wait, memory_order_relaxed))
+		ring_waiter_wake(r->producer);
 }
 
 static inline unsigned

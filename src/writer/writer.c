@@ -354,7 +354,7 @@ pull(struct wr *w)
 	for (i = 0; i < w->c.workers; i++) {
 		if (w->popped[i]) {
 			w->popped[i] = false;
-			ring_waiter_wake(w->c.from_worker[i].producer);
+			ring_wake_producer(&w->c.from_worker[i]);
 		}
 	}
 	return progress;
@@ -464,11 +464,12 @@ wr_main(void *arg)
 	wr_check_space(w);
 	wr_publish(w, 0, 0);
 	for (;;) {
-		bool progress, finishing;
+		bool progress, finishing, input;
 
 		progress = wr_reap(w);
 		wr_settle(w);
-		progress |= pull(w);
+		input = pull(w);
+		progress |= input;
 		wake_acks(w);
 		if (w->sw != 0)
 			progress |= wr_do_switch(w);
@@ -507,7 +508,13 @@ wr_main(void *arg)
 			progress = true;
 		}
 		if (progress) {
-			ring_spin_found(&spin);
+			/* Only records earn dozes: a doze that found the
+			 * completion of our own write says nothing of when
+			 * the next record comes. */
+			if (input)
+				ring_spin_found(&spin);
+			else
+				ring_spin_progress(&spin);
 			wr_submit(w);
 			continue;
 		}

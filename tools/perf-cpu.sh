@@ -18,7 +18,9 @@
 #   tools/perf-cpu.sh [ROUNDS] [RATES...]   (default 2; 100 1000 5000 20000)
 # Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
 # auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
-# THREADS=1: also each thread's switches over the run, by thread name.
+# THREADS=1: also each thread's switches over the run, by thread name;
+# PLUGIN=1: one plugin active (`exec cat > /dev/null`, format string), its
+# own CPU per event said beside the daemon's (not in the daemon's).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -31,6 +33,9 @@ out=${OUT:-/var/tmp/ra-cpu-$(date +%Y%m%d-%H%M%S).jsonl}
 . tools/lib.sh
 ra_bench_begin build
 d=$(mktemp -d /tmp/ra-cpu-XXXXXX)
+chmod 755 "$d"
+printf '#!/bin/sh\nexec cat > /dev/null\n' > "$d/fast"
+chmod 0750 "$d/fast"
 cleanup() {
 	ra_bench_end
 	rm -rf "$d"
@@ -68,14 +73,19 @@ for ((r = 1; r <= rounds; r++)); do
 			for daemon in "${order[@]}"; do
 				rm -rf "$d/log" "$d/plugins.d"
 				ra_write_conf "$d" incremental_async "$fmt"
+				[ -z "${PLUGIN:-}" ] || printf 'active = yes\ndirection = out\npath = %s\ntype = always\nformat = string\n' \
+					"$d/fast" > "$d/plugins.d/fast.conf"
 				ra_start "$(ra_daemon_bin "$daemon")" "$d"
 				sleep 1
 				s0=$(switches "$ra_pid") t0=$(ticks "$ra_pid")
+				kid=$(pgrep -P "$ra_pid" | head -1 || true)
+				k0=$([ -z "$kid" ] || ticks "$kid")
 				[ -z "${THREADS:-}" ] || per_thread "$ra_pid" > "$d/th0"
 				build/ringaudit-bench --rate "$rate" --duration "$secs" \
 					--threads 1 --log "$d/log/audit.log" --json --quiet \
 					> "$d/r.json" || true
 				s1=$(switches "$ra_pid") t1=$(ticks "$ra_pid")
+				k1=$([ -z "$kid" ] || ticks "$kid")
 				if [ -n "${THREADS:-}" ]; then
 					# Switches of each thread over the run, by name.
 					per_thread "$ra_pid" > "$d/th1"
@@ -90,11 +100,15 @@ for ((r = 1; r <= rounds; r++)); do
 				written=${written:-0}
 				awk -v dm="$daemon" -v f="$fmt" -v rate="$rate" -v r="$r" \
 				    -v w="$written" -v lost="${lost:-?}" -v s=$((s1 - s0)) \
-				    -v t=$((t1 - t0)) -v hz="$hz" -v secs="$secs" 'BEGIN {
+				    -v t=$((t1 - t0)) -v hz="$hz" -v secs="$secs" \
+				    -v k=$(( ${k1:-0} - ${k0:-0} )) -v plug="${PLUGIN:-}" 'BEGIN {
 					us = w > 0 ? t * 1e6 / hz / w : -1
 					sw = w > 0 ? s / w : -1
-					printf "%s %s %d/s round %d: %d written in %d s, lost %s, CPU %.1f us/event (%d ticks), %.2f switches/event\n", dm, f, rate, r, w, secs, lost, us, t, sw
-					printf "{\"daemon\":\"%s\",\"format\":\"%s\",\"rate\":%d,\"round\":%d,\"written\":%d,\"lost\":\"%s\",\"ticks\":%d,\"switches\":%d,\"us_per_event\":%.3f,\"switches_per_event\":%.4f}\n", dm, f, rate, r, w, lost, t, s, us, sw > "/dev/stderr"
+					ku = w > 0 ? k * 1e6 / hz / w : -1
+					printf "%s %s %d/s round %d: %d written in %d s, lost %s, CPU %.1f us/event (%d ticks), %.2f switches/event", dm, f, rate, r, w, secs, lost, us, t, sw
+					if (plug != "") printf "; plugin %.1f us/event (%d ticks)", ku, k
+					print ""
+					printf "{\"daemon\":\"%s\",\"format\":\"%s\",\"rate\":%d,\"round\":%d,\"plugin\":\"%s\",\"written\":%d,\"lost\":\"%s\",\"ticks\":%d,\"switches\":%d,\"us_per_event\":%.3f,\"switches_per_event\":%.4f,\"plugin_ticks\":%d}\n", dm, f, rate, r, plug, w, lost, t, s, us, sw, k > "/dev/stderr"
 				}' 2>> "$out"
 			done
 		done

@@ -20,7 +20,8 @@
 # auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
 # THREADS=1: also each thread's switches over the run, by thread name;
 # PLUGIN=1: one plugin active (`exec cat > /dev/null`, format string), its
-# own CPU per event said beside the daemon's (not in the daemon's).
+# own CPU per event said beside the daemon's (not in the daemon's);
+# RA_CONF: lines added to ringauditd.conf (printf %b: 'gather_ms = 50\n').
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -73,6 +74,7 @@ for ((r = 1; r <= rounds; r++)); do
 			for daemon in "${order[@]}"; do
 				rm -rf "$d/log" "$d/plugins.d"
 				ra_write_conf "$d" incremental_async "$fmt"
+				[ -z "${RA_CONF:-}" ] || printf '%b' "$RA_CONF" >> "$d/ringauditd.conf"
 				[ -z "${PLUGIN:-}" ] || printf 'active = yes\ndirection = out\npath = %s\ntype = always\nformat = string\n' \
 					"$d/fast" > "$d/plugins.d/fast.conf"
 				ra_start "$(ra_daemon_bin "$daemon")" "$d"

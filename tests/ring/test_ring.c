@@ -10,6 +10,8 @@
  * small ring so that both sides really sleep; the lost-wake-up test puts
  * the consumer to sleep without a timeout, thousands of times, under an
  * alarm, so that one missed wake-up fails the program instead of hanging it.
+ * The stress test's producer also sleeps without a timeout, so a consumer
+ * that fails to wake it for room (ring_wake_producer) fails it the same way.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -432,6 +434,33 @@ test_push_wait_stop(void **state)
 	ring_waiter_fini(&self);
 }
 
+/*
+ * The consumer wakes its producer only while the producer waits for room:
+ * a producer announced asleep for something else (its own input) is not
+ * woken; one in ring_push_wait is (full_wait, set before it sleeps).
+ */
+static void
+test_wake_producer_only_when_full(void **state)
+{
+	struct ring_waiter prod;
+	struct ring r;
+
+	(void)state;
+	assert_int_equal(ring_waiter_init(&prod, false), 0);
+	assert_int_equal(ring_init(&r, 4, NULL, &prod), 0);
+	(void)ring_waiter_prepare(&prod);
+	ring_wake_producer(&r);
+	assert_int_equal(atomic_load(&prod.wakes), 0);
+	assert_int_equal(atomic_load(&prod.sleeping), 1);
+	/* What ring_push_wait says before its announcement. */
+	atomic_store(&r.full_wait, true);
+	ring_wake_producer(&r);
+	assert_int_equal(atomic_load(&prod.wakes), 1);
+	ring_waiter_cancel(&prod);
+	ring_fini(&r);
+	ring_waiter_fini(&prod);
+}
+
 /* ---- two threads: stress ---- */
 
 struct stress {
@@ -482,7 +511,7 @@ stress_consumer(void *arg)
 			}
 			expect++;
 			spins = 0;
-			ring_waiter_wake(s->r.producer);
+			ring_wake_producer(&s->r);
 			continue;
 		}
 		if (spins++ < CONSUMER_SPINS) {
@@ -522,6 +551,9 @@ test_stress_two_threads(void **state)
 		print_message("only one CPU: threads not pinned\n");
 	assert_int_equal(ring_waiter_init(&s->cons_w, false), 0);
 	assert_int_equal(ring_waiter_init(&s->prod_w, false), 0);
+	/* No timeout for the producer either: a wake ring_wake_producer
+	 * failed to make hangs it, and the alarm fires. */
+	s->prod_w.sleep_ms = -1;
 	assert_int_equal(ring_init(&s->r, STRESS_RING, &s->cons_w,
 	    &s->prod_w), 0);
 	assert_int_equal(pthread_barrier_init(&s->barrier, NULL, 2), 0);
@@ -702,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_eventfd_waiter),
 		cmocka_unit_test(test_futex_waiter_stale_epoch),
 		cmocka_unit_test(test_push_wait_stop),
+		cmocka_unit_test(test_wake_producer_only_when_full),
 		cmocka_unit_test(test_stress_two_threads),
 		cmocka_unit_test(test_lost_wakeup),
 	};

@@ -103,12 +103,12 @@ for ((r = 1; r <= rounds; r++)); do
 				awk -v dm="$daemon" -v f="$fmt" -v rate="$rate" -v r="$r" \
 				    -v w="$written" -v lost="${lost:-?}" -v s=$((s1 - s0)) \
 				    -v t=$((t1 - t0)) -v hz="$hz" -v secs="$secs" \
-				    -v k=$(( ${k1:-0} - ${k0:-0} )) -v plug="${PLUGIN:-}" 'BEGIN {
+				    -v k=$(( ${k1:-0} - ${k0:-0} )) -v plug="${PLUGIN:-none}" 'BEGIN {
 					us = w > 0 ? t * 1e6 / hz / w : -1
 					sw = w > 0 ? s / w : -1
 					ku = w > 0 ? k * 1e6 / hz / w : -1
 					printf "%s %s %d/s round %d: %d written in %d s, lost %s, CPU %.1f us/event (%d ticks), %.2f switches/event", dm, f, rate, r, w, secs, lost, us, t, sw
-					if (plug != "") printf "; plugin %.1f us/event (%d ticks)", ku, k
+					if (plug != "none") printf "; plugin %.1f us/event (%d ticks)", ku, k
 					print ""
 					printf "{\"daemon\":\"%s\",\"format\":\"%s\",\"rate\":%d,\"round\":%d,\"plugin\":\"%s\",\"written\":%d,\"lost\":\"%s\",\"ticks\":%d,\"switches\":%d,\"us_per_event\":%.3f,\"switches_per_event\":%.4f,\"plugin_ticks\":%d}\n", dm, f, rate, r, plug, w, lost, t, s, us, sw, k > "/dev/stderr"
 				}' 2>> "$out"

@@ -400,12 +400,15 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 {
 	struct ring_rec *got[INGEST_BATCH];
 	unsigned i, room = ing->nstash;
-	uint64_t now;
+	uint64_t now, gathered_from = ing->gather_from_ns;
 	int n;
 
 	n = ing->src.ops->recv(&ing->src, ing->stash, ing->nstash, timeout_ms,
 	    ing->wake_fd);
 	*emptied = n >= 0 && (unsigned)n < room;
+	/* Only the receive right after a sleep takes what gathered in it
+	 * (the loop makes that one without waiting). */
+	ing->gather_from_ns = 0;
 	if (n > 0) {
 		/* The records are stash[0..n); the rest stays the stash. */
 		memcpy(got, ing->stash, (size_t)n * sizeof(got[0]));
@@ -416,12 +419,8 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 	check_registration(ing);
 	if (n <= 0)
 		return n;
-	now = clock_mono_ns();
-	if (ing->gather_from_ns != 0) {
-		/* They may have come at any time in the sleep. */
-		now = ing->gather_from_ns;
-		ing->gather_from_ns = 0;
-	}
+	/* Those may have come at any time in the sleep. */
+	now = gathered_from != 0 ? gathered_from : clock_mono_ns();
 	STAT_ADD(ing->st.received, (uint64_t)n);
 	STAT_ADD(ing->st.batches, 1);
 	for (i = 0; i < (unsigned)n; i++) {
@@ -571,10 +570,11 @@ ingest_main(void *arg)
 			break;
 		if (!refill(ing, true))
 			break;
-		/* Messages waiting: look at the source without sleeping. */
+		/* Messages waiting, or records gathered: look at the source
+		 * without sleeping. */
 		rc = receive(ing, take_msgs(ing, false) > 0 ||
-		    (ing->c.msg_in != NULL && ring_count(ing->c.msg_in) > 0) ?
-		    0 : INGEST_POLL_MS, &emptied);
+		    (ing->c.msg_in != NULL && ring_count(ing->c.msg_in) > 0) ||
+		    ing->gather_from_ns != 0 ? 0 : INGEST_POLL_MS, &emptied);
 		if (rc > 0)
 			gather(ing, (unsigned)rc, emptied);
 		if (rc == -ENODATA) {

@@ -9,7 +9,8 @@
  *
  * The calling thread is the producer: ring_push_wait, one wake of the
  * consumer per batch, as a parser worker does.  A consumer thread pops,
- * wakes the producer after each batch of pops, and when the ring is empty
+ * wakes the producer after each batch of pops if it waits for room
+ * (ring_wake_producer), and when the ring is empty
  * spins, announces, re-checks and sleeps (ring.h's protocol).
  */
 #include <errno.h>
@@ -74,13 +75,13 @@ consumer_main(void *arg)
 			spins = 0;
 			if (++n == BENCH_BATCH) {
 				n = 0;
-				ring_waiter_wake(b->r.producer);
+				ring_wake_producer(&b->r);
 			}
 			continue;
 		}
 		if (n > 0) {
 			n = 0;
-			ring_waiter_wake(b->r.producer);
+			ring_wake_producer(&b->r);
 		}
 		if (spins++ < BENCH_SPINS) {
 			ck_pr_stall();
@@ -95,7 +96,7 @@ consumer_main(void *arg)
 		ring_waiter_sleep(&b->cons_w, epoch);
 	}
 	b->popped = expect - 1;
-	ring_waiter_wake(b->r.producer);
+	ring_wake_producer(&b->r);
 	return NULL;
 }
 

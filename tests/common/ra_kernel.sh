@@ -528,3 +528,25 @@ remote_server_bin() {
 	*) echo "FAIL - RA_SERVER is auditd or ringauditd, not $1" >&2; return 1 ;;
 	esac
 }
+
+# same_as_other NAME KEY DIGEST WHAT: DIGEST (of this server's record
+# lines, RA_SERVER) kept in $build/NAME.records.SERVER beside KEY (one
+# word: the script's own digest and its sizes, so that a run of another
+# version or size is no comparison), then checked against the other
+# server's run of the same KEY.  RA_COMPARE_WITH=auditd (CTest runs
+# auditd's first, as a fixture) makes a missing run of the other a
+# failure, not a remark.
+same_as_other() {
+	local name=$1 key=$2 digest=$3 what=$4 other o_key o_digest
+	echo "$key $digest" > "$build/$name.records.$server"
+	other=$([ "$server" = auditd ] && echo ringauditd || echo auditd)
+	if read -r o_key o_digest 2>/dev/null < "$build/$name.records.$other" &&
+		[ "$o_key" = "$key" ]; then
+		check "$what: the same record lines as $other's run ($digest)" \
+			test "$digest" = "$o_digest"
+	elif [ "${RA_COMPARE_WITH:-}" = "$other" ]; then
+		check "$what: a run of $other by this script to compare with (RA_COMPARE_WITH)" false
+	else
+		echo "   (no run of $other by this script to compare with: digest $digest)"
+	fi
+}

@@ -21,7 +21,9 @@
 #     audisp-remote.conf names (mode immediate queues in memory);
 #   - no torn line: every line a server record or a client's whole one;
 #   - the sorted record lines' digest, kept in $RA_BUILD, equal to the
-#     other server's when both were run by this same script.
+#     other server's when both were run by this same script
+#     (RA_COMPARE_WITH=auditd: CTest runs auditd's first, and then a
+#     missing run fails).
 # hostile: 5 audisp-remote (127.0.2.i, node=goodNN) fed in three parts,
 # and ra-netload (4 clients, 127.0.0.1-4) between, while these come:
 #   - 1000 idle connections (ra_netidle, from 127.1.0.1 on);
@@ -395,16 +397,8 @@ check "fleet: the server exited 0 at SIGTERM" test "$stopped" = 0
 # The record lines, sorted, against the other server's run of this same
 # script (its digest kept in the build folder).
 me=$(sha256sum < "$0" | cut -c1-16)
-digest=$(grep -a '^node=fleet' "$log" | sort | sha256sum | cut -c1-16)
-echo "$me $fleet_n $per $digest" > "$build/test_fleet.records.$server"
-other=$([ "$server" = auditd ] && echo ringauditd || echo auditd)
-if read -r o_me o_n o_per o_digest 2>/dev/null < "$build/test_fleet.records.$other" &&
-	[ "$o_me $o_n $o_per" = "$me $fleet_n $per" ]; then
-	check "fleet: the same record lines as $other's run ($digest)" \
-		test "$digest" = "$o_digest"
-else
-	echo "   (no run of $other by this script to compare with: digest $digest)"
-fi
+same_as_other test_fleet "${me}_${fleet_n}_$per" \
+	"$(grep -a '^node=fleet' "$log" | sort | sha256sum | cut -c1-16)" fleet
 
 # === hostile: idle, random, unfinished, flooding beside good clients =======
 [ "$server" = ringauditd ] && rconf="tcp_max_clients = $((idle_n + 100))"

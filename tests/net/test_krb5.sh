@@ -20,7 +20,9 @@
 #   - 50 audisp-remote at once (RA_KRB5_FLEET), each from its own
 #     loopback address (tests/net/ra_bindsrc.so), 20 records each: every
 #     client's records once, in order, with the suffix; a DAEMON_ACCEPT
-#     from each address; every one exits 0;
+#     from each address; every one exits 0; the sorted lines the same
+#     as the other server's run of this script (RA_COMPARE_WITH=auditd:
+#     CTest runs auditd's first; with it, a missing run fails);
 #   - a client whose principal's first part is not krb5_principal
 #     (krb5_client_name = intruder): "GSS-API Accepted connection from:
 #     intruder/HOST@RINGAUDIT.TEST", then refused ("Unauthorized GSS
@@ -305,6 +307,9 @@ if [ "$fleet_n" -gt 0 ] && [ -e "$shim" ]; then
 		sed 's/.* addr=\(::ffff:\)\{0,1\}\(127[0-9.]*\) .*/\2/' | sort -u | wc -l; }
 	check "fleet: a DAEMON_ACCEPT from each of the $fleet_n addresses" test "$(addrs)" = "$fleet_n"
 	check "fleet: every audisp-remote exited 0 ($f_status did not)" test "$f_status" = 0
+	# The fleet's lines, sorted, against the other server's run.
+	same_as_other test_krb5 "$(sha256sum < "$0" | cut -c1-16)_${fleet_n}_$fleet_per" \
+		"$(grep -a 'ra_krb5 fleet ' "$log" | sort | sha256sum | cut -c1-16)" fleet
 	# Their closes logged before the next case counts records.
 	closed_all() { [ "$(count_log '^type=DAEMON_CLOSE ')" -ge "$(count_log '^type=DAEMON_ACCEPT ')" ]; }
 	wait_for 100 closed_all

@@ -335,7 +335,13 @@ pull(struct wr *w)
 		    ++w->since_sync >= w->p.freq) {
 			w->since_sync = 0;
 			w->cur->sync_point = true;
-			wr_close_current(w);
+			/* incremental: nothing is written past the sync
+			 * point until its sync ends.  incremental_async:
+			 * the buffer fills on, and a sync follows its
+			 * write; closed here, a slow disk would be written
+			 * freq records a write. */
+			if (w->p.flush == WR_FLUSH_INCREMENTAL)
+				wr_close_current(w);
 		}
 		if (wr_check_size(w))
 			break;
@@ -474,8 +480,15 @@ wr_main(void *arg)
 		if (w->sw != 0)
 			progress |= wr_do_switch(w);
 		finishing = w->eos == w->c.workers && w->pending == NULL;
-		/* Nothing waits behind the current buffer: let it go. */
+		/* Nothing waits behind the current buffer: let it go;
+		 * unless a write is in flight, which the next write would
+		 * wait for anyway: the buffer fills meanwhile, and on a
+		 * slow disk the log is written in a few large writes
+		 * rather than in as many small ones as there were takes
+		 * (kernel/test_faults: 486 of 10.7 KB on average, at 20 ms
+		 * a write). */
 		if (w->pending == NULL && w->cur != NULL &&
+		    w->inflight == 0 &&
 		    !(group_commit(w) && w->chain.active) &&
 		    !(w->c.output == WR_OUT_FD && w->inflight > 0) &&
 		    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))

@@ -152,6 +152,12 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	G("writing without io_uring", "writer_io_uring_unavailable",
 	    "1: the kernel refused io_uring; the log is written with "
 	    "system calls.", st->wr.io_direct),
+	C("writes made at once", "writes_at_once_total",
+	    "Small log writes made on the writer's thread, not handed to "
+	    "io_uring's worker.", st->wr.writes_now),
+	C("slow writes made at once", "writes_at_once_slow_total",
+	    "Of those, writes that took a millisecond or more (then a "
+	    "second of writes through io_uring).", st->wr.writes_now_slow),
 	C("write errors", "write_errors_total", "Failed log writes.",
 	    st->wr.write_errors),
 	C("syncs", "syncs_total", "Log syncs completed (fdatasync, fsync).",

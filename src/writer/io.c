@@ -24,6 +24,17 @@
  * the thread waits for each write and sync, and meanwhile records wait
  * in the rings.
  *
+ * With io_uring, too, a plain write of at most WR_WRITE_NOW_MAX bytes
+ * with nothing in flight is made that way, at once: at a few thousand
+ * records a second each write is small, a buffered write takes
+ * microseconds, and io_uring would give it to a worker thread (ext4
+ * here cannot write without blocking), two wake-ups and a completion a
+ * write.  Syncs, chains and bigger writes stay in the ring.  A write
+ * made at once that took a millisecond or more says the disk is slow
+ * (or the page cache full): for the next second every write goes
+ * through io_uring, where the disk's time is a worker's and the writer
+ * goes on taking records (a disk of 20 ms a write: kernel/test_faults).
+ *
  * This file calls nothing above it: what a completion asks of the rest
  * (an action, an event for the daemon, the state republished) is left in
  * acts_owed, events_owed and publish_owed, and switch.c's wr_settle does
@@ -57,23 +68,27 @@ wr_io_init(struct wr *w, unsigned depth)
 {
 	int rc = 0;
 
+	/* Every request may be answered, and each answer resubmit one; the
+	 * writes made at once (prep_write) are answered here too. */
+	w->done_cap = 2 * depth;
+	w->done = calloc(w->done_cap, sizeof(*w->done));
+	if (w->done == NULL)
+		return -ENOMEM;
 	if (!w->c.io_direct) {
 		rc = io_uring_queue_init(depth, &w->ring, 0);
 		if (rc == 0)
 			return 0;
-		if (!uring_refused(rc))
+		if (!uring_refused(rc)) {
+			free(w->done);
+			w->done = NULL;
 			return rc;
+		}
 		memset(&w->ring, 0, sizeof(w->ring));
 		log_warnx("writer: io_uring is not available (%s: "
 		    "kernel.io_uring_disabled, or a seccomp profile); the log "
 		    "is written with pwrite and fdatasync instead, on the "
 		    "writer thread", strerror(-rc));
 	}
-	/* Every request may be answered, and each answer resubmit one. */
-	w->done_cap = 2 * depth;
-	w->done = calloc(w->done_cap, sizeof(*w->done));
-	if (w->done == NULL)
-		return -ENOMEM;
 	w->direct = true;
 	STAT_SET(w->st.io_direct, 1);
 	return 0;
@@ -150,9 +165,35 @@ wr_idle_io(const struct wr *w)
 	    w->cur == NULL && !w->rebase;
 }
 
-/* The write's request (NULL without io_uring: made already). */
+/* A write made at once, from T0 on: a slow one sends the next second's
+ * writes through io_uring. */
+static void
+write_now_timed(struct wr *w, uint64_t t0)
+{
+	uint64_t t1 = clock_mono_ns();
+
+	STAT_ADD(w->st.writes_now, 1);
+	if (t1 - t0 >= WR_WRITE_NOW_SLOW_NS) {
+		STAT_ADD(w->st.writes_now_slow, 1);
+		w->now_after = t1 + WR_WRITE_NOW_PAUSE_NS;
+	}
+}
+
+/* Whether B's write may be made at once (with io_uring; without it,
+ * every write is): a small one, with nothing in flight before it, and
+ * no slow one in the last second. */
+static bool
+write_now_ok(const struct wr *w, const struct wbuf *b)
+{
+	return !w->direct && w->inflight == 0 &&
+	    b->len - b->done <= WR_WRITE_NOW_MAX &&
+	    (w->now_after == 0 || clock_mono_ns() >= w->now_after);
+}
+
+/* The write's request (NULL when it was made already: without io_uring,
+ * or NOW). */
 static struct io_uring_sqe *
-prep_write(struct wr *w, struct wbuf *b, unsigned flags)
+prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 {
 	struct io_uring_sqe *sqe = NULL;
 
@@ -162,14 +203,18 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags)
 	off_t off = w->c.output == WR_OUT_FD ? -1 : b->off + (off_t)b->done;
 	size_t len = b->len - b->done;
 
-	if (w->direct) {
+	if (w->direct || now) {
 		ssize_t n = -ECANCELED;
 
 		if (!w->link_broken) {
+			uint64_t t0 = now ? clock_mono_ns() : 0;
+
 			n = off < 0 ? write(w->fd, b->mem + b->done, len) :
 			    pwrite(w->fd, b->mem + b->done, len, off);
 			if (n < 0)
 				n = -errno;
+			if (now)
+				write_now_timed(w, t0);
 		}
 		/* A linked write that fell short cancels what follows. */
 		if ((flags & IOSQE_IO_LINK) && (n < 0 || (size_t)n < len))
@@ -219,7 +264,7 @@ submit_chain(struct wr *w)
 		struct wbuf *b = w->chain.bufs[i];
 
 		if (b->done < b->len)
-			prep_write(w, b, IOSQE_IO_LINK);
+			prep_write(w, b, IOSQE_IO_LINK, false);
 	}
 	prep_sync(w);
 }
@@ -486,7 +531,15 @@ wr_submit_queued(struct wr *w)
 		w->qlen--;
 		if (prev != NULL)
 			prev->flags |= IOSQE_IO_LINK;
-		prev = prep_write(w, b, 0);
+		/* A small write with nothing in flight is made at once: a
+		 * buffered write takes microseconds, where io_uring gives it
+		 * to a worker thread (this kernel's ext4 cannot do it without
+		 * blocking), two wake-ups and a completion per write, most
+		 * of the daemon's cost at a few thousand records a second.
+		 * Bigger writes, and the writes behind them, stay in the
+		 * ring, where a slow disk stalls a worker and not this
+		 * thread. */
+		prev = prep_write(w, b, 0, prev == NULL && write_now_ok(w, b));
 	}
 }
 
@@ -524,7 +577,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 			 * with the chain when that arrives. */
 			b->state = WB_WRITTEN;
 		} else {
-			prep_write(w, b, 0);
+			prep_write(w, b, 0, false);
 		}
 		return;
 	}
@@ -622,22 +675,25 @@ wr_reap(struct wr *w)
 
 	w->requeued = 0;
 
-	if (w->direct) {
-		/* The answers there now; those they cause wait their turn,
-		 * as io_uring's would. */
-		n = w->ndone;
-		for (unsigned i = 0; i < n; i++)
-			complete(w, w->done[i].tag, w->done[i].res, now,
-			    &sync_seen, &sync_res);
-		w->ndone -= n;
-		memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
-	} else {
+	/* The answers of what was made at once (all of it without
+	 * io_uring); those they cause wait their turn, as io_uring's
+	 * would. */
+	n = w->ndone;
+	for (unsigned i = 0; i < n; i++)
+		complete(w, w->done[i].tag, w->done[i].res, now, &sync_seen,
+		    &sync_res);
+	w->ndone -= n;
+	memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
+	if (!w->direct) {
+		unsigned k = 0;
+
 		io_uring_for_each_cqe(&w->ring, head, cqe) {
-			n++;
+			k++;
 			complete(w, io_uring_cqe_get_data64(cqe), cqe->res,
 			    now, &sync_seen, &sync_res);
 		}
-		io_uring_cq_advance(&w->ring, n);
+		io_uring_cq_advance(&w->ring, k);
+		n += k;
 	}
 	if (sync_seen)
 		sync_done(w, sync_res, now);

@@ -436,6 +436,9 @@ sleep_once(struct wr *w)
 		sleep_direct(w, ms);
 		return;
 	}
+	/* Answers of writes made at once wait: no sleep. */
+	if (w->ndone > 0)
+		return;
 	if (!w->wake_armed) {
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 

@@ -128,6 +128,9 @@ struct wr_stats {
 	uint64_t fed;		/* copied into the dispatcher's feed */
 	uint64_t acked;		/* messages' tokens given back */
 	uint64_t io_direct;	/* 1: written without io_uring */
+	uint64_t writes_now;	/* made at once on the writer's thread */
+	uint64_t writes_now_slow;	/* ... that took WR_WRITE_NOW_SLOW_NS
+					 * or more: none for a second */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
 	struct hist lat_switch;		/* a switch asked -> records taken

@@ -83,6 +83,7 @@ struct wr {
 	bool link_broken;	/* direct: a linked write fell short */
 	struct wr_done *done;	/* direct: completions not yet reaped */
 	unsigned ndone, done_cap;
+	uint64_t now_after;	/* no write made at once before (a slow one) */
 
 	struct wbuf *bufs;
 	unsigned *queue;		/* QUEUED buffers, FIFO of indices */
@@ -140,6 +141,13 @@ struct wr {
 
 #define WR_TAG_SYNC 1u	/* io_uring user data: a sync, ... */
 #define WR_TAG_WAKE 2u	/* ... the waiter's eventfd read; else a wbuf */
+/* A write this small, with nothing in flight, is made at once (io.c). */
+#define WR_WRITE_NOW_MAX (64u << 10)
+/* A write made at once that took this long: the disk is slow, and for
+ * WR_WRITE_NOW_PAUSE_NS every write goes through io_uring, so that the
+ * writer's thread goes on taking records while the disk works. */
+#define WR_WRITE_NOW_SLOW_NS 1000000ull
+#define WR_WRITE_NOW_PAUSE_NS 1000000000ull
 
 static inline bool
 has_syncs(const struct wr *w)

@@ -1,0 +1,177 @@
+/*
+ * test_writer_now.c - writes made at once: with io_uring, a small write
+ * with nothing in flight is made on the writer's thread (io.c), not
+ * handed to io_uring's worker; one that takes a millisecond or more
+ * sends the next second's writes through io_uring.
+ *
+ * - A log with flush = none: some writes are made at once, and the log
+ *   is whole and in order.
+ * - flush = data: every write is in a chain with its sync (group
+ *   commit), none is made at once.
+ * - A stream (a pipe) read slowly, 4 KiB every 3 ms: a write into the
+ *   full pipe is slow; after it, writes go through io_uring; the reader
+ *   gets every line in order.
+ * Run without io_uring (RA_WR_DIRECT, the _direct variant) every write
+ * is a system call and none is counted as made at once.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ra_test.h"
+#include "writer/writer.h"
+#include "wr_test.h"
+
+#define N_NOW 2000
+
+static bool
+direct(void)
+{
+	return getenv("RA_WR_DIRECT") != NULL;
+}
+
+static void
+log_run(enum wr_flush flush, const char *name, struct wr_stats *st)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, flush, 50);
+	ra_test_guard(name, 60);
+	run_writer(&c, N_NOW, 0, 1, &want, st, &res);
+	ra_test_unguard();
+	print_stats(name, st);
+	print_message("%s: writes made at once %" PRIu64 ", slow %" PRIu64
+	    "\n", name, st->writes_now, st->writes_now_slow);
+	assert_no_stall(name, &res, N_NOW);
+	assert_int_equal(st->written, N_NOW);
+	assert_file_is(path, &want);
+	assert_true(st->writes_now <= st->writes);
+	buf_free(&want);
+	rm_rf(dir);
+}
+
+static void
+test_small_writes_at_once(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	log_run(WR_FLUSH_NONE, "now_none", &st);
+	if (direct())
+		assert_int_equal(st.writes_now, 0);
+	else
+		assert_true(st.writes_now >= 1);
+}
+
+static void
+test_group_commit_not_at_once(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	log_run(WR_FLUSH_DATA, "now_data", &st);
+	assert_int_equal(st.writes_now, 0);
+	assert_int_equal(st.writes_now_slow, 0);
+	assert_true(st.syncs >= 1);
+}
+
+/* ---- a stream read slowly ---- */
+
+struct slow_reader {
+	pthread_t thread;
+	int fd;
+	struct buf got;
+};
+
+static void *
+slow_reader_main(void *arg)
+{
+	struct slow_reader *r = arg;
+	const struct timespec ts = { 0, 3000000 };
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(r->fd, chunk, sizeof(chunk))) > 0) {
+		buf_add(&r->got, chunk, (size_t)n);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static void
+test_slow_write_pauses(void **state)
+{
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+	struct slow_reader r = { 0 };
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	/* One page: a write of more waits for the reader. */
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 4096) >= 4096);
+	r.fd = p[0];
+	assert_int_equal(pthread_create(&r.thread, NULL, slow_reader_main,
+	    &r), 0);
+	base_config(NULL, &c, WR_OUT_FD, NULL, WR_FLUSH_NONE, 0);
+	c.fd = p[1];
+	ra_test_guard("slow_write", 60);
+	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	close(p[1]);
+	pthread_join(r.thread, NULL);
+	close(p[0]);
+	print_stats("slow", &st);
+	print_message("slow: writes made at once %" PRIu64 ", slow %" PRIu64
+	    ", bytes %zu\n", st.writes_now, st.writes_now_slow, want.len);
+	assert_no_stall("slow", &res, N_NOW);
+	assert_int_equal(st.written, N_NOW);
+	assert_int_equal(r.got.len, want.len);
+	assert_memory_equal(r.got.p, want.p, want.len);
+	if (direct()) {
+		assert_int_equal(st.writes_now, 0);
+	} else {
+		/* The pipe holds 4 KiB and the lines are more: a write made
+		 * at once waited for the reader's 3 ms at least once, and
+		 * writes went through io_uring after it. */
+		assert_true(st.writes_now_slow >= 1);
+		assert_true(st.writes > st.writes_now);
+	}
+	buf_free(&want);
+	buf_free(&r.got);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_small_writes_at_once),
+		T(test_group_commit_not_at_once),
+		T(test_slow_write_pauses),
+	};
+#undef T
+
+	return wr_test_main("test_writer_now", tests,
+	    sizeof(tests) / sizeof(tests[0]));
+}

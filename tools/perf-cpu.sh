@@ -19,6 +19,8 @@
 # Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
 # auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
 # THREADS=1: also each thread's switches over the run, by thread name;
+# WRITES=1: also ringauditd's writes made at once, slow ones and syncs
+# (its state report, SIGCONT);
 # PLUGIN=1: one plugin active (`exec cat > /dev/null`, format string), its
 # own CPU per event said beside the daemon's (not in the daemon's);
 # RA_CONF: lines added to ringauditd.conf (printf %b: 'gather_ms = 50\n').
@@ -95,6 +97,17 @@ for ((r = 1; r <= rounds; r++)); do
 					    { s[$2] += $3 - b[$1] }
 					    END { for (n in s) printf "  %s %d", n, s[n]; print "" }' \
 					    "$d/th0" "$d/th1"
+				fi
+				if [ -n "${WRITES:-}" ] && [ "$daemon" != auditd ]; then
+					# The writer's own counts (the state report).
+					rm -f "$d/auditd.state"
+					kill -CONT "$ra_pid"
+					for _ in 1 2 3 4 5 6 7 8 9 10; do
+						[ -s "$d/auditd.state" ] && break
+						sleep 0.1
+					done
+					grep -E '^(writes made at once|slow writes made at once|syncs) = ' \
+						"$d/auditd.state" 2>/dev/null | tr '\n' ' ' | sed 's/^/  /; s/ $/\n/'
 				fi
 				ra_stop
 				written=$(sed -n 's/.*"written":\([0-9]*\).*/\1/p' "$d/r.json")

@@ -158,6 +158,10 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	C("slow writes made at once", "writes_at_once_slow_total",
 	    "Of those, writes that took a millisecond or more (then a "
 	    "second of writes through io_uring).", st->wr.writes_now_slow),
+	C("writer rings renewed", "writer_ring_renewals_total",
+	    "Times the idle writer closed its io_uring until woken, so that "
+	    "the kernel's worker thread for its syncs did not stay.",
+	    st->wr.ring_renewals),
 	C("write errors", "write_errors_total", "Failed log writes.",
 	    st->wr.write_errors),
 	C("syncs", "syncs_total", "Log syncs completed (fdatasync, fsync).",

@@ -74,6 +74,7 @@ wr_io_init(struct wr *w, unsigned depth)
 	w->done = calloc(w->done_cap, sizeof(*w->done));
 	if (w->done == NULL)
 		return -ENOMEM;
+	w->depth = depth;
 	if (!w->c.io_direct) {
 		rc = io_uring_queue_init(depth, &w->ring, 0);
 		if (rc == 0)
@@ -121,11 +122,63 @@ post_done(struct wr *w, uint64_t tag, int res)
 	w->ndone++;
 }
 
+/*
+ * An idle writer's ring closed, and made anew when work comes.  The
+ * kernel keeps the last of the worker threads that ran a thread's writes
+ * and syncs for as long as the thread has a ring, and wakes it every 5 s:
+ * an idle daemon's only wake-ups, where auditd makes none.  With no ring
+ * left the worker goes at once (on this 6.18 kernel: measured), so the
+ * writer closes its ring once idle for renew_ms after the worker ran,
+ * sleeps on its eventfd alone, and makes a new ring when woken; the new
+ * one has no worker until it needs one.  Only with nothing in flight and
+ * no answer waiting (the wake poll is cancelled with the ring: the
+ * eventfd keeps what came).  If no new ring can be made, the writer goes
+ * on with system calls, as without io_uring, and says so.
+ */
+bool
+wr_io_renew_due(const struct wr *w)
+{
+	return !w->direct && w->uring_work && w->ndone == 0 && wr_idle_io(w);
+}
+
+void
+wr_io_close_idle(struct wr *w)
+{
+	if (!wr_io_renew_due(w))
+		return;
+	io_uring_queue_exit(&w->ring);
+	memset(&w->ring, 0, sizeof(w->ring));
+	w->ring_closed = true;
+	w->wake_armed = false;
+	w->uring_work = false;
+	STAT_ADD(w->st.ring_renewals, 1);
+}
+
+void
+wr_io_reopen(struct wr *w)
+{
+	int rc;
+
+	if (!w->ring_closed)
+		return;
+	w->ring_closed = false;
+	if ((rc = io_uring_queue_init(w->depth, &w->ring, 0)) == 0)
+		return;
+	memset(&w->ring, 0, sizeof(w->ring));
+	w->direct = true;
+	STAT_SET(w->st.io_direct, 1);
+	log_warnx("writer: io_uring could not be made again (%s); the log "
+	    "is written with pwrite and fdatasync instead, on the writer "
+	    "thread", strerror(-rc));
+}
+
+/* A request's entry (the wake poll's too: sleep_once says which). */
 struct io_uring_sqe *
 wr_get_sqe(struct wr *w)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
 
+	w->uring_work = true;
 	if (sqe == NULL) {
 		io_uring_submit(&w->ring);
 		sqe = io_uring_get_sqe(&w->ring);

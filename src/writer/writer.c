@@ -427,9 +427,10 @@ sleep_direct(struct wr *w, int ms)
 static void
 sleep_once(struct wr *w)
 {
-	int ms = w->c.self->sleep_ms;
-	struct __kernel_timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (long)(ms % 1000) * 1000000L };
+	int ms = w->c.self->sleep_ms, rc;
+	unsigned renew_ms = w->c.renew_ms != 0 ? w->c.renew_ms : WR_RENEW_MS;
+	bool renew;
+	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 
 	if (w->direct) {
@@ -439,15 +440,25 @@ sleep_once(struct wr *w)
 	/* Answers of writes made at once wait: no sleep. */
 	if (w->ndone > 0)
 		return;
+	/* Idle after the ring's worker ran: close the ring if nothing comes
+	 * for renew_ms (wr_io_close_idle). */
+	renew = wr_io_renew_due(w);
+	if (renew && (ms < 0 || (unsigned)ms > renew_ms))
+		ms = (int)renew_ms;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	if (!w->wake_armed) {
+		bool work = w->uring_work;
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
 		/* A poll, not a read: io_uring hands a blocking read of an
 		 * eventfd to a worker thread, which wakes every few seconds
-		 * while it waits (an idle daemon's only wake-ups). */
+		 * while it waits (an idle daemon's only wake-ups).  No
+		 * worker runs a poll: it is not work that asks a renewal. */
 		io_uring_prep_poll_add(sqe, w->c.self->efd, POLLIN);
 		io_uring_sqe_set_data64(sqe, WR_TAG_WAKE);
 		w->wake_armed = true;
+		w->uring_work = work;
 	}
 	ring_waiter_prepare(w->c.self);
 	/* During a switch no record is taken: input does not count. */
@@ -457,9 +468,18 @@ sleep_once(struct wr *w)
 		return;
 	}
 	STAT_ADD(w->st.waits, 1);
-	io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, ms >= 0 ? &ts :
-	    NULL, NULL);
+	rc = io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, ms >= 0 ?
+	    &ts : NULL, NULL);
 	ring_waiter_cancel(w->c.self);
+	if (renew && rc == -ETIME) {
+		/* Idle all that time: no ring (and so no worker thread)
+		 * until something comes. */
+		wr_io_close_idle(w);
+		if (w->ring_closed) {
+			sleep_direct(w, w->c.self->sleep_ms);
+			wr_io_reopen(w);
+		}
+	}
 }
 
 

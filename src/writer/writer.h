@@ -94,6 +94,10 @@ struct wr_config {
 	bool feed_remote;		/* remote clients' records too
 					 * (distribute_network) */
 	bool io_direct;			/* system calls, not io_uring (tests) */
+	/* Idle this long (ms; 0: WR_RENEW_MS) after its ring's worker
+	 * thread ran a write or sync, the writer closes its ring until
+	 * woken, and then makes a new one. */
+	unsigned renew_ms;
 	/* Records that came as messages (ring_rec.ack): each token goes
 	 * back on this ring, RING_ACK(token, state), once the record is
 	 * written (ack_durable: once a sync covers it, group commit only)
@@ -131,6 +135,8 @@ struct wr_stats {
 	uint64_t writes_now;	/* made at once on the writer's thread */
 	uint64_t writes_now_slow;	/* ... that took WR_WRITE_NOW_SLOW_NS
 					 * or more: none for a second */
+	uint64_t ring_renewals;	/* the io_uring closed, idle, to be made
+				 * anew when woken */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
 	struct hist lat_switch;		/* a switch asked -> records taken

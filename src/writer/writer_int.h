@@ -84,6 +84,10 @@ struct wr {
 	struct wr_done *done;	/* direct: completions not yet reaped */
 	unsigned ndone, done_cap;
 	uint64_t now_after;	/* no write made at once before (a slow one) */
+	unsigned depth;		/* the ring's entries */
+	bool uring_work;	/* a request other than the wake poll since
+				 * the ring was made (wr_io_close_idle) */
+	bool ring_closed;	/* idle: no ring until woken (sleep_once) */
 
 	struct wbuf *bufs;
 	unsigned *queue;		/* QUEUED buffers, FIFO of indices */
@@ -148,6 +152,9 @@ struct wr {
  * writer's thread goes on taking records while the disk works. */
 #define WR_WRITE_NOW_SLOW_NS 1000000ull
 #define WR_WRITE_NOW_PAUSE_NS 1000000000ull
+/* Idle this long after its ring's worker ran, the writer closes the
+ * ring until woken (wr_config.renew_ms). */
+#define WR_RENEW_MS 5000
 
 static inline bool
 has_syncs(const struct wr *w)
@@ -177,6 +184,9 @@ wr_ack(struct wr *w, uint32_t token, enum ring_ack_state st)
 int wr_io_init(struct wr *w, unsigned depth);
 void wr_io_fini(struct wr *w);
 struct io_uring_sqe *wr_get_sqe(struct wr *w);
+bool wr_io_renew_due(const struct wr *w);
+void wr_io_close_idle(struct wr *w);
+void wr_io_reopen(struct wr *w);
 void wr_submit(struct wr *w);
 void wr_close_current(struct wr *w);
 bool wr_idle_io(const struct wr *w);

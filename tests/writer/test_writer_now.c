@@ -1,8 +1,9 @@
 /*
- * test_writer_now.c - writes made at once: with io_uring, a small write
- * with nothing in flight is made on the writer's thread (io.c), not
- * handed to io_uring's worker; one that takes a millisecond or more
- * sends the next second's writes through io_uring.
+ * test_writer_now.c - fewer wake-ups of io_uring's worker thread: with
+ * io_uring, a small write with nothing in flight is made on the writer's
+ * thread (io.c), not handed to the worker; one that takes a millisecond
+ * or more sends the next second's writes through io_uring; and an idle
+ * writer closes its ring, so that the worker goes.
  *
  * - A log with flush = none: some writes are made at once, and the log
  *   is whole and in order.
@@ -11,9 +12,13 @@
  * - A stream (a pipe) read slowly, 4 KiB every 3 ms: a write into the
  *   full pipe is slow; after it, writes go through io_uring; the reader
  *   gets every line in order.
+ * - Idle halfway (renew_ms 50, group commit): the writer closes its
+ *   ring, its io_uring worker thread goes, and the second half is
+ *   written and synced through a new ring.
  * Run without io_uring (RA_WR_DIRECT, the _direct variant) every write
  * is a system call and none is counted as made at once.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -161,6 +166,97 @@ test_slow_write_pauses(void **state)
 	buf_free(&r.got);
 }
 
+/* ---- an idle writer closes its ring ---- */
+
+static unsigned idle_at;
+static bool idle_no_worker;
+
+/* Whether a kernel io_uring worker thread (iou-wrk-*) is ours now. */
+static bool
+have_uring_worker(void)
+{
+	char path[300], comm[32];
+	bool found = false;
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/task");
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    e->d_name);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, "iou-wrk", 7) == 0)
+			found = true;
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Halfway, nothing comes for a while: the writer closes its ring, and
+ * its worker thread goes (3 s at most, polled). */
+static void
+idle_hook(unsigned i, const struct buf *want)
+{
+	const struct timespec ts = { 0, 20000000 };
+
+	(void)want;
+	if (i != idle_at)
+		return;
+	for (unsigned k = 0; k < 150; k++) {
+		nanosleep(&ts, NULL);
+		if (k >= 5 && !have_uring_worker()) {
+			idle_no_worker = true;
+			return;
+		}
+	}
+}
+
+static void
+test_idle_ring_closed(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	join_path(path, sizeof(path), dir, "audit.log");
+	/* Group commit: every write and sync through io_uring. */
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_DATA, 0);
+	c.renew_ms = 50;
+	idle_at = N_NOW / 2;
+	idle_no_worker = false;
+	run_hook = idle_hook;
+	ra_test_guard("idle_ring", 60);
+	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	run_hook = NULL;
+	print_stats("idle", &st);
+	print_message("idle: rings closed %" PRIu64 "\n", st.ring_renewals);
+	assert_no_stall("idle", &res, N_NOW);
+	/* The second half went through a new ring. */
+	assert_int_equal(st.written, N_NOW);
+	assert_int_equal(st.durable, N_NOW);
+	assert_file_is(path, &want);
+	if (direct()) {
+		assert_int_equal(st.ring_renewals, 0);
+	} else {
+		assert_true(st.ring_renewals >= 1);
+		assert_true(idle_no_worker);
+	}
+	buf_free(&want);
+	rm_rf(dir);
+}
+
 int
 main(void)
 {
@@ -169,6 +265,7 @@ main(void)
 		T(test_small_writes_at_once),
 		T(test_group_commit_not_at_once),
 		T(test_slow_write_pauses),
+		T(test_idle_ring_closed),
 	};
 #undef T
 

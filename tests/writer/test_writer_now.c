@@ -48,8 +48,11 @@ direct(void)
 	return getenv("RA_WR_DIRECT") != NULL;
 }
 
+/* N_NOW records to a log with FLUSH (freq 50) and renew_ms RENEW_MS
+ * (run_hook as the caller set it): all written, the log as sent. */
 static void
-log_run(enum wr_flush flush, const char *name, struct wr_stats *st)
+log_run(enum wr_flush flush, unsigned renew_ms, const char *name,
+    struct wr_stats *st)
 {
 	char dir[64], path[PATH_MAX];
 	struct wr_config c;
@@ -59,12 +62,14 @@ log_run(enum wr_flush flush, const char *name, struct wr_stats *st)
 	make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, 50);
+	c.renew_ms = renew_ms;
 	ra_test_guard(name, 60);
 	run_writer(&c, N_NOW, 0, 1, &want, st, &res);
 	ra_test_unguard();
 	print_stats(name, st);
 	print_message("%s: writes made at once %" PRIu64 ", slow %" PRIu64
-	    "\n", name, st->writes_now, st->writes_now_slow);
+	    ", rings closed %" PRIu64 "\n", name, st->writes_now,
+	    st->writes_now_slow, st->ring_renewals);
 	assert_no_stall(name, &res, N_NOW);
 	assert_int_equal(st->written, N_NOW);
 	assert_file_is(path, &want);
@@ -79,7 +84,7 @@ test_small_writes_at_once(void **state)
 	struct wr_stats st;
 
 	(void)state;
-	log_run(WR_FLUSH_NONE, "now_none", &st);
+	log_run(WR_FLUSH_NONE, 0, "now_none", &st);
 	if (direct())
 		assert_int_equal(st.writes_now, 0);
 	else
@@ -92,7 +97,7 @@ test_group_commit_not_at_once(void **state)
 	struct wr_stats st;
 
 	(void)state;
-	log_run(WR_FLUSH_DATA, "now_data", &st);
+	log_run(WR_FLUSH_DATA, 0, "now_data", &st);
 	assert_int_equal(st.writes_now, 0);
 	assert_int_equal(st.writes_now_slow, 0);
 	assert_true(st.syncs >= 1);
@@ -221,40 +226,23 @@ idle_hook(unsigned i, const struct buf *want)
 static void
 test_idle_ring_closed(void **state)
 {
-	char dir[64], path[PATH_MAX];
-	struct wr_config c;
 	struct wr_stats st;
-	struct buf want = { 0 };
-	struct run_result res;
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	join_path(path, sizeof(path), dir, "audit.log");
-	/* Group commit: every write and sync through io_uring. */
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_DATA, 0);
-	c.renew_ms = 50;
 	idle_at = N_NOW / 2;
 	idle_no_worker = false;
 	run_hook = idle_hook;
-	ra_test_guard("idle_ring", 60);
-	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
-	ra_test_unguard();
+	/* Group commit: every write and sync through io_uring.  The second
+	 * half goes through a new ring. */
+	log_run(WR_FLUSH_DATA, 50, "idle", &st);
 	run_hook = NULL;
-	print_stats("idle", &st);
-	print_message("idle: rings closed %" PRIu64 "\n", st.ring_renewals);
-	assert_no_stall("idle", &res, N_NOW);
-	/* The second half went through a new ring. */
-	assert_int_equal(st.written, N_NOW);
 	assert_int_equal(st.durable, N_NOW);
-	assert_file_is(path, &want);
 	if (direct()) {
 		assert_int_equal(st.ring_renewals, 0);
 	} else {
 		assert_true(st.ring_renewals >= 1);
 		assert_true(idle_no_worker);
 	}
-	buf_free(&want);
-	rm_rf(dir);
 }
 
 int

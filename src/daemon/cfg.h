@@ -77,6 +77,11 @@ enum cfg_ingest {		/* ringauditd.conf's ingest */
 	CFG_INGEST_MULTICAST,	/* a listener beside it; sets nothing */
 };
 
+enum cfg_scheduler {		/* ringauditd.conf's scheduler */
+	CFG_SCHED_BATCH,	/* SCHED_BATCH: no preemption on wake-up */
+	CFG_SCHED_OTHER,	/* the default policy */
+};
+
 enum cfg_remote_ack {		/* ringauditd.conf's remote_ack */
 	CFG_ACK_WRITTEN,	/* as auditd: once written */
 	CFG_ACK_DURABLE,	/* once synced (flush = data or sync) */
@@ -165,6 +170,8 @@ struct cfg {
 	unsigned write_batch;		/* bytes in one write buffer */
 	unsigned gather_ms;		/* records coming often: let them
 					 * gather this long (ingest.h) */
+	enum cfg_scheduler scheduler;	/* the stage threads' policy
+					 * (common/thread.h), at start */
 	unsigned name_cache_entries;	/* ENRICHED: uid (and gid) names each
 					 * worker keeps */
 	unsigned name_cache_refresh;	/* seconds between refreshes of the

@@ -101,6 +101,11 @@ static const struct choice ingests[] = {
 	{ "multicast", CFG_INGEST_MULTICAST }, { NULL, 0 },
 };
 
+static const struct choice schedulers[] = {
+	{ "batch", CFG_SCHED_BATCH }, { "other", CFG_SCHED_OTHER },
+	{ NULL, 0 },
+};
+
 static const struct choice remote_acks[] = {
 	{ "written", CFG_ACK_WRITTEN }, { "durable", CFG_ACK_DURABLE },
 	{ NULL, 0 },
@@ -117,6 +122,7 @@ const struct rkw cfg_ringauditd_kw[] = {
 	{ "drain_timeout_ms", OFF(drain_timeout_ms), 0, 600000, false, NULL },
 	{ "write_batch", OFF(write_batch), 4096, 67108864, false, NULL },
 	{ "gather_ms", OFF(gather_ms), 0, 1000, false, NULL },
+	{ "scheduler", OFF(scheduler), 0, 0, false, schedulers },
 	{ "name_cache_entries", OFF(name_cache_entries), 16, 1048576, false,
 	    NULL },
 	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false,

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "daemon/cfg.h"
 #include "daemon/daemon.h"
 #include "daemon/pipeline.h"
@@ -405,6 +406,8 @@ main(int argc, char **argv)
 	pc.rcvbuf = cfg.netlink_rcvbuf;
 	pc.drain_timeout_ms = cfg.drain_timeout_ms;
 	pc.gather_ms = dmn_gather_ms(&cfg);
+	/* The stage threads' policy, as they start (at start only). */
+	thread_batch(cfg.scheduler == CFG_SCHED_BATCH);
 	pc.workers = cfg.workers;
 	pc.records = cfg.records;
 	pc.ring_size = cfg.ring_size;

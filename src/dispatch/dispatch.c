@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/thread.h"
 #include "dispatch/disp_int.h"
 
 /* The writer's feed: records between the writer and this thread only
@@ -625,7 +626,7 @@ disp_start(struct disp *d)
 		dp_stop_all(d->plugins, DISP_PLUGINS_MAX, clock_mono_ns());
 		return -rc;
 	}
-	pthread_setname_np(d->thread, "ra-dispatch");
+	thread_setup(d->thread, "ra-dispatch");
 	d->started = true;
 	return 0;
 }

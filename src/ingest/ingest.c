@@ -63,6 +63,7 @@
 
 #include "common/log.h"
 #include "common/stat.h"
+#include "common/thread.h"
 #include "ingest/source.h"
 #include "parse/parse.h"
 
@@ -628,7 +629,7 @@ ingest_start(struct ingest *ing)
 		return -rc;
 	}
 	ing->started = true;
-	pthread_setname_np(ing->thread, "ra-ingest");
+	thread_setup(ing->thread, "ra-ingest");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 5;
 	pthread_mutex_lock(&ing->mu);

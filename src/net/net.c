@@ -54,6 +54,7 @@
 
 #include "common/log.h"
 #include "common/stat.h"
+#include "common/thread.h"
 #include "net/net_int.h"
 
 #define NET_EVENTS 64
@@ -353,7 +354,7 @@ net_start(struct net *n)
 		return -rc;
 	n->started = true;
 	/* Its name in top -H and /proc/PID/task/TID/comm. */
-	pthread_setname_np(n->thread, "ra-net");
+	thread_setup(n->thread, "ra-net");
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include <ck_pr.h>
 
 #include "common/stat.h"
+#include "common/thread.h"
 #include "parse/parse.h"
 #include "ring/ring.h"
 
@@ -194,7 +195,7 @@ parse_worker_start(struct parse_worker *pw)
 	if (rc != 0)
 		return -rc;
 	pw->started = true;
-	pthread_setname_np(pw->thread, "ra-parse");
+	thread_setup(pw->thread, "ra-parse");
 	return 0;
 }
 

@@ -69,6 +69,7 @@
 
 #include "common/log.h"
 #include "common/stat.h"
+#include "common/thread.h"
 #include "writer/logfile.h"
 #include "writer/writer_int.h"
 
@@ -579,7 +580,7 @@ wr_start(struct wr *w)
 	if (rc != 0)
 		return -rc;
 	w->started = true;
-	pthread_setname_np(w->thread, "ra-writer");
+	thread_setup(w->thread, "ra-writer");
 	return 0;
 }
 

@@ -102,6 +102,7 @@ test_defaults(void **state)
 	assert_int_equal(c.drain_timeout_ms, 5000);
 	assert_int_equal(c.write_batch, 262144);
 	assert_int_equal(c.gather_ms, 20);
+	assert_int_equal(c.scheduler, CFG_SCHED_BATCH);
 	assert_int_equal(c.name_cache_entries, 1024);
 	assert_int_equal(c.name_cache_refresh, 60);
 	assert_int_equal(c.metrics_interval, 10);

@@ -102,6 +102,14 @@ dups() {
 	cat "$1"/log/audit.log* | grep " tag=$2 " |
 		sed 's/.* client=\([0-9]*\) seq=\([0-9]*\) .*/\1 \2/' | sort | uniq -d | wc -l
 }
+# policies: "NAME:POLICY" of the server's threads (/proc/PID/task/*/sched;
+# 0 SCHED_OTHER, 3 SCHED_BATCH), sorted.
+policies() {
+	local t
+	for t in /proc/"$dpid"/task/*; do
+		echo "$(cat "$t/comm"):$(awk '$1 == "policy" { print $3 }' "$t/sched")"
+	done | sort | tr '\n' ' '
+}
 # state DIR NAME: a figure of the state report (SIGCONT).
 state() {
 	rm -f "$1/auditd.state"
@@ -135,6 +143,14 @@ check "the state report: listening, 200 connections in all" \
 check "no NETLINK_AUDIT socket of its own (local_events = no)" \
 	test "$(awk -v p="$dpid" '$2 == 9 && $3 == p' /proc/net/netlink | wc -l)" = 0
 check "not the kernel's audit daemon" test "$(kstat pid)" != "$dpid"
+# batch_only: the stage threads SCHED_BATCH (the writer among them, and
+# io_uring's workers, which take their thread's), the main thread not.
+batch_only() {
+	grep -q 'ra-writer:3 ' <<< "$p" &&
+		[ "$(tr ' ' '\n' <<< "$p" | awk -F: 'NF == 2 && (($1 == "ringauditd") == ($2 == 3))' | wc -l)" = 0 ]
+}
+p=$(policies)
+check "the stage threads SCHED_BATCH, the main one not (scheduler = batch): $p" batch_only
 # Signals work without the kernel (auditd's do not: issue 12).  Taken
 # together they come in signal order (HUP first): the logs, not one log.
 kill -USR1 "$dpid"
@@ -154,12 +170,15 @@ check "the rotated log holds the records before" test -s "$d/log/audit.log.1"
 stop_server
 check "it stopped with status 0" test "$stopped" = 0
 
-echo "# backpressure: 16 message slots, 2 a client, 50 clients"
+echo "# backpressure: 16 message slots, 2 a client, 50 clients (scheduler = other)"
 d=$tmp/bp
-rconf=$'tcp_messages = 16\ntcp_client_messages = 2'
+rconf=$'tcp_messages = 16\ntcp_client_messages = 2\nscheduler = other'
 server_conf "$d"
 rconf=
 start_server "$d"
+p=$(policies)
+check "scheduler = other: every thread SCHED_OTHER: $p" \
+	test "$(tr ' ' '\n' <<< "$p" | awk -F: 'NF == 2 && $2 != 0' | wc -l)" = 0
 out=$("$load" 127.0.0.1 "$port" -c 50 -w 8 -d 2 -t bp)
 echo "  $out"
 acked=$(fig acked)

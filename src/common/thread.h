@@ -16,7 +16,6 @@
 #define RINGAUDIT_THREAD_H
 
 #include <pthread.h>
-
 #include <stdbool.h>
 
 /* Name THREAD (15 characters at most) and give it SCHED_BATCH, unless

@@ -59,6 +59,21 @@ uring_refused(int rc)
 	return rc == -EPERM || rc == -ENOSYS || rc == -EACCES;
 }
 
+/* No io_uring from now on: system calls on this thread, said (WHY, RC)
+ * unless the configuration asked for it. */
+static void
+go_direct(struct wr *w, const char *why, int rc)
+{
+	memset(&w->ring, 0, sizeof(w->ring));
+	w->direct = true;
+	STAT_SET(w->st.io_direct, 1);
+	if (why != NULL)
+		log_warnx("writer: io_uring %s (%s: kernel.io_uring_disabled, "
+		    "or a seccomp profile); the log is written with pwrite and "
+		    "fdatasync instead, on the writer thread", why,
+		    strerror(-rc));
+}
+
 /*
  * An io_uring of depth entries, or, where the kernel refuses one (or
  * wr_config.io_direct asks), the system-call path, said once.
@@ -84,14 +99,10 @@ wr_io_init(struct wr *w, unsigned depth)
 			w->done = NULL;
 			return rc;
 		}
-		memset(&w->ring, 0, sizeof(w->ring));
-		log_warnx("writer: io_uring is not available (%s: "
-		    "kernel.io_uring_disabled, or a seccomp profile); the log "
-		    "is written with pwrite and fdatasync instead, on the "
-		    "writer thread", strerror(-rc));
+		go_direct(w, "is not available", rc);
+		return 0;
 	}
-	w->direct = true;
-	STAT_SET(w->st.io_direct, 1);
+	go_direct(w, NULL, 0);
 	return 0;
 }
 
@@ -162,23 +173,15 @@ wr_io_reopen(struct wr *w)
 	if (!w->ring_closed)
 		return;
 	w->ring_closed = false;
-	if ((rc = io_uring_queue_init(w->depth, &w->ring, 0)) == 0)
-		return;
-	memset(&w->ring, 0, sizeof(w->ring));
-	w->direct = true;
-	STAT_SET(w->st.io_direct, 1);
-	log_warnx("writer: io_uring could not be made again (%s); the log "
-	    "is written with pwrite and fdatasync instead, on the writer "
-	    "thread", strerror(-rc));
+	if ((rc = io_uring_queue_init(w->depth, &w->ring, 0)) != 0)
+		go_direct(w, "could not be made again", rc);
 }
 
-/* A request's entry (the wake poll's too: sleep_once says which). */
 struct io_uring_sqe *
 wr_get_sqe(struct wr *w)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
 
-	w->uring_work = true;
 	if (sqe == NULL) {
 		io_uring_submit(&w->ring);
 		sqe = io_uring_get_sqe(&w->ring);
@@ -275,6 +278,7 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 		post_done(w, (uint64_t)(uintptr_t)b, (int)n);
 	} else {
 		sqe = wr_get_sqe(w);
+		w->uring_work = true;	/* a worker may run it */
 		io_uring_prep_write(sqe, w->fd, b->mem + b->done,
 		    (unsigned)len, (uint64_t)off);
 		io_uring_sqe_set_data(sqe, b);
@@ -302,6 +306,7 @@ prep_sync(struct wr *w)
 		return;
 	}
 	sqe = wr_get_sqe(w);
+	w->uring_work = true;	/* a worker runs it */
 	io_uring_prep_fsync(sqe, w->fd,
 	    w->chain.datasync ? IORING_FSYNC_DATASYNC : 0);
 	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
@@ -584,14 +589,7 @@ wr_submit_queued(struct wr *w)
 		w->qlen--;
 		if (prev != NULL)
 			prev->flags |= IOSQE_IO_LINK;
-		/* A small write with nothing in flight is made at once: a
-		 * buffered write takes microseconds, where io_uring gives it
-		 * to a worker thread (this kernel's ext4 cannot do it without
-		 * blocking), two wake-ups and a completion per write, most
-		 * of the daemon's cost at a few thousand records a second.
-		 * Bigger writes, and the writes behind them, stay in the
-		 * ring, where a slow disk stalls a worker and not this
-		 * thread. */
+		/* A round's first write may be made at once (the top). */
 		prev = prep_write(w, b, 0, prev == NULL && write_now_ok(w, b));
 	}
 }

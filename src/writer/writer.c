@@ -449,17 +449,14 @@ sleep_once(struct wr *w)
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	if (!w->wake_armed) {
-		bool work = w->uring_work;
 		struct io_uring_sqe *sqe = wr_get_sqe(w);
 
 		/* A poll, not a read: io_uring hands a blocking read of an
 		 * eventfd to a worker thread, which wakes every few seconds
-		 * while it waits (an idle daemon's only wake-ups).  No
-		 * worker runs a poll: it is not work that asks a renewal. */
+		 * while it waits (an idle daemon's only wake-ups). */
 		io_uring_prep_poll_add(sqe, w->c.self->efd, POLLIN);
 		io_uring_sqe_set_data64(sqe, WR_TAG_WAKE);
 		w->wake_armed = true;
-		w->uring_work = work;
 	}
 	ring_waiter_prepare(w->c.self);
 	/* During a switch no record is taken: input does not count. */
@@ -514,7 +511,6 @@ wr_main(void *arg)
 		if (w->pending == NULL && w->cur != NULL &&
 		    w->inflight == 0 &&
 		    !(group_commit(w) && w->chain.active) &&
-		    !(w->c.output == WR_OUT_FD && w->inflight > 0) &&
 		    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
 			wr_close_current(w);
 		if (finishing)

@@ -85,8 +85,9 @@ struct wr {
 	unsigned ndone, done_cap;
 	uint64_t now_after;	/* no write made at once before (a slow one) */
 	unsigned depth;		/* the ring's entries */
-	bool uring_work;	/* a request other than the wake poll since
-				 * the ring was made (wr_io_close_idle) */
+	bool uring_work;	/* a write or sync, which a worker thread
+				 * may run, since the ring was made
+				 * (wr_io_close_idle) */
 	bool ring_closed;	/* idle: no ring until woken (sleep_once) */
 
 	struct wbuf *bufs;

@@ -171,6 +171,39 @@ ring_waiter_sleep(struct ring_waiter *w, uint32_t epoch)
 	ring_waiter_cancel(w);
 }
 
+void
+ring_baton_return(struct ring_baton *b)
+{
+	if (atomic_exchange_explicit(&b->word, RING_BATON_IDLE,
+	    memory_order_release) == RING_BATON_WANTED)
+		syscall(SYS_futex, &b->word, FUTEX_WAKE_PRIVATE, 1, NULL,
+		    NULL, 0);
+}
+
+void
+ring_baton_take(struct ring_baton *b)
+{
+	for (;;) {
+		uint32_t v = RING_BATON_IDLE;
+
+		if (atomic_compare_exchange_strong_explicit(&b->word, &v,
+		    RING_BATON_RUN, memory_order_acquire,
+		    memory_order_relaxed))
+			return;
+		/* Lent: say so, and sleep until it comes back (EAGAIN if
+		 * it came back meanwhile). */
+		if (v == RING_BATON_LENT &&
+		    !atomic_compare_exchange_strong_explicit(&b->word, &v,
+		    RING_BATON_WANTED, memory_order_relaxed,
+		    memory_order_relaxed))
+			continue;
+		if (v == RING_BATON_RUN)
+			fatalx("ring: a stage taken back twice");
+		syscall(SYS_futex, &b->word, FUTEX_WAIT_PRIVATE,
+		    RING_BATON_WANTED, NULL, NULL, 0);
+	}
+}
+
 bool
 ring_push_wait(struct ring *r, void *item, struct ring_waiter *self,
     const _Atomic bool *stop)

@@ -172,6 +172,9 @@ struct cfg {
 					 * gather this long (ingest.h) */
 	enum cfg_scheduler scheduler;	/* the stage threads' policy
 					 * (common/thread.h), at start */
+	int inline_work;		/* 1: ingest formats and writes a
+					 * small batch itself while the other
+					 * stages sleep (ring.h's baton) */
 	unsigned name_cache_entries;	/* ENRICHED: uid (and gid) names each
 					 * worker keeps */
 	unsigned name_cache_refresh;	/* seconds between refreshes of the

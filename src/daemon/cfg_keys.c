@@ -123,6 +123,7 @@ const struct rkw cfg_ringauditd_kw[] = {
 	{ "write_batch", OFF(write_batch), 4096, 67108864, false, NULL },
 	{ "gather_ms", OFF(gather_ms), 0, 1000, false, NULL },
 	{ "scheduler", OFF(scheduler), 0, 0, false, schedulers },
+	{ "inline", OFF(inline_work), 0, 0, false, yes_no },
 	{ "name_cache_entries", OFF(name_cache_entries), 16, 1048576, false,
 	    NULL },
 	{ "name_cache_refresh", OFF(name_cache_refresh), 0, 86400, false,

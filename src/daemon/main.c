@@ -406,6 +406,7 @@ main(int argc, char **argv)
 	pc.rcvbuf = cfg.netlink_rcvbuf;
 	pc.drain_timeout_ms = cfg.drain_timeout_ms;
 	pc.gather_ms = dmn_gather_ms(&cfg);
+	pc.inline_work = cfg.inline_work != 0;
 	/* The stage threads' policy, as they start (at start only). */
 	thread_batch(cfg.scheduler == CFG_SCHED_BATCH);
 	pc.workers = cfg.workers;

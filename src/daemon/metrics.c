@@ -195,6 +195,12 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	C("gathering sleeps", "gathering_sleeps_total",
 	    "Sleeps that let records gather in the socket (gather_ms).",
 	    st->in.gathers),
+	C("records formatted inline", "records_formatted_inline_total",
+	    "Records ingest formatted itself while the workers slept "
+	    "(ringauditd.conf inline).", st->parsed_inline),
+	C("records written inline", "records_written_inline_total",
+	    "Records ingest put in the log's buffers itself while the "
+	    "writer slept (inline).", st->wr.helped),
 	C("ring waits", "ring_waits_total",
 	    "Times a stage waited for room in the next one.",
 	    st->in.pool_waits + st->in.ring_waits + st->worker_ring_waits),

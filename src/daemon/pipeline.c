@@ -62,11 +62,29 @@ pl_config_defaults(struct pl_config *c)
 	c->output = WR_OUT_FILE;
 	c->out_fd = -1;
 	c->wr.flush = WR_FLUSH_INCREMENTAL_ASYNC;
+	c->inline_work = true;
 	c->batch_bytes = 256u << 10;
 	c->nbufs = 8;
 	/* No safety net: the waiters' protocol never needs one, and its
 	 * wake-ups were an idle daemon's only ones (issue 13). */
 	c->wait_timeout_ms = -1;
+}
+
+/*
+ * Ingest's, after a small batch: the workers' work and the writer's done
+ * on its thread while they sleep (parse.h, writer.h); whoever is awake,
+ * or whatever needs its own thread, is woken as usual.
+ */
+static void
+pl_help(void *arg)
+{
+	struct pl *p = arg;
+	unsigned i, n = 0;
+
+	for (i = 0; i < p->c.workers; i++)
+		n += parse_worker_help(p->workers[i]);
+	if (n > 0)
+		wr_help(p->wr);
 }
 
 int
@@ -165,10 +183,16 @@ pl_create(struct pl **out, const struct pl_config *c)
 	memset(&ic, 0, sizeof(ic));
 	ic.kind = c->source;
 	ic.replay_path = c->replay_path;
+	ic.replay_recs = c->replay_recs;
+	ic.replay_gap_us = c->replay_gap_us;
 	ic.enable = c->enable;
 	ic.rcvbuf = c->rcvbuf;
 	ic.drain_timeout_ms = c->drain_timeout_ms;
 	ic.gather_ms = c->gather_ms;
+	if (c->inline_work) {
+		ic.help = pl_help;
+		ic.help_arg = p;
+	}
 	ic.pool = &p->pool;
 	ic.free_ring = &p->free_ring;
 	ic.to_worker = p->to_worker;
@@ -350,6 +374,7 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 
 		parse_worker_get_stats(p->workers[i], &ws);
 		st->parsed += ws.records;
+		st->parsed_inline += ws.helped;
 		st->format_errors += ws.format_errors;
 		st->worker_sleeps += ws.sleeps;
 		if (ws.in_high > st->to_workers_high)

@@ -37,10 +37,13 @@
 struct pl_config {
 	enum ingest_source_kind source;
 	const char *replay_path;
+	unsigned replay_recs, replay_gap_us;	/* ingest.h: a pace */
 	enum ingest_enable enable;
 	unsigned rcvbuf;
 	unsigned drain_timeout_ms;
 	unsigned gather_ms;		/* ingest.h; 0: none */
+	bool inline_work;		/* ingest helps the sleeping stages
+					 * with small batches (ingest.h) */
 
 	unsigned workers;
 	unsigned records;
@@ -86,6 +89,7 @@ struct pl_stats {
 	struct ingest_stats in;
 	struct wr_stats wr;
 	uint64_t parsed;
+	uint64_t parsed_inline;		/* of those, by ingest (inline) */
 	uint64_t format_errors;
 	uint64_t worker_ring_waits;	/* a worker found its out ring full */
 	uint64_t worker_sleeps;

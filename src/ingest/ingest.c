@@ -193,6 +193,9 @@ wake_workers(struct ingest *ing)
 		if (!ing->dirty[i])
 			continue;
 		ing->dirty[i] = false;
+		/* Taken already (help): nothing to wake it for. */
+		if (ring_count(&ing->c.to_worker[i]) == 0)
+			continue;
 		ring_waiter_wake(ing->c.to_worker[i].consumer);
 	}
 }
@@ -427,6 +430,12 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 	for (i = 0; i < (unsigned)n; i++) {
 		got[i]->ack = 0;
 		dispatch(ing, got[i], now);
+	}
+	/* A batch that is all there is: one thread may do it all, while
+	 * the stages sleep (ingest.h's help). */
+	if (*emptied && ing->c.help != NULL) {
+		STAT_ADD(ing->st.helped, 1);
+		ing->c.help(ing->c.help_arg);
 	}
 	/* Before the next receive can block: hand over what we have. */
 	wake_workers(ing);

@@ -40,6 +40,11 @@ enum ingest_enable {
 struct ingest_config {
 	enum ingest_source_kind kind;
 	const char *replay_path;	/* INGEST_REPLAY */
+	/* INGEST_REPLAY at a pace (benchmarks of low rates): at most
+	 * replay_recs records a receive, replay_gap_us apart; 0: as fast
+	 * as read. */
+	unsigned replay_recs;
+	unsigned replay_gap_us;
 	enum ingest_enable enable;	/* INGEST_NETLINK */
 	unsigned rcvbuf;		/* socket receive buffer, bytes */
 	unsigned drain_timeout_ms;	/* at stop: wait for the kernel */
@@ -57,6 +62,12 @@ struct ingest_config {
 	 * emptied the socket, let more gather for up to this long (ms, and
 	 * no longer than about 16 records take at the rate just seen); 0: read each as it comes.  See ingest_set_gather_ms. */
 	unsigned gather_ms;
+	/* Called after pushing a batch that emptied the source, before the
+	 * workers are woken: the pipeline's chance to do the sleeping
+	 * stages' work on this thread (pipeline.c).  A worker whose ring it
+	 * emptied is not woken.  NULL: none. */
+	void (*help)(void *arg);
+	void *help_arg;
 };
 
 struct ingest_stats {
@@ -73,6 +84,7 @@ struct ingest_stats {
 	uint64_t malformed;	/* records without audit(...) header */
 	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
 	uint64_t gathers;	/* sleeps that let records gather */
+	uint64_t helped;	/* batches handed to the help hook */
 	uint64_t messages;	/* records taken from msg_in */
 	uint64_t free_low;	/* fewest free records seen (pool high-water:
 				 * records less this); only uint64_t here:

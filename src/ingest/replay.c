@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "ingest/source.h"
@@ -30,6 +31,9 @@ struct replay_source {
 	char *line;
 	unsigned long lineno;
 	struct log_ratelimit rl;
+	unsigned pace_recs;	/* a receive's most; 0: no pace */
+	uint64_t gap_ns;
+	uint64_t next_ns;	/* the next receive, not before */
 };
 
 static int
@@ -52,6 +56,8 @@ replay_open(struct ingest_source *s, const struct ingest_config *c)
 	}
 	rs->rl.interval_ns = 1000000000u;
 	rs->rl.burst = 5;
+	rs->pace_recs = c->replay_recs;
+	rs->gap_ns = (uint64_t)c->replay_gap_us * 1000u;
 	ch = fgetc(rs->f);
 	if (ch != EOF)
 		ungetc(ch, rs->f);
@@ -142,8 +148,25 @@ replay_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 	struct replay_source *rs = s->priv;
 	unsigned got = 0;
 
-	(void)timeout_ms;
 	(void)wake_fd;
+	if (rs->pace_recs > 0) {
+		uint64_t now = clock_mono_ns();
+
+		if (now < rs->next_ns) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(rs->next_ns / 1000000000u),
+				.tv_nsec = (long)(rs->next_ns % 1000000000u),
+			};
+
+			if (timeout_ms == 0)
+				return -EAGAIN;
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+			    NULL);
+		}
+		rs->next_ns = clock_mono_ns() + rs->gap_ns;
+		if (n > rs->pace_recs)
+			n = rs->pace_recs;
+	}
 	while (got < n && !rs->eof) {
 		struct ring_rec *r = recs[got];
 		int rc;

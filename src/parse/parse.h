@@ -179,6 +179,7 @@ struct parse_worker_config {
 
 struct parse_worker_stats {
 	uint64_t records;
+	uint64_t helped;	/* of those, formatted by ingest for it */
 	uint64_t format_errors;	/* written raw: no room for the prefix */
 	uint64_t sleeps;
 	uint64_t in_high;	/* most records seen waiting in the input ring */
@@ -196,6 +197,15 @@ int parse_worker_start(struct parse_worker *pw);
 int parse_worker_join(struct parse_worker *pw);
 void parse_worker_get_stats(struct parse_worker *pw,
     struct parse_worker_stats *st);
+
+/*
+ * Ingest's: if the worker sleeps, do its work on the caller's thread
+ * (ring.h's baton): format what waits in its input ring and push it to
+ * the writer's, as far as there is room, without waking anyone.  Returns
+ * the records passed on; 0 if the worker was awake (the caller wakes it
+ * as usual).  Whatever it could not take, the worker is woken for.
+ */
+unsigned parse_worker_help(struct parse_worker *pw);
 
 /*
  * Stage new options (SIGHUP): the worker takes them on the first record

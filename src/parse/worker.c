@@ -16,6 +16,10 @@
  * sleep on its futex waiter, re-checks its input, and sleeps; ingest wakes
  * it only if it announced.  Before sleeping it wakes the writer (records it
  * pushed) and ingest (room it made in the input ring).
+ *
+ * Asleep, it lends itself (ring.h's baton): ingest, with a small batch,
+ * formats the records on its own thread (parse_worker_help) rather than
+ * wake this one, and the worker takes its state back when it wakes.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,6 +42,8 @@ struct parse_worker {
 	struct parse_names *names;		/* ENRICHED: this thread's */
 	pthread_t thread;
 	bool started;
+	bool done;				/* end of stream passed on */
+	struct ring_baton baton;
 	char node[RING_REC_NODE_MAX + 1];	/* c.opts.node points here */
 
 	pthread_mutex_t mu;			/* the staged options */
@@ -113,55 +119,94 @@ take_staged(struct parse_worker *pw)
 	pthread_mutex_unlock(&pw->mu);
 }
 
+/* One record taken: formatted in place (end of stream passes as it is). */
+static void
+format_one(struct parse_worker *pw, struct ring_rec *r)
+{
+	if (r->flags & RING_REC_EOS) {
+		pw->done = true;
+		return;
+	}
+	STAT_ADD(pw->st.records, 1);
+	if (r->cmd == RING_CMD_RECONF)
+		take_staged(pw);
+	if (parse_format_record(r, &pw->c.opts) < 0) {
+		/* Cannot happen with a node name of at most 255 bytes; keep
+		 * the record, bare. */
+		STAT_ADD(pw->st.format_errors, 1);
+		r->line_off = RING_REC_HEADROOM;
+		r->line_len = r->len;
+	}
+}
+
+/* High-water marks, once a batch of n: the counts cost a look at the
+ * other side's index. */
+static void
+mark_high(struct parse_worker *pw, unsigned n)
+{
+	unsigned in_now = n + ring_count(pw->c.in);
+	unsigned out_now = ring_count(pw->c.out);
+
+	if (in_now > pw->st.in_high)
+		STAT_SET(pw->st.in_high, in_now);
+	if (out_now > pw->st.out_high)
+		STAT_SET(pw->st.out_high, out_now);
+}
+
+unsigned
+parse_worker_help(struct parse_worker *pw)
+{
+	struct ring *in = pw->c.in, *out = pw->c.out;
+	unsigned n = 0, room;
+	struct ring_rec *r;
+
+	if (!ring_baton_lend(&pw->baton))
+		return 0;
+	/* Only what fits: a borrower does not wait. */
+	room = ring_capacity(out) - ring_count(out);
+	while (n < room && !pw->done && ring_trypop(in, &r)) {
+		format_one(pw, r);
+		if (!ring_trypush(out, r))
+			fatalx("parse: no room after all in the writer's ring");
+		n++;
+	}
+	if (n > 0) {
+		STAT_ADD(pw->st.helped, n);
+		mark_high(pw, n);
+	}
+	ring_baton_return(&pw->baton);
+	/* Left behind, or the end passed on: the worker's own to see. */
+	if (ring_count(in) > 0 || pw->done)
+		ring_waiter_wake(pw->c.self);
+	return n;
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct parse_worker *pw = arg;
 	struct ring *in = pw->c.in, *out = pw->c.out;
 	struct ring_spin spin;
-	bool done = false;
 
 	ring_spin_init(&spin, WORKER_SPINS);
-	while (!done) {
+	while (!pw->done) {
 		struct ring_rec *r;
 		unsigned n = 0;
 
 		while (n < WORKER_BATCH && ring_trypop(in, &r)) {
 			n++;
-			if (r->flags & RING_REC_EOS) {
-				done = true;
-			} else {
-				STAT_ADD(pw->st.records, 1);
-				if (r->cmd == RING_CMD_RECONF)
-					take_staged(pw);
-				if (parse_format_record(r, &pw->c.opts) < 0) {
-					/* Cannot happen with a node name of
-					 * at most 255 bytes; keep the record,
-					 * bare. */
-					STAT_ADD(pw->st.format_errors, 1);
-					r->line_off = RING_REC_HEADROOM;
-					r->line_len = r->len;
-				}
-			}
+			format_one(pw, r);
 			if (!ring_trypush(out, r)) {
 				/* About to wait: ingest may wait for the room
 				 * this batch made in the input ring. */
 				ring_wake_producer(in);
 				ring_push_wait(out, r, pw->c.self, NULL);
 			}
-			if (done)
+			if (pw->done)
 				break;
 		}
 		if (n > 0) {
-			/* High-water marks, once a batch: the counts cost a
-			 * look at the other side's index. */
-			unsigned in_now = n + ring_count(in);
-			unsigned out_now = ring_count(out);
-
-			if (in_now > pw->st.in_high)
-				STAT_SET(pw->st.in_high, in_now);
-			if (out_now > pw->st.out_high)
-				STAT_SET(pw->st.out_high, out_now);
+			mark_high(pw, n);
 			ring_spin_found(&spin);
 			ring_waiter_wake(out->consumer);
 			ring_wake_producer(in);
@@ -181,7 +226,9 @@ worker_main(void *arg)
 		}
 		STAT_ADD(pw->st.sleeps, 1);
 		ring_spin_slept(&spin);
+		ring_baton_idle(&pw->baton);
 		ring_waiter_sleep(pw->c.self, epoch);
+		ring_baton_take(&pw->baton);
 	}
 	ring_waiter_wake(out->consumer);
 	return NULL;

@@ -735,7 +735,10 @@ wr_reap(struct wr *w)
 		    &sync_res);
 	w->ndone -= n;
 	memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
-	if (!w->direct) {
+	/* io_uring's answers are its own thread's: it sleeps until one
+	 * comes, and one taken by a borrower (ingest) would leave it asleep
+	 * with no wake-up armed. */
+	if (!w->direct && !w->lent) {
 		unsigned k = 0;
 
 		io_uring_for_each_cqe(&w->ring, head, cqe) {

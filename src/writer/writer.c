@@ -458,16 +458,19 @@ sleep_once(struct wr *w)
 		io_uring_sqe_set_data64(sqe, WR_TAG_WAKE);
 		w->wake_armed = true;
 	}
+	/* All is submitted before the writer lends itself: a borrower
+	 * finds the submission queue empty and leaves it so. */
+	wr_submit(w);
 	ring_waiter_prepare(w->c.self);
 	/* During a switch no record is taken: input does not count. */
 	if (input_ready(w) && w->pending == NULL && w->sw == 0) {
 		ring_waiter_cancel(w->c.self);
-		wr_submit(w);
 		return;
 	}
 	STAT_ADD(w->st.waits, 1);
-	rc = io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, ms >= 0 ?
-	    &ts : NULL, NULL);
+	ring_baton_idle(&w->baton);
+	rc = io_uring_wait_cqe_timeout(&w->ring, &cqe, ms >= 0 ? &ts : NULL);
+	ring_baton_take(&w->baton);
 	ring_waiter_cancel(w->c.self);
 	if (renew && rc == -ETIME) {
 		/* Idle all that time: no ring (and so no worker thread)
@@ -481,6 +484,115 @@ sleep_once(struct wr *w)
 }
 
 
+/*
+ * One round of the writer's work: answers reaped, records taken, buffers
+ * sent, syncs owed.  Returns whether anything moved; *input: records were
+ * taken; *done: all is written and synced after the last end of stream.
+ */
+static bool
+step(struct wr *w, bool *input, bool *done)
+{
+	bool progress, finishing;
+
+	*done = false;
+	progress = wr_reap(w);
+	wr_settle(w);
+	*input = pull(w);
+	progress |= *input;
+	wake_acks(w);
+	if (w->sw != 0 && !w->lent)
+		progress |= wr_do_switch(w);
+	finishing = w->eos == w->c.workers && w->pending == NULL;
+	/* Nothing waits behind the current buffer: let it go;
+	 * unless a write is in flight, which the next write would
+	 * wait for anyway: the buffer fills meanwhile, and on a
+	 * slow disk the log is written in a few large writes
+	 * rather than in as many small ones as there were takes
+	 * (kernel/test_faults: 486 of 10.7 KB on average, at 20 ms
+	 * a write). */
+	if (w->pending == NULL && w->cur != NULL &&
+	    w->inflight == 0 &&
+	    !(group_commit(w) && w->chain.active) &&
+	    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
+		wr_close_current(w);
+	if (finishing)
+		wr_close_current(w);
+	if (w->qlen > 0 || w->rebase) {
+		unsigned before = w->qlen;
+		bool rebase = w->rebase;
+
+		wr_submit_queued(w);
+		wr_settle(w);
+		wake_acks(w);
+		if (w->qlen != before || w->rebase != rebase)
+			progress = true;
+	}
+	if (finishing && wr_idle_io(w)) {
+		/* A last sync, whatever the mode: what was written
+		 * before DAEMON_END is on disk when we exit. */
+		if (w->c.output != WR_OUT_FILE || w->final_sync) {
+			*done = true;
+			return progress;
+		}
+		w->final_sync = true;
+		w->sync_owed = false;
+		wr_submit_bare_sync(w, false);
+		progress = true;
+	}
+	if (w->sync_owed && !w->chain.active) {
+		w->sync_owed = false;
+		wr_submit_bare_sync(w, true);
+		progress = true;
+	}
+	return progress;
+}
+
+/* What only the writer's own thread may go on with: requests to submit,
+ * a switch (rotation, resume, new parameters), the end of the stream. */
+static bool
+thread_needed(struct wr *w)
+{
+	return w->direct || w->ring_closed ||
+	    io_uring_sq_ready(&w->ring) > 0 || w->sw != 0 || w->eos > 0 ||
+	    w->buffer_wait;
+}
+
+#define WR_HELP_ROUNDS 8
+
+bool
+wr_help(struct wr *w)
+{
+	uint64_t before;
+	unsigned rounds = 0;
+	bool input, done, left = false;
+
+	if (!ring_baton_lend(&w->baton)) {
+		/* Awake, or about to sleep (its waiter says which). */
+		ring_waiter_wake(w->c.self);
+		return false;
+	}
+	before = w->st.records;
+	w->lent = true;
+	/* Rounds while records or the answers of writes made at once come;
+	 * what needs io_uring, or a switch, is left to the thread. */
+	while (!(left = thread_needed(w)) && step(w, &input, &done) && !done)
+		if (++rounds == WR_HELP_ROUNDS) {
+			left = true;
+			break;
+		}
+	if (!left)
+		left = thread_needed(w);
+	w->lent = false;
+	if (w->st.records != before)
+		STAT_ADD(w->st.helped, w->st.records - before);
+	ring_baton_return(&w->baton);
+	if (left) {
+		ring_waiter_wake(w->c.self);
+		return false;
+	}
+	return true;
+}
+
 static void *
 wr_main(void *arg)
 {
@@ -491,55 +603,11 @@ wr_main(void *arg)
 	wr_check_space(w);
 	wr_publish(w, 0, 0);
 	for (;;) {
-		bool progress, finishing, input;
+		bool progress, input, done;
 
-		progress = wr_reap(w);
-		wr_settle(w);
-		input = pull(w);
-		progress |= input;
-		wake_acks(w);
-		if (w->sw != 0)
-			progress |= wr_do_switch(w);
-		finishing = w->eos == w->c.workers && w->pending == NULL;
-		/* Nothing waits behind the current buffer: let it go;
-		 * unless a write is in flight, which the next write would
-		 * wait for anyway: the buffer fills meanwhile, and on a
-		 * slow disk the log is written in a few large writes
-		 * rather than in as many small ones as there were takes
-		 * (kernel/test_faults: 486 of 10.7 KB on average, at 20 ms
-		 * a write). */
-		if (w->pending == NULL && w->cur != NULL &&
-		    w->inflight == 0 &&
-		    !(group_commit(w) && w->chain.active) &&
-		    !(w->p.flush == WR_FLUSH_INCREMENTAL && w->chain.active))
-			wr_close_current(w);
-		if (finishing)
-			wr_close_current(w);
-		if (w->qlen > 0 || w->rebase) {
-			unsigned before = w->qlen;
-			bool rebase = w->rebase;
-
-			wr_submit_queued(w);
-			wr_settle(w);
-			wake_acks(w);
-			if (w->qlen != before || w->rebase != rebase)
-				progress = true;
-		}
-		if (finishing && wr_idle_io(w)) {
-			/* A last sync, whatever the mode: what was written
-			 * before DAEMON_END is on disk when we exit. */
-			if (w->c.output != WR_OUT_FILE || w->final_sync)
-				break;
-			w->final_sync = true;
-			w->sync_owed = false;
-			wr_submit_bare_sync(w, false);
-			progress = true;
-		}
-		if (w->sync_owed && !w->chain.active) {
-			w->sync_owed = false;
-			wr_submit_bare_sync(w, true);
-			progress = true;
-		}
+		progress = step(w, &input, &done);
+		if (done)
+			break;
 		if (progress) {
 			/* Only records earn dozes: a doze that found the
 			 * completion of our own write says nothing of when

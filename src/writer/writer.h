@@ -137,6 +137,7 @@ struct wr_stats {
 					 * or more: none for a second */
 	uint64_t ring_renewals;	/* the io_uring closed, idle, to be made
 				 * anew when woken */
+	uint64_t helped;	/* records taken by ingest (wr_help) */
 	struct hist lat_written;	/* receive -> written, ns */
 	struct hist lat_durable;	/* receive -> durable, ns (data, sync) */
 	struct hist lat_switch;		/* a switch asked -> records taken
@@ -178,6 +179,17 @@ void wr_get_stats(struct wr *w, struct wr_stats *st);
  */
 int wr_append(struct wr *w, const char *line, size_t len);
 void wr_get_state(struct wr *w, struct wr_state *st);
+
+/*
+ * Ingest's, after a small batch: if the writer sleeps, do its work on the
+ * caller's thread (ring.h's baton): take the records waiting in order,
+ * write them at once when that is allowed, and answer what those writes
+ * answer, without waking it.  Requests for io_uring (syncs, large or slow
+ * writes), switches and the end of the stream are left to the writer,
+ * which is woken for them, as it is when it was awake.  Returns true when
+ * the writer was not woken.
+ */
+bool wr_help(struct wr *w);
 
 /* Stage new parameters; RING_CMD_RECONF on a record applies them. */
 void wr_set_params(struct wr *w, const struct wr_params *p);

@@ -89,6 +89,9 @@ struct wr {
 				 * may run, since the ring was made
 				 * (wr_io_close_idle) */
 	bool ring_closed;	/* idle: no ring until woken (sleep_once) */
+	struct ring_baton baton;	/* lent to ingest while asleep */
+	bool lent;		/* running on a borrower's thread: nothing
+				 * is submitted, no switch made */
 
 	struct wbuf *bufs;
 	unsigned *queue;		/* QUEUED buffers, FIFO of indices */

@@ -3,6 +3,10 @@
  * pipeline (replay source, parser workers, writer) and comes out as the
  * same line.  Run as log lines and as netlink frames, with one worker and
  * with several (so the writer's merge by sequence number is exercised).
+ * At a pace (a few records a receive, apart), with inline on: ingest
+ * formats and writes while the workers and the writer sleep, and the log
+ * is the same, with syncs made by the writer in between; inline off, the
+ * stages do it all.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -56,9 +60,17 @@ slurp(const char *path)
  * waiters get no safety timeout: a lost wake-up hangs the test (and the
  * alarm in main fails it) instead of passing as 100 ms of latency.
  */
+/* A replay source's pace, and what goes with it; NULL: none. */
+struct pace {
+	unsigned recs, gap_us;
+	bool inline_work;
+	enum wr_flush flush;
+	unsigned freq;
+};
+
 static void
-run_replay_rings(const char *in, const char *out, unsigned workers,
-    unsigned ring_size, struct pl_stats *st)
+run_replay_paced(const char *in, const char *out, unsigned workers,
+    unsigned ring_size, const struct pace *pace, struct pl_stats *st)
 {
 	struct pl_config c;
 	struct pl *p;
@@ -73,12 +85,26 @@ run_replay_rings(const char *in, const char *out, unsigned workers,
 	c.ring_size = ring_size;
 	c.log_path = out;
 	c.wr.flush = WR_FLUSH_NONE;
+	if (pace != NULL) {
+		c.replay_recs = pace->recs;
+		c.replay_gap_us = pace->gap_us;
+		c.inline_work = pace->inline_work;
+		c.wr.flush = pace->flush;
+		c.wr.freq = pace->freq;
+	}
 	assert_int_equal(pl_create(&p, &c), 0);
 	assert_int_equal(pl_start(p), 0);
 	assert_int_equal(pl_wait(p), 0);
 	assert_true(pl_finished(p));
 	pl_get_stats(p, st);
 	pl_destroy(p);
+}
+
+static void
+run_replay_rings(const char *in, const char *out, unsigned workers,
+    unsigned ring_size, struct pl_stats *st)
+{
+	run_replay_paced(in, out, workers, ring_size, NULL, st);
 }
 
 static void
@@ -441,6 +467,79 @@ test_record_pushed_after_full_ring_wait_is_woken(void **state)
 	}
 }
 
+/* Events of three records each, their serials spread over the
+ * workers; returns the lines written to path. */
+static unsigned
+write_events(const char *path, unsigned events)
+{
+	unsigned i, k;
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	for (i = 0; i < events; i++)
+		for (k = 0; k < 3; k++)
+			fprintf(f, "type=USER msg=audit(1.%03u:%u): e=%u k=%u\n",
+			    i % 1000, 7 * i + 1, i, k);
+	fclose(f);
+	return 3 * events;
+}
+
+/* Paced through three workers: the log is the input, line for line, and
+ * who did the work is as 'inline_work' says. */
+static void
+paced_roundtrip(bool inline_work, enum wr_flush flush, unsigned runs)
+{
+	const struct pace pace = { 3, 300, inline_work, flush, 5 };
+	char in[256], out[256];
+	struct pl_stats st;
+	struct buf want, got;
+	unsigned run, lines;
+
+	snprintf(in, sizeof(in), "%s/paced.log", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.log", tmpdir);
+	lines = write_events(in, 200);
+	want = slurp(in);
+	for (run = 0; run < runs; run++) {
+		run_replay_paced(in, out, 3, 16, &pace, &st);
+		got = slurp(out);
+		assert_int_equal(got.len, want.len);
+		assert_memory_equal(got.p, want.p, want.len);
+		free(got.p);
+		assert_int_equal(st.wr.written, lines);
+		print_message("inline %d: %llu of %u formatted by ingest, "
+		    "%llu written, %llu syncs\n", inline_work,
+		    (unsigned long long)st.parsed_inline, lines,
+		    (unsigned long long)st.wr.helped,
+		    (unsigned long long)st.wr.syncs);
+		if (inline_work) {
+			assert_true(st.parsed_inline > 0);
+			assert_true(st.wr.helped > 0);
+		} else {
+			assert_int_equal(st.parsed_inline, 0);
+			assert_int_equal(st.wr.helped, 0);
+		}
+		if (flush == WR_FLUSH_INCREMENTAL_ASYNC)
+			assert_true(st.wr.syncs > 0);
+	}
+	free(want.p);
+}
+
+static void
+test_paced_inline(void **state)
+{
+	(void)state;
+	paced_roundtrip(true, WR_FLUSH_INCREMENTAL_ASYNC, 3);
+	paced_roundtrip(true, WR_FLUSH_SYNC, 1);
+	paced_roundtrip(true, WR_FLUSH_NONE, 1);
+}
+
+static void
+test_paced_inline_off(void **state)
+{
+	(void)state;
+	paced_roundtrip(false, WR_FLUSH_INCREMENTAL_ASYNC, 1);
+}
+
 int
 main(void)
 {
@@ -455,6 +554,8 @@ main(void)
 		    test_full_ring_wakes_every_worker_given_records),
 		cmocka_unit_test(
 		    test_record_pushed_after_full_ring_wait_is_woken),
+		cmocka_unit_test(test_paced_inline),
+		cmocka_unit_test(test_paced_inline_off),
 	};
 
 	/* Every replay here runs without wait timeouts: a hang is a lost

@@ -10,6 +10,10 @@
  * - gather_ms = 0, and flush = sync (which asks for each record on disk as
  *   soon as may be): no gathering sleep at all.
  * - SIGHUP to flush = sync stops the gathering from the next batch on.
+ * - inline (ringauditd.conf, default yes): with the stages asleep between
+ *   gathered batches, ingest formats and writes the records itself (the
+ *   state report counts them); inline = no leaves it to the workers and
+ *   the writer.  Either way every event is logged once, in order.
  *
  * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
  * lock and the clean-up on every exit path.
@@ -44,6 +48,7 @@ start(const char *what, const char *flush, const char *ringauditd_conf)
 
 struct figures {
 	long gathers, batches, received;
+	long formatted_inline, written_inline;
 };
 
 /* An event a millisecond; then the state report's figures, and TERM at
@@ -58,8 +63,11 @@ stream_and_stop(struct figures *f)
 	f->gathers = ra_state_value("gathering sleeps");
 	f->batches = ra_state_value("receive batches");
 	f->received = ra_state_value("records received");
-	print_message("%ld records in %ld receives, %ld gathering sleeps\n",
-	    f->received, f->batches, f->gathers);
+	f->formatted_inline = ra_state_value("records formatted inline");
+	f->written_inline = ra_state_value("records written inline");
+	print_message("%ld records in %ld receives, %ld gathering sleeps; "
+	    "inline: %ld formatted, %ld written\n", f->received, f->batches,
+	    f->gathers, f->formatted_inline, f->written_inline);
 	assert_int_equal(ra_daemon_stop(), 0);
 	ra_rule_delete();
 	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
@@ -85,6 +93,23 @@ test_stream_is_gathered(void **s)
 	/* An event's three records come together; gathered, a receive
 	 * takes about 16 (here: at least twice an event's). */
 	assert_true(f.batches > 0 && f.received / f.batches >= 6);
+	/* Between batches 20 ms apart the workers and the writer sleep:
+	 * ingest does their work (inline = yes, the default). */
+	assert_true(f.formatted_inline > 0);
+	assert_true(f.written_inline > 0);
+}
+
+static void
+test_inline_off(void **s)
+{
+	struct figures f;
+
+	(void)s;
+	start("noinline", "incremental_async", "inline = no\n");
+	stream_and_stop(&f);
+	assert_true(f.gathers > 0);
+	assert_int_equal(f.formatted_inline, 0);
+	assert_int_equal(f.written_inline, 0);
 }
 
 static void
@@ -142,6 +167,7 @@ main(void)
     ra_kernel_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_stream_is_gathered),
+		T(test_inline_off),
 		T(test_zero_is_off),
 		T(test_sync_is_not_gathered),
 		T(test_hup_to_sync_stops_gathering),

@@ -28,6 +28,9 @@ struct ra_bench_pl_result {
 	uint64_t worker_sleeps;
 	uint64_t writer_wakes;
 	uint64_t ingest_waits;	/* pool or ring full: ingest waited */
+	uint64_t switches;	/* context switches of the process */
+	uint64_t formatted_inline;	/* by ingest, for a sleeping worker */
+	uint64_t written_inline;	/* ... for the sleeping writer */
 	int finished;		/* the replay source reached its end */
 	struct ra_bench_log_lines lines;	/* the log, read back */
 };
@@ -39,6 +42,21 @@ struct ra_bench_pl_result {
  */
 int ra_bench_pl_run(const char *in, const char *out, unsigned workers,
     int enriched, struct ra_bench_pl_result *res);
+
+/*
+ * The same at a low rate: 'recs' records a receive, 'gap_us' apart (the
+ * replay source's pace), with ingest helping the sleeping stages
+ * (ringauditd.conf inline) or not.
+ */
+struct ra_bench_pl_pace {
+	unsigned recs;
+	unsigned gap_us;
+	int inline_work;
+};
+
+int ra_bench_pl_run_paced(const char *in, const char *out, unsigned workers,
+    int enriched, const struct ra_bench_pl_pace *pace,
+    struct ra_bench_pl_result *res);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,14 +55,35 @@ ra_bench_pl_generate(const char *path, unsigned n)
 	return rc;
 }
 
+/* Context switches of every thread of this process. */
+static uint64_t
+switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+}
+
 int
 ra_bench_pl_run(const char *in, const char *out, unsigned workers,
     int enriched, struct ra_bench_pl_result *res)
 {
+	const struct ra_bench_pl_pace none = { 0, 0, 1 };
+
+	return ra_bench_pl_run_paced(in, out, workers, enriched, &none, res);
+}
+
+int
+ra_bench_pl_run_paced(const char *in, const char *out, unsigned workers,
+    int enriched, const struct ra_bench_pl_pace *pace,
+    struct ra_bench_pl_result *res)
+{
 	struct pl_config c;
 	struct pl_stats st;
 	struct pl *p;
-	uint64_t t0, c0;
+	uint64_t t0, c0, s0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -73,10 +95,14 @@ ra_bench_pl_run(const char *in, const char *out, unsigned workers,
 	c.log_path = out;
 	c.wr.flush = WR_FLUSH_INCREMENTAL_ASYNC;
 	c.wr.freq = FREQ;
+	c.replay_recs = pace->recs;
+	c.replay_gap_us = pace->gap_us;
+	c.inline_work = pace->inline_work != 0;
 	unlink(out);
 	if ((rc = pl_create(&p, &c)) < 0)
 		return rc;
 	c0 = cpu_ns();
+	s0 = switches();
 	t0 = clock_mono_ns();
 	if ((rc = pl_start(p)) < 0) {
 		pl_destroy(p);
@@ -85,6 +111,7 @@ ra_bench_pl_run(const char *in, const char *out, unsigned workers,
 	rc = pl_wait(p);
 	res->run_ns = clock_mono_ns() - t0;
 	res->cpu_ns = cpu_ns() - c0;
+	res->switches = switches() - s0;
 	res->finished = pl_finished(p);
 	pl_get_stats(p, &st);
 	pl_destroy(p);
@@ -99,6 +126,8 @@ ra_bench_pl_run(const char *in, const char *out, unsigned workers,
 	res->worker_sleeps = st.worker_sleeps;
 	res->writer_wakes = st.writer_wakes;
 	res->ingest_waits = st.in.pool_waits + st.in.ring_waits;
+	res->formatted_inline = st.parsed_inline;
+	res->written_inline = st.wr.helped;
 	rc = ra_bench_log_check(out, &res->lines);
 	unlink(out);
 	return rc;

@@ -18,11 +18,16 @@
 #   tools/perf-cpu.sh [ROUNDS] [RATES...]   (default 2; 100 1000 5000 20000)
 # Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
 # auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
-# THREADS=1: also each thread's switches over the run, by thread name;
+# THREADS=1: also each thread's switches over the run, by thread name,
+# and its CPU time (ms, from /proc's schedstat: exact, where the ticks
+# of /proc/PID/stat count 10 ms; a thread that came and went in between
+# is not seen);
 # WRITES=1: also ringauditd's writes made at once, slow ones and syncs
 # (its state report, SIGCONT);
 # PLUGIN=1: one plugin active (`exec cat > /dev/null`, format string), its
 # own CPU per event said beside the daemon's (not in the daemon's);
+# PROFILE=DIR: also `perf record -g` of each ringauditd run, into
+# DIR/<format>-<rate>-<n>.data (n: the daemon's place in DAEMONS);
 # RA_CONF: lines added to ringauditd.conf (printf %b: 'gather_ms = 50\n').
 set -euo pipefail
 export LC_ALL=C
@@ -52,13 +57,14 @@ switches() {
 		awk '/^(non)?voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
 }
 ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-# per_thread PID: "TID NAME SWITCHES" for each of its threads now.
+# per_thread PID: "TID NAME SWITCHES RUN_NS" for each of its threads now.
 per_thread() {
 	local t
 	for t in /proc/"$1"/task/*; do
 		awk -v tid="${t##*/}" -v name="$(cat "$t/comm" 2>/dev/null)" \
+		    -v ns="$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)" \
 		    '/^(non)?voluntary_ctxt_switches/ { s += $2 }
-		    END { print tid, name, s + 0 }' "$t/status" 2>/dev/null || true
+		    END { print tid, name, s + 0, ns + 0 }' "$t/status" 2>/dev/null || true
 	done
 }
 hz=$(getconf CLK_TCK)
@@ -85,17 +91,28 @@ for ((r = 1; r <= rounds; r++)); do
 				kid=$(pgrep -P "$ra_pid" | head -1 || true)
 				k0=$([ -z "$kid" ] || ticks "$kid")
 				[ -z "${THREADS:-}" ] || per_thread "$ra_pid" > "$d/th0"
+				prof=
+				if [ -n "${PROFILE:-}" ] && [ "$daemon" != auditd ]; then
+					mkdir -p "$PROFILE"
+					n=0
+					for x in "${daemons[@]}"; do [ "$x" = "$daemon" ] && break; n=$((n + 1)); done
+					perf record -q -g -F 4999 -p "$ra_pid" \
+					    -o "$PROFILE/$fmt-$rate-$n.data" -- sleep "$secs" \
+					    > /dev/null 2>&1 &
+					prof=$!
+				fi
 				build/ringaudit-bench --rate "$rate" --duration "$secs" \
 					--threads 1 --log "$d/log/audit.log" --json --quiet \
 					> "$d/r.json" || true
 				s1=$(switches "$ra_pid") t1=$(ticks "$ra_pid")
+				[ -z "$prof" ] || wait "$prof" || true
 				k1=$([ -z "$kid" ] || ticks "$kid")
 				if [ -n "${THREADS:-}" ]; then
 					# Switches of each thread over the run, by name.
 					per_thread "$ra_pid" > "$d/th1"
-					awk 'NR == FNR { b[$1] = $3; next }
-					    { s[$2] += $3 - b[$1] }
-					    END { for (n in s) printf "  %s %d", n, s[n]; print "" }' \
+					awk 'NR == FNR { b[$1] = $3; c[$1] = $4; next }
+					    { s[$2] += $3 - b[$1]; ms[$2] += ($4 - c[$1]) / 1e6 }
+					    END { for (n in s) printf "  %s %d (%.1f ms)", n, s[n], ms[n]; print "" }' \
 					    "$d/th0" "$d/th1"
 				fi
 				if [ -n "${WRITES:-}" ] && [ "$daemon" != auditd ]; then

@@ -356,6 +356,8 @@ keep_fixed(struct cfg *nc, const struct cfg *old)
 	KEEP(drain_timeout_ms);
 	KEEP(write_batch);
 	KEEP(name_cache_entries);
+	KEEP(scheduler);
+	KEEP(inline_work);
 	/* The log server is built at start (remote.c). */
 	KEEP(local_events);
 	KEEP(tcp_listen_port);
@@ -411,8 +413,8 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 	}
 	if (keep_fixed(nc, d->cfg))
 		log_warnx("Reconfigure: write_logs, ingest, the pipeline's "
-		    "sizes and the network listener's settings take effect "
-		    "at the next start");
+		    "sizes, scheduler, inline and the network listener's "
+		    "settings take effect at the next start");
 	if (nc->priority_boost != d->cfg->priority_boost &&
 	    (rc = dmn_priority(d->nice_base, nc->priority_boost)) < 0)
 		log_warnx("Cannot change priority in reconfigure (%s)",

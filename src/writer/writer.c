@@ -548,11 +548,14 @@ step(struct wr *w, bool *input, bool *done)
 }
 
 /* What only the writer's own thread may go on with: requests to submit,
- * a switch (rotation, resume, new parameters), the end of the stream. */
+ * a switch (rotation, resume, new parameters), the end of the stream.
+ * Group commit, too: each group is a chain the thread submits, so taking
+ * its records here would save no wake-up and add a step before the
+ * sync. */
 static bool
 thread_needed(struct wr *w)
 {
-	return w->direct || w->ring_closed ||
+	return w->direct || w->ring_closed || group_commit(w) ||
 	    io_uring_sq_ready(&w->ring) > 0 || w->sw != 0 || w->eos > 0 ||
 	    w->buffer_wait;
 }

@@ -186,7 +186,8 @@ void wr_get_state(struct wr *w, struct wr_state *st);
  * write them at once when that is allowed, and answer what those writes
  * answer, without waking it.  Requests for io_uring (syncs, large or slow
  * writes), switches and the end of the stream are left to the writer,
- * which is woken for them, as it is when it was awake.  Returns true when
+ * which is woken for them, as it is when it was awake; under group commit
+ * (data, sync) all of it is.  Returns true when
  * the writer was not woken.
  */
 bool wr_help(struct wr *w);

@@ -50,6 +50,7 @@ field(const struct cfg *c, enum field f)
 	case F_BATCH: return c->write_batch;
 	case F_GATHER: return c->gather_ms;
 	case F_SCHED: return c->scheduler;
+	case F_INLINE: return c->inline_work;
 	case F_NAMES: return c->name_cache_entries;
 	case F_NAMES_REFRESH: return c->name_cache_refresh;
 	case F_METRICS_INTERVAL: return c->metrics_interval;

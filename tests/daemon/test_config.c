@@ -103,6 +103,7 @@ test_defaults(void **state)
 	assert_int_equal(c.write_batch, 262144);
 	assert_int_equal(c.gather_ms, 20);
 	assert_int_equal(c.scheduler, CFG_SCHED_BATCH);
+	assert_int_equal(c.inline_work, 1);
 	assert_int_equal(c.name_cache_entries, 1024);
 	assert_int_equal(c.name_cache_refresh, 60);
 	assert_int_equal(c.metrics_interval, 10);

@@ -18,7 +18,8 @@
 #   tools/perf-table.sh [flush modes...]
 # Env: RATE, SWEEP (LO:HI, default 2000:200000), THREADS (default 2),
 #      FORMATS (default "RAW ENRICHED"), DAEMONS (default
-#      "ringauditd auditd"), OUT.
+#      "ringauditd auditd"), OUT, RA_CONF (lines added to ringauditd.conf,
+#      printf %b: 'inline = no\n').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 modes=("${@:-none incremental incremental_async data sync}")
@@ -62,6 +63,7 @@ for fmt in "${formats[@]}"; do
 			d=$out/$daemon-$fmt-$flush
 			rm -rf "$d"
 			ra_write_conf "$d" "$flush" "$fmt"
+			[ -z "${RA_CONF:-}" ] || printf '%b' "$RA_CONF" >> "$d/ringauditd.conf"
 			bin=$(ra_daemon_bin "$daemon")
 			ra_start "$bin" "$d"
 			common=(--threads "$threads" --log "$d/log/audit.log"

@@ -27,6 +27,11 @@
  * never missed.  The waiter is a futex word, or an eventfd when the owner
  * must sleep somewhere else (the writer sleeps in io_uring_wait_cqe).
  *
+ * A sleeping stage may also be lent (struct ring_baton): the thread that
+ * would have woken it does its work instead, and the stage's thread,
+ * waking later, takes it back.  A ring's consumer (or producer) is then
+ * whichever thread holds the stage: still one at a time.
+ *
  * The struct is public and the fast paths are inline, as ck_ring's are: the
  * hot path must not pay a call for a push or a pop.
  */

@@ -551,11 +551,14 @@ step(struct wr *w, bool *input, bool *done)
  * a switch (rotation, resume, new parameters), the end of the stream.
  * Group commit, too: each group is a chain the thread submits, so taking
  * its records here would save no wake-up and add a step before the
- * sync. */
+ * sync.  And a kernel whose io_uring cannot wait with a timeout as an
+ * argument (before 5.11): liburing then queues a timeout request, in
+ * the submission queue a borrower would share. */
 static bool
 thread_needed(struct wr *w)
 {
 	return w->direct || w->ring_closed || group_commit(w) ||
+	    !(w->ring.features & IORING_FEAT_EXT_ARG) ||
 	    io_uring_sq_ready(&w->ring) > 0 || w->sw != 0 || w->eos > 0 ||
 	    w->buffer_wait;
 }

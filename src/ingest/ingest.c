@@ -433,10 +433,8 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 	}
 	/* A batch that is all there is: one thread may do it all, while
 	 * the stages sleep (ingest.h's help). */
-	if (*emptied && ing->c.help != NULL) {
-		STAT_ADD(ing->st.helped, 1);
+	if (*emptied && ing->c.help != NULL)
 		ing->c.help(ing->c.help_arg);
-	}
 	/* Before the next receive can block: hand over what we have. */
 	wake_workers(ing);
 	return n;

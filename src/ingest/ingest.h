@@ -84,7 +84,6 @@ struct ingest_stats {
 	uint64_t malformed;	/* records without audit(...) header */
 	uint64_t left_in_kernel; /* kernel backlog when the drain gave up */
 	uint64_t gathers;	/* sleeps that let records gather */
-	uint64_t helped;	/* batches handed to the help hook */
 	uint64_t messages;	/* records taken from msg_in */
 	uint64_t free_low;	/* fewest free records seen (pool high-water:
 				 * records less this); only uint64_t here:

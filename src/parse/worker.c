@@ -159,6 +159,7 @@ parse_worker_help(struct parse_worker *pw)
 	struct ring *in = pw->c.in, *out = pw->c.out;
 	unsigned n = 0, room;
 	struct ring_rec *r;
+	bool done;
 
 	if (!ring_baton_lend(&pw->baton))
 		return 0;
@@ -174,9 +175,10 @@ parse_worker_help(struct parse_worker *pw)
 		STAT_ADD(pw->st.helped, n);
 		mark_high(pw, n);
 	}
+	done = pw->done;	/* the worker's again once returned */
 	ring_baton_return(&pw->baton);
 	/* Left behind, or the end passed on: the worker's own to see. */
-	if (ring_count(in) > 0 || pw->done)
+	if (ring_count(in) > 0 || done)
 		ring_waiter_wake(pw->c.self);
 	return n;
 }

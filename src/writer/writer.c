@@ -430,7 +430,7 @@ sleep_once(struct wr *w)
 {
 	int ms = w->c.self->sleep_ms, rc;
 	unsigned renew_ms = w->c.renew_ms != 0 ? w->c.renew_ms : WR_RENEW_MS;
-	bool renew;
+	bool renew, lendable;
 	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 
@@ -468,9 +468,19 @@ sleep_once(struct wr *w)
 		return;
 	}
 	STAT_ADD(w->st.waits, 1);
-	ring_baton_idle(&w->baton);
+	/* Lent only where a borrower can do its work (wr_help): not under
+	 * group commit, where each group is a chain this thread submits, so
+	 * lending would save no wake-up and add a step before the sync; and
+	 * not where io_uring cannot wait with a timeout as an argument
+	 * (before 5.11: liburing then queues a timeout request in the
+	 * submission queue a borrower would share). */
+	lendable = (w->ring.features & IORING_FEAT_EXT_ARG) &&
+	    !group_commit(w);
+	if (lendable)
+		ring_baton_idle(&w->baton);
 	rc = io_uring_wait_cqe_timeout(&w->ring, &cqe, ms >= 0 ? &ts : NULL);
-	ring_baton_take(&w->baton);
+	if (lendable)
+		ring_baton_take(&w->baton);
 	ring_waiter_cancel(w->c.self);
 	if (renew && rc == -ETIME) {
 		/* Idle all that time: no ring (and so no worker thread)
@@ -548,55 +558,44 @@ step(struct wr *w, bool *input, bool *done)
 }
 
 /* What only the writer's own thread may go on with: requests to submit,
- * a switch (rotation, resume, new parameters), the end of the stream.
- * Group commit, too: each group is a chain the thread submits, so taking
- * its records here would save no wake-up and add a step before the
- * sync.  And a kernel whose io_uring cannot wait with a timeout as an
- * argument (before 5.11): liburing then queues a timeout request, in
- * the submission queue a borrower would share. */
+ * a switch (rotation, resume, new parameters), the end of the stream,
+ * records waiting for a buffer.  (It lends itself only with a ring and
+ * io_uring's timeout argument, and not under group commit: sleep_once.) */
 static bool
 thread_needed(struct wr *w)
 {
-	return w->direct || w->ring_closed || group_commit(w) ||
-	    !(w->ring.features & IORING_FEAT_EXT_ARG) ||
-	    io_uring_sq_ready(&w->ring) > 0 || w->sw != 0 || w->eos > 0 ||
+	return io_uring_sq_ready(&w->ring) > 0 || w->sw != 0 || w->eos > 0 ||
 	    w->buffer_wait;
 }
 
 #define WR_HELP_ROUNDS 8
 
-bool
+void
 wr_help(struct wr *w)
 {
 	uint64_t before;
-	unsigned rounds = 0;
-	bool input, done, left = false;
+	unsigned rounds;
+	bool input, done, left;
 
 	if (!ring_baton_lend(&w->baton)) {
 		/* Awake, or about to sleep (its waiter says which). */
 		ring_waiter_wake(w->c.self);
-		return false;
+		return;
 	}
 	before = w->st.records;
 	w->lent = true;
 	/* Rounds while records or the answers of writes made at once come;
 	 * what needs io_uring, or a switch, is left to the thread. */
-	while (!(left = thread_needed(w)) && step(w, &input, &done) && !done)
-		if (++rounds == WR_HELP_ROUNDS) {
-			left = true;
+	for (rounds = 0; rounds < WR_HELP_ROUNDS; rounds++)
+		if (thread_needed(w) || !step(w, &input, &done) || done)
 			break;
-		}
-	if (!left)
-		left = thread_needed(w);
+	left = rounds == WR_HELP_ROUNDS || thread_needed(w);
 	w->lent = false;
 	if (w->st.records != before)
 		STAT_ADD(w->st.helped, w->st.records - before);
 	ring_baton_return(&w->baton);
-	if (left) {
+	if (left)
 		ring_waiter_wake(w->c.self);
-		return false;
-	}
-	return true;
 }
 
 static void *

@@ -105,9 +105,16 @@ dups() {
 # policies: "NAME:POLICY" of the server's threads (/proc/PID/task/*/sched;
 # 0 SCHED_OTHER, 3 SCHED_BATCH), sorted.
 policies() {
-	local t
+	local t name pol
 	for t in /proc/"$dpid"/task/*; do
-		echo "$(cat "$t/comm"):$(awk '$1 == "policy" { print $3 }' "$t/sched")"
+		# A thread may end between the listing and the reading (one of
+		# io_uring's workers, idle): it has no policy left to check.
+		name=$(cat "$t/comm" 2>/dev/null) || continue
+		pol=$(awk '$1 == "policy" { print $3 }' "$t/sched" 2>/dev/null) ||
+			continue
+		if [ -n "$name" ] && [ -n "$pol" ]; then
+			echo "$name:$pol"
+		fi
 	done | sort | tr '\n' ' '
 }
 # state DIR NAME: a figure of the state report (SIGCONT).

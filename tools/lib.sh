@@ -61,8 +61,8 @@ disk_error_action = SUSPEND
 plugin_dir = $d/plugins.d
 CONF
 	chmod 600 "$d/auditd.conf"
-	printf 'pid_file = %s\nstate_file = %s\n' "$d/ringauditd.pid" \
-		"$d/auditd.state" > "$d/ringauditd.conf"
+	printf 'pid_file = %s\nstate_file = %s\ncontrol_socket = %s\n' "$d/ringauditd.pid" \
+		"$d/auditd.state" "$d/ctl.sock" > "$d/ringauditd.conf"
 }
 
 # ra_server_conf DIR FLUSH PORT PER_ADDR: ra_write_conf's files for a log

@@ -64,3 +64,14 @@ hist_quantile(const struct hist *h, double q)
 	}
 	return h->max;
 }
+
+uint64_t
+hist_count_le(const struct hist *h, uint64_t v)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < HIST_BUCKETS && bucket_upper(i) <= v; i++)
+		n += h->b[i];
+	return n;
+}

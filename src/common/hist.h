@@ -22,5 +22,8 @@ struct hist {
 void hist_add(struct hist *h, uint64_t v);
 /* Value at quantile q (0..1): the upper bound of its bucket. */
 uint64_t hist_quantile(const struct hist *h, double q);
+/* Values counted in buckets that lie wholly at or below v: a lower bound
+ * of the values <= v, short by at most the one bucket v falls in. */
+uint64_t hist_count_le(const struct hist *h, uint64_t v);
 
 #endif

@@ -126,6 +126,8 @@ cfg_defaults(struct cfg *c)
 	c->name_cache_refresh = 60;
 	c->metrics_file[0] = '\0';
 	c->metrics_interval = 10;
+	snprintf(c->control_socket, sizeof(c->control_socket),
+	    "/run/ringauditd.sock");
 	c->pid_file[0] = '\0';		/* the mode's: cfg_pid_file() */
 	snprintf(c->state_file, sizeof(c->state_file), "/var/run/auditd.state");
 	snprintf(c->init_command, sizeof(c->init_command), "/sbin/init");

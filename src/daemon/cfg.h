@@ -182,6 +182,8 @@ struct cfg {
 	char pid_file[PATH_MAX];	/* "" until set: see cfg_pid_file() */
 	char metrics_file[PATH_MAX];	/* Prometheus text file; "": none */
 	unsigned metrics_interval;	/* seconds between its rewrites */
+	char control_socket[108];	/* ringaudit-top's socket (ctlsock.c);
+					 * "": none (sun_path's size) */
 	char state_file[PATH_MAX];	/* SIGCONT's report,
 					 * /var/run/auditd.state */
 	char init_command[PATH_MAX];	/* single: "CMD 1", halt: "CMD 0";

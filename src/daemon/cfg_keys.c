@@ -130,6 +130,8 @@ const struct rkw cfg_ringauditd_kw[] = {
 	    NULL },
 	{ "metrics_file", OFF(metrics_file), 0, 0, true, NULL },
 	{ "metrics_interval", OFF(metrics_interval), 1, 3600, false, NULL },
+	{ "control_socket", OFF(control_socket), 0,
+	    sizeof(((struct cfg *)0)->control_socket) - 1, true, NULL },
 	{ "pid_file", OFF(pid_file), 0, 0, true, NULL },
 	{ "state_file", OFF(state_file), 0, 0, true, NULL },
 	{ "init_command", OFF(init_command), 0, 0, true, NULL },
@@ -643,12 +645,18 @@ cfg_rkw_parse(struct ld *l, const struct rkw *k, const char *val)
 	}
 	if (k->path) {
 		esc(qb, sizeof(qb), val);
+		/* A socket's path (hi: its longest) may be "none". */
+		if (k->hi != 0 && strcasecmp(val, "none") == 0) {
+			*((char *)l->c + k->off) = '\0';
+			return 0;
+		}
 		if (val[0] != '/')
 			return fail(l, -EINVAL, "%s: \"%s\" is not an absolute "
 			    "path", k->name, qb);
-		if (strlen(val) >= PATH_MAX)
-			return fail(l, -EINVAL, "%s: \"%s\" is too long",
-			    k->name, qb);
+		if (strlen(val) > (k->hi != 0 ? k->hi : PATH_MAX - 1))
+			return fail(l, -EINVAL, "%s: \"%s\" is too long (at "
+			    "most %u characters)", k->name, qb,
+			    k->hi != 0 ? k->hi : PATH_MAX - 1);
 		memcpy((char *)l->c + k->off, val, strlen(val) + 1);
 		return 0;
 	}

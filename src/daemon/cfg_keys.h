@@ -59,7 +59,8 @@ struct rkw {
 	const char *name;
 	size_t off;
 	unsigned lo, hi;
-	bool path;		/* char[PATH_MAX] at off */
+	bool path;		/* char[PATH_MAX] at off; with hi, char[hi + 1]
+				 * for a socket's path, which may be "none" */
 	const struct choice *tab;
 };
 

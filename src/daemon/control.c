@@ -375,6 +375,8 @@ keep_fixed(struct cfg *nc, const struct cfg *old)
 	KEEP(tcp_max_clients);
 	KEEP(tcp_messages);
 	KEEP(tcp_client_messages);
+	/* Opened at start (ctlsock.c). */
+	KEEP_STR(control_socket);
 #undef KEEP
 #undef KEEP_STR
 	return changed;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "daemon/cfg.h"
 #include "daemon/pipeline.h"
@@ -52,6 +53,8 @@ struct dmn {
 					 * with: priority_boost is below it */
 	struct dmn_stats st;
 	bool metrics_failed;		/* the last metrics_file write failed */
+	time_t started;			/* for ringauditd_start_time_seconds */
+	int ctl_fd;			/* control_socket's listener, or -1 */
 };
 
 /* control.c */
@@ -111,14 +114,32 @@ void files_pid_remove(const char *path);
 int state_report(struct dmn *d);
 
 /* metrics.c */
+/* What one showing of the figures reads, all at one moment. */
+struct metrics_in {
+	struct pl_stats st;
+	struct wr_state ws;
+	struct ingest_kstatus ks;	/* the kernel's (AUDIT_GET) */
+	int ks_rc;			/* 0, or -errno: ks not shown */
+};
+void metrics_gather(struct dmn *d, struct metrics_in *in);
 /* ringauditd's own lines of the state report ("name = value"). */
-void metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st);
+void metrics_report(FILE *f, const struct dmn *d,
+    const struct metrics_in *in);
 /* The same figures in Prometheus's text format. */
 void metrics_prometheus(FILE *f, const struct dmn *d,
-    const struct pl_stats *st);
+    const struct metrics_in *in);
 /* Each plugin's figures: report lines, or Prometheus metrics. */
 void metrics_plugins(FILE *f, const struct dmn *d, bool prom);
 /* metrics_file: written anew (renamed over). 0 or -errno. */
 int metrics_write(struct dmn *d, const char *path);
+/* Everything metrics_write puts in the file, into f. */
+void metrics_all(FILE *f, struct dmn *d);
+
+/* ctlsock.c: control_socket, read-only: each connection gets the metrics
+ * and is closed.  open: 0 or -errno (said); "" opens nothing. */
+int ctl_open(struct dmn *d, const char *path);
+/* The listener is readable: answer who is waiting. */
+void ctl_serve(struct dmn *d);
+void ctl_close(struct dmn *d, const char *path);
 
 #endif

@@ -293,22 +293,25 @@ run_timed(struct dmn *d, uint64_t *refreshed, uint64_t *metrics)
 static void
 control_loop(struct dmn *d, int sfd)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = pl_event_fd(d->p), .events = POLLIN },
 		{ .fd = disp_event_fd(d->disp), .events = POLLIN },
+		{ .fd = d->ctl_fd, .events = POLLIN },	/* -1: none */
 	};
 	uint64_t refreshed = mono_sec(), metrics = 0;
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(pfd, 3, run_timed(d, &refreshed, &metrics)) <= 0)
+		if (poll(pfd, 4, run_timed(d, &refreshed, &metrics)) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN)
 			dmn_writer_events(d);
 		if (pfd[2].revents & POLLIN)
 			dmn_disp_events(d);
+		if (pfd[3].revents & POLLIN)
+			ctl_serve(d);
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -544,6 +547,8 @@ main(int argc, char **argv)
 	if ((rc = files_pid_write(pidfile)) < 0)
 		log_warnx("Cannot write the pid file %s: %s", pidfile,
 		    strerror(-rc));
+	d.started = time(NULL);
+	ctl_open(&d, cfg.control_socket);
 	report_start(report, 0);
 	log_info("ringauditd %s: listening for events (%s%s, %u workers, %u "
 	    "records, flush %s)", RA_VERSION, !cfg.local_events ? "remote "
@@ -554,6 +559,7 @@ main(int argc, char **argv)
 	dmn_net_start(&d);
 
 	control_loop(&d, sfd);
+	ctl_close(&d, cfg.control_socket);
 	/* Clients first: their DAEMON_CLOSEs come before DAEMON_END. */
 	dmn_net_stop(&d);
 

@@ -15,9 +15,17 @@
  * losses, ring waits (a stage found the next one full and waited: the
  * wait is what reaches the kernel's backlog), the rings' high-water marks,
  * and the latency from receive to written and to durable (log-linear
- * histograms, within 12.5%).  Each plugin's figures (metrics_plugins)
+ * histograms, within 12.5%; for Prometheus, histograms with fixed bounds
+ * that add up across a fleet).  Each plugin's figures (metrics_plugins)
  * are labelled with its file's name: offered, delivered, dropped,
  * restarts, its queue now and at its deepest, and its state.
+ *
+ * What an admin alerts on for auditd comes with them: the kernel's lost,
+ * backlog and backlog_limit (AUDIT_GET, asked each time the figures are
+ * shown, never on a timer of its own), whether logging is suspended or
+ * the disk failed, the log's size and the free space beside the
+ * space_left thresholds, and the version and start time.
+ * dist/ringauditd-alerts.yml has rules for them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +50,7 @@ struct metric {
 	uint64_t v;
 };
 
-#define METRICS_MAX 96
+#define METRICS_MAX 128
 
 #define C(r, p, h, v) { r, "ringauditd_" p, h, M_COUNTER, v }
 #define G(r, p, h, v) { r, "ringauditd_" p, h, M_GAUGE, v }
@@ -131,9 +139,69 @@ collect_net(struct net *n, struct metric *m)
 	return NET_ROWS;
 }
 
+#define KERNEL_ROWS 10
+
+/*
+ * The kernel's own figures (AUDIT_GET), read when the figures are shown:
+ * what SREs alert on for auditd (auditctl -s).  Without CAP_AUDIT_CONTROL
+ * (multicast mode as another user) AUDIT_GET is refused: only
+ * kernel_status_up = 0 is shown.
+ */
 static size_t
-collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
+collect_kernel(const struct metrics_in *in, struct metric *m)
 {
+	const struct ingest_kstatus *k = &in->ks;
+	const struct metric rows[] = {
+	C("kernel lost", "kernel_lost_total",
+	    "The kernel's lost counter (auditctl -s): records it dropped, "
+	    "its backlog full or its rate limit passed.", k->lost),
+	G("kernel backlog", "kernel_backlog",
+	    "Records waiting in the kernel's queue (auditctl -s backlog).",
+	    k->backlog),
+	G("kernel backlog_limit", "kernel_backlog_limit",
+	    "The kernel's queue limit (auditctl -b).", k->backlog_limit),
+	G("kernel backlog_wait_time", "kernel_backlog_wait_time",
+	    "How long a process waits for room in a full queue, in the "
+	    "kernel's units (auditctl --backlog_wait_time).",
+	    k->backlog_wait_time),
+	G("kernel backlog_wait_time_actual", "kernel_backlog_wait_time_actual",
+	    "Time processes spent waiting for room in the queue, as "
+	    "auditctl -s shows it (kernel 5.9 and later; else 0).",
+	    k->backlog_wait_time_actual),
+	G("kernel enabled", "kernel_enabled",
+	    "Auditing: 0 off, 1 on, 2 on and locked (auditctl -e).",
+	    k->enabled),
+	G("kernel failure", "kernel_failure",
+	    "What the kernel does when records are lost: 0 silent, 1 printk, "
+	    "2 panic (auditctl -f).", k->failure),
+	G("kernel rate_limit", "kernel_rate_limit",
+	    "Records a second the kernel lets through; 0: no limit.",
+	    k->rate_limit),
+	G("kernel sends to this daemon", "kernel_registered",
+	    "1: the kernel's audit pid is this daemon's.",
+	    k->pid != 0 && k->pid == (uint32_t)getpid()),
+	G("kernel status read", "kernel_status_up",
+	    "1: the kernel answered AUDIT_GET (the kernel_* figures are "
+	    "now's).", 1),
+	};
+
+	_Static_assert(sizeof(rows) / sizeof(rows[0]) == KERNEL_ROWS,
+	    "KERNEL_ROWS");
+	/* lost only grows, or auditctl --reset-lost sets it to 0, which a
+	 * counter's reader takes for a restart. */
+	memcpy(m, rows, sizeof(rows));
+	if (in->ks_rc == 0)
+		return KERNEL_ROWS;
+	m[0] = rows[KERNEL_ROWS - 1];
+	m[0].v = 0;
+	return 1;
+}
+
+static size_t
+collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
+{
+	const struct pl_stats *st = &in->st;
+	const struct wr_state *ws = &in->ws;
 	const struct metric rows[] = {
 	C("records received", "records_received_total",
 	    "Records read from the kernel (or a replayed log).",
@@ -214,8 +282,42 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 	G("worker->writer ring, most", "ring_to_writer_high",
 	    "Most records waiting in one ring from a worker to the writer.",
 	    st->to_writer_high),
-	G("ring size", "ring_size", "Each ring's capacity (ring_size).",
-	    d->cfg->ring_size),
+	G("records in use", "pool_records_in_use",
+	    "Record slots in use now.", st->pool_in_use),
+	G("ingest->worker ring, now", "ring_to_workers",
+	    "Records waiting now in the fullest ring from ingest to a worker.",
+	    st->to_workers_now),
+	G("worker->writer ring, now", "ring_to_writer",
+	    "Records waiting now in the fullest ring from a worker to the "
+	    "writer.", st->to_writer_now),
+	G("ring capacity", "ring_capacity",
+	    "Records each ring holds (ring_size rounded up to a power of "
+	    "two, less one): the ring gauges' full mark.", st->ring_capacity),
+	G("logging suspended", "logging_suspended",
+	    "1: records are not written (an action suspended logging, or the "
+	    "disk is full or failed) until SIGUSR2 or the condition clears.",
+	    ws->suspended),
+	G("disk full", "disk_full",
+	    "1: a write met a full file system (disk_full_action).",
+	    ws->no_space),
+	G("disk error", "disk_error",
+	    "1: a write or sync of the log failed (disk_error_action).",
+	    ws->disk_error),
+	G("log size bytes", "log_size_bytes", "Size of the log being written.",
+	    (uint64_t)ws->log_size),
+	G("log free bytes", "log_free_bytes",
+	    "Free bytes on the log's file system, as space_left counts them.",
+	    ws->avail),
+	G("log file system bytes", "log_filesystem_bytes",
+	    "Size of the log's file system.", ws->total),
+	G("space_left bytes", "space_left_bytes",
+	    "space_left, in bytes (log_free_bytes below it: the action).",
+	    ws->space_left_bytes),
+	G("admin_space_left bytes", "admin_space_left_bytes",
+	    "admin_space_left, in bytes.", ws->admin_space_left_bytes),
+	G("start time", "start_time_seconds",
+	    "When the daemon started, in seconds since the epoch.",
+	    (uint64_t)d->started),
 	C("reconfigurations", "reconfigurations_total",
 	    "SIGHUPs that applied a new configuration.", d->st.reconfigs),
 	C("reconfigurations refused", "reconfigurations_refused_total",
@@ -262,9 +364,10 @@ collect(const struct dmn *d, const struct pl_stats *st, struct metric *m)
 
 	size_t k = sizeof(rows) / sizeof(rows[0]);
 
-	_Static_assert(sizeof(rows) / sizeof(rows[0]) + NET_ROWS <=
-	    METRICS_MAX, "METRICS_MAX is too small");
+	_Static_assert(sizeof(rows) / sizeof(rows[0]) + KERNEL_ROWS +
+	    NET_ROWS <= METRICS_MAX, "METRICS_MAX is too small");
 	memcpy(m, rows, sizeof(rows));
+	k += collect_kernel(in, m + k);
 	if (d->net != NULL)
 		k += collect_net(d->net, m + k);
 	return k;
@@ -304,16 +407,35 @@ lat_hist(const struct pl_stats *st, size_t i)
 	    lats[i].off);
 }
 
+/*
+ * The histograms' bounds, in seconds: the same on every daemon, so that a
+ * fleet's buckets add up.  Each is counted from the log-linear buckets
+ * that lie wholly under it (hist_count_le): within 12.5%, on the low side.
+ */
+static const double les[] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+	0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
 void
-metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st)
+metrics_gather(struct dmn *d, struct metrics_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	pl_get_stats(d->p, &in->st);
+	pl_get_writer_state(d->p, &in->ws);
+	in->ks_rc = ingest_kernel_status(&in->ks);
+}
+
+void
+metrics_report(FILE *f, const struct dmn *d, const struct metrics_in *in)
 {
 	struct metric m[METRICS_MAX];
-	size_t n = collect(d, st, m);
+	size_t n = collect(d, in, m);
 
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s = %" PRIu64 "\n", m[i].report, m[i].v);
 	for (size_t i = 0; i < sizeof(lats) / sizeof(lats[0]); i++) {
-		const struct hist *h = lat_hist(st, i);
+		const struct hist *h = lat_hist(&in->st, i);
 
 		for (size_t q = 0; q < sizeof(quants) / sizeof(quants[0]); q++)
 			fprintf(f, "%s %s us = %" PRIu64 "\n", lats[i].report,
@@ -325,26 +447,32 @@ metrics_report(FILE *f, const struct dmn *d, const struct pl_stats *st)
 }
 
 void
-metrics_prometheus(FILE *f, const struct dmn *d, const struct pl_stats *st)
+metrics_prometheus(FILE *f, const struct dmn *d, const struct metrics_in *in)
 {
 	struct metric m[METRICS_MAX];
-	size_t n = collect(d, st, m);
+	size_t n = collect(d, in, m);
 
+	fprintf(f, "# HELP ringauditd_build_info The daemon's version, and "
+	    "the auditd it stands in for.\n# TYPE ringauditd_build_info "
+	    "gauge\nringauditd_build_info{version=\"%s\",auditd=\"%s\"} 1\n",
+	    RA_VERSION, PL_AUDITD_COMPAT);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n",
 		    m[i].prom, m[i].help, m[i].prom,
 		    m[i].type == M_COUNTER ? "counter" : "gauge", m[i].prom,
 		    m[i].v);
 	for (size_t i = 0; i < sizeof(lats) / sizeof(lats[0]); i++) {
-		const struct hist *h = lat_hist(st, i);
+		const struct hist *h = lat_hist(&in->st, i);
 
-		fprintf(f, "# HELP %s %s\n# TYPE %s summary\n", lats[i].prom,
+		fprintf(f, "# HELP %s %s\n# TYPE %s histogram\n", lats[i].prom,
 		    lats[i].help, lats[i].prom);
-		for (size_t q = 0; q < sizeof(quants) / sizeof(quants[0]); q++)
-			fprintf(f, "%s{quantile=\"%g\"} %.9f\n", lats[i].prom,
-			    quants[q].q, hist_quantile(h, quants[q].q) / 1e9);
-		fprintf(f, "%s_sum %.9f\n%s_count %" PRIu64 "\n", lats[i].prom,
-		    (double)h->sum / 1e9, lats[i].prom, h->count);
+		for (size_t b = 0; b < sizeof(les) / sizeof(les[0]); b++)
+			fprintf(f, "%s_bucket{le=\"%g\"} %" PRIu64 "\n",
+			    lats[i].prom, les[b],
+			    hist_count_le(h, (uint64_t)(les[b] * 1e9 + 0.5)));
+		fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n%s_sum %.9f\n"
+		    "%s_count %" PRIu64 "\n", lats[i].prom, h->count,
+		    lats[i].prom, (double)h->sum / 1e9, lats[i].prom, h->count);
 		fprintf(f, "# HELP %s_max %s The longest.\n"
 		    "# TYPE %s_max gauge\n%s_max %.9f\n", lats[i].prom,
 		    lats[i].help, lats[i].prom, lats[i].prom,
@@ -352,20 +480,20 @@ metrics_prometheus(FILE *f, const struct dmn *d, const struct pl_stats *st)
 	}
 }
 
-static void
-fill(FILE *f, struct dmn *d)
+void
+metrics_all(FILE *f, struct dmn *d)
 {
-	struct pl_stats st;
+	struct metrics_in in;
 
-	pl_get_stats(d->p, &st);
-	metrics_prometheus(f, d, &st);
+	metrics_gather(d, &in);
+	metrics_prometheus(f, d, &in);
 	metrics_plugins(f, d, true);
 }
 
 int
 metrics_write(struct dmn *d, const char *path)
 {
-	return files_write(path, 0644, fill, d);
+	return files_write(path, 0644, metrics_all, d);
 }
 
 static const char *const disp_states[] = {

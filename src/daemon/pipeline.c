@@ -369,8 +369,17 @@ pl_get_stats(struct pl *p, struct pl_stats *st)
 	ingest_get_stats(p->ing, &st->in);
 	wr_get_stats(p->wr, &st->wr);
 	st->pool_high = p->c.records - st->in.free_low;
+	st->pool_in_use = p->c.records - ring_count(&p->free_ring);
+	st->ring_capacity = ring_capacity(&p->to_worker[0]);
 	for (i = 0; i < p->c.workers; i++) {
 		struct parse_worker_stats ws;
+		unsigned in = ring_count(&p->to_worker[i]);
+		unsigned out = ring_count(&p->from_worker[i]);
+
+		if (in > st->to_workers_now)
+			st->to_workers_now = in;
+		if (out > st->to_writer_now)
+			st->to_writer_now = out;
 
 		parse_worker_get_stats(p->workers[i], &ws);
 		st->parsed += ws.records;

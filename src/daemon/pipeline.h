@@ -99,6 +99,12 @@ struct pl_stats {
 	unsigned pool_high;		/* records in use at once */
 	unsigned to_workers_high;	/* in one ring from ingest */
 	unsigned to_writer_high;	/* in one ring to the writer */
+	/* Now, as the caller read them (a moment's view), and the real
+	 * capacities (ring_size rounded up to a power of two, less one). */
+	unsigned pool_in_use;		/* record slots not free */
+	unsigned to_workers_now;	/* the fullest ring from ingest */
+	unsigned to_writer_now;		/* the fullest ring to the writer */
+	unsigned ring_capacity;		/* of each of those rings */
 };
 
 struct pl;

@@ -100,14 +100,12 @@ report_auditd(FILE *f, struct dmn *d, const struct wr_state *ws)
 static void
 report(FILE *f, struct dmn *d)
 {
-	struct wr_state ws;
-	struct pl_stats st;
+	struct metrics_in in;
 
-	pl_get_writer_state(d->p, &ws);
-	pl_get_stats(d->p, &st);
-	report_auditd(f, d, &ws);
+	metrics_gather(d, &in);
+	report_auditd(f, d, &in.ws);
 	fprintf(f, "\n# ringauditd\n");
-	metrics_report(f, d, &st);
+	metrics_report(f, d, &in);
 	metrics_plugins(f, d, false);
 }
 

@@ -3,8 +3,9 @@
  * (the state report's "# ringauditd" lines) say what the pipeline counted,
  * in a form Prometheus's text parser takes: every metric has HELP, TYPE and
  * one sample; names are valid; counters end in _total; the latency
- * summaries have their quantiles, _sum and _count in seconds.  And the file
- * is replaced whole or not at all.
+ * histograms have fixed bounds, _sum and _count in seconds.  The kernel's
+ * figures (AUDIT_GET) are shown when it answered, and only kernel_status_up
+ * 0 when it did not.  And the file is replaced whole or not at all.
  */
 #include <errno.h>
 #include <regex.h>
@@ -25,17 +26,17 @@
 
 static struct cfg cfg;
 static struct dmn d;
-static struct pl_stats st;
+static struct metrics_in in;
 
 static char *
-render(void (*fn)(FILE *, const struct dmn *, const struct pl_stats *))
+render(void (*fn)(FILE *, const struct dmn *, const struct metrics_in *))
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	fn(f, &d, &st);
+	fn(f, &d, &in);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -47,25 +48,40 @@ setup(void **state)
 	cfg_defaults(&cfg);
 	memset(&d, 0, sizeof(d));
 	d.cfg = &cfg;
-	memset(&st, 0, sizeof(st));
-	st.in.received = 123456;
-	st.wr.written = 120000;
-	st.wr.durable = 119000;
-	st.wr.dropped = 7;
-	st.in.enobufs = 3;
-	st.in.pool_waits = 1;
-	st.in.ring_waits = 2;
-	st.worker_ring_waits = 4;
-	st.pool_high = 900;
-	st.to_workers_high = 300;
-	st.to_writer_high = 200;
+	memset(&in, 0, sizeof(in));
+	in.st.in.received = 123456;
+	in.st.wr.written = 120000;
+	in.st.wr.durable = 119000;
+	in.st.wr.dropped = 7;
+	in.st.in.enobufs = 3;
+	in.st.in.pool_waits = 1;
+	in.st.in.ring_waits = 2;
+	in.st.worker_ring_waits = 4;
+	in.st.pool_high = 900;
+	in.st.to_workers_high = 300;
+	in.st.to_writer_high = 200;
+	in.st.pool_in_use = 40;
+	in.st.to_workers_now = 12;
+	in.st.to_writer_now = 3;
+	in.st.ring_capacity = 1023;
+	in.ws.suspended = true;
+	in.ws.log_size = 5000;
+	in.ws.avail = 1ull << 30;
+	in.ws.space_left_bytes = 75ull << 20;
+	in.ks.lost = 17;
+	in.ks.backlog = 5;
+	in.ks.backlog_limit = 8192;
+	in.ks.enabled = 1;
+	in.ks.failure = 1;
+	in.ks.pid = (uint32_t)getpid();
+	d.started = 1700000000;
 	d.st.reconfigs = 2;
 	/* 1000 records at 10 us, 9 at 1 ms, 1 at 50 ms. */
 	for (int i = 0; i < 1000; i++)
-		hist_add(&st.wr.lat_written, 10000);
+		hist_add(&in.st.wr.lat_written, 10000);
 	for (int i = 0; i < 9; i++)
-		hist_add(&st.wr.lat_written, 1000000);
-	hist_add(&st.wr.lat_written, 50000000);
+		hist_add(&in.st.wr.lat_written, 1000000);
+	hist_add(&in.st.wr.lat_written, 50000000);
 	return 0;
 }
 
@@ -97,24 +113,71 @@ test_prometheus_values(void **state)
 	assert_true(has_line(t, "ringauditd_pool_records 4096"));
 	assert_true(has_line(t, "ringauditd_ring_to_workers_high 300"));
 	assert_true(has_line(t, "ringauditd_ring_to_writer_high 200"));
-	assert_true(has_line(t, "ringauditd_ring_size 1024"));
+	assert_true(has_line(t, "ringauditd_ring_capacity 1023"));
+	assert_true(has_line(t, "ringauditd_ring_to_workers 12"));
+	assert_true(has_line(t, "ringauditd_ring_to_writer 3"));
+	assert_true(has_line(t, "ringauditd_pool_records_in_use 40"));
+	assert_true(has_line(t, "ringauditd_logging_suspended 1"));
+	assert_true(has_line(t, "ringauditd_disk_full 0"));
+	assert_true(has_line(t, "ringauditd_log_size_bytes 5000"));
+	assert_true(has_line(t, "ringauditd_log_free_bytes 1073741824"));
+	assert_true(has_line(t, "ringauditd_space_left_bytes 78643200"));
+	assert_true(has_line(t, "ringauditd_start_time_seconds 1700000000"));
+	assert_true(has_line(t, "ringauditd_build_info{version=\"" RA_VERSION
+	    "\",auditd=\"3.0.9\"} 1"));
+	/* The kernel's, as auditctl -s shows them. */
+	assert_true(has_line(t, "ringauditd_kernel_status_up 1"));
+	assert_true(has_line(t, "# TYPE ringauditd_kernel_lost_total counter"));
+	assert_true(has_line(t, "ringauditd_kernel_lost_total 17"));
+	assert_true(has_line(t, "ringauditd_kernel_backlog 5"));
+	assert_true(has_line(t, "ringauditd_kernel_backlog_limit 8192"));
+	assert_true(has_line(t, "ringauditd_kernel_enabled 1"));
+	assert_true(has_line(t, "ringauditd_kernel_failure 1"));
+	assert_true(has_line(t, "ringauditd_kernel_registered 1"));
 	assert_true(has_line(t, "ringauditd_reconfigurations_total 2"));
 	assert_true(has_line(t,
 	    "# TYPE ringauditd_records_written_total counter"));
 	assert_true(has_line(t, "# TYPE ringauditd_pool_records_high gauge"));
-	/* The summary, in seconds; within the histogram's 12.5%. */
+	/* The histogram, in seconds: 1,000 at 10 us are under 50 us, the
+	 * 9 at 1 ms under 2.5 ms (the log-linear bucket of 1 ms reaches
+	 * past 1 ms: not counted under it), the one at 50 ms under 0.1 s. */
 	assert_true(has_line(t,
-	    "# TYPE ringauditd_receive_to_written_seconds summary"));
+	    "# TYPE ringauditd_receive_to_written_seconds histogram"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"5e-05\"} 1000"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"0.001\"} 1000"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"0.0025\"} 1009"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"0.025\"} 1009"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"0.1\"} 1010"));
+	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_bucket"
+	    "{le=\"+Inf\"} 1010"));
 	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_count "
 	    "1010"));
 	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_sum "
 	    "0.069000000"));
 	assert_true(has_line(t, "ringauditd_receive_to_written_seconds_max "
 	    "0.050000000"));
-	assert_non_null(strstr(t, "ringauditd_receive_to_written_seconds"
-	    "{quantile=\"0.5\"} 0.0000"));
-	assert_non_null(strstr(t, "ringauditd_receive_to_written_seconds"
-	    "{quantile=\"0.999\"} 0.0"));
+	free(t);
+}
+
+/* AUDIT_GET refused (multicast mode as another user): no kernel figure
+ * but the one that says so. */
+static void
+test_prometheus_no_kernel(void **state)
+{
+	char *t;
+
+	(void)state;
+	in.ks_rc = -EPERM;
+	t = render(metrics_prometheus);
+	in.ks_rc = 0;
+	assert_true(has_line(t, "ringauditd_kernel_status_up 0"));
+	assert_null(strstr(t, "ringauditd_kernel_lost_total"));
+	assert_null(strstr(t, "ringauditd_kernel_backlog"));
 	free(t);
 }
 
@@ -129,12 +192,13 @@ test_prometheus_syntax(void **state)
 
 	(void)state;
 	assert_int_equal(regcomp(&sample, "^[a-zA-Z_:][a-zA-Z0-9_:]*"
-	    "(\\{quantile=\"[0-9.]+\"\\})? [0-9]+(\\.[0-9]+)?$",
+	    "(\\{(le=\"([0-9.e+-]+|\\+Inf)\"|version=\"[^\"]+\","
+	    "auditd=\"[^\"]+\")\\})? [0-9]+(\\.[0-9]+)?$",
 	    REG_EXTENDED | REG_NOSUB), 0);
 	assert_int_equal(regcomp(&help, "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$",
 	    REG_EXTENDED | REG_NOSUB), 0);
 	assert_int_equal(regcomp(&type, "^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) "
-	    "(counter|gauge|summary)$", REG_EXTENDED), 0);
+	    "(counter|gauge|histogram)$", REG_EXTENDED), 0);
 	for (line = strtok_r(t, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		regmatch_t m[2];
@@ -296,6 +360,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus_values),
+		cmocka_unit_test(test_prometheus_no_kernel),
 		cmocka_unit_test(test_prometheus_syntax),
 		cmocka_unit_test(test_report_lines),
 		cmocka_unit_test(test_plugin_figures),

@@ -32,6 +32,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/hist.h"
@@ -420,10 +422,24 @@ static const double les[] = {
 void
 metrics_gather(struct dmn *d, struct metrics_in *in)
 {
+	struct statvfs sv;
+	struct stat sb;
+
 	memset(in, 0, sizeof(*in));
 	pl_get_stats(d->p, &in->st);
 	pl_get_writer_state(d->p, &in->ws);
 	in->ks_rc = ingest_kernel_status(&in->ks);
+	/* The writer publishes its state at its own events (a space check,
+	 * an error, a rotation); the log's size and the free space are read
+	 * now, as ls and df would, and counted as the writer counts them. */
+	if (!d->writes_file)
+		return;
+	if (stat(d->cfg->log_file, &sb) == 0)
+		in->ws.log_size = sb.st_size;
+	if (statvfs(d->cfg->log_file, &sv) == 0) {
+		in->ws.avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+		in->ws.total = (uint64_t)sv.f_blocks * sv.f_frsize;
+	}
 }
 
 void

@@ -60,7 +60,8 @@ field(const struct cfg *c, enum field f)
 	case F_TCP_MESSAGES: return c->tcp_messages;
 	case F_TCP_CLIENT_MESSAGES: return c->tcp_client_messages;
 	case F_NONE: case F_LOG_FILE: case F_NAME: case F_PID_FILE:
-	case F_STATE_FILE: case F_INIT: case F_SENDMAIL: break;
+	case F_STATE_FILE: case F_INIT: case F_SENDMAIL:
+	case F_CONTROL_SOCKET: break;
 	}
 	fail_msg("field %d is not a number", (int)f);
 	return 0;
@@ -75,6 +76,7 @@ sfield(const struct cfg *c, enum field f)
 	case F_STATE_FILE: return c->state_file;
 	case F_INIT: return c->init_command;
 	case F_SENDMAIL: return c->sendmail;
+	case F_CONTROL_SOCKET: return c->control_socket;
 	default: return c->name;
 	}
 }

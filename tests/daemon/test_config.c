@@ -108,6 +108,7 @@ test_defaults(void **state)
 	assert_int_equal(c.name_cache_refresh, 60);
 	assert_int_equal(c.metrics_interval, 10);
 	assert_string_equal(c.metrics_file, "");
+	assert_string_equal(c.control_socket, "/run/ringauditd.sock");
 	assert_int_equal(c.ingest, CFG_INGEST_UNICAST);
 	/* Unset: the mode says (test_pid_file_by_mode). */
 	assert_string_equal(c.pid_file, "");

@@ -322,6 +322,21 @@ static const struct kcase ringauditd_keys[] = {
 	BAD("sendmail = sendmail\n", 1, "sendmail"),
 	BAD("sendmail = /usr/sbin/sendmail -t\n", 1, "-t"),
 	OKS("sendmail = /a\nsendmail = /b\n", F_SENDMAIL, "/b"),
+	/* A socket's path: at most sun_path's 107 characters, or none. */
+	OKS("control_socket = /run/ra/ctl.sock\n", F_CONTROL_SOCKET,
+	    "/run/ra/ctl.sock"),
+	OKS("control_socket = none\n", F_CONTROL_SOCKET, ""),
+	OKS("control_socket = NONE\ncontrol_socket = /s\n", F_CONTROL_SOCKET,
+	    "/s"),
+	OKS("control_socket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    F_CONTROL_SOCKET, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	BAD("control_socket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	BAD("control_socket = ctl.sock\n", 1, "ctl.sock"),
+	BAD("pid_file = none\n", 1, "none"),
 	BAD("workers = 2\nsendmail = x\n", 2, "x"),
 	/* ingest: a choice, case-insensitive, last one wins. */
 	OK("ingest = unicast\n", F_INGEST, CFG_INGEST_UNICAST),

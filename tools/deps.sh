@@ -7,6 +7,9 @@ pkgs=(cmake make gcc g++ pkg-config liburing-dev libmnl-dev libck-dev
       libcmocka-dev libbenchmark-dev auditd libaudit-dev libauparse-dev
       gnuplot-nox clang libfuse3-dev fuse3 libwrap0-dev audispd-plugins
       krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
+# ringaudit-top's test runs it in tmux; promtool (Debian's prometheus
+# package) checks the metrics and dist/'s alert rules.
+pkgs+=(tmux prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -7,6 +7,9 @@ pkgs=(cmake make gcc g++ pkg-config liburing-dev libmnl-dev libck-dev
       libcmocka-dev libbenchmark-dev auditd libaudit-dev libauparse-dev
       gnuplot-nox clang libfuse3-dev fuse3 libwrap0-dev audispd-plugins
       krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
+# The man pages (man/): tests/tools/test_man.sh runs mandoc's lint and
+# man-db's `man --warnings` (groff) on each.
+pkgs+=(mandoc man-db groff-base)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

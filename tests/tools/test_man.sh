@@ -110,10 +110,10 @@ m=$(wc -l < "$tmp/akeys")
 	bad "cfg_auditd_kw: only $m keys read from cfg_keys.c"
 miss=$(missing_items "$conf" < "$tmp/rkeys")
 [ -z "$miss" ] && ok "ringauditd.conf.5 documents every ringauditd.conf key" ||
-	bad "ringauditd.conf.5 lacks an item for: $(echo $miss)"
+	bad "ringauditd.conf.5 lacks an item for: $(tr "\n" " " <<< "$miss")"
 miss=$(missing_names "$conf" < "$tmp/akeys")
 [ -z "$miss" ] && ok "ringauditd.conf.5 names every auditd.conf key" ||
-	bad "ringauditd.conf.5 does not name auditd.conf's: $(echo $miss)"
+	bad "ringauditd.conf.5 does not name auditd.conf's: $(tr "\n" " " <<< "$miss")"
 
 # The checks themselves: a page with one key's item (and one auditd.conf
 # key's name) taken out must be refused.
@@ -152,7 +152,7 @@ for prog in ringauditd ringaudit-bench ringaudit-top; do
 	fi
 	miss=$(help_options "$build/$prog" "$page")
 	[ -z "$miss" ] && ok "$prog.8 has every option of $prog --help" ||
-		bad "$prog.8 lacks: $(echo $miss)"
+		bad "$prog.8 lacks: $(tr "\n" " " <<< "$miss")"
 done
 
 if [ -x "$build/ringauditd" ] && [ -x "$build/ringaudit-bench" ]; then

@@ -10,6 +10,9 @@ pkgs=(cmake make gcc g++ pkg-config liburing-dev libmnl-dev libck-dev
 # ringaudit-top's test runs it in tmux; promtool (Debian's prometheus
 # package) checks the metrics and dist/'s alert rules.
 pkgs+=(tmux prometheus)
+# The man pages (man/): tests/tools/test_man.sh runs mandoc's lint and
+# man-db's `man --warnings` (groff) on each.
+pkgs+=(mandoc man-db groff-base)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

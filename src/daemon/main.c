@@ -3,11 +3,14 @@
  * around the ringaudit pipeline.
  *
  *   ringauditd [-f] [-l] [-n] [-s enable|disable|nochange] [-c config_dir]
+ *   ringauditd --help | --version
  *
  * Exit codes, as auditd(8): 1 an initialisation step failed (priority,
  * fork, netlink, registration, machine name), 2 bad command line, 4
  * neither root nor CAP_AUDIT_CONTROL, 6 configuration error.  The long
- * options and -s's prefixes ("-s en") are auditd's too.
+ * options and -s's prefixes ("-s en") are auditd's too.  --help and
+ * --version are not (auditd has neither): they print to stdout and exit
+ * 0; there is no short form, so "-h" stays a bad option, as in auditd.
  *
  * With ingest = multicast (ringauditd.conf) it is not the audit daemon but
  * a listener beside it: it registers nothing and sets nothing in the
@@ -64,12 +67,33 @@ struct opts {
 	const char *dir;
 };
 
+#define USAGE "Usage: ringauditd [-f] [-l] [-n] " \
+	"[-s disable|enable|nochange] [-c <config_dir>]\n"
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "Usage: ringauditd [-f] [-l] [-n] "
-	    "[-s disable|enable|nochange] [-c <config_dir>]\n");
+	fputs(USAGE, stderr);
 	exit(EXIT_USAGE);
+}
+
+/* --help: every option, one line each (ringauditd(8) says more). */
+static void __attribute__((noreturn))
+help(void)
+{
+	fputs(USAGE
+	    "  -f, --foreground         foreground: records to stdout, "
+	    "messages to stderr\n"
+	    "  -l, --allow_links        allow symlinked configuration files\n"
+	    "  -n, --disable_fork       do not fork into the background\n"
+	    "  -s, --enable_state MODE  audit at start: "
+	    "enable (default)|disable|nochange\n"
+	    "  -c, --config_file DIR    configuration directory (default "
+	    "/etc/audit)\n"
+	    "      --help               print this help and exit\n"
+	    "      --version            print the version and exit\n",
+	    stdout);
+	exit(fflush(stdout) == 0 ? 0 : EXIT_INIT);
 }
 
 /* -s as auditd reads it: a prefix of one of these, tried in this order
@@ -91,6 +115,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "disable_fork", no_argument, NULL, 'n' },
 		{ "enable_state", required_argument, NULL, 's' },
 		{ "config_file", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t i, n = sizeof(startup_states) / sizeof(startup_states[0]);
@@ -126,6 +152,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'c':
 			o->dir = optarg;
 			break;
+		case 'H':
+			help();
+		case 'V':
+			printf("ringauditd %s\n", RA_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : EXIT_INIT);
 		default:
 			usage();
 		}

@@ -1,7 +1,8 @@
 /*
  * test_cli.c - ringauditd's command line and start-up failures, with
  * auditd(8)'s exit codes: 2 bad command line, 4 not privileged, 6 bad
- * configuration.  None of these cases gets as far as the kernel.
+ * configuration.  None of these cases gets as far as the kernel.  --help
+ * and --version, which auditd has not, print to stdout and exit 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,8 @@
 extern char **environ;
 
 static char dir[64];
-static char out[4096];
+static char out[4096];		/* the last run's stderr */
+static char sout[4096];		/* and its stdout */
 static bool no_sys_nice;	/* run without CAP_SYS_NICE nor RLIMIT_NICE */
 static bool audit_control;	/* a uid other than 0 keeps
 				 * CAP_AUDIT_CONTROL (ambient) */
@@ -51,16 +53,27 @@ ambient_cap(int cap)
 	return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 }
 
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 /* Run ringauditd with argv (NULL-ended) as uid; its exit code, stderr in
- * out. */
+ * out, stdout in sout. */
 static int
 run_daemon(uid_t uid, const char *arg, ...)
 {
 	char *argv[16] = { (char *)(uintptr_t)"ringauditd" };
-	char errpath[128];
+	char errpath[128], outpath[128];
 	va_list ap;
 	int i = 1, status, fd;
-	ssize_t n;
 	pid_t pid;
 
 	va_start(ap, arg);
@@ -69,6 +82,7 @@ run_daemon(uid_t uid, const char *arg, ...)
 	va_end(ap);
 	argv[i] = NULL;
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	snprintf(outpath, sizeof(outpath), "%s/stdout", dir);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -78,6 +92,8 @@ run_daemon(uid_t uid, const char *arg, ...)
 
 		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		dup2(fd, STDERR_FILENO);
+		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		dup2(fd, STDOUT_FILENO);
 		if (audit_control && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			_exit(96);
 		if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0))
@@ -95,11 +111,8 @@ run_daemon(uid_t uid, const char *arg, ...)
 		_exit(98);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	fd = open(errpath, O_RDONLY);
-	assert_true(fd >= 0);
-	n = read(fd, out, sizeof(out) - 1);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
+	slurp(errpath, out, sizeof(out));
+	slurp(outpath, sout, sizeof(sout));
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
 }
@@ -127,6 +140,56 @@ test_bad_arguments_exit_2(void **state)
 	assert_int_equal(run_daemon(0, "-n", "extra", NULL), 2);
 	assert_int_equal(run_daemon(0, "-s", "sometimes", NULL), 2);
 	assert_int_equal(run_daemon(0, "-c", NULL), 2);
+}
+
+/* --help: the usage line and every option, long and short, on stdout;
+ * nothing on stderr; exit 0.  Not a start: no configuration is read. */
+static void
+test_help_lists_every_option_exit_0(void **state)
+{
+	static const char *const opts[] = {
+		"-f, --foreground", "-l, --allow_links", "-n, --disable_fork",
+		"-s, --enable_state", "-c, --config_file", "--help",
+		"--version",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(run_daemon(0, "--help", NULL), 0);
+	assert_string_equal(out, "");
+	assert_true(strncmp(sout, "Usage: ringauditd [-f] [-l] [-n] ",
+	    33) == 0);
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		assert_non_null(strstr(sout, opts[i]));
+	/* First come, first served: what follows is not looked at. */
+	assert_int_equal(run_daemon(0, "--help", "-x", NULL), 0);
+	assert_non_null(strstr(sout, "--config_file"));
+}
+
+/* --version: "ringauditd VERSION", the build's RA_VERSION, exit 0. */
+static void
+test_version_prints_the_build_version_exit_0(void **state)
+{
+	(void)state;
+	assert_int_equal(run_daemon(0, "--version", NULL), 0);
+	assert_string_equal(sout, "ringauditd " RA_VERSION "\n");
+	assert_string_equal(out, "");
+}
+
+/* auditd has no -h nor -V: they stay bad options, usage on stderr, 2;
+ * so does an unknown long option. */
+static void
+test_short_h_v_and_unknown_long_option_still_exit_2(void **state)
+{
+	static const char *const bad[] = { "-h", "-V", "--frobnicate" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_daemon(0, bad[i], NULL), 2);
+		assert_non_null(strstr(out, "Usage: ringauditd"));
+		assert_string_equal(sout, "");
+	}
 }
 
 static void
@@ -316,6 +379,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_arguments_exit_2),
+		cmocka_unit_test(test_help_lists_every_option_exit_0),
+		cmocka_unit_test(test_version_prints_the_build_version_exit_0),
+		cmocka_unit_test(
+		    test_short_h_v_and_unknown_long_option_still_exit_2),
 		cmocka_unit_test(test_not_root_exits_4),
 		cmocka_unit_test(test_bad_config_exits_6_naming_file_line_value),
 		cmocka_unit_test(test_unknown_key_exits_6),

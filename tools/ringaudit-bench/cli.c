@@ -1,7 +1,7 @@
 /*
- * cli.c - ringaudit-bench's command line: every option, its default, and
- * --help.  A bad value stops the tool before it touches anything, with
- * exit 2 and a message naming the option and the value.
+ * cli.c - ringaudit-bench's command line: every option, its default,
+ * --help and --version.  A bad value stops the tool before it touches
+ * anything, with exit 2 and a message naming the option and the value.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -99,6 +99,7 @@ usage(FILE *f)
 "                       and lag, with gnuplot (Debian: gnuplot-nox).\n"
 "  -q, --quiet          no progress line.\n"
 "  -h, --help           this text.\n"
+"  -V, --version        print the version and exit.\n"
 "\n"
 "Remote logging (--remote): N clients of a log server (ringauditd or\n"
 "auditd with tcp_listen_port), as audisp-remote speaks to it; no root,\n"
@@ -277,6 +278,7 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 		{ "plot", required_argument, NULL, O_PLOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "remote", required_argument, NULL, 'R' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "window", required_argument, NULL, 'w' },
@@ -310,7 +312,7 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 	o->idle_s = 2;
 	o->grace_s = 5;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:s:d:n:t:l:p:jqhR:c:w:", lo,
+	while ((c = getopt_long(argc, argv, ":r:s:d:n:t:l:p:jqhVR:c:w:", lo,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -448,6 +450,9 @@ rb_cli_parse(struct rb_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf(RB_NAME " %s\n", RA_VERSION);
 			exit(0);
 		case ':':
 			fprintf(stderr, RB_NAME ": %s needs a value\nTry '"

@@ -121,11 +121,11 @@ secs(char *buf, size_t len, double s)
 	if (isnan(s))
 		return "-";
 	if (s < 1e-3)
-		snprintf(buf, len, "%gus", s * 1e6);
+		snprintf(buf, len, "%.3gus", s * 1e6);
 	else if (s < 1)
-		snprintf(buf, len, "%gms", s * 1e3);
+		snprintf(buf, len, "%.3gms", s * 1e3);
 	else
-		snprintf(buf, len, "%gs", s);
+		snprintf(buf, len, "%.3gs", s);
 	return buf;
 }
 

@@ -10,6 +10,9 @@
 #    /etc/default/auditd back byte for byte (also without a last newline,
 #    and when there was none), keeps an admin's later edits, and removes
 #    every file and folder install made; status says installed or not.
+#  - ringaudit-dropin (the script as CMake installs it, with the daemon
+#    installed beside it): install and uninstall only switch, copying and
+#    removing nothing; a drop-in of one form is refused by the other.
 #  - systemd (a /run/systemd/system and a stand-in systemctl that records
 #    its calls): the unit is installed with the prefix's ExecStart=,
 #    auditd.service is stopped and disabled before ringauditd.service is
@@ -105,6 +108,37 @@ expect "the block goes" test "$(daemon_var)" = ""
 expect "the file as it was is kept beside it" \
 	cmp -s "$tmp/orig" "$defaults.ringaudit-orig"
 rm -f "$defaults.ringaudit-orig"
+
+echo "== sysvinit: ringaudit-dropin, the installed form"
+debian_defaults
+cp -p "$defaults" "$tmp/orig"
+cmake --install "$build" --prefix /usr/local >/dev/null
+find /usr/local | sort > "$tmp/files.before"
+inst=/usr/local/sbin/ringaudit-dropin
+expect "ringaudit-dropin is installed" test -x "$inst"
+"$inst" install >/dev/null
+expect "ringaudit-dropin install: DAEMON= names the link" \
+	test "$(daemon_var)" = /usr/local/lib/ringaudit/auditd
+find /usr/local | sort > "$tmp/files.after"
+expect "ringaudit-dropin install copies nothing" cmp -s "$tmp/files.before" "$tmp/files.after"
+expect "ringaudit-dropin status says installed" quiet "$inst" status
+expect "tools/dropin.sh refuses to install over it" \
+	test "$("$dropin" install >/dev/null 2>&1; echo $?)" = 1
+expect "tools/dropin.sh refuses to uninstall it" \
+	test "$("$dropin" uninstall >/dev/null 2>&1; echo $?)" = 1
+"$inst" uninstall >/dev/null
+expect "ringaudit-dropin uninstall: $defaults byte for byte" cmp -s "$tmp/orig" "$defaults"
+find /usr/local | sort > "$tmp/files.after"
+expect "ringaudit-dropin uninstall removes nothing" cmp -s "$tmp/files.before" "$tmp/files.after"
+expect "ringaudit-dropin uninstall: /var/lib as it was (empty)" empty /var/lib
+"$dropin" install >/dev/null
+expect "ringaudit-dropin refuses to uninstall tools/dropin.sh's drop-in" \
+	test "$("$inst" uninstall >/dev/null 2>&1; echo $?)" = 1
+"$dropin" uninstall >/dev/null
+rm -rf /usr/local/* /usr/local/.[!.]* 2>/dev/null
+rmdir /var/lib/ringaudit 2>/dev/null
+expect "and tools/dropin.sh's uninstall still gives $defaults back" \
+	cmp -s "$tmp/orig" "$defaults"
 
 echo "== systemd, with a stand-in systemctl"
 debian_defaults

@@ -135,8 +135,8 @@ expect "ringaudit-dropin uninstall: /var/lib as it was (empty)" empty /var/lib
 expect "ringaudit-dropin refuses to uninstall tools/dropin.sh's drop-in" \
 	test "$("$inst" uninstall >/dev/null 2>&1; echo $?)" = 1
 "$dropin" uninstall >/dev/null
-rm -rf /usr/local/* /usr/local/.[!.]* 2>/dev/null
-rmdir /var/lib/ringaudit 2>/dev/null
+# An empty /usr/local again for what follows: a fresh tmpfs.
+umount /usr/local && mount -t tmpfs ringaudit-test /usr/local
 expect "and tools/dropin.sh's uninstall still gives $defaults back" \
 	cmp -s "$tmp/orig" "$defaults"
 

@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config liburing-dev libmnl-dev libck-dev
       libcmocka-dev libbenchmark-dev auditd libaudit-dev libauparse-dev
       gnuplot-nox clang libfuse3-dev fuse3 libwrap0-dev audispd-plugins
-      krb5-kdc krb5-admin-server krb5-user libkrb5-dev)
+      krb5-kdc krb5-admin-server krb5-user libkrb5-dev
+      build-essential dpkg-dev debhelper lintian man-db)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

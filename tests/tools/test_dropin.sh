@@ -198,6 +198,25 @@ PATH=/run/fake:$PATH "$dropin" uninstall >/dev/null
 expect "uninstall leaves auditd.service disabled and stopped" \
 	test "$(cat /run/fake/auditd.service.enabled /run/fake/auditd.service.active | tr '\n' ' ')" = "disabled inactive "
 
+echo "== systemd: ringaudit-dropin, the installed form"
+echo enabled > /run/fake/auditd.service.enabled
+echo active > /run/fake/auditd.service.active
+cmake --install "$build" --prefix /usr/local >/dev/null
+find /usr/local | sort > "$tmp/files.before"
+: > /run/fake/calls
+PATH=/run/fake:$PATH /usr/local/sbin/ringaudit-dropin install >/dev/null
+order=$(grep -nE '^(stop auditd|disable auditd|enable ringauditd|(re)?start ringauditd)' \
+	/run/fake/calls | cut -d: -f2 | tr '\n' ',')
+expect "auditd.service stopped and disabled, then ringauditd.service enabled and started ($order)" \
+	test "$order" = "stop auditd.service,disable auditd.service,enable ringauditd.service,start ringauditd.service,"
+PATH=/run/fake:$PATH /usr/local/sbin/ringaudit-dropin uninstall >/dev/null
+expect "uninstall: auditd.service enabled and active again" \
+	test "$(cat /run/fake/auditd.service.enabled /run/fake/auditd.service.active | tr '\n' ' ')" = "enabled active "
+find /usr/local | sort > "$tmp/files.after"
+expect "install and uninstall copied and removed nothing" \
+	cmp -s "$tmp/files.before" "$tmp/files.after"
+umount /usr/local && mount -t tmpfs ringaudit-test /usr/local
+
 echo "== systemd: a local copy of auditd.service"
 cp /lib/systemd/system/auditd.service /etc/systemd/system/auditd.service 2>/dev/null ||
 	echo '[Service]' > /etc/systemd/system/auditd.service

@@ -13,6 +13,8 @@ pkgs+=(tmux prometheus)
 # The man pages (man/): tests/tools/test_man.sh runs mandoc's lint and
 # man-db's `man --warnings` (groff) on each.
 pkgs+=(mandoc man-db groff-base)
+# The Debian package (debian/, tests/pkg/test_deb.sh).
+pkgs+=(build-essential dpkg-dev debhelper lintian)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

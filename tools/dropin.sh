@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# ringauditd in auditd's place, and back.
+# ringauditd in auditd's place, and back.  One script, two forms:
 #
 #   tools/dropin.sh install     build if needed, install, switch over
 #   tools/dropin.sh uninstall   switch back, remove what install added
 #   tools/dropin.sh status      what is installed and what runs
 #
-# Run as root.  RA_BUILD names the build folder (default ./build, made with
-# cmake if it has no ringauditd yet), RA_PREFIX the install prefix (default
-# /usr/local).  Both commands may be run again: install updates what it
-# installed, uninstall of nothing does nothing.
+#   ringaudit-dropin install|uninstall|status
 #
-# install puts ringauditd in PREFIX/sbin and a link PREFIX/lib/ringaudit/auditd
+# tools/dropin.sh runs from a source tree.  RA_BUILD names the build folder
+# (default ./build, made with cmake if it has no ringauditd yet), RA_PREFIX
+# the install prefix (default /usr/local); install installs the daemon
+# there (cmake --install) and uninstall removes it.
+#
+# ringaudit-dropin is this file as CMake installs it (PREFIX/sbin; the
+# Debian package's /usr/sbin/ringaudit-dropin): it knows itself by that
+# name, and the daemon is already installed beside it, under the same
+# prefix, by the package or cmake --install.  Its install only switches
+# over and its uninstall only switches back: they copy and remove nothing.
+#
+# Run as root.  Both commands may be run again: install updates what it
+# installed, uninstall of nothing does nothing.  A drop-in installed by one
+# form is uninstalled by the same form.
+#
+# The daemon is PREFIX/sbin/ringauditd, with a link PREFIX/lib/ringaudit/auditd
 # to it: started through the link, the daemon's /proc/PID/comm is "auditd",
 # so `pidof auditd`, `killall -HUP auditd` and `start-stop-daemon --name
 # auditd` find it, while /proc/PID/exe stays ringauditd.  Then:
@@ -21,25 +33,38 @@
 #            file is saved first; uninstall puts it back byte for byte.  If
 #            the auditd service runs, it is stopped before and started after,
 #            so the other daemon takes over.
-#  systemd:  ringauditd.service goes to PREFIX/lib/systemd/system;
-#            auditd.service is stopped and disabled, ringauditd.service
-#            enabled (with its Alias=auditd.service) and started.  uninstall
-#            disables ringauditd.service and gives auditd.service back the
-#            enabled and active states it had.
+#  systemd:  ringauditd.service (from tools/dropin.sh: installed to
+#            PREFIX/lib/systemd/system); auditd.service is stopped and
+#            disabled, ringauditd.service enabled (with its
+#            Alias=auditd.service) and started.  uninstall disables
+#            ringauditd.service and gives auditd.service back the enabled
+#            and active states it had.
 #
-# What install did is kept in /var/lib/ringaudit/dropin: the mode, the
-# installed files, the folders it made, the saved /etc/default/auditd and
-# auditd.service's states.  This script takes no kernel lock: it starts a
-# daemon only where one ran as the service before it.
+# What install did is kept in /var/lib/ringaudit/dropin: the mode, the form
+# (origin: source or installed), the prefix, the installed files, the
+# folders it made, the saved /etc/default/auditd and auditd.service's
+# states.  This script takes no kernel lock: it starts a daemon only where
+# one ran as the service before it.
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-build=${RA_BUILD:-$repo/build}
-prefix=${RA_PREFIX:-/usr/local}
+self=$(readlink -f "$0")
+if [ "$(basename "$self")" = ringaudit-dropin ]; then
+	origin=installed
+	prefix=$(cd "$(dirname "$self")/.." && pwd)
+	how='"ringaudit-dropin uninstall" removes this block'
+else
+	origin=source
+	repo=$(cd "$(dirname "$self")/.." && pwd)
+	build=${RA_BUILD:-$repo/build}
+	prefix=${RA_PREFIX:-/usr/local}
+	how='tools/dropin.sh; "tools/dropin.sh uninstall" removes this block'
+fi
 state=/var/lib/ringaudit/dropin
 defaults=/etc/default/auditd
 pidfile=/var/run/auditd.pid
-begin='# BEGIN ringaudit drop-in (tools/dropin.sh; "tools/dropin.sh uninstall" removes this block)'
+# The block's first line is "$begin ($how)"; either form's is found by
+# its start.
+begin='# BEGIN ringaudit drop-in'
 end='# END ringaudit drop-in'
 
 say() { echo "dropin: $*"; }
@@ -61,6 +86,20 @@ service_pid() {
 	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 0
 	[ "$comm" = auditd ] && echo "$pid"
 	return 0
+}
+
+# The daemon to switch to: built and installed from the source tree
+# later (install_component), or there already beside ringaudit-dropin.
+ensure_daemon() {
+	if [ $origin = installed ]; then
+		if [ ! -x "$prefix/sbin/ringauditd" ] || [ "$(readlink \
+		    "$prefix/lib/ringaudit/auditd")" != ../../sbin/ringauditd ]; then
+			die "$prefix/sbin/ringauditd and the link" \
+			    "$prefix/lib/ringaudit/auditd to it are not installed"
+		fi
+		return 0
+	fi
+	ensure_built
 }
 
 ensure_built() {
@@ -89,6 +128,7 @@ install_component() {
 # True when the installed daemon or its link is not the build's: install
 # has work to do, and a running daemon must restart to pick it up.
 daemon_changed() {
+	[ $origin = source ] || return 1
 	! cmp -s "$build/ringauditd" "$prefix/sbin/ringauditd" ||
 		[ "$(readlink "$prefix/lib/ringaudit/auditd")" != ../../sbin/ringauditd ] ||
 		! grep -qxF "$prefix/sbin/ringauditd" "$state/files" 2>/dev/null
@@ -96,10 +136,12 @@ daemon_changed() {
 
 # Folders install may create, parents first; those missing now are noted
 # once, so that uninstall removes them (if empty) and nothing else.
+# ringaudit-dropin creates none.
 note_new_dirs() {
 	local d
 	[ -e "$state/dirs" ] && return 0
 	: > "$state/dirs"
+	[ $origin = source ] || return 0
 	for d in "$prefix" "$prefix/sbin" "$prefix/lib" "$prefix/lib/ringaudit" \
 	    "$prefix/lib/systemd" "$prefix/lib/systemd/system"; do
 		[ -d "$d" ] || echo "$d" >> "$state/dirs"
@@ -110,10 +152,12 @@ note_new_dirs() {
 defaults_stripped() {
 	[ -e "$defaults" ] || return 0
 	awk -v b="$begin" -v e="$end" '
-		$0 == b { skip = 1; next }
+		index($0, b " (") == 1 { skip = 1; next }
 		skip && $0 == e { skip = 0; next }
 		!skip { print }' "$defaults"
 }
+
+has_block() { grep -qF "$begin (" "$defaults" 2>/dev/null; }
 
 defaults_add_block() {
 	local tmp
@@ -125,7 +169,7 @@ defaults_add_block() {
 		fi
 	fi
 	tmp=$(mktemp "$defaults.ringaudit.XXXXXX")
-	if grep -qxF "$begin" "$defaults" 2>/dev/null; then
+	if has_block; then
 		defaults_stripped > "$tmp"
 	elif [ -e "$defaults" ]; then
 		cat "$defaults" > "$tmp"
@@ -133,7 +177,7 @@ defaults_add_block() {
 		[ -s "$tmp" ] && [ -n "$(tail -c1 "$tmp")" ] && echo >> "$tmp"
 	fi
 	cat >> "$tmp" <<EOF
-$begin
+$begin ($how)
 # Debian's /etc/init.d/auditd reads this file after it set DAEMON=/sbin/auditd:
 # start ringauditd instead, through a link named auditd, so that the init
 # script's start-stop-daemon --name auditd (stop, reload, rotate) finds it.
@@ -167,7 +211,7 @@ defaults_restore() {
 	fi
 	[ -e "$state/defaults.orig" ] || {
 		# No saved copy (state lost): take our block out, if there.
-		if grep -qxF "$begin" "$defaults" 2>/dev/null; then
+		if has_block; then
 			tmp=$(mktemp "$defaults.ringaudit.XXXXXX")
 			defaults_stripped > "$tmp"
 			chmod --reference="$defaults" "$tmp"
@@ -219,7 +263,7 @@ sysv_install() {
 		say "stopping the running auditd service (pid $pid)"
 		service auditd stop
 	fi
-	install_component daemon
+	[ $origin = installed ] || install_component daemon
 	defaults_add_block
 	say "$defaults: DAEMON=$prefix/lib/ringaudit/auditd"
 	if [ -n "$pid" ]; then
@@ -264,15 +308,17 @@ systemd_install() {
 		changed=1
 		install_component daemon
 	fi
-	install_component systemd
+	[ $origin = installed ] || install_component systemd
 	systemctl daemon-reload
 	# The alias that enabling makes would hide auditd.service: stop and
 	# disable the real one while the name still means it.
-	if [ "$(systemctl show -p FragmentPath --value auditd.service)" != \
-	    "$prefix/lib/systemd/system/ringauditd.service" ]; then
+	case $(systemctl show -p FragmentPath --value auditd.service) in
+	*/ringauditd.service) ;;
+	*)
 		systemctl stop auditd.service || true
 		systemctl disable auditd.service 2>/dev/null || true
-	fi
+		;;
+	esac
 	systemctl enable ringauditd.service
 	systemctl daemon-reload
 	# start does nothing to a running unit; a new binary needs a restart.
@@ -302,6 +348,24 @@ systemd_uninstall() {
 	say "ringauditd.service removed; auditd.service $enabled, $active"
 }
 
+# A drop-in is uninstalled by the form that installed it: from the source
+# tree, the files it copied are to be removed; installed, none are.  (A
+# state without "origin" is from tools/dropin.sh before it wrote one.)
+same_form() {
+	local was was_prefix
+	[ -e "$state/mode" ] || return 0
+	was=$(cat "$state/origin" 2>/dev/null || echo source)
+	was_prefix=$(cat "$state/prefix")
+	if [ "$was" != "$origin" ] || [ "$was_prefix" != "$prefix" ]; then
+		case $was in
+		source) die "the drop-in was installed by tools/dropin.sh from a" \
+		    "source tree, prefix $was_prefix: uninstall it with that first" ;;
+		*) die "the drop-in was installed by $was_prefix/sbin/ringaudit-dropin:" \
+		    "uninstall it with that first" ;;
+		esac
+	fi
+}
+
 cmd_install() {
 	local mode
 	need_root
@@ -309,14 +373,17 @@ cmd_install() {
 	if [ -e "$state/mode" ] && [ "$(cat "$state/mode")" != "$mode" ]; then
 		die "installed for $(cat "$state/mode"), now $mode: uninstall first"
 	fi
+	same_form
 	[ "$mode" = systemd ] && systemd_check
 	if [ ! -x /sbin/auditd ] || [ ! -x /etc/init.d/auditd ]; then
 		say "warning: Debian's auditd package is not installed (its" \
 		    "init script, auditctl and augenrules are used)"
 	fi
-	ensure_built
+	ensure_daemon
 	mkdir -p "$state"
+	touch "$state/files"
 	echo "$mode" > "$state/mode"
+	echo "$origin" > "$state/origin"
 	echo "$prefix" > "$state/prefix"
 	note_new_dirs
 	case $mode in
@@ -333,6 +400,7 @@ cmd_uninstall() {
 		say "not installed"
 		return 0
 	fi
+	same_form
 	mode=$(cat "$state/mode")
 	prefix=$(cat "$state/prefix")
 	case $mode in
@@ -345,13 +413,16 @@ cmd_uninstall() {
 }
 
 cmd_status() {
-	local mode pid f daemon
+	local mode pid f daemon by
 	if [ ! -e "$state/mode" ]; then
 		echo "installed:   no"
 	else
 		mode=$(cat "$state/mode")
 		prefix=$(cat "$state/prefix")
-		echo "installed:   yes, for $mode, prefix $prefix"
+		by="tools/dropin.sh, which installed:"
+		[ "$(cat "$state/origin" 2>/dev/null)" = installed ] &&
+			by="$prefix/sbin/ringaudit-dropin (nothing copied)"
+		echo "installed:   yes, for $mode, prefix $prefix, by $by"
 		while IFS= read -r f; do
 			if [ -e "$f" ]; then echo "  $f"; else echo "  $f (missing)"; fi
 		done < "$state/files"
@@ -382,5 +453,5 @@ case ${1:-} in
 install) cmd_install ;;
 uninstall) cmd_uninstall ;;
 status) cmd_status ;;
-*) echo "usage: $0 {install|uninstall|status}" >&2; exit 2 ;;
+*) echo "usage: $(basename "$0") {install|uninstall|status}" >&2; exit 2 ;;
 esac

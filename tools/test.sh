@@ -27,6 +27,14 @@ run_variant() {
 }
 
 run_variant plain "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The Debian package (tests/pkg/test_deb.sh): built from the tree, lintian,
+# installed, switched over and back, purged.  Once, after the plain
+# tests: not a ctest, so that the sanitizer variants do not run it again.
+# It exits 77 only where the kernel tests skip.
+echo "== Debian package"
+deb_rc=0
+tests/pkg/test_deb.sh || deb_rc=$?
+[ $deb_rc = 0 ] || [ $deb_rc = 77 ] || exit $deb_rc
 # LeakSanitizer's suppressions: libraries' own leaks, each with its proof.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$PWD/tests/common/lsan.supp \

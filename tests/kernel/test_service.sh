@@ -45,55 +45,24 @@ n=${RA_SERVICE_EVENTS:-1000}
 prefix=/usr/local
 link=$prefix/lib/ringaudit/auditd
 bin=$prefix/sbin/ringauditd
-logdir=/var/log/audit
-pidfile=/var/run/auditd.pid
 defaults=/etc/default/auditd
 rules=/etc/audit/audit.rules
 tag=rasvc$$
 keep=$build/Testing/test_service-logs
 
-fails=0
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-quiet() { "$@" >/dev/null; }
 # skip_or_fail, kstat, wait_for, take_kernel, kernel_save, file_save,
 # stop_daemon, ...
 . "$src/tests/common/ra_kernel.sh"
+# expect, svc_can_run, svc_take, svc_logs_aside, svc, daemon_ok, started,
+# gone, svc_stopped; logdir, pidfile
+. "$src/tests/common/ra_service.sh"
 
 # --- what cannot run here ----------------------------------------------
-[ "$(id -u)" -eq 0 ] || skip_or_fail "not root"
-if [ -d /run/systemd/system ]; then
-	echo "SKIP: systemd runs this machine; this test drives the init.d" \
-	     "path (service -> /etc/init.d/auditd) and would have to switch" \
-	     "the machine's units"
-	exit 77
-fi
-if [ ! -x /etc/init.d/auditd ] || [ ! -x /sbin/auditd ] ||
-    ! command -v ausearch >/dev/null; then
-	[ -n "${RA_REQUIRE_KERNEL:-}" ] && "$src/tools/deps.sh" >/dev/null
-	[ -x /etc/init.d/auditd ] && [ -x /sbin/auditd ] ||
-		skip_or_fail "Debian's auditd package is not installed"
-fi
+svc_can_run
 [ -x "$build/ringauditd" ] && [ -x "$build/ra-gen" ] ||
 	skip_or_fail "$build has no ringauditd and ra-gen: build it first"
-auditctl -s >/dev/null 2>&1 ||
-	skip_or_fail "the kernel's audit subsystem does not answer (auditctl -s)"
 
-take_kernel
-if [ -e /var/lib/ringaudit/dropin/mode ]; then
-	skip_or_fail "the drop-in is installed already; not touching it"
-fi
-if [ -r "$pidfile" ] &&
-    [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = auditd ]; then
-	skip_or_fail "$pidfile names a live auditd: the auditd service runs"
-fi
-[ ! -e "$logdir.ringaudit-test" ] ||
-	skip_or_fail "$logdir.ringaudit-test is left from an earlier run"
+svc_take
 
 # --- what to put back --------------------------------------------------
 work=$(mktemp -d /tmp/ra-service.XXXXXX)
@@ -101,7 +70,6 @@ kernel_save "$work"
 for f in "$defaults" "$rules" "$rules.prev" "$pidfile"; do
 	file_save "$work" "$f"
 done
-logs_moved=0 logs_moved_dir=0 logs_inode=
 installed=0
 pids=()
 
@@ -133,17 +101,7 @@ cleanup() {
 	for p in "$defaults" "$rules" "$rules.prev" "$pidfile"; do
 		file_restore "$work" "$p" || problems=1
 	done
-	if [ $logs_moved = 1 ]; then
-		rm -rf "$keep"
-		mkdir -p "$(dirname "$keep")" && cp -a "$logdir" "$keep"
-		rm -rf "$logdir"
-		if [ $logs_moved_dir = 1 ]; then
-			mv "$logdir.ringaudit-test" "$logdir"
-			[ "$(stat -c %i "$logdir")" = "$logs_inode" ] ||
-				{ echo "cleanup: $logdir not restored"; problems=1; }
-		fi
-		echo "cleanup: this run's logs are in $keep"
-	fi
+	svc_logs_back "$keep" || problems=1
 	for p in "$bin" "$link"; do
 		[ -e "$p" ] || [ -L "$p" ] || continue
 		echo "cleanup: $p is still there"
@@ -155,19 +113,7 @@ cleanup() {
 trap_cleanup cleanup
 
 # --- logs aside ----------------------------------------------------------
-if [ -d "$logdir" ]; then
-	logs_inode=$(stat -c %i "$logdir")
-	mv "$logdir" "$logdir.ringaudit-test"
-	logs_moved_dir=1
-fi
-logs_moved=1
-mkdir "$logdir"
-if [ $logs_moved_dir = 1 ]; then
-	chown --reference="$logdir.ringaudit-test" "$logdir"
-	chmod --reference="$logdir.ringaudit-test" "$logdir"
-else
-	chown root:adm "$logdir" && chmod 750 "$logdir"
-fi
+svc_logs_aside
 
 # --- install -------------------------------------------------------------
 echo "== tools/dropin.sh install (from $build)"
@@ -184,35 +130,6 @@ expect "install again changes nothing in $defaults" \
 expect "install again leaves one DAEMON= block" \
 	test "$(grep -c '^# BEGIN ringaudit drop-in' "$defaults")" = 1
 
-# svc ACTION: the service command, bounded so that a hung start or stop
-# cannot outlive ctest's timeout and skip the cleanup.
-svc() { timeout 120 service auditd "$@"; }
-
-# daemon_ok PID: the checks every started daemon must pass.
-daemon_ok() {
-	local pid=$1
-	expect "the kernel's audit pid is the daemon's" test "$(kstat pid)" = "$pid"
-	expect "pidof auditd finds it, and only it" test "$(pidof auditd)" = "$pid"
-	expect "its comm is auditd" test "$(cat "/proc/$pid/comm")" = auditd
-	expect "killall -0 auditd finds it" killall -q -0 auditd
-	expect "its exe is $bin" test "$(readlink "/proc/$pid/exe")" = "$bin"
-	expect "start-stop-daemon --exec $link matches it" \
-		start-stop-daemon --stop --test --quiet --exec "$link"
-	expect "$pidfile holds its pid" \
-		test "$(cat "$pidfile" 2>/dev/null)" = "$pid"
-	expect "start-stop-daemon --pidfile $pidfile --name auditd matches it" \
-		start-stop-daemon --stop --test --quiet --pidfile "$pidfile" --name auditd
-	expect "service auditd status says running" quiet svc status
-}
-
-# started OLD: the pid the kernel names within 5 s if not 0 or OLD, or
-# nothing.
-new_pid() { local p; p=$(kstat pid); [ "$p" != 0 ] && [ "$p" != "$1" ]; }
-started() {
-	wait_for 50 new_pid "$1" || return 0
-	kstat pid
-}
-
 # phase KEY: load a rule keyed KEY on this shell's children's getpriority
 # calls, and make N of them.
 phase() {
@@ -225,11 +142,6 @@ phase() {
 # in_log FILE KEY N: FILE holds N system call records keyed KEY.
 in_log() {
 	[ "$(grep -c "^type=SYSCALL .* key=\"$2\"" "$1" 2>/dev/null)" = "$3" ]
-}
-# gone PID: no such process, or only a zombie.
-gone() {
-	[ ! -e "/proc/$1" ] ||
-		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
 # --- start ---------------------------------------------------------------
@@ -297,11 +209,7 @@ t1=$(date +%s)
 # first (by pid file) did not stop, then KILLs it.
 expect "stop took $((t1 - t0)) s, less than 30" \
 	test $((t1 - t0)) -lt 30
-expect "stop: the kernel's audit pid is 0" test "$(kstat pid)" = 0
-expect "stop: no auditd runs" test -z "$(pidof auditd)"
-expect "stop: no $pidfile" test ! -e "$pidfile"
-expect "service auditd status says stopped" \
-	test "$(svc status >/dev/null 2>&1; echo $?)" != 0
+svc_stopped
 
 # --- the logs ------------------------------------------------------------
 echo "== the logs"

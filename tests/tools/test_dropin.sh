@@ -10,6 +10,9 @@
 #    /etc/default/auditd back byte for byte (also without a last newline,
 #    and when there was none), keeps an admin's later edits, and removes
 #    every file and folder install made; status says installed or not.
+#  - ringaudit-dropin (the script as CMake installs it, with the daemon
+#    installed beside it): install and uninstall only switch, copying and
+#    removing nothing; a drop-in of one form is refused by the other.
 #  - systemd (a /run/systemd/system and a stand-in systemctl that records
 #    its calls): the unit is installed with the prefix's ExecStart=,
 #    auditd.service is stopped and disabled before ringauditd.service is
@@ -106,6 +109,37 @@ expect "the file as it was is kept beside it" \
 	cmp -s "$tmp/orig" "$defaults.ringaudit-orig"
 rm -f "$defaults.ringaudit-orig"
 
+echo "== sysvinit: ringaudit-dropin, the installed form"
+debian_defaults
+cp -p "$defaults" "$tmp/orig"
+cmake --install "$build" --prefix /usr/local >/dev/null
+find /usr/local | sort > "$tmp/files.before"
+inst=/usr/local/sbin/ringaudit-dropin
+expect "ringaudit-dropin is installed" test -x "$inst"
+"$inst" install >/dev/null
+expect "ringaudit-dropin install: DAEMON= names the link" \
+	test "$(daemon_var)" = /usr/local/lib/ringaudit/auditd
+find /usr/local | sort > "$tmp/files.after"
+expect "ringaudit-dropin install copies nothing" cmp -s "$tmp/files.before" "$tmp/files.after"
+expect "ringaudit-dropin status says installed" quiet "$inst" status
+expect "tools/dropin.sh refuses to install over it" \
+	test "$("$dropin" install >/dev/null 2>&1; echo $?)" = 1
+expect "tools/dropin.sh refuses to uninstall it" \
+	test "$("$dropin" uninstall >/dev/null 2>&1; echo $?)" = 1
+"$inst" uninstall >/dev/null
+expect "ringaudit-dropin uninstall: $defaults byte for byte" cmp -s "$tmp/orig" "$defaults"
+find /usr/local | sort > "$tmp/files.after"
+expect "ringaudit-dropin uninstall removes nothing" cmp -s "$tmp/files.before" "$tmp/files.after"
+expect "ringaudit-dropin uninstall: /var/lib as it was (empty)" empty /var/lib
+"$dropin" install >/dev/null
+expect "ringaudit-dropin refuses to uninstall tools/dropin.sh's drop-in" \
+	test "$("$inst" uninstall >/dev/null 2>&1; echo $?)" = 1
+"$dropin" uninstall >/dev/null
+# An empty /usr/local again for what follows: a fresh tmpfs.
+umount /usr/local && mount -t tmpfs ringaudit-test /usr/local
+expect "and tools/dropin.sh's uninstall still gives $defaults back" \
+	cmp -s "$tmp/orig" "$defaults"
+
 echo "== systemd, with a stand-in systemctl"
 debian_defaults
 mkdir -p /run/systemd/system /run/fake
@@ -163,6 +197,25 @@ PATH=/run/fake:$PATH "$dropin" install >/dev/null
 PATH=/run/fake:$PATH "$dropin" uninstall >/dev/null
 expect "uninstall leaves auditd.service disabled and stopped" \
 	test "$(cat /run/fake/auditd.service.enabled /run/fake/auditd.service.active | tr '\n' ' ')" = "disabled inactive "
+
+echo "== systemd: ringaudit-dropin, the installed form"
+echo enabled > /run/fake/auditd.service.enabled
+echo active > /run/fake/auditd.service.active
+cmake --install "$build" --prefix /usr/local >/dev/null
+find /usr/local | sort > "$tmp/files.before"
+: > /run/fake/calls
+PATH=/run/fake:$PATH /usr/local/sbin/ringaudit-dropin install >/dev/null
+order=$(grep -nE '^(stop auditd|disable auditd|enable ringauditd|(re)?start ringauditd)' \
+	/run/fake/calls | cut -d: -f2 | tr '\n' ',')
+expect "auditd.service stopped and disabled, then ringauditd.service enabled and started ($order)" \
+	test "$order" = "stop auditd.service,disable auditd.service,enable ringauditd.service,start ringauditd.service,"
+PATH=/run/fake:$PATH /usr/local/sbin/ringaudit-dropin uninstall >/dev/null
+expect "uninstall: auditd.service enabled and active again" \
+	test "$(cat /run/fake/auditd.service.enabled /run/fake/auditd.service.active | tr '\n' ' ')" = "enabled active "
+find /usr/local | sort > "$tmp/files.after"
+expect "install and uninstall copied and removed nothing" \
+	cmp -s "$tmp/files.before" "$tmp/files.after"
+umount /usr/local && mount -t tmpfs ringaudit-test /usr/local
 
 echo "== systemd: a local copy of auditd.service"
 cp /lib/systemd/system/auditd.service /etc/systemd/system/auditd.service 2>/dev/null ||

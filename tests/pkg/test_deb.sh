@@ -12,12 +12,12 @@
 #     ringauditd.conf, and no init script.  lintian's output is printed; an
 #     E: fails.
 #  2. dpkg -i: nothing switched (no daemon started, /etc/default/auditd
-#     unchanged, no drop-in state, no unit enabled), `man -w ringauditd`
-#     finds its page (when the tree has man/).
+#     unchanged, no drop-in state, no unit enabled), `man -w` finds each
+#     page, `ringauditd --version` is the package's.
 #  3. ringaudit-dropin install (nothing copied, DAEMON= the link); the
 #     service as kernel/test_service checks it: start (the kernel's audit
 #     pid, pidof auditd, the exe /usr/sbin/ringauditd, the pid file),
-#     status, rotate (audit.log.1), reload (DAEMON_CONFIG, same daemon),
+#     ringaudit-top --once on its control socket, status, rotate (audit.log.1), reload (DAEMON_CONFIG, same daemon),
 #     stop; ringaudit-dropin uninstall (/etc/default/auditd byte for byte).
 #  4. ringaudit-dropin install, service auditd start, then dpkg --purge
 #     directly: the package's prerm gives auditd the service back
@@ -191,8 +191,13 @@ took
 expect "the package is ${deb##*/}" test -f "$deb"
 dpkg-deb -c "$deb" | awk '{ print $6 $7 $8 }' | sed 's|^\./|/|' > "$work/contents"
 for f in "$bin" "$link->../../sbin/ringauditd" "$dropin" /usr/sbin/ringaudit-bench \
+    /usr/sbin/ringaudit-top \
     /lib/systemd/system/ringauditd.service \
     /usr/share/doc/ringaudit/examples/ringauditd.conf \
+    /usr/share/doc/ringaudit/examples/ringauditd-alerts.yml \
+    /usr/share/man/man8/ringauditd.8.gz /usr/share/man/man5/ringauditd.conf.5.gz \
+    /usr/share/man/man8/ringaudit-top.8.gz /usr/share/man/man8/ringaudit-bench.8.gz \
+    /usr/share/man/man8/ringaudit-dropin.8.gz \
     /usr/share/doc/ringaudit/copyright; do
 	expect "the package holds $f" grep -qxF "$f" "$work/contents"
 done
@@ -257,12 +262,13 @@ expect "installing enabled no unit (no ringauditd link under /etc/systemd)" \
 expect "ringaudit-dropin status says not installed" \
 	test "$("$dropin" status >/dev/null 2>&1; echo $?)" = 1
 expect "$link is a link to $bin" test "$(readlink -f "$link")" = "$bin"
-if [ -d "$tree/man" ]; then
-	expect "man -w ringauditd finds the page ($(man -w ringauditd 2>&1))" \
-		quiet man -w ringauditd
-else
-	echo "   (no man/ in this tree: man -w ringauditd not checked)"
-fi
+for page in ringauditd ringauditd.conf ringaudit-top ringaudit-bench \
+    ringaudit-dropin; do
+	expect "man -w $page finds the page ($(man -w "$page" 2>&1))" \
+		quiet man -w "$page"
+done
+expect "ringauditd --version is the package's" \
+	test "$("$bin" --version)" = "ringauditd $version"
 
 # --- 3. switch over, the service, switch back -----------------------------
 echo "== ringaudit-dropin install"
@@ -284,6 +290,11 @@ pid1=$(started 0)
 pass "service auditd start: pid $pid1"
 daemon_ok "$pid1"
 expect "auditctl -s: pid $pid1" test "$(auditctl -s | awk '$1 == "pid" { print $2 }')" = "$pid1"
+# The live view, on the service's control socket (/run/ringauditd.sock).
+top_says() { ringaudit-top --once -d 0.2 > "$work/top.txt" 2>&1 &&
+	grep -q "sends to this daemon" "$work/top.txt"; }
+expect "ringaudit-top --once reads the service's daemon" top_says
+sed 's/^/  /' "$work/top.txt"
 
 echo "== service auditd rotate"
 svc rotate

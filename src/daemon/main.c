@@ -241,13 +241,16 @@ log_summary(struct pl *p, enum wr_output out, const char *path)
 	else
 		snprintf(where, sizeof(where), "(write_logs = no: to no log)");
 	if (lost == 0 && st.in.enobufs == 0)
-		log_info("ringauditd wrote %llu records %s; none were lost",
-		    (unsigned long long)st.wr.written, where);
+		log_info("ringauditd wrote %llu record%s %s; none were lost",
+		    (unsigned long long)st.wr.written,
+		    st.wr.written == 1 ? "" : "s", where);
 	else
-		log_warnx("ringauditd wrote %llu records %s; %llu were lost "
+		log_warnx("ringauditd wrote %llu record%s %s; %llu %s lost "
 		    "(not written: logging suspended or a write failed, or "
 		    "dropped by the kernel)%s",
-		    (unsigned long long)st.wr.written, where, lost,
+		    (unsigned long long)st.wr.written,
+		    st.wr.written == 1 ? "" : "s", where, lost,
+		    lost == 1 ? "was" : "were",
 		    st.in.enobufs > 0 ? ", and the kernel overran the audit "
 		    "socket: records it sent may be missing" : "");
 	if (st.in.left_in_kernel > 0)

@@ -14,7 +14,10 @@
  * The writer posts conditions (space left, disk full, ...) once each; here
  * they become auditd's actions: the message auditd logs, and the program
  * an action runs (exec, email, single, halt).  The writer has already done
- * its own part (suspend, rotate) from the same configuration.
+ * its own part (suspend, rotate) from the same configuration.  Every line
+ * auditd 3.0.9 logs for these events is logged here in its words and at
+ * its priority (README, "Syslog: auditd's lines"), where an admin's rules
+ * look for them; where auditd says nothing (SIGUSR1) only debug does.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -236,11 +236,13 @@ log_summary(struct pl *p, enum wr_output out, const char *path)
 	lost = (unsigned long long)(st.wr.dropped + st.in.lost);
 	if (out == WR_OUT_FILE)
 		snprintf(where, sizeof(where), "to %s", path);
-	else if (out == WR_OUT_FD)
-		snprintf(where, sizeof(where), "to standard output");
 	else
-		snprintf(where, sizeof(where), "(write_logs = no: to no log)");
-	if (lost == 0 && st.in.enobufs == 0)
+		snprintf(where, sizeof(where), "to standard output");
+	if (out == WR_OUT_DISCARD)
+		log_info("ringauditd took %llu records; write_logs = no: none "
+		    "were written to a log",
+		    (unsigned long long)(st.wr.records - st.wr.skipped));
+	else if (lost == 0 && st.in.enobufs == 0)
 		log_info("ringauditd wrote %llu record%s %s; none were lost",
 		    (unsigned long long)st.wr.written,
 		    st.wr.written == 1 ? "" : "s", where);

@@ -135,6 +135,7 @@ syslog_from() {
 	tail -n "+$1" "$tmp/syslog.txt" | sed -E \
 		's/^<([0-9]+)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} ([^:]+): (.*)$/\1|\2|\3/'
 }
+indent() { local l; while IFS= read -r l; do echo "     $l"; done <<< "$1"; }
 # same_lines CASE EXPECTED GOT: each got line as the expected one (a
 # trailing " *" in it: its start), as many, in order; else both said.
 same_lines() {
@@ -153,9 +154,9 @@ same_lines() {
 		return 0
 	fi
 	echo "   expected:"
-	sed 's/^/     /' <<< "$2"
+	indent "$2"
 	echo "   got:"
-	sed 's/^/     /' <<< "$3"
+	indent "$3"
 	return 1
 }
 mark() { mark=$(($(wc -l < "$tmp/syslog.txt") + 1)); }
@@ -179,6 +180,7 @@ wait_said() { wait_for 100 said_line "$1" || echo "   (waited 10 s for \"$1\")";
 # ident PID: auditd[PID]
 ident() { echo "auditd[$1]"; }
 # with_ident PID LINES: each "PRI|TEXT" as "PRI|auditd[PID]|TEXT".
+# shellcheck disable=SC2001 # every line's start
 with_ident() { sed "s/^\([0-9]*\)|/\1|$(ident "$1")|/" <<< "$2"; }
 
 conf() {
@@ -279,7 +281,7 @@ exp=$(with_ident "$p" "$(fmt "$T_NOPLUG"
 	fmt "$T_RESUMED"
 	fmt "$T_CONFIG" "$$" "$auid" "?"
 	fmt "$T_NOPLUG"
-	echo "$(fmt "$R_SUMMARY_LOST" "4 records" "$tmp/part/audit.log" 1)"
+	fmt "$R_SUMMARY_LOST" "4 records" "$tmp/part/audit.log" 1
 	fmt "$T_EXIT")")
 check "space_left, admin_space_left's suspend, SIGUSR2's resume, SIGHUP: auditd's lines" \
 	same_lines space "$exp" "$got"
@@ -321,7 +323,7 @@ for act in ROTATE KEEP_LOGS SYSLOG SUSPEND; do
 	got=$(syslog_from "$mark")
 	case $act in
 	ROTATE) sum=$(fmt "$R_SUMMARY_OK" "3 records" "$d/log/audit.log") ;;
-	SUSPEND) sum="$(fmt "$R_SUMMARY_LOST" "1 record" "$d/log/audit.log" 1)" ;;
+	SUSPEND) sum=$(fmt "$R_SUMMARY_LOST" "1 record" "$d/log/audit.log" 1) ;;
 	*) sum=$(fmt "$R_SUMMARY_OK" "2 records" "$d/log/audit.log") ;;
 	esac
 	exp=$(with_ident "$p" "$(fmt "$T_NOPLUG"

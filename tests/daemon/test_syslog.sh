@@ -169,11 +169,16 @@ start() {
 	wait_for 100 said
 	kill -0 "$dpid" 2>/dev/null || { sed 's/^/  daemon: /' "$1/stderr"; die "$2 did not start"; }
 }
+# stop DIR: SIGTERM; the daemon must exit 0 (the last datagram is sent
+# before it exits).
 stop() {
 	stop_daemon daemon "$dpid"
 	dpid=
-	# The last datagram is sent before the daemon exits.
-	[ "$stopped" = 0 ] || echo "   exit status $stopped"
+	if [ "$stopped" != 0 ]; then
+		echo "FAIL - the daemon exited with $stopped"
+		sed 's/^/  daemon: /' "$1/stderr" | tail -n 20
+		fails=$((fails + 1))
+	fi
 }
 said_line() { syslog_from "$mark" | grep -qF "$1"; }
 wait_said() { wait_for 100 said_line "$1" || echo "   (waited 10 s for \"$1\")"; }
@@ -214,7 +219,7 @@ if [ -x "$auditd_bin" ]; then
 	mark
 	start "$d" "$auditd_bin"
 	p=$dpid
-	stop
+	stop "$d"
 	# This VM refuses oom_score_adj: auditd says so (no ringauditd line).
 	got=$(syslog_from "$mark" | grep -v '|Unable to adjust out of memory score$')
 	exp=$(with_ident "$p" "$(fmt "$T_NOPLUG"; fmt "$T_INIT" 3.0.9 enable; fmt "$T_EXIT")")
@@ -228,7 +233,7 @@ conf "$d"
 mark
 start "$d" "$tmp/bin/auditd"
 p=$dpid
-stop
+stop "$d"
 got=$(syslog_from "$mark")
 exp=$(with_ident "$p" "$(fmt "$T_NOPLUG"
 	echo "$(fmt "$T_INIT" 3.0.9 enable) - ringauditd *"
@@ -269,7 +274,7 @@ wait_for 100 grep -q '^type=DAEMON_CONFIG ' "$tmp/part/audit.log" ||
 # The dispatcher takes the HUP in its own thread: its line, once said.
 noplug_twice() { [ "$(syslog_from "$mark" | grep -c "|${T_NOPLUG#*|}\$")" -ge 2 ]; }
 wait_for 100 noplug_twice || echo "   (the dispatcher said nothing of the HUP in 10 s)"
-stop
+stop "$d"
 got=$(syslog_from "$mark")
 # Written: START, RESUME, CONFIG, END; lost: ROTATE, as the rotation's
 # space check suspended logging before it was written.
@@ -319,7 +324,7 @@ for act in ROTATE KEEP_LOGS SYSLOG SUSPEND; do
 		wait_for 100 grep -q '^type=DAEMON_ROTATE ' "$d/log/audit.log" ||
 			echo "   (no DAEMON_ROTATE after 10 s)"
 	fi
-	stop
+	stop "$d"
 	got=$(syslog_from "$mark")
 	case $act in
 	ROTATE) sum=$(fmt "$R_SUMMARY_OK" "3 records" "$d/log/audit.log") ;;

@@ -4,7 +4,11 @@
  * In the foreground they go to stderr; as a daemon, to syslog (facility
  * daemon), as auditd's do.  Messages are for the admin: start, stop,
  * configuration errors, and failures, each rate-limited by its caller when
- * it can repeat.  No record ever produces a message.
+ * it can repeat.  No record ever produces a message.  Where auditd 3.0.9
+ * logs a line for the same event, ringauditd logs auditd's text at
+ * auditd's priority (log_notice, log_err, log_alert), so that the rules
+ * admins keep for auditd's lines match; ringauditd's own detail follows
+ * at debug level or in a line of its own.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -93,6 +97,36 @@ log_info(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_NOTICE, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_alert(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ALERT, fmt, ap, NULL);
 	va_end(ap);
 }
 

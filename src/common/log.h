@@ -15,6 +15,11 @@ void log_set_debug(bool on);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* auditd's own priorities, for the lines an admin's rules look for
+ * (README, "Syslog"): LOG_NOTICE, LOG_ERR, LOG_ALERT. */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* LOG_CRIT, and going on (fatalx is LOG_CRIT and exits). */
 void log_critx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

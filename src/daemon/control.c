@@ -14,7 +14,10 @@
  * The writer posts conditions (space left, disk full, ...) once each; here
  * they become auditd's actions: the message auditd logs, and the program
  * an action runs (exec, email, single, halt).  The writer has already done
- * its own part (suspend, rotate) from the same configuration.
+ * its own part (suspend, rotate) from the same configuration.  Every line
+ * auditd 3.0.9 logs for these events is logged here in its words and at
+ * its priority (README, "Syslog: auditd's lines"), where an admin's rules
+ * look for them; where auditd says nothing (SIGUSR1) only debug does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -394,7 +397,7 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 	int rc;
 
 	(void)sender(d, ssi, &si);
-	log_info("config change requested by pid=%d auid=%u subj=%s", si.pid,
+	log_notice("config change requested by pid=%d auid=%u subj=%s", si.pid,
 	    si.uid, si.ctx[0] != '\0' ? si.ctx : "?");
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
 		log_warnx("Cannot reconfigure: out of memory");
@@ -408,7 +411,7 @@ reconfigure(struct dmn *d, const struct signalfd_siginfo *ssi)
 		/* As auditd: reported, no record, the old configuration
 		 * stays. */
 		d->st.reconfig_errors++;
-		log_warnx("%s", err);
+		log_err("%s", err);
 		log_warnx("The audit daemon is keeping its configuration");
 		free(nc);
 		return;
@@ -496,13 +499,16 @@ dmn_signal(struct dmn *d, const struct signalfd_siginfo *si)
 		break;
 	case SIGUSR1:
 		d->st.rotate_requests++;
-		log_info("Audit daemon rotating log files");
+		/* auditd says nothing for SIGUSR1: its "rotating log files"
+		 * is the size and space actions' (logwatch ignores it). */
+		log_debug("SIGUSR1 from pid %d: rotating the log",
+		    (int)si->ssi_pid);
 		sender_record(d, si, AUDIT_DAEMON_ROTATE, RING_CMD_ROTATE,
 		    "rotate-logs");
 		break;
 	case SIGUSR2:
 		d->st.resumes++;
-		log_info("Audit daemon is attempting to resume logging.");
+		log_notice("Audit daemon is attempting to resume logging.");
 		/* As auditd: SIGUSR2 also ends a plugin suspension. */
 		if (d->disp != NULL)
 			disp_resume(d->disp);
@@ -597,19 +603,21 @@ run_action(struct dmn *d, const struct cond *k)
 		struct wr_state ws;
 
 		pl_get_writer_state(d->p, &ws);
-		log_warnx("write: %s (%s)", k->warn, strerror(ws.error));
+		log_alert("write: %s (%s)", k->warn, strerror(ws.error));
 	} else if (k->always || a->act == CFG_ACT_SYSLOG ||
 	    a->act == CFG_ACT_EMAIL)
-		log_warnx("%s", k->warn);
+		log_alert("%s", k->warn);
 	switch (a->act) {
 	case CFG_ACT_IGNORE:
 	case CFG_ACT_SYSLOG:
 		return;
 	case CFG_ACT_ROTATE:
-		log_info("Audit daemon rotating log files");
+		/* auditd rotates (and says so) only with num_logs > 1. */
+		if (d->cfg->num_logs > 1)
+			log_notice("Audit daemon rotating log files");
 		return;
 	case CFG_ACT_SUSPEND:
-		log_warnx("%s", k->suspend);
+		log_alert("%s", k->suspend);
 		return;
 	case CFG_ACT_EMAIL:
 		rc = act_email(d->cfg, k->subject != NULL ? k->subject :
@@ -621,11 +629,11 @@ run_action(struct dmn *d, const struct cond *k)
 		rc = act_exec(a->exe, NULL);
 		break;
 	case CFG_ACT_SINGLE:
-		log_warnx("%s", k->single);
+		log_alert("%s", k->single);
 		rc = act_exec(d->cfg->init_command, "1");
 		break;
 	case CFG_ACT_HALT:
-		log_warnx("%s", k->halt);
+		log_alert("%s", k->halt);
 		rc = act_exec(d->cfg->init_command, "0");
 		break;
 	}
@@ -656,26 +664,29 @@ dmn_writer_events(struct dmn *d)
 		d->st.max_log_file_events++;
 		switch (d->cfg->max_log_file_action) {
 		case CFG_MAX_SYSLOG:
-			log_warnx("Audit daemon log file is larger than max "
+			log_err("Audit daemon log file is larger than max "
 			    "size");
 			break;
 		case CFG_MAX_SUSPEND:
-			log_warnx("Audit daemon is suspending logging due to "
+			log_err("Audit daemon is suspending logging due to "
 			    "logfile size.");
 			break;
 		case CFG_MAX_ROTATE:
-			log_info("Audit daemon rotating log files");
+			if (d->cfg->num_logs > 1)
+				log_notice("Audit daemon rotating log files");
 			break;
 		case CFG_MAX_KEEP_LOGS:
-			log_info("Audit daemon rotating log files with keep "
+			log_notice("Audit daemon rotating log files with keep "
 			    "option");
 			break;
 		case CFG_MAX_IGNORE:
 			break;
 		}
 	}
+	/* Posted only when logging had been suspended: auditd says it
+	 * only when it had closed the log. */
 	if (ev & WR_EV_RESUMED)
-		log_info("Audit daemon resumed logging.");
+		log_notice("Audit daemon resumed logging.");
 }
 
 void

@@ -165,6 +165,23 @@ parse_args(int argc, char **argv, struct opts *o)
 		usage();
 }
 
+/*
+ * The name syslog gets: the one the daemon was started by.  Installed in
+ * auditd's place it runs through a link called "auditd" (README, "Drop-in
+ * for auditd"), and its lines carry auditd's name, as the admin's filters
+ * (journalctl -t auditd, rsyslog's programname, logwatch's service)
+ * expect; run as ringauditd, beside auditd, they carry its own.
+ */
+static const char *
+syslog_ident(const char *argv0)
+{
+	const char *slash = argv0 != NULL ? strrchr(argv0, '/') : NULL;
+
+	if (argv0 == NULL || argv0[0] == '\0')
+		return "ringauditd";
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : argv0;
+}
+
 /* auditd runs for root, or for whoever has CAP_AUDIT_CONTROL. */
 static bool
 may_run(void)
@@ -234,13 +251,46 @@ report_start(int fd, int code)
 	close(fd);
 }
 
+/*
+ * The stop, in the admin's words: how many records went where, and
+ * whether any were lost.  The pipeline's own figures (waits, sleeps,
+ * latency) are for the debug level, the state report and the metrics.
+ */
 static void
-log_summary(struct pl *p)
+log_summary(struct pl *p, enum wr_output out, const char *path)
 {
 	struct pl_stats st;
+	unsigned long long lost;
+	char where[PATH_MAX + 16];
 
 	pl_get_stats(p, &st);
-	log_info("ringauditd: %llu records received (%llu daemon), %llu "
+	lost = (unsigned long long)(st.wr.dropped + st.in.lost);
+	if (out == WR_OUT_FILE)
+		snprintf(where, sizeof(where), "to %s", path);
+	else
+		snprintf(where, sizeof(where), "to standard output");
+	if (out == WR_OUT_DISCARD)
+		log_info("ringauditd took %llu records; write_logs = no: none "
+		    "were written to a log",
+		    (unsigned long long)(st.wr.records - st.wr.skipped));
+	else if (lost == 0 && st.in.enobufs == 0)
+		log_info("ringauditd wrote %llu record%s %s; none were lost",
+		    (unsigned long long)st.wr.written,
+		    st.wr.written == 1 ? "" : "s", where);
+	else
+		log_warnx("ringauditd wrote %llu record%s %s; %llu %s lost "
+		    "(not written: logging suspended or a write failed, or "
+		    "dropped by the kernel)%s",
+		    (unsigned long long)st.wr.written,
+		    st.wr.written == 1 ? "" : "s", where, lost,
+		    lost == 1 ? "was" : "were",
+		    st.in.enobufs > 0 ? ", and the kernel overran the audit "
+		    "socket: records it sent may be missing" : "");
+	if (st.in.left_in_kernel > 0)
+		log_warnx("ringauditd: %llu records were still queued in the "
+		    "kernel when it stopped waiting",
+		    (unsigned long long)st.in.left_in_kernel);
+	log_debug("ringauditd: %llu records received (%llu daemon), %llu "
 	    "written, %llu durable, %llu dropped, %llu unformattable; waits: "
 	    "pool %llu, worker rings %llu, writer rings %llu; sleeps: "
 	    "workers %llu, writer woken %llu times; socket: %llu ENOBUFS, "
@@ -262,10 +312,34 @@ log_summary(struct pl *p)
 	    (unsigned long long)st.in.lost,
 	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.5) / 1000,
 	    (unsigned long long)hist_quantile(&st.wr.lat_written, 0.99) / 1000);
-	if (st.in.left_in_kernel > 0)
-		log_warnx("ringauditd: %llu records were still queued in the "
-		    "kernel when it stopped waiting",
-		    (unsigned long long)st.in.left_in_kernel);
+}
+
+/*
+ * auditd's start line, which logwatch ("Init complete, auditd [0-9,.]+
+ * listening for events") and the usual rules look for, with the version
+ * whose behaviour ringauditd keeps (that of DAEMON_START's ver=); what
+ * is really running follows on the same line.
+ */
+static void
+log_start(const struct opts *o, const struct cfg *c,
+    const struct pl_config *pc, bool multicast)
+{
+	const char *state = "enable";
+	size_t i;
+
+	for (i = 0; i < sizeof(startup_states) / sizeof(startup_states[0]);
+	    i++)
+		if (startup_states[i].v == o->enable)
+			state = startup_states[i].name;
+	log_notice("Init complete, auditd %s listening for events (startup "
+	    "state %s) - ringauditd %s %s%s: %u worker%s, %u records, flush %s",
+	    PL_AUDITD_COMPAT, state, RA_VERSION, !c->local_events ?
+	    "for remote clients only" : multicast ? "beside the audit "
+	    "daemon (multicast)" : "as the audit daemon",
+	    c->tcp_listen_port > 0 && c->local_events ?
+	    " and for remote clients" : "", pc->workers,
+	    pc->workers == 1 ? "" : "s", pc->records,
+	    cfg_flush_name(c->flush));
 }
 
 static uint64_t
@@ -365,12 +439,14 @@ main(int argc, char **argv)
 	struct utsname un;
 	struct parse_opts popts;
 	char err[1024], text[1024], pidfile[PATH_MAX];
+	const char *ident;
 	bool multicast;
 	sigset_t sigs;
 	int rc, sfd, report = -1;
 
 	parse_args(argc, argv, &o);
-	log_init("ringauditd", true, !o.foreground);
+	ident = syslog_ident(argv[0]);
+	log_init(ident, true, !o.foreground);
 	if (!may_run()) {
 		log_warnx("You must be root or have capabilities to run this "
 		    "program.");
@@ -381,8 +457,8 @@ main(int argc, char **argv)
 	for (unsigned i = 0; i < cfg.n_warn; i++)
 		log_warnx("%s", cfg.warn[i]);
 	if (rc < 0) {
-		log_warnx("%s", err);
-		log_warnx("The audit daemon is exiting.");
+		log_err("%s", err);
+		log_info("The audit daemon is exiting.");
 		return EXIT_CONFIG;
 	}
 	multicast = cfg.ingest == CFG_INGEST_MULTICAST;
@@ -412,7 +488,7 @@ main(int argc, char **argv)
 			log_warnx("Cannot daemonize (%s)", strerror(-report));
 			return EXIT_INIT;
 		}
-		log_init("ringauditd", false, true);
+		log_init(ident, false, true);
 	}
 
 	/* Every thread inherits this mask; only the signalfd sees them. */
@@ -523,7 +599,7 @@ main(int argc, char **argv)
 		disp_destroy(disp);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
-		log_warnx("The audit daemon is exiting.");
+		log_info("The audit daemon is exiting.");
 		return EXIT_INIT;
 	}
 	/* Plugins start first, so that they get DAEMON_START too. */
@@ -545,16 +621,15 @@ main(int argc, char **argv)
 		dmn_net_destroy(&d);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
-		log_warnx("The audit daemon is exiting.");
+		log_info("The audit daemon is exiting.");
 		return EXIT_INIT;
 	}
 	if (rc < 0) {
-		if (rc == -EEXIST)
-			log_warnx("Cannot register as the audit daemon: "
-			    "another audit daemon is running");
-		else
-			log_warnx("Cannot register as the audit daemon (%s)",
-			    strerror(-rc));
+		/* auditd's two lines (libaudit's warning, then its own). */
+		log_warnx("Error setting audit daemon pid (%s)%s",
+		    strerror(-rc), rc == -EEXIST ? ": another audit daemon "
+		    "is running" : "");
+		log_err("Unable to set audit pid, exiting");
 		pl_stop(p, 0, NULL);
 		pl_wait(p);
 		/* As auditd: DAEMON_START and DAEMON_ABORT in its log, but
@@ -569,7 +644,7 @@ main(int argc, char **argv)
 		dmn_net_destroy(&d);
 		pl_destroy(p);
 		report_start(report, EXIT_INIT);
-		log_warnx("The audit daemon is exiting.");
+		log_info("The audit daemon is exiting.");
 		return EXIT_INIT;
 	}
 	/* As auditd: the pid file exists once the daemon is registered.
@@ -581,12 +656,7 @@ main(int argc, char **argv)
 	d.started = time(NULL);
 	ctl_open(&d, cfg.control_socket);
 	report_start(report, 0);
-	log_info("ringauditd %s: listening for events (%s%s, %u workers, %u "
-	    "records, flush %s)", RA_VERSION, !cfg.local_events ? "remote "
-	    "clients only" : multicast ? "multicast, beside the audit daemon" :
-	    "the audit daemon", cfg.tcp_listen_port > 0 && cfg.local_events ?
-	    " and remote clients" : "", pc.workers, pc.records,
-	    cfg_flush_name(cfg.flush));
+	log_start(&o, &cfg, &pc, multicast);
 	dmn_net_start(&d);
 
 	control_loop(&d, sfd);
@@ -599,7 +669,7 @@ main(int argc, char **argv)
 	pl_wait(p);
 	/* The log is complete: plugins get what their queues hold. */
 	disp_stop(disp);
-	log_summary(p);
+	log_summary(p, pc.output, cfg.log_file);
 	/* The last figures stay for the collector to read. */
 	if (cfg.metrics_file[0] != '\0' &&
 	    (rc = metrics_write(&d, cfg.metrics_file)) < 0)

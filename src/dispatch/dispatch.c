@@ -609,7 +609,7 @@ disp_start(struct disp *d)
 	if (n < 0)
 		n = 0;
 	if (n == 0)
-		log_info("No plugins found, not dispatching events");
+		log_notice("No plugins found, not dispatching events");
 	for (i = 0; i < n; i++)
 		dr_add(d, &d->staged_pcs[i]);
 	if (n > 0)

@@ -463,7 +463,7 @@ disp_pconf_load(const char *dir, const char *name, struct disp_pconf *pc)
 	if (rc == 0)
 		return 0;
 err:
-	log_warnx("Skipping %s plugin due to errors", name);
+	log_err("Skipping %s plugin due to errors", name);
 	pc->active = false;
 	return rc;
 }

@@ -168,7 +168,7 @@ dp_start(struct disp_plugin *p)
 	log_debug("dispatch: started %s (pid %d)", p->conf.path, (int)pid);
 	return 0;
 err:
-	log_warnx("Error running %s (%s) continuing without it",
+	log_err("Error running %s (%s) continuing without it",
 	    p->conf.path, strerror(errno));
 	p->state = DISP_ST_DEAD;
 	return -1;
@@ -210,11 +210,11 @@ void
 dp_died(struct disp_plugin *p, unsigned max_restarts)
 {
 	collect(p);
-	log_warnx("plugin %s terminated unexpectedly", p->conf.path);
+	log_err("plugin %s terminated unexpectedly", p->conf.path);
 	/* auditd's count: max_restarts restarts, then the next death is
 	 * final; unlike auditd, it does not then say it restarted it. */
 	if (p->restarts >= max_restarts) {
-		log_warnx("plugin %s has exceeded max_restarts",
+		log_err("plugin %s has exceeded max_restarts",
 		    p->conf.path);
 		p->state = DISP_ST_DEAD;
 		dq_drop_all(&p->c);
@@ -223,7 +223,7 @@ dp_died(struct disp_plugin *p, unsigned max_restarts)
 	p->restarts++;
 	p->state = DISP_ST_RESTARTING;
 	if (dp_start(p) == 0)
-		log_info("plugin %s was restarted", p->conf.path);
+		log_notice("plugin %s was restarted", p->conf.path);
 	else
 		dq_drop_all(&p->c);
 }

@@ -150,9 +150,9 @@ overflow(struct disp_cons *c, struct disp_ovf *o, const char *who)
 	case DISP_OVF_SYSLOG:
 		/* auditd's words, five times, then once that it stops. */
 		if (o->reported < 5)
-			log_warnx("queue to plugins is full - dropping event");
+			log_err("queue to plugins is full - dropping event");
 		else if (o->reported == 5)
-			log_warnx("auditd queue full reporting limit reached - "
+			log_err("auditd queue full reporting limit reached - "
 			    "ending dropped event notifications");
 		if (o->reported <= 5) {
 			o->reported++;
@@ -161,19 +161,19 @@ overflow(struct disp_cons *c, struct disp_ovf *o, const char *who)
 		break;
 	case DISP_OVF_SUSPEND:
 		if (!o->suspended)
-			log_warnx("Auditd is suspending event passing to "
+			log_alert("Auditd is suspending event passing to "
 			    "plugins due to overflowing its queue.");
 		o->suspended = true;
 		break;
 	case DISP_OVF_SINGLE:
 		if (!(o->events & DISP_EV_SINGLE))
-			log_warnx("Auditd is now changing the system to single "
+			log_alert("Auditd is now changing the system to single "
 			    "user mode due to overflowing its queue");
 		o->events |= DISP_EV_SINGLE;
 		break;
 	case DISP_OVF_HALT:
 		if (!(o->events & DISP_EV_HALT))
-			log_warnx("Auditd is now halting the system due to "
+			log_alert("Auditd is now halting the system due to "
 			    "overflowing its queue");
 		o->events |= DISP_EV_HALT;
 		break;

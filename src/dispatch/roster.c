@@ -67,7 +67,7 @@ dr_add(struct disp *d, const struct disp_pconf *pc)
 	p->conf = *pc;
 	p->pidfd = p->peer = p->lfd = -1;
 	if (dq_init(&p->c, d->c.q_depth, true) < 0) {
-		log_warnx("Error running %s (%s) continuing without it",
+		log_err("Error running %s (%s) continuing without it",
 		    pc->path, strerror(ENOMEM));
 		return;
 	}
@@ -193,6 +193,9 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
     const struct disp_pconf *pcs, int n)
 {
 	bool taken[DISP_PLUGINS_MAX] = { false };
+	/* auditd with no plugin had no dispatcher to reconfigure: it
+	 * starts one as at start, and says what start says. */
+	bool had = d->nlive > 0;
 	unsigned i;
 	int j;
 
@@ -228,7 +231,12 @@ dr_apply_hup(struct disp *d, const struct disp_config *nc,
 		if (!taken[j])
 			dr_add(d, &pcs[j]);
 	dr_changed(d);
-	if (d->nlive == 0)
+	if (!had && n == 0)
+		log_notice("No plugins found, not dispatching events");
+	else if (!had)
+		log_info("audit dispatcher initialized with q_depth=%u and "
+		    "%d active plugins", d->c.q_depth, n);
+	else if (d->nlive == 0)
 		log_info("After reconfigure, there are no active plugins, "
 		    "exiting");
 }

@@ -123,13 +123,17 @@ wr_act(struct wr *w, enum wr_act a)
 	case WR_ACT_NONE:
 		break;
 	case WR_ACT_SUSPEND:
+		/* The daemon says auditd's words for it (control.c). */
 		if (!w->suspended)
-			log_warnx("writer: logging is suspended; records are "
+			log_debug("writer: logging is suspended; records are "
 			    "counted as dropped until it is resumed (SIGUSR2)");
 		w->suspended = true;
 		break;
 	case WR_ACT_ROTATE:
-		request_switch(w, SW_ROTATE);
+		/* As auditd: an action's rotation needs num_logs > 1, and
+		 * is skipped without a word (SIGUSR1's is not an action). */
+		if (w->p.num_logs > 1)
+			request_switch(w, SW_ROTATE);
 		break;
 	case WR_ACT_KEEP_LOGS:
 		request_switch(w, SW_KEEP);
@@ -315,7 +319,7 @@ rotate_now(struct wr *w, bool keep)
 
 	if (!keep && w->p.num_logs < 2) {
 		/* auditd: fewer than 2 logs means no rotation. */
-		log_warnx("Log rotation disabled (num_logs < 2), skipping");
+		log_notice("Log rotation disabled (num_logs < 2), skipping");
 		return;
 	}
 	close(w->fd);
@@ -423,12 +427,15 @@ wr_do_switch(struct wr *w)
 		}
 	}
 	if (sw & SW_REOPEN) {
+		/* "resumed logging" is said for a suspended log only, as
+		 * auditd says it only when it had closed the log. */
+		if (w->suspended)
+			ev |= WR_EV_RESUMED;
 		if (w->fd >= 0 || !file) {
 			w->suspended = w->drop_queued = false;
 			w->full_hit = w->error_hit = w->no_space = false;
 		}
 		w->space_hit = w->admin_hit = w->max_hit = false;
-		ev |= WR_EV_RESUMED;
 	}
 	if (file) {
 		wr_resolve_space(w);

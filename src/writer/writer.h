@@ -74,7 +74,7 @@ enum wr_event {
 	WR_EV_DISK_FULL = 1u << 2,	/* a write failed with ENOSPC */
 	WR_EV_DISK_ERROR = 1u << 3,	/* any other write or open error */
 	WR_EV_MAX_LOG_FILE = 1u << 4,	/* the log reached max_log_file */
-	WR_EV_RESUMED = 1u << 5,	/* logging resumed (RING_CMD_RESUME) */
+	WR_EV_RESUMED = 1u << 5,	/* a suspended log resumed (RING_CMD_RESUME) */
 };
 
 struct wr_config {

@@ -295,6 +295,40 @@ write_conf() {
 	chmod 600 "$d/ringauditd.conf"
 }
 
+# local_conf DIR [KEY=VALUE...]: write_conf's files for a daemon that
+# opens no audit socket (local_events = no: no kernel lock), RAW, with one
+# plugin, drop.conf, that reads and discards; then each KEY=VALUE.
+local_conf() {
+	local d=$1
+	shift
+	write_conf "$d" RAW local_events=no "$@"
+	printf '#!/bin/sh\nexec cat > /dev/null\n' > "$d/drop.sh"
+	chmod 750 "$d/drop.sh"
+	printf 'active = yes\npath = %s\n' "$d/drop.sh" > "$d/plugins.d/drop.conf"
+	chmod 640 "$d/plugins.d/drop.conf"
+}
+
+# private_run_dev: in a private mount namespace, a tmpfs on /run and a
+# /dev of links to the real one (kept reachable at /run/ra-hostdev), but
+# for log: a test binds its own /dev/log there.  Gives up with die.
+private_run_dev() {
+	local hostdev=/run/ra-hostdev e n
+	mount -t tmpfs -o mode=755 ra-run /run || die "cannot mount a tmpfs on /run"
+	mkdir -p "$hostdev"
+	mount --rbind /dev "$hostdev" || die "cannot bind /dev"
+	mount -t tmpfs -o mode=755 ra-dev /dev || die "cannot mount a tmpfs on /dev"
+	for e in "$hostdev"/* "$hostdev"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		n=${e##*/}
+		[ "$n" = log ] && continue
+		if [ -L "$e" ]; then
+			cp -P "$e" "/dev/$n"
+		else
+			ln -s "$e" "/dev/$n"
+		fi
+	done
+}
+
 # private_mount_ns VAR ARGS...: the test run again (exec) in a private
 # mount namespace, with VAR set so that it knows it is there; or skip
 # (no unshare -m).  In it, returns once that is checked.

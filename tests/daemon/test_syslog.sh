@@ -100,21 +100,7 @@ start_watchdog 120 "the whole test"
 
 # --- the namespace: a private /run (pid file, state report) and a /dev
 # whose log is the test's socket.
-mount -t tmpfs -o mode=755 ra-run /run || die "cannot mount a tmpfs on /run"
-hostdev=/run/ra-hostdev
-mkdir -p "$hostdev"
-mount --rbind /dev "$hostdev" || die "cannot bind /dev"
-mount -t tmpfs -o mode=755 ra-dev /dev || die "cannot mount a tmpfs on /dev"
-for e in "$hostdev"/* "$hostdev"/.[!.]*; do
-	[ -e "$e" ] || [ -L "$e" ] || continue
-	n=${e##*/}
-	[ "$n" = log ] && continue
-	if [ -L "$e" ]; then
-		cp -P "$e" "/dev/$n"
-	else
-		ln -s "$e" "/dev/$n"
-	fi
-done
+private_run_dev
 "$sink" syslog:/dev/log "$tmp/syslog.txt" 2>"$tmp/sink.stderr" &
 sinkpid=$!
 wait_for 50 test -S /dev/log || die "the syslog socket did not come up"

@@ -161,23 +161,9 @@ die() {
 }
 
 # --- the private namespace -------------------------------------------------
-mount -t tmpfs -o mode=755 ra-run /run || die "cannot mount a tmpfs on /run"
 # The real /dev stays reachable in the private /run (never under $work,
 # which is removed at the end).
-hostdev=/run/ra-hostdev
-mkdir -p "$hostdev"
-mount --rbind /dev "$hostdev" || die "cannot bind /dev"
-mount -t tmpfs -o mode=755 ra-dev /dev || die "cannot mount a tmpfs on /dev"
-for e in "$hostdev"/* "$hostdev"/.[!.]*; do
-	[ -e "$e" ] || [ -L "$e" ] || continue
-	n=${e##*/}
-	[ "$n" = log ] && continue
-	if [ -L "$e" ]; then
-		cp -P "$e" "/dev/$n"
-	else
-		ln -s "$e" "/dev/$n"
-	fi
-done
+private_run_dev
 mount -t tmpfs -o mode=750 ra-etc-audit /etc/audit ||
 	die "cannot mount a tmpfs on /etc/audit"
 

@@ -43,13 +43,9 @@ cleanup() {
 }
 trap_cleanup cleanup
 
-write_conf "$tmp" RAW local_events=no
+local_conf "$tmp"
 printf 'metrics_file = %s\nmetrics_interval = 1\n' "$tmp/ringauditd.prom" \
 	>> "$tmp/ringauditd.conf"
-printf '#!/bin/sh\nexec cat > /dev/null\n' > "$tmp/drop.sh"
-chmod 750 "$tmp/drop.sh"
-printf 'active = yes\npath = %s\n' "$tmp/drop.sh" > "$tmp/plugins.d/drop.conf"
-chmod 640 "$tmp/plugins.d/drop.conf"
 "$ringauditd" -n -c "$tmp" 2> "$tmp/daemon.err" &
 pid=$!
 # A file written after the first records (DAEMON_START) are.

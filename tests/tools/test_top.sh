@@ -51,14 +51,7 @@ cleanup() {
 }
 trap_cleanup cleanup
 
-write_conf "$tmp" RAW local_events=no
-cat > "$tmp/drop.sh" <<'EOF'
-#!/bin/sh
-exec cat > /dev/null
-EOF
-chmod 750 "$tmp/drop.sh"
-printf 'active = yes\npath = %s\n' "$tmp/drop.sh" > "$tmp/plugins.d/drop.conf"
-chmod 640 "$tmp/plugins.d/drop.conf"
+local_conf "$tmp"
 "$ringauditd" -n -c "$tmp" 2> "$tmp/daemon.err" &
 pid=$!
 wait_for 100 test -S "$sock" || die "no control socket $sock"

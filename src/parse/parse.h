@@ -17,6 +17,17 @@
 
 struct ring_rec;
 
+/*
+ * Build the record type, syscall, machine and elf name tables from
+ * libaudit: once, at start-up, on one thread, before anything looks a name
+ * up (every name function here needs them; parse_worker_create and a
+ * replaying ingest_create call it too).  A second call does nothing.
+ * Returns 0, -ENOMEM, or a negative errno for a libaudit whose type names
+ * this stage cannot hold (types.c).  parse_fini frees them.
+ */
+int parse_init(void);
+void parse_fini(void);
+
 /* Longest type name written, "UNKNOWN[4294967295]" included. */
 #define PARSE_TYPE_NAME_MAX 32
 
@@ -70,15 +81,6 @@ bool parse_type_logged(unsigned type);
 #define PARSE_MACH_PPC64LE	10
 /* Machine numbers asked of libaudit: 0..PARSE_MACH_MAX - 1. */
 #define PARSE_MACH_MAX		32
-
-/*
- * Build the syscall, machine and elf tables from libaudit: once, at
- * start-up, on one thread, before anything formats a record (the lookups
- * below need them; parse_worker_create calls it too).  A second call does
- * nothing.  Returns 0 or -ENOMEM.  parse_fini frees them.
- */
-int parse_init(void);
-void parse_fini(void);
 
 /* audit_elf_to_machine(): the machine for an AUDIT_ARCH_* value, or -1. */
 int parse_elf_to_machine(uint32_t elf);

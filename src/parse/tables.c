@@ -34,7 +34,8 @@
  * interprets synthetic SYSCALL and SOCKADDR records for every operation
  * 0..300 and every family 0..65535.
  *
- * After parse_init() every lookup is an array index or a short scan: no
+ * parse_init() also has types.c build the record type names, from
+ * libaudit too.  After it every lookup is an array index or a short scan: no
  * locking, no allocation, no library call, safe from any thread.
  */
 #include <assert.h>
@@ -52,6 +53,7 @@
 #include <linux/net.h>
 
 #include "parse/parse.h"
+#include "parse/parse_int.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,10 +86,12 @@ parse_init(void)
 {
 	size_t total = 0, at = 0;
 	unsigned nr;
-	int m;
+	int m, rc;
 
 	if (ready)
 		return 0;
+	if ((rc = types_init()) < 0)
+		return rc;
 	for (m = 0; m < PARSE_MACH_MAX; m++) {
 		unsigned elf = audit_machine_to_elf(m);
 
@@ -121,6 +125,7 @@ parse_init(void)
 void
 parse_fini(void)
 {
+	types_fini();
 	free(sc_all);
 	sc_all = NULL;
 	memset(mach, 0, sizeof(mach));

@@ -78,6 +78,11 @@ LoadFixtures(std::string *err)
 	std::vector<Rec> recs;
 	std::error_code ec;
 
+	// The type names SplitLine looks up come from libaudit at start-up.
+	if (parse_init() != 0) {
+		*err = "parse_init failed";
+		return recs;
+	}
 	for (const auto &de :
 	    std::filesystem::directory_iterator(RA_FIXTURES, ec))
 		if (de.path().filename().string().find(".log") !=

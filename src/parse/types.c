@@ -8,15 +8,18 @@
  * 0..65535.  From the answers:
  *
  *   name -> type   names[], sorted by name (strcmp order), binary search;
- *   type -> name   by_type[], one entry per type up to the largest named
- *                  one (about 2,500), holding the name's index + 1, or 0
- *                  for none.
+ *                  each entry holds a copy of its name, so that a lookup
+ *                  reads one place;
+ *   type -> name   by_type[], one entry per type, holding the name's
+ *                  index + 1, or 0 for none.
  *
- * Two allocations of a few KB; the strings stay libaudit's own.  A name of
- * PARSE_TYPE_NAME_MAX characters or more, or one name for two types, would
- * break what callers rely on: types_init refuses such a library
- * (-ENAMETOOLONG, -EEXIST), as it does one that names no type at all
- * (-ENOENT), rather than write other names than auditd.
+ * Both are static: 36 KB and 128 KB of bss, of which libaudit 3.0.9's 195
+ * names fill 7 KB and the pages up to its highest type, 2507, are touched;
+ * the rest is never resident.  A library this cannot hold would make
+ * ringauditd write other names than auditd, so types_init refuses it: more
+ * than TYPES_MAX names (-EOVERFLOW), a name of PARSE_TYPE_NAME_MAX
+ * characters or more (-ENAMETOOLONG), one name for two types (-EEXIST), no
+ * name at all (-ENOENT).
  *
  * After that, lookups read the tables only: no locking, no allocation, no
  * library call, safe from any thread.
@@ -34,16 +37,23 @@
 #include "parse/parse.h"
 #include "parse/parse_int.h"
 
+/* Names libaudit may give; 3.0.9 gives 195. */
+#define TYPES_MAX 1024
+
 struct tname {
-	const char *name;
 	uint16_t type;
 	uint8_t len;
+	char name[PARSE_TYPE_NAME_MAX];
 };
 
-static struct tname *names;	/* sorted by name */
+static struct tname names[TYPES_MAX];	/* sorted by name */
 static size_t ntypes;
-static uint16_t *by_type;	/* [type]: index in names[] + 1; 0: none */
-static size_t nby_type;
+/* [type]: index in names[] + 1; 0: none.  Only the pages up to the
+ * highest named type are ever touched. */
+static uint16_t by_type[UINT16_MAX + 1];
+static unsigned top;			/* highest named type */
+
+_Static_assert(TYPES_MAX < UINT16_MAX, "by_type[] holds indices + 1");
 
 static int
 by_name(const void *a, const void *b)
@@ -56,37 +66,31 @@ by_name(const void *a, const void *b)
 int
 types_init(void)
 {
-	size_t n = 0, i;
-	unsigned t, top = 0;
+	size_t i;
+	unsigned t;
 
-	for (t = 0; t <= UINT16_MAX; t++)
-		if (audit_msg_type_to_name((int)t) != NULL)
-			n++, top = t;
-	if (n == 0)
-		return -ENOENT;
-	if (n >= UINT16_MAX)
-		return -EOVERFLOW;
-	names = calloc(n, sizeof(*names));
-	by_type = calloc(top + 1, sizeof(*by_type));
-	if (names == NULL || by_type == NULL) {
-		types_fini();
-		return -ENOMEM;
-	}
-	for (t = 0; t <= top; t++) {
+	for (t = 0; t <= UINT16_MAX; t++) {
 		const char *s = audit_msg_type_to_name((int)t);
 		size_t len;
 
 		if (s == NULL)
 			continue;
+		if (ntypes == TYPES_MAX) {
+			types_fini();
+			return -EOVERFLOW;
+		}
 		if ((len = strlen(s)) >= PARSE_TYPE_NAME_MAX) {
 			types_fini();
 			return -ENAMETOOLONG;
 		}
-		names[ntypes].name = s;
 		names[ntypes].type = (uint16_t)t;
-		names[ntypes++].len = (uint8_t)len;
+		names[ntypes].len = (uint8_t)len;
+		memcpy(names[ntypes++].name, s, len + 1);
+		top = t;
 	}
-	qsort(names, ntypes, sizeof(*names), by_name);
+	if (ntypes == 0)
+		return -ENOENT;
+	qsort(names, ntypes, sizeof(names[0]), by_name);
 	for (i = 0; i < ntypes; i++) {
 		if (i > 0 && strcmp(names[i - 1].name, names[i].name) == 0) {
 			types_fini();
@@ -94,18 +98,16 @@ types_init(void)
 		}
 		by_type[names[i].type] = (uint16_t)(i + 1);
 	}
-	nby_type = top + 1;
 	return 0;
 }
 
 void
 types_fini(void)
 {
-	free(names);
-	free(by_type);
-	names = NULL;
-	by_type = NULL;
-	ntypes = nby_type = 0;
+	memset(by_type, 0, (top + 1) * sizeof(by_type[0]));
+	memset(names, 0, ntypes * sizeof(names[0]));
+	ntypes = 0;
+	top = 0;
 }
 
 #define UNKNOWN_PFX "UNKNOWN["
@@ -113,8 +115,8 @@ types_fini(void)
 const char *
 parse_type_name(unsigned type)
 {
-	assert(names != NULL);	/* parse_init() first */
-	if (type >= nby_type || by_type[type] == 0)
+	assert(ntypes > 0);	/* parse_init() first */
+	if (type > UINT16_MAX || by_type[type] == 0)
 		return NULL;
 	return names[by_type[type] - 1].name;
 }
@@ -172,7 +174,7 @@ parse_type_from_name(const char *name, size_t len)
 {
 	size_t lo = 0, hi = ntypes;
 
-	assert(names != NULL);	/* parse_init() first */
+	assert(ntypes > 0);	/* parse_init() first */
 	if (name == NULL || len == 0 || len >= PARSE_TYPE_NAME_MAX)
 		return -EINVAL;
 	while (lo < hi) {

@@ -94,6 +94,15 @@ int parse_host_machine(void);
 /* audit_syscall_to_name(nr, machine): NULL when libaudit has no name. */
 const char *parse_syscall_name(int nr, int machine);
 
+/* Whether auparse names a0 too: the syscall libaudit names "socketcall"
+ * or "ipc" on that machine. */
+enum parse_sc_op {
+	PARSE_SC_PLAIN,
+	PARSE_SC_SOCKETCALL,
+	PARSE_SC_IPC,
+};
+enum parse_sc_op parse_syscall_op(int nr, int machine);
+
 /* auparse's names for socketcall's a0 and ipc's a0; NULL when none. */
 const char *parse_socketcall_name(long op);
 const char *parse_ipc_name(long op);

@@ -19,7 +19,9 @@
  *                allocation of a few tens of KB; the strings stay libaudit's
  *                (static in the library), nothing is copied.  A number
  *                libaudit does not name is NULL here, and enrich.c writes
- *                "unknown-syscall(N)" for it, as auparse does.
+ *                "unknown-syscall(N)" for it, as auparse does.  The
+ *                numbers named "socketcall" and "ipc", whose a0 auparse
+ *                names too, are noted, so that no record compares names.
  *   socketcall,  auparse's names for the first argument of socketcall(2)
  *   ipc          and ipc(2): <linux/net.h>'s SYS_* and <linux/ipc.h>'s
  *                operation numbers.
@@ -68,6 +70,7 @@
 static struct {
 	const char **sc;	/* [nr]: libaudit's name, or NULL */
 	unsigned nsc;		/* highest named number + 1; 0: none */
+	int socketcall, ipc;	/* the numbers so named; -1: none */
 	const char *name;	/* audit_machine_to_name(); NULL: none */
 } mach[PARSE_MACH_MAX];
 
@@ -114,8 +117,16 @@ parse_init(void)
 	}
 	for (m = 0; m < PARSE_MACH_MAX; m++) {
 		mach[m].sc = sc_all + at;
-		for (nr = 0; nr < mach[m].nsc; nr++)
-			mach[m].sc[nr] = audit_syscall_to_name((int)nr, m);
+		mach[m].socketcall = mach[m].ipc = -1;
+		for (nr = 0; nr < mach[m].nsc; nr++) {
+			const char *s = audit_syscall_to_name((int)nr, m);
+
+			mach[m].sc[nr] = s;
+			if (s != NULL && strcmp(s, "socketcall") == 0)
+				mach[m].socketcall = (int)nr;
+			else if (s != NULL && strcmp(s, "ipc") == 0)
+				mach[m].ipc = (int)nr;
+		}
 		at += mach[m].nsc;
 	}
 	ready = true;
@@ -141,6 +152,19 @@ parse_syscall_name(int nr, int machine)
 	    (unsigned)nr >= mach[machine].nsc)
 		return NULL;
 	return mach[machine].sc[nr];
+}
+
+enum parse_sc_op
+parse_syscall_op(int nr, int machine)
+{
+	assert(ready);
+	if (machine < 0 || machine >= PARSE_MACH_MAX || nr < 0)
+		return PARSE_SC_PLAIN;
+	if (nr == mach[machine].socketcall)
+		return PARSE_SC_SOCKETCALL;
+	if (nr == mach[machine].ipc)
+		return PARSE_SC_IPC;
+	return PARSE_SC_PLAIN;
 }
 
 const char *

@@ -16,8 +16,9 @@
  *                every syscall number below SC_PROBE (audit_syscall_to_name).
  *                Each machine gets an array of libaudit's own strings,
  *                indexed by number up to its highest named one, all in one
- *                allocation of a few tens of KB; the strings stay libaudit's
- *                (static in the library), nothing is copied.  A number
+ *                allocation (32 KB with libaudit 3.0.9: 9 machines, 451
+ *                numbers each); the strings stay libaudit's (static in the
+ *                library), nothing is copied.  A number
  *                libaudit does not name is NULL here, and enrich.c writes
  *                "unknown-syscall(N)" for it, as auparse does.  The
  *                numbers named "socketcall" and "ipc", whose a0 auparse

@@ -4,7 +4,8 @@
 //   fixtures  every record of every log in RA_FIXTURES (../shared/
 //             fixtures/logs), in file name order;
 //   syscall   32 copies of one typical SYSCALL record (bench_log.h).
-// One figure each: ns/record (also shown as items_per_second).
+// One figure each: ns/record (also shown as items_per_second).  And
+// BM_ParseInit: what parse_init's tables from libaudit cost at start-up.
 //
 // parse_header is called from here: parse.h is plain C that C++ can
 // include.  Formatting needs a record slot (struct ring_rec, ring.h, C
@@ -77,6 +78,11 @@ LoadFixtures(std::string *err)
 	std::vector<Rec> recs;
 	std::error_code ec;
 
+	// The type names SplitLine looks up come from libaudit at start-up.
+	if (parse_init() != 0) {
+		*err = "parse_init failed";
+		return recs;
+	}
 	for (const auto &de :
 	    std::filesystem::directory_iterator(RA_FIXTURES, ec))
 		if (de.path().filename().string().find(".log") !=
@@ -255,8 +261,25 @@ BM_Format(benchmark::State &state, Corpus which, bool enriched)
 	state.SetLabel(std::to_string(recs.size()) + " records");
 }
 
+// parse_init's start-up work: libaudit's syscall, machine and elf tables
+// for every machine, built from nothing (parse_fini first).  One figure:
+// time per build.
+void
+BM_ParseInit(benchmark::State &state)
+{
+	for (auto _ : state) {
+		parse_fini();
+		if (parse_init() != 0) {
+			state.SkipWithError("parse_init failed");
+			return;
+		}
+	}
+	benchmark::DoNotOptimize(parse_syscall_name(59, PARSE_MACH_86_64));
+}
+
 }  // namespace
 
+BENCHMARK(BM_ParseInit)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_ParseHeader, fixtures, Corpus::kFixtures);
 BENCHMARK_CAPTURE(BM_ParseHeader, syscall, Corpus::kSyscall);
 BENCHMARK_CAPTURE(BM_Format, raw_fixtures, Corpus::kFixtures, false)

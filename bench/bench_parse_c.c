@@ -42,10 +42,12 @@ struct ra_bench_fmt {
 int
 ra_bench_fmt_create(struct ra_bench_fmt **out, int enriched, unsigned slots)
 {
-	struct ra_bench_fmt *b = calloc(1, sizeof(*b));
+	struct ra_bench_fmt *b;
 	int rc;
 
-	if (b == NULL)
+	if ((rc = parse_init()) < 0)
+		return rc;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return -ENOMEM;
 	if ((rc = ring_pool_create(&b->pool, slots)) < 0) {
 		free(b);

@@ -41,6 +41,8 @@ static inline void
 fuzz_init(const char *sub, const char *file)
 {
 	log_init("fuzz", false, false);
+	if (parse_init() < 0)
+		abort();
 	if (mkdtemp(fuzz_dir) == NULL) {
 		perror("mkdtemp");
 		exit(1);
@@ -71,6 +73,8 @@ fuzz_names_init(void)
 
 	log_init("fuzz", false, false);
 	setenv("SYSTEMD_NSS_DYNAMIC_BYPASS", "1", 1);
+	if (parse_init() < 0)
+		abort();
 	if (parse_names_create(&names, 64, NULL, NULL) < 0)
 		abort();
 	return names;

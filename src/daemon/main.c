@@ -481,6 +481,17 @@ main(int argc, char **argv)
 	 * says why). */
 	if (dmn_node(&d, &cfg, &popts) < 0)
 		return EXIT_INIT;
+	/* libaudit's record type, syscall and machine names, once, before
+	 * any worker. */
+	{
+		uint64_t t0 = clock_mono_ns();
+
+		if ((rc = parse_init()) < 0)
+			fatalx("Cannot build the name tables from libaudit: "
+			    "%s", strerror(-rc));
+		log_debug("name tables from libaudit: %llu us",
+		    (unsigned long long)(clock_mono_ns() - t0) / 1000);
+	}
 
 	if (!o.foreground && !o.nofork) {
 		report = daemonize();

@@ -124,12 +124,17 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 {
 	struct ingest *ing;
 	unsigned i;
+	int rc;
 
 	if (c->workers == 0 || c->pool == NULL || c->free_ring == NULL ||
 	    c->to_worker == NULL || c->self == NULL)
 		return -EINVAL;
 	if (ring_capacity(c->free_ring) < c->pool->n)
 		return -EINVAL;
+	/* The record type names the replay source reads, if nobody has
+	 * built them yet. */
+	if ((rc = parse_init()) < 0)
+		return rc;
 	ing = calloc(1, sizeof(*ing));
 	if (ing == NULL)
 		return -ENOMEM;

@@ -139,10 +139,16 @@ interp_syscall(const struct rec_info *ri, char *out)
 		return (size_t)sprintf(out, "unknown-syscall(%d)", ri->syscall);
 	/* auparse: only an a0 that an int holds names the operation. */
 	if ((unsigned long long)(long long)a0 == ri->a0) {
-		if (strcmp(name, "socketcall") == 0)
+		switch (parse_syscall_op(ri->syscall, m)) {
+		case PARSE_SC_SOCKETCALL:
 			op = parse_socketcall_name(a0);
-		else if (strcmp(name, "ipc") == 0)
+			break;
+		case PARSE_SC_IPC:
 			op = parse_ipc_name(a0);
+			break;
+		case PARSE_SC_PLAIN:
+			break;
+		}
 	}
 	if (op != NULL)
 		return (size_t)sprintf(out, "%s(%s)", name, op);

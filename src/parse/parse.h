@@ -3,8 +3,10 @@
  * formatting.  The parser workers call this; ingest calls only
  * parse_header (to shard by serial); replay calls parse_type_from_name.
  *
- * Nothing here touches a file descriptor or allocates: every function works
- * on the caller's memory and is safe to call from several threads at once.
+ * Nothing here touches a file descriptor or allocates on the way of a
+ * record: every function works on the caller's memory and is safe to call
+ * from several threads at once, once parse_init() has built the name
+ * tables at start-up.
  */
 #ifndef RINGAUDIT_PARSE_H
 #define RINGAUDIT_PARSE_H
@@ -14,6 +16,17 @@
 #include <stdint.h>
 
 struct ring_rec;
+
+/*
+ * Build the record type, syscall, machine and elf name tables from
+ * libaudit: once, at start-up, on one thread, before anything looks a name
+ * up (every name function here needs them; parse_worker_create and a
+ * replaying ingest_create call it too).  A second call does nothing.
+ * Returns 0, -ENOMEM, or a negative errno for a libaudit whose type names
+ * this stage cannot hold (types.c).  parse_fini frees them.
+ */
+int parse_init(void);
+void parse_fini(void);
 
 /* Longest type name written, "UNKNOWN[4294967295]" included. */
 #define PARSE_TYPE_NAME_MAX 32
@@ -66,6 +79,8 @@ bool parse_type_logged(unsigned type);
 #define PARSE_MACH_ARM		8
 #define PARSE_MACH_AARCH64	9
 #define PARSE_MACH_PPC64LE	10
+/* Machine numbers asked of libaudit: 0..PARSE_MACH_MAX - 1. */
+#define PARSE_MACH_MAX		32
 
 /* audit_elf_to_machine(): the machine for an AUDIT_ARCH_* value, or -1. */
 int parse_elf_to_machine(uint32_t elf);
@@ -76,11 +91,17 @@ const char *parse_machine_name(int machine);
 /* audit_detect_machine() for the machine ringauditd was built for. */
 int parse_host_machine(void);
 
-/*
- * audit_syscall_to_name(nr, machine): NULL when libaudit has no name.
- * Only x86_64, i386 and aarch64 have tables; other machines get NULL.
- */
+/* audit_syscall_to_name(nr, machine): NULL when libaudit has no name. */
 const char *parse_syscall_name(int nr, int machine);
+
+/* Whether auparse names a0 too: the syscall libaudit names "socketcall"
+ * or "ipc" on that machine. */
+enum parse_sc_op {
+	PARSE_SC_PLAIN,
+	PARSE_SC_SOCKETCALL,
+	PARSE_SC_IPC,
+};
+enum parse_sc_op parse_syscall_op(int nr, int machine);
 
 /* auparse's names for socketcall's a0 and ipc's a0; NULL when none. */
 const char *parse_socketcall_name(long op);

@@ -3,133 +3,191 @@
  * socketcall and ipc operations, address families.
  *
  * auditd 3.0.9 appends them from libaudit (arch and syscall names) and
- * libauparse (the rest); ringauditd must give the same names without
- * linking either.  Where each table comes from:
+ * libauparse (the rest).  Where each table comes from:
  *
- *   syscalls     generated at build time by tools/gen-syscalls.sh from
- *                the kernel's UAPI headers (asm/unistd_64.h for x86_64,
- *                asm/unistd_32.h for i386, asm-generic/unistd.h for
- *                aarch64), with libaudit's few spellings of its own
- *                applied there.  One array per machine, indexed by
- *                number.  libaudit's other machines (ppc, s390, arm)
- *                have no table here: their headers do not ship with an
- *                x86 system, and parse_syscall_name() gives NULL for them.
- *   machines     libaudit's machine_t numbers, its names for them, and
- *                the AUDIT_ARCH_* value each one matches exactly.
+ *   syscalls,    libaudit itself, the library auditd and libauparse ask:
+ *   machines,    its tables are the specification ENRICHED must match, for
+ *   elf          every machine it knows (x86, ppc, s390, arm in their
+ *                variants), and a kernel header of this system could only
+ *                approximate them.  parse_init() asks it once, at start-up,
+ *                before any worker runs: for each machine number below
+ *                PARSE_MACH_MAX its name (audit_machine_to_name), its
+ *                AUDIT_ARCH_* value (audit_machine_to_elf) and the name of
+ *                every syscall number below SC_PROBE (audit_syscall_to_name).
+ *                Each machine gets an array of libaudit's own strings,
+ *                indexed by number up to its highest named one, all in one
+ *                allocation (32 KB with libaudit 3.0.9: 9 machines, 451
+ *                numbers each); the strings stay libaudit's (static in the
+ *                library), nothing is copied.  A number
+ *                libaudit does not name is NULL here, and enrich.c writes
+ *                "unknown-syscall(N)" for it, as auparse does.  The
+ *                numbers named "socketcall" and "ipc", whose a0 auparse
+ *                names too, are noted, so that no record compares names.
  *   socketcall,  auparse's names for the first argument of socketcall(2)
  *   ipc          and ipc(2): <linux/net.h>'s SYS_* and <linux/ipc.h>'s
  *                operation numbers.
  *   families     auparse's names for the address families it knows,
  *                indexed by AF_* number.
  *
- * The small tables are written here by hand.  tests/parse/test_tables.c
- * holds every table to the libraries themselves: every syscall number
- * -2..4095 of each machine against audit_syscall_to_name(), the machine
- * and elf lookups against libaudit's, and the names auparse prints when it
+ * The small auparse tables are written here by hand (auparse has no
+ * function that returns them).  tests/parse/test_tables.c holds every
+ * table to the libraries: every syscall number -2..65535 (and a sample
+ * above) of every machine against audit_syscall_to_name(), the machine and
+ * elf lookups against libaudit's, and the names auparse prints when it
  * interprets synthetic SYSCALL and SOCKADDR records for every operation
  * 0..300 and every family 0..65535.
  *
- * All lookups are constant arrays or switches: no start-up work, no
- * locking, no allocation, safe from any thread.
+ * parse_init() also has types.c build the record type names, from
+ * libaudit too.  After it every lookup is an array index or a short scan: no
+ * locking, no allocation, no library call, safe from any thread.
  */
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
+#include <libaudit.h>
 #include <linux/audit.h>
 #include <linux/ipc.h>
 #include <linux/net.h>
 
 #include "parse/parse.h"
+#include "parse/parse_int.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-#define RA_SYSCALL(nr, s) [nr] = s,
-static const char *const sc_i386[] = {
-#include "parse/syscalls_i386.def"
-};
-static const char *const sc_x86_64[] = {
-#include "parse/syscalls_x86_64.def"
-};
-static const char *const sc_aarch64[] = {
-#include "parse/syscalls_aarch64.def"
-};
-#undef RA_SYSCALL
+/*
+ * Syscall numbers asked of libaudit for each machine.  libaudit 3.0.9's
+ * highest is 450 on every machine; a number at or past this bound that a
+ * later libaudit names would be missing here, and test_tables, which asks
+ * up to 65535, would name it.
+ */
+#define SC_PROBE 4096
+
+static struct {
+	const char **sc;	/* [nr]: libaudit's name, or NULL */
+	unsigned nsc;		/* highest named number + 1; 0: none */
+	int socketcall, ipc;	/* the numbers so named; -1: none */
+	const char *name;	/* audit_machine_to_name(); NULL: none */
+} mach[PARSE_MACH_MAX];
+
+/* audit_machine_to_elf() of each machine that has one, in machine order. */
+static struct {
+	uint32_t elf;
+	int machine;
+} elfs[PARSE_MACH_MAX];
+static unsigned nelfs;
+
+static const char **sc_all;	/* the one allocation behind mach[].sc */
+static bool ready;
+
+int
+parse_init(void)
+{
+	size_t total = 0, at = 0;
+	unsigned nr;
+	int m, rc;
+
+	if (ready)
+		return 0;
+	if ((rc = types_init()) < 0)
+		return rc;
+	for (m = 0; m < PARSE_MACH_MAX; m++) {
+		unsigned elf = audit_machine_to_elf(m);
+
+		mach[m].name = audit_machine_to_name(m);
+		/* libaudit names a syscall only by machines it knows. */
+		for (nr = SC_PROBE; nr > 0; nr--)
+			if (audit_syscall_to_name((int)nr - 1, m) != NULL)
+				break;
+		mach[m].nsc = nr;
+		total += nr;
+		/* audit_elf_to_machine() takes the first machine of an elf. */
+		if (elf != 0 && audit_elf_to_machine(elf) == m) {
+			elfs[nelfs].elf = elf;
+			elfs[nelfs++].machine = m;
+		}
+	}
+	if (total > 0 && (sc_all = calloc(total, sizeof(*sc_all))) == NULL) {
+		parse_fini();
+		return -ENOMEM;
+	}
+	for (m = 0; m < PARSE_MACH_MAX; m++) {
+		mach[m].sc = sc_all + at;
+		mach[m].socketcall = mach[m].ipc = -1;
+		for (nr = 0; nr < mach[m].nsc; nr++) {
+			const char *s = audit_syscall_to_name((int)nr, m);
+
+			mach[m].sc[nr] = s;
+			if (s != NULL && strcmp(s, "socketcall") == 0)
+				mach[m].socketcall = (int)nr;
+			else if (s != NULL && strcmp(s, "ipc") == 0)
+				mach[m].ipc = (int)nr;
+		}
+		at += mach[m].nsc;
+	}
+	ready = true;
+	return 0;
+}
+
+void
+parse_fini(void)
+{
+	types_fini();
+	free(sc_all);
+	sc_all = NULL;
+	memset(mach, 0, sizeof(mach));
+	nelfs = 0;
+	ready = false;
+}
 
 const char *
 parse_syscall_name(int nr, int machine)
 {
-	const char *const *t;
-	size_t n;
-
-	switch (machine) {
-	case PARSE_MACH_X86:
-		t = sc_i386, n = NELEM(sc_i386);
-		break;
-	case PARSE_MACH_86_64:
-		t = sc_x86_64, n = NELEM(sc_x86_64);
-		break;
-	case PARSE_MACH_AARCH64:
-		t = sc_aarch64, n = NELEM(sc_aarch64);
-		break;
-	default:
+	assert(ready);
+	if (machine < 0 || machine >= PARSE_MACH_MAX || nr < 0 ||
+	    (unsigned)nr >= mach[machine].nsc)
 		return NULL;
-	}
-	if (nr < 0 || (size_t)nr >= n)
-		return NULL;
-	return t[nr];
+	return mach[machine].sc[nr];
 }
 
-/*
- * libaudit names a machine by the first of its aliases ("armeb" of arm's
- * several); ia64 and alpha are numbered but no longer named.
- */
-static const char *const machines[] = {
-	[PARSE_MACH_X86] = "i386",
-	[PARSE_MACH_86_64] = "x86_64",
-	[PARSE_MACH_PPC64] = "ppc64",
-	[PARSE_MACH_PPC] = "ppc",
-	[PARSE_MACH_S390X] = "s390x",
-	[PARSE_MACH_S390] = "s390",
-	[PARSE_MACH_ARM] = "armeb",
-	[PARSE_MACH_AARCH64] = "aarch64",
-	[PARSE_MACH_PPC64LE] = "ppc64le",
-};
+enum parse_sc_op
+parse_syscall_op(int nr, int machine)
+{
+	assert(ready);
+	if (machine < 0 || machine >= PARSE_MACH_MAX || nr < 0)
+		return PARSE_SC_PLAIN;
+	if (nr == mach[machine].socketcall)
+		return PARSE_SC_SOCKETCALL;
+	if (nr == mach[machine].ipc)
+		return PARSE_SC_IPC;
+	return PARSE_SC_PLAIN;
+}
 
 const char *
 parse_machine_name(int machine)
 {
-	if (machine < 0 || (size_t)machine >= NELEM(machines))
+	assert(ready);
+	if (machine < 0 || machine >= PARSE_MACH_MAX)
 		return NULL;
-	return machines[machine];
+	return mach[machine].name;
 }
 
 /* Exact values only: libaudit ignores no bit of the arch. */
 int
 parse_elf_to_machine(uint32_t elf)
 {
-	switch (elf) {
-	case AUDIT_ARCH_I386:
-		return PARSE_MACH_X86;
-	case AUDIT_ARCH_X86_64:
-		return PARSE_MACH_86_64;
-	case AUDIT_ARCH_PPC64:
-		return PARSE_MACH_PPC64;
-	case AUDIT_ARCH_PPC64LE:
-		return PARSE_MACH_PPC64LE;
-	case AUDIT_ARCH_PPC:
-		return PARSE_MACH_PPC;
-	case AUDIT_ARCH_S390X:
-		return PARSE_MACH_S390X;
-	case AUDIT_ARCH_S390:
-		return PARSE_MACH_S390;
-	case AUDIT_ARCH_ARM:
-		return PARSE_MACH_ARM;
-	case AUDIT_ARCH_AARCH64:
-		return PARSE_MACH_AARCH64;
-	default:
-		return -1;
-	}
+	unsigned i;
+
+	assert(ready);
+	for (i = 0; i < nelfs; i++)
+		if (elfs[i].elf == elf)
+			return elfs[i].machine;
+	return -1;
 }
 
 /*

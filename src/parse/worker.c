@@ -71,10 +71,13 @@ int
 parse_worker_create(struct parse_worker **out,
     const struct parse_worker_config *c)
 {
-	struct parse_worker *pw = calloc(1, sizeof(*pw));
+	struct parse_worker *pw;
 	int rc;
 
-	if (pw == NULL)
+	/* The name tables, if the caller has not built them yet. */
+	if ((rc = parse_init()) < 0)
+		return rc;
+	if ((pw = calloc(1, sizeof(*pw))) == NULL)
 		return -ENOMEM;
 	rc = parse_names_create(&pw->names, c->name_cache_entries > 0 ?
 	    c->name_cache_entries : PARSE_NAMES_ENTRIES_DEFAULT,

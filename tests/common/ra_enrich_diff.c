@@ -153,6 +153,8 @@ ra_enrich_ringauditd(const char *line, struct ring_rec *slot,
 	size_t len;
 	int type;
 
+	if (parse_init() < 0)	/* the name tables, on the first call */
+		return false;
 	memset(slot, 0, offsetof(struct ring_rec, data));
 	if (strncmp(t, "node=", 5) == 0) {
 		const char *sp = strchr(t, ' ');

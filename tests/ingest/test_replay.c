@@ -568,5 +568,7 @@ main(void)
 	 * wake-up, and this turns it into a failure. */
 	alarm(60);
 
+	if (parse_init() < 0)	/* the type names, for the frames */
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -580,5 +580,7 @@ main(void)
 		cmocka_unit_test(test_fixture_logs),
 	};
 
+	if (parse_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,5 +336,7 @@ main(void)
 		cmocka_unit_test(test_bounded_and_long_names),
 	};
 
+	if (parse_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -83,7 +83,6 @@ ctl_open(struct dmn *d, const char *path)
 {
 	struct sockaddr_un sa;
 	struct stat sb;
-	mode_t old;
 	int fd, rc;
 
 	d->ctl_fd = -1;
@@ -96,11 +95,12 @@ ctl_open(struct dmn *d, const char *path)
 		rc = -errno;
 		goto err;
 	}
-	/* Born 0600: no moment when another user could connect. */
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc < 0 || listen(fd, 8) < 0 || stat(path, &sb) < 0) {
+	/* 0600 before it listens: no connection is taken before then.  Not
+	 * through umask, which the other threads share (the writer creates
+	 * logs); and a peer that is not root is refused anyway (may_read). */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 8) < 0 ||
+	    stat(path, &sb) < 0) {
 		rc = -errno;
 		close(fd);
 		goto err;

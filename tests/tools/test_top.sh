@@ -55,6 +55,8 @@ local_conf "$tmp"
 "$ringauditd" -n -c "$tmp" 2> "$tmp/daemon.err" &
 pid=$!
 wait_for 100 test -S "$sock" || die "no control socket $sock"
+check "the control socket is root's alone (0600)" \
+	test "$(stat -c %a:%U "$sock")" = 600:root
 
 screen() { "${tm[@]}" capture-pane -p -t top; }
 shows() { screen | grep -q -- "$1"; }

@@ -490,7 +490,12 @@ write_events(const char *path, unsigned events)
 static void
 paced_roundtrip(bool inline_work, enum wr_flush flush, unsigned runs)
 {
-	const struct pace pace = { 3, 300, inline_work, flush, 5 };
+	/* 1 ms apart: well past a stage's dozes (RING_DOZES x
+	 * RING_DOZE_NS, 300 us), so that a doze finds nothing and the
+	 * stages sleep for real (and are lent) from the first few batches
+	 * on.  At 300 us a doze often found the next batch, and a writer
+	 * that dozed through a whole run was never lent (CI, stop 23). */
+	const struct pace pace = { 3, 1000, inline_work, flush, 5 };
 	char in[256], out[256];
 	struct pl_stats st;
 	struct buf want, got;

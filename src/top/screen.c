@@ -51,22 +51,8 @@ cur(const struct view *v, const char *name)
 	return top_get(v->cur, name);
 }
 
-/* A counter's rate a second, or NAN without an earlier sample. */
-static double
-rate(const struct view *v, const char *name)
-{
-	double a, b, dt;
-
-	if (v->prev == NULL)
-		return NAN;
-	a = top_get(v->prev, name);
-	b = top_get(v->cur, name);
-	dt = v->cur->t - v->prev->t;
-	if (isnan(a) || isnan(b) || dt <= 0 || b < a)
-		return NAN;
-	return (b - a) / dt;
-}
-
+/* A counter's growth between the samples, or NAN without an earlier
+ * sample (or one that went back). */
 static double
 delta(const struct view *v, const char *name)
 {
@@ -77,6 +63,15 @@ delta(const struct view *v, const char *name)
 	a = top_get(v->prev, name);
 	b = top_get(v->cur, name);
 	return isnan(a) || isnan(b) || b < a ? NAN : b - a;
+}
+
+/* The same a second. */
+static double
+rate(const struct view *v, const char *name)
+{
+	double dt = v->prev != NULL ? v->cur->t - v->prev->t : 0;
+
+	return dt > 0 ? delta(v, name) / dt : NAN;
 }
 
 /* 1234567 -> "1,234,567"; NAN -> "-". */
@@ -160,14 +155,14 @@ counter_row(struct view *v, const char *label, const char *name)
 {
 	char a[40], b[40];
 	double r = rate(v, name);
+	const char *per = a;
 
-	if (isnan(r))
-		snprintf(a, sizeof(a), "-");
+	/* Below 100 a second with a decimal; above, grouped like totals. */
+	if (!isnan(r) && r < 100)
+		snprintf(a, sizeof(a), "%.1f", r);
 	else
-		snprintf(a, sizeof(a), r < 100 ? "%.1f" : "%.0f", r);
-	if (!isnan(r) && r >= 100)
-		num(a, sizeof(a), r);
-	line(v, "  %-26s %18s %18s", label, a, num(b, sizeof(b),
+		per = num(a, sizeof(a), r);
+	line(v, "  %-26s %18s %18s", label, per, num(b, sizeof(b),
 	    cur(v, name)));
 }
 

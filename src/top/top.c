@@ -106,6 +106,14 @@ wait_key(int ms)
 	return c != 'q' && c != 'Q' && !stop;
 }
 
+static void
+say_unread(const char *path, int rc)
+{
+	fprintf(stderr, "ringaudit-top: cannot read %s: %s\n", path,
+	    rc == -EPROTO ? "the answer is not ringauditd's metrics" :
+	    strerror(-rc));
+}
+
 static int
 once(const char *path, double delay)
 {
@@ -121,28 +129,22 @@ once(const char *path, double delay)
 	top_screen(stdout, &samples[0], &samples[1], path, 1000);
 	return 0;
 err:
-	fprintf(stderr, "ringaudit-top: cannot read %s: %s\n", path,
-	    rc == -EPROTO ? "the answer is not ringauditd's metrics" :
-	    strerror(-rc));
+	say_unread(path, rc);
 	return EXIT_READ;
 }
 
 static int
 live(const char *path, double delay)
 {
-	struct top_sample *prev = NULL, *cur;
-	unsigned k = 0;
+	struct top_sample *prev = &samples[0], *cur;
+	unsigned k = 1;		/* the next sample goes to samples[k] */
 	int rc;
 
 	/* Not a daemon that answers: said before the screen is taken. */
 	if ((rc = top_sample_read(&samples[0], path)) < 0) {
-		fprintf(stderr, "ringaudit-top: cannot read %s: %s\n", path,
-		    rc == -EPROTO ? "the answer is not ringauditd's metrics" :
-		    strerror(-rc));
+		say_unread(path, rc);
 		return EXIT_READ;
 	}
-	prev = &samples[0];
-	k = 1;
 	raw_mode(true);
 	do {
 		unsigned rows = term_rows();

@@ -400,9 +400,8 @@ cmd_uninstall() {
 		say "not installed"
 		return 0
 	fi
-	same_form
+	same_form	# so the state's prefix is this form's
 	mode=$(cat "$state/mode")
-	prefix=$(cat "$state/prefix")
 	case $mode in
 	sysvinit) sysv_uninstall ;;
 	systemd) systemd_uninstall ;;

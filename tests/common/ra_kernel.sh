@@ -134,6 +134,13 @@ file_save() {
 	fi
 }
 
+# file_same DIR PATH: PATH is as file_save found it (byte for byte, or
+# still absent).
+file_same() {
+	local c=$1/saved${2//\//%}
+	if [ -e "$c.none" ]; then [ ! -e "$2" ]; else cmp -s "$c" "$2"; fi
+}
+
 # file_restore DIR PATH: PATH as file_save found it (the copy, or no
 # PATH); says what it could not put back and returns 1.
 file_restore() {

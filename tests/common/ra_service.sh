@@ -9,16 +9,12 @@
 logdir=/var/log/audit
 pidfile=/var/run/auditd.pid
 
-# pass, fail, expect WHAT CMD...: a check's line, failures counted in
-# $fails; quiet CMD...: CMD without its output.
+# pass, fail WHAT: a check's line, failures counted in $fails; expect
+# WHAT CMD...: ra_kernel.sh's check; quiet CMD...: CMD without its output.
 fails=0
 pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+expect() { check "$@"; }
 quiet() { "$@" >/dev/null; }
 
 # svc_can_run: root, no systemd, Debian's auditd package (tools/deps.sh

@@ -64,9 +64,18 @@ shows() { screen | grep -q -- "$1"; }
 on_screen() { screen | awk -v r="$1" 'index($0, r) == 1 { print $NF }'; }
 # Every line at most 80 wide, and no more than 24.
 fits() { screen | awk 'length($0) > 80 { bad = 1 } END { exit bad || NR > 24 }'; }
+# The rotations the screen counts; the clock at the top right.
+rotations() { screen | sed -n 's/.*rotations \([0-9]*\).*/\1/p'; }
+clock() { screen | head -n 1 | awk '{ print $NF }'; }
+# view DELAY: the view, refreshed every DELAY s, in a new 80x24 session;
+# its exit status is said in the pane when it ends.
+view() {
+	"${tm[@]}" kill-session -t top 2>/dev/null
+	"${tm[@]}" new-session -d -s top -x 80 -y 24 \
+		"$top -s $sock -d $1; echo top-exit=\$?; sleep 60"
+}
 
-"${tm[@]}" new-session -d -s top -x 80 -y 24 \
-	"$top -s $sock -d 0.5; echo top-exit=\$?; sleep 60"
+view 0.5
 wait_for 50 shows "q quits" || { screen; die "no screen in 5 s"; }
 wait_for 30 shows "written  " || true
 screen > "$tmp/screen1.txt"
@@ -83,9 +92,9 @@ check "the key line is the last" \
 check "the plugin is up" grep -q "drop.conf  *yes" "$tmp/screen1.txt"
 
 written1=$(on_screen "  written")
-rot1=$(screen | sed -n 's/.*rotations \([0-9]*\).*/\1/p')
+rot1=$(rotations)
 kill -USR1 "$pid"
-rotated() { [ "$(screen | sed -n 's/.*rotations \([0-9]*\).*/\1/p')" = $((rot1 + 1)) ]; }
+rotated() { [ "$(rotations)" = $((rot1 + 1)) ]; }
 check "a rotation is on the screen without a key (rotations $rot1 -> $((rot1 + 1)))" \
 	wait_for 50 rotated
 written2=$(on_screen "  written")
@@ -93,14 +102,12 @@ check "the written total grew ($written1 -> $written2)" \
 	test "${written2//,/}" -gt "${written1//,/}"
 
 # A key redraws now: with -d 0.5 too short to tell, so a slow view.
-"${tm[@]}" kill-session -t top
-"${tm[@]}" new-session -d -s top -x 80 -y 24 \
-	"$top -s $sock -d 30; echo top-exit=\$?; sleep 60"
+view 30
 wait_for 50 shows "q quits" || die "no slow screen"
-clock1=$(screen | head -n 1 | awk '{ print $NF }')
+clock1=$(clock)
 sleep 1.1
 "${tm[@]}" send-keys -t top x
-redrawn() { [ "$(screen | head -n 1 | awk '{ print $NF }')" != "$clock1" ]; }
+redrawn() { [ "$(clock)" != "$clock1" ]; }
 check "a key redraws at once" wait_for 20 redrawn
 "${tm[@]}" send-keys -t top q
 check "q quits with status 0" wait_for 30 shows "top-exit=0"
@@ -108,9 +115,7 @@ check "the terminal is given back (no view left on it)" \
 	bash -c "! ${tm[*]} capture-pane -p -t top | grep -q 'q quits'"
 
 # The daemon gone: said, and the view goes on.
-"${tm[@]}" kill-session -t top
-"${tm[@]}" new-session -d -s top -x 80 -y 24 \
-	"$top -s $sock -d 0.5; echo top-exit=\$?; sleep 60"
+view 0.5
 wait_for 50 shows "q quits" || die "no screen"
 stop_daemon ringauditd "$pid"
 pid=

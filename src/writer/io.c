@@ -294,7 +294,9 @@ prep_sync(struct wr *w)
 {
 	struct io_uring_sqe *sqe;
 
-	if (w->direct) {
+	/* A chain whose write made at once fell short ends here, as the
+	 * kernel ends a linked one: cancelled. */
+	if (w->direct || w->link_broken) {
 		int res = -ECANCELED;
 
 		if (!w->link_broken)
@@ -312,17 +314,34 @@ prep_sync(struct wr *w)
 	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
 }
 
-/* Writes of the chain's unfinished buffers, linked, then its sync. */
+/* Whether the chain's writes may all be made at once, as one small
+ * write may (write_now_ok): then only its sync goes to io_uring. */
+static bool
+chain_now_ok(const struct wr *w)
+{
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 0; i < w->chain.n; i++)
+		len += w->chain.bufs[i]->len - w->chain.bufs[i]->done;
+	return !w->direct && w->inflight == 0 && len <= WR_WRITE_NOW_MAX &&
+	    (w->now_after == 0 || clock_mono_ns() >= w->now_after);
+}
+
+/* Writes of the chain's unfinished buffers, linked, then its sync.  Made
+ * at once, they are done before the sync is asked for, which then covers
+ * them as the link would have. */
 static void
 submit_chain(struct wr *w)
 {
+	bool now = chain_now_ok(w);
 	unsigned i;
 
 	for (i = 0; i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
 		if (b->done < b->len)
-			prep_write(w, b, IOSQE_IO_LINK, false);
+			prep_write(w, b, IOSQE_IO_LINK, now);
 	}
 	prep_sync(w);
 }

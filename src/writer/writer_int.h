@@ -80,8 +80,9 @@ struct wr {
 	off_t off;
 	struct io_uring ring;
 	bool direct;		/* no io_uring: system calls, this thread */
-	bool link_broken;	/* direct: a linked write fell short */
-	struct wr_done *done;	/* direct: completions not yet reaped */
+	bool link_broken;	/* a linked write made at once fell short */
+	struct wr_done *done;	/* answers of what was made at once,
+				 * not yet reaped */
 	unsigned ndone, done_cap;
 	uint64_t now_after;	/* no write made at once before (a slow one) */
 	unsigned depth;		/* the ring's entries */

@@ -29,7 +29,10 @@
  * records a second each write is small, a buffered write takes
  * microseconds, and io_uring would give it to a worker thread (ext4
  * here cannot write without blocking), two wake-ups and a completion a
- * write.  Syncs, chains and bigger writes stay in the ring.  A write
+ * write.  So are a chain's writes, when together they are as small:
+ * then only its sync goes to the ring, asked for once they are done, and
+ * one that fell short cancels it as the kernel cancels a broken link.
+ * Syncs and bigger writes stay in the ring.  A write
  * made at once that took a millisecond or more says the disk is slow
  * (or the page cache full): for the next second every write goes
  * through io_uring, where the disk's time is a worker's and the writer

@@ -24,6 +24,10 @@
 #include "common/stat.h"
 #include "ring/ring.h"
 
+/* The page size a pool's slots are touched by at start (ring_pool_create):
+ * the smallest Linux has, so a bigger one is touched whole all the same. */
+#define RING_POOL_PAGE 4096
+
 /* Spins before a producer facing a full ring announces sleep. */
 #define RING_SPINS 128
 
@@ -51,6 +55,13 @@ ring_pool_create(struct ring_pool *p, unsigned n)
 		return -errno;
 	p->recs = m;
 	p->n = n;
+	/* Each slot's first page (its header, the headroom and a payload of
+	 * up to RING_POOL_PAGE - 64 - RING_REC_HEADROOM bytes: nearly every
+	 * record) is touched now.  Otherwise the kernel would allocate it
+	 * on the hot path, in a page fault inside the first receive into
+	 * each slot, until the pool had gone round once. */
+	for (unsigned i = 0; i < n; i++)
+		((volatile unsigned char *)&p->recs[i])[RING_POOL_PAGE - 1] = 0;
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,6 +233,16 @@ test_pool_create_destroy(void **state)
 		assert_int_equal(ring_pool_create(&p, sizes[k]), 0);
 		assert_non_null(p.recs);
 		assert_int_equal(p.n, sizes[k]);
+		/* Each slot's first page is resident from the start (no
+		 * fault on the hot path), and only that one. */
+		for (i = 0; i < p.n; i++) {
+			unsigned char in[2];
+
+			assert_int_equal(mincore(&p.recs[i], 2 * 4096, in), 0);
+			if (!(in[0] & 1) || (in[1] & 1))
+				fail_msg("record %u: pages resident %u %u", i,
+				    in[0] & 1, in[1] & 1);
+		}
 		for (i = 0; i < p.n; i++) {
 			const unsigned char *b =
 			    (const unsigned char *)&p.recs[i];

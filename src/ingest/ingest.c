@@ -36,9 +36,13 @@
  * next receive takes what gathered, one wake-up of each stage for all of
  * it.  The sleep is gather_ms at most, and no longer than about
  * INGEST_GATHER records take at the rate of the last 50 ms or so, so that
- * a busy daemon adds little latency (at 60,000 records a second, about a
- * millisecond).  A burst that follows a slow trickle waits gather_ms at
- * most: that is the budget.  Records read after a sleep carry its
+ * a busy daemon adds little latency.  When those would come within
+ * INGEST_FAST_NS (above some 32,000 records a second), the stages are
+ * hardly asleep between batches and a smaller batch costs little more:
+ * the sleep aims at INGEST_GATHER_FAST records, which keeps a record's
+ * wait under a millisecond (at 60,000 records a second, 0.4 ms, where 64
+ * records took 1.1 ms; PERF.md).  A burst that follows a slow trickle
+ * waits gather_ms at most: that is the budget.  Records read after a sleep carry its
  * start as their receive time: latency measured from receive includes
  * the sleep.  A record that comes alone after a quiet spell is read at
  * once.
@@ -76,6 +80,8 @@
 #define INGEST_SPINS 256
 #define INGEST_MSG_BATCH 256	/* messages between two source batches */
 #define INGEST_GATHER 64	/* records a gathering sleep aims at */
+#define INGEST_FAST_NS 2000000u	/* ... unless they come within this */
+#define INGEST_GATHER_FAST 24	/* ... then it aims at this many */
 #define INGEST_GATHER_MIN_NS 200000u	/* shorter: not worth a sleep */
 #define INGEST_RATE_NS 50000000u	/* the rate is measured over 50 ms */
 
@@ -472,8 +478,11 @@ gather(struct ingest *ing, unsigned n, bool emptied)
 	}
 	if (w == 0 || !emptied || n == 0 || since >= 2 * w)
 		return;
-	/* About INGEST_GATHER records at that rate. */
+	/* About INGEST_GATHER records at that rate; fewer when they come
+	 * fast (see the top). */
 	d = ing->ns_per_rec * INGEST_GATHER;
+	if (d < INGEST_FAST_NS)
+		d = ing->ns_per_rec * INGEST_GATHER_FAST;
 	if (d > w)
 		d = w;
 	if (d < INGEST_GATHER_MIN_NS)

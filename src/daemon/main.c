@@ -395,6 +395,13 @@ run_timed(struct dmn *d, uint64_t *refreshed, uint64_t *metrics)
 	return next < 0 ? -1 : (int)(next * 1000);
 }
 
+/* The pipeline's feed_help: the dispatcher's round on ingest's thread. */
+static void
+feed_help(void *disp)
+{
+	disp_help(disp);
+}
+
 static void
 control_loop(struct dmn *d, int sfd)
 {
@@ -558,6 +565,8 @@ main(int argc, char **argv)
 		return EXIT_INIT;
 	}
 	pc.feed = disp_feed(disp);
+	pc.feed_help = feed_help;
+	pc.feed_help_arg = disp;
 	rc = pl_create(&p, &pc);
 	if (rc == -EBUSY) {
 		log_warnx("Cannot open %s: another audit daemon (ringauditd) "

@@ -597,6 +597,12 @@ metrics_plugins(FILE *f, const struct dmn *d, bool prom)
 		    "ringauditd_dispatch_feed_skipped_total counter\n"
 		    "ringauditd_dispatch_feed_skipped_total %" PRIu64 "\n",
 		    ds.feed_skipped);
+		fprintf(f, "# HELP ringauditd_dispatch_records_inline_total "
+		    "Records given to plugins on ingest's thread while the "
+		    "dispatch thread slept (inline).\n# TYPE "
+		    "ringauditd_dispatch_records_inline_total counter\n"
+		    "ringauditd_dispatch_records_inline_total %" PRIu64 "\n",
+		    ds.helped);
 		fprintf(f, "# HELP ringauditd_dispatch_suspended Plugins get "
 		    "nothing (overflow_action = suspend) until SIGUSR2.\n"
 		    "# TYPE ringauditd_dispatch_suspended gauge\n"
@@ -616,6 +622,7 @@ metrics_plugins(FILE *f, const struct dmn *d, bool prom)
 		return;
 	}
 	fprintf(f, "dispatch records = %" PRIu64 "\n", ds.records);
+	fprintf(f, "dispatch records inline = %" PRIu64 "\n", ds.helped);
 	fprintf(f, "dispatch feed lost = %" PRIu64 "\n", ds.feed_lost);
 	fprintf(f, "dispatch feed skipped = %" PRIu64 "\n", ds.feed_skipped);
 	fprintf(f, "dispatch feed bytes = %" PRIu64 "\n", ds.feed_bytes);

@@ -71,9 +71,10 @@ pl_config_defaults(struct pl_config *c)
 }
 
 /*
- * Ingest's, after a small batch: the workers' work and the writer's done
- * on its thread while they sleep (parse.h, writer.h); whoever is awake,
- * or whatever needs its own thread, is woken as usual.
+ * Ingest's, after a small batch: the workers' work, the writer's and the
+ * dispatcher's done on its thread while they sleep (parse.h, writer.h,
+ * feed_help); whoever is awake, or whatever needs its own thread, is woken
+ * as usual.
  */
 static void
 pl_help(void *arg)
@@ -83,8 +84,13 @@ pl_help(void *arg)
 
 	for (i = 0; i < p->c.workers; i++)
 		n += parse_worker_help(p->workers[i]);
-	if (n > 0)
-		wr_help(p->wr);
+	if (n == 0 || !wr_help(p->wr))
+		return;
+	/* Records for plugins, which the lent writer did not wake for. */
+	if (p->c.feed_help != NULL)
+		p->c.feed_help(p->c.feed_help_arg);
+	else
+		ring_waiter_wake(p->c.feed->consumer);
 }
 
 int

@@ -63,6 +63,10 @@ struct pl_config {
 
 	int wait_timeout_ms;		/* waiters' safety net; -1: none */
 	struct ring_feed *feed;		/* the dispatcher's; NULL: none */
+	/* The feed's consumer's work, done on ingest's thread after a batch
+	 * the writer was lent for (disp_help); NULL: it is woken. */
+	void (*feed_help)(void *arg);
+	void *feed_help_arg;
 
 	/* Messages from another stage (the network listener): at most
 	 * this many out at once (its slots); 0: none. */

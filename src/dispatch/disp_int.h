@@ -158,6 +158,7 @@ struct disp {
 	struct disp_config c;		/* in force: the thread's */
 	struct ring_waiter waiter;
 	struct ring_feed feed;
+	struct ring_baton baton;	/* lent while asleep (disp_help) */
 	struct disp_plugin *plugins;	/* DISP_PLUGINS_MAX slots */
 	struct disp_ovf ovf;
 	uint64_t rpos;			/* next entry to take */
@@ -167,7 +168,7 @@ struct disp {
 	bool seq_known;
 	bool skipping;			/* asked the writer to skip */
 	uint64_t skip_seen;		/* the feed's skipped, accounted */
-	uint64_t records, feed_lost, feed_skipped;
+	uint64_t records, helped, feed_lost, feed_skipped;
 	unsigned high;
 	uint32_t posted;
 
@@ -176,6 +177,7 @@ struct disp {
 	uint64_t deadline;		/* stopping: hand queues until then */
 	struct pollfd pfd[DISP_NFDS];
 	struct fd_owner own[DISP_NFDS];
+	bool pollout;			/* a socket is watched for room */
 
 	pthread_mutex_t mu;		/* what follows */
 	pthread_cond_t cv;

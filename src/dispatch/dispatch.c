@@ -39,6 +39,14 @@
  * daemon's requests (SIGHUP, SIGUSR2, the state report, stop) are staged
  * under a lock and announced through the same eventfd.
  *
+ * Lent (inline): asleep with nothing left to send, the thread lends
+ * itself (ring.h's baton), and ingest, after a batch it wrote for the
+ * writer, does a round on its own thread (disp_help): the feed taken into
+ * the queues, and what each socket takes sent.  A full socket, a send
+ * that failed or more in the feed is left to this thread, woken for it:
+ * the descriptors it sleeps on are its own to change.  At 100 events a
+ * second with one plugin: 1.8 context switches an event down to 0.8.
+ *
  * Batching: woken for records, or finding more after a round, the thread
  * first waits up to DISP_GATHER_NS (1 ms) more, unannounced, watching
  * its descriptors.  A round then takes what the writer gave meanwhile,
@@ -303,11 +311,15 @@ take(struct disp *d)
 	return n;
 }
 
-static void
-flush_all(struct disp *d)
+/* Every consumer sent what its socket takes.  LENT (disp_help): a send
+ * that failed is left to the thread, which meets it again; true: all
+ * was sent. */
+static bool
+flush_all(struct disp *d, bool lent)
 {
 	struct disp_cons *c;
 	unsigned i, k;
+	bool all = true;
 	int rc;
 
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
@@ -315,8 +327,13 @@ flush_all(struct disp *d)
 
 		for (k = 0; p->used && dp_writes(p) &&
 		    (c = dp_cons(p, &k)) != NULL;) {
-			if ((rc = dq_flush(c)) >= 0)
+			if ((rc = dq_flush(c)) >= 0) {
+				all = all && !dq_pending(c);
 				continue;
+			}
+			all = false;
+			if (lent)
+				break;
 			/* A client that cannot be written is gone; a plugin's
 			 * death is seen on its pidfd. */
 			if (p->kind == DISP_UNIX)
@@ -326,6 +343,26 @@ flush_all(struct disp *d)
 				    strerror(-rc));
 		}
 	}
+	return all;
+}
+
+void
+disp_help(struct disp *d)
+{
+	bool left;
+
+	if (!ring_baton_lend(&d->baton)) {
+		/* Awake, or about to sleep (its waiter says which). */
+		ring_waiter_wake(&d->waiter);
+		return;
+	}
+	d->helped += take(d);
+	left = !flush_all(d, true) ||
+	    ring_feed_peek(&d->feed, &d->rpos) != NULL;
+	ring_baton_return(&d->baton);
+	/* A socket to watch for room, an error to meet, more to take. */
+	if (left)
+		ring_waiter_wake(&d->waiter);
 }
 
 static bool
@@ -399,6 +436,7 @@ build_fds(struct disp *d)
 {
 	unsigned i, k, n = 0;
 
+	d->pollout = false;
 	n = add_fd(d, n, d->waiter.efd, POLLIN, FD_WAKE, 0, 0);
 	for (i = 0; i < DISP_PLUGINS_MAX; i++) {
 		struct disp_plugin *p = &d->plugins[i];
@@ -407,9 +445,11 @@ build_fds(struct disp *d)
 			continue;
 		if (p->kind == DISP_EXEC && p->pidfd >= 0) {
 			n = add_fd(d, n, p->pidfd, POLLIN, FD_PIDFD, i, 0);
-			if (dq_pending(&p->c) && !p->leaving)
+			if (dq_pending(&p->c) && !p->leaving) {
 				n = add_fd(d, n, p->c.fd, POLLOUT, FD_PLUGIN,
 				    i, 0);
+				d->pollout = true;
+			}
 		}
 		if (p->kind != DISP_UNIX)
 			continue;
@@ -421,6 +461,10 @@ build_fds(struct disp *d)
 				    (short)((p->clients[k].eof ? 0 : POLLIN) |
 				    (dq_pending(&p->clients[k].c) ? POLLOUT :
 				    0)), FD_CLIENT, i, k);
+		for (k = 0; k < DISP_CLIENTS_MAX; k++)
+			if (p->clients[k].used &&
+			    dq_pending(&p->clients[k].c))
+				d->pollout = true;
 	}
 	return n;
 }
@@ -526,12 +570,13 @@ disp_main(void *arg)
 	for (;;) {
 		unsigned n, taken;
 		int timeout = -1, leave;
+		bool lendable;
 
 		stop = control(d);
 		leave = check_leaving(d);
 		update_skip(d);		/* a resume, a HUP, one gone */
 		taken = take(d);
-		flush_all(d);
+		flush_all(d, false);
 		update_skip(d);
 		/* After the round: a request sees what was fed before it. */
 		pthread_mutex_lock(&d->mu);
@@ -569,8 +614,15 @@ disp_main(void *arg)
 		/* A plugin leaving at its own pace has a deadline too. */
 		if (leave >= 0 && (timeout < 0 || leave < timeout))
 			timeout = leave;
+		/* Asleep with nothing to send, until woken: ingest may do a
+		 * round meanwhile (disp_help). */
+		lendable = timeout < 0 && !d->pollout;
+		if (lendable)
+			ring_baton_idle(&d->baton);
 		if (poll(d->pfd, n, timeout) < 0 && errno != EINTR)
 			log_warn("dispatch: poll");
+		if (lendable)
+			ring_baton_take(&d->baton);
 		ring_waiter_cancel(&d->waiter);
 		handle_fds(d, n);
 		/* Woken for records: let the rest of their batch come. */

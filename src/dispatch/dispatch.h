@@ -120,6 +120,7 @@ struct disp_plugin_stats {
 struct disp_stats {
 	unsigned active;	/* plugins running or to be restarted */
 	uint64_t records;	/* taken from the feed */
+	uint64_t helped;	/* ... of those, by ingest (disp_help) */
 	uint64_t feed_lost;	/* the feed was full: lost for every plugin */
 	uint64_t feed_skipped;	/* not copied: every plugin's queue was full */
 	bool overflowed;	/* a queue overflowed since start or HUP */
@@ -139,6 +140,14 @@ void disp_destroy(struct disp *d);
 struct ring_feed *disp_feed(struct disp *d);
 /* Read plugins.d, start every active plugin and the dispatch thread. */
 int disp_start(struct disp *d);
+/*
+ * Ingest's, after a batch the writer was lent for (pipeline.h's
+ * feed_help): if the dispatch thread sleeps with nothing to send, take
+ * the feed into every consumer's queue and send what each socket takes,
+ * on the caller's thread (ring.h's baton); otherwise, or when something
+ * is left (a socket full, a send that failed), wake the thread.
+ */
+void disp_help(struct disp *d);
 /* SIGHUP: plugins.d read again, plugins matched by file name. */
 void disp_reconfigure(struct disp *d, const struct disp_config *c);
 /* SIGUSR2: end a suspension. */

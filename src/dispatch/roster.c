@@ -293,6 +293,7 @@ dr_publish(struct disp *d)
 			d->high = ps->high;
 	}
 	d->pub.records = d->records;
+	d->pub.helped = d->helped;
 	d->pub.feed_lost = d->feed_lost;
 	d->pub.feed_skipped = d->feed_skipped;
 	d->pub.overflowed = d->ovf.overflowed;

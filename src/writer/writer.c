@@ -355,8 +355,9 @@ pull(struct wr *w)
 		w->freed = 0;
 		ring_waiter_wake(w->c.free_ring->consumer);
 	}
-	/* Only for what it was given: with no plugin, never. */
-	if (w->fed_batch) {
+	/* Only for what it was given: with no plugin, never; lent, the
+	 * borrower's to do (wr_help). */
+	if (w->fed_batch && !w->lent) {
 		w->fed_batch = false;
 		ring_waiter_wake(w->c.feed->consumer);
 	}
@@ -572,17 +573,17 @@ thread_needed(struct wr *w)
 
 #define WR_HELP_ROUNDS 8
 
-void
+bool
 wr_help(struct wr *w)
 {
 	uint64_t before;
 	unsigned rounds;
-	bool input, done, left;
+	bool input, done, left, fed;
 
 	if (!ring_baton_lend(&w->baton)) {
 		/* Awake, or about to sleep (its waiter says which). */
 		ring_waiter_wake(w->c.self);
-		return;
+		return false;
 	}
 	before = w->st.records;
 	w->lent = true;
@@ -592,12 +593,15 @@ wr_help(struct wr *w)
 		if (thread_needed(w) || !step(w, &input, &done) || done)
 			break;
 	left = rounds == WR_HELP_ROUNDS || thread_needed(w);
+	fed = w->fed_batch;
+	w->fed_batch = false;
 	w->lent = false;
 	if (w->st.records != before)
 		STAT_ADD(w->st.helped, w->st.records - before);
 	ring_baton_return(&w->baton);
 	if (left)
 		ring_waiter_wake(w->c.self);
+	return fed;
 }
 
 static void *

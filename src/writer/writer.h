@@ -187,9 +187,11 @@ void wr_get_state(struct wr *w, struct wr_state *st);
  * answer, without waking it.  Requests for io_uring (syncs, large or slow
  * writes), switches and the end of the stream are left to the writer,
  * which is woken for them, as it is when it was awake; under group commit
- * (data, sync) all of it is.
+ * (data, sync) all of it is.  true: records went into the dispatcher's
+ * feed and its consumer was not woken for them: the caller wakes it or
+ * does its work (disp_help).
  */
-void wr_help(struct wr *w);
+bool wr_help(struct wr *w);
 
 /* Stage new parameters; RING_CMD_RECONF on a record applies them. */
 void wr_set_params(struct wr *w, const struct wr_params *p);

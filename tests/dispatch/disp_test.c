@@ -209,12 +209,21 @@ dt_reconfigure(struct disp *d, unsigned q_depth, enum disp_overflow ovf,
 bool
 dt_feed(struct disp *d, unsigned type, unsigned ver, const char *text)
 {
+	bool put = dt_put(d, type, ver, text);
+
+	if (put)
+		ring_waiter_wake(disp_feed(d)->consumer);
+	return put;
+}
+
+bool
+dt_put(struct disp *d, unsigned type, unsigned ver, const char *text)
+{
 	static struct ring_rec r;
 	struct ring_feed *f = disp_feed(d);
 	size_t len = strlen(text);
 	const char *msg = strstr(text, "msg=");
 	size_t pre = ver == 0 && msg != NULL ? (size_t)(msg + 4 - text) : 0;
-	bool put;
 
 	memset(&r, 0, offsetof(struct ring_rec, data));
 	r.seq = dt_seq++;
@@ -225,10 +234,7 @@ dt_feed(struct disp *d, unsigned type, unsigned ver, const char *text)
 	memcpy(r.data + r.line_off, text, len);
 	if (ver == 0)
 		r.v0_len = (uint32_t)len - 1;
-	put = ring_feed_put(f, &r);
-	if (put)
-		ring_waiter_wake(f->consumer);
-	return put;
+	return ring_feed_put(f, &r);
 }
 
 unsigned

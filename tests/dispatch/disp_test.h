@@ -44,6 +44,8 @@ void dt_reconfigure(struct disp *d, unsigned q_depth, enum disp_overflow ovf,
     unsigned max_restarts);
 /* One record put as the writer puts it: true if it was copied. */
 bool dt_feed(struct disp *d, unsigned type, unsigned ver, const char *text);
+/* The same, without waking the dispatch thread (a lent writer's). */
+bool dt_put(struct disp *d, unsigned type, unsigned ver, const char *text);
 unsigned dt_stats(struct disp *d, struct disp_stats *st,
     struct disp_plugin_stats *ps);
 /* offered = delivered + dropped + queued, for each. */

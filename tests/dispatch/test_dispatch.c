@@ -9,13 +9,17 @@
  * for every plugin.  And that builtin_af_unix's socket is made at its path
  * whatever another user planted there (a symlink to a victim file, a
  * dangling one, a hard link, a FIFO), with its mode, and that its chmod
- * follows no symlink put in the socket's place after the bind.  Queue
+ * follows no symlink put in the socket's place after the bind.  And the
+ * dispatcher lent (disp_help): asleep, its round is done on the caller's
+ * thread, which wakes it for nothing; a socket that fills meanwhile is
+ * left to it, and it sends the rest once the plugin reads.  Queue
  * overflow is test_overflow.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +83,116 @@ test_string_framing(void **state)
 	free(got);
 	assert_int_equal(dt_count_in(dt_errlog, "audit dispatcher initialized "
 	    "with q_depth=100 and 1 active plugins"), 1);
+}
+
+/* ---- lent: a round on the caller's thread (disp_help) ---- */
+
+/* The dispatch thread's context switches so far. */
+static long
+dispatch_switches(void)
+{
+	char cmd[256];
+	long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "for t in /proc/%d/task/*; do "
+	    "grep -qx ra-dispatch $t/comm && awk '/ctxt_switches/ "
+	    "{ s += $2 } END { print s }' $t/status; done", (int)getpid());
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%ld", &n), 1);
+	pclose(p);
+	return n;
+}
+
+/* Until the thread sleeps with nothing to send: lent from then on. */
+static void
+wait_lendable(struct disp *d)
+{
+	for (unsigned i = 0; i < 2000; i++) {
+		if (atomic_load(&d->baton.word) == RING_BATON_IDLE)
+			return;
+		dt_sleep_ms(1);
+	}
+	fail_msg("the dispatch thread never slept");
+}
+
+static void
+lent_run(unsigned n, size_t pad, const char *body, unsigned *helped,
+    char *expect, size_t cap)
+{
+	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	struct disp_stats st;
+	char line[1200];
+	struct disp *d;
+	long before;
+	unsigned i;
+
+	dt_plugin("cap", "string", body);
+	d = dt_start(2 * n, DISP_OVF_SYSLOG, 10);
+	wait_lendable(d);
+	before = dispatch_switches();
+	expect[0] = '\0';
+	for (i = 0; i < n; i++) {
+		dt_line_n(line, sizeof(line), i, pad);
+		assert_true(dt_put(d, 1100, 0, line));
+		assert_true(strlen(expect) + strlen(line) < cap);
+		strcat(expect, line);
+	}
+	disp_help(d);
+	dt_sleep_ms(50);
+	/* All sent on this thread: the dispatch thread slept on. */
+	if (pad == 0)
+		assert_int_equal(dispatch_switches(), before);
+	disp_stop(d);
+	assert_int_equal(dt_stats(d, &st, ps), 1);
+	*helped = (unsigned)st.helped;
+	assert_int_equal(st.records, n);
+	assert_int_equal(ps[0].delivered, n);
+	dt_assert_balanced(ps, 1);
+	disp_destroy(d);
+}
+
+static void
+test_lent_round(void **state)
+{
+	static char expect[64 << 10];
+	char out[160], body[256], *got;
+	unsigned helped;
+	size_t len;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/out", dt_dir);
+	snprintf(body, sizeof(body), "exec cat > %s", out);
+	lent_run(50, 0, body, &helped, expect, sizeof(expect));
+	assert_int_equal(helped, 50);
+	got = dt_slurp(out, &len);
+	assert_int_equal(len, strlen(expect));
+	assert_memory_equal(got, expect, len);
+	free(got);
+}
+
+/* 2,000 records of 1 KiB to a plugin that reads only after 300 ms: its
+ * socket fills under the borrower, whose round takes one batch of the
+ * feed (1,024) and leaves the rest, and what the socket would not take,
+ * to the thread. */
+static void
+test_lent_full_socket_left_to_the_thread(void **state)
+{
+	static char expect[3 << 20];
+	char out[160], body[256], *got;
+	unsigned helped;
+	size_t len;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/out", dt_dir);
+	snprintf(body, sizeof(body), "sleep 0.3; exec cat > %s", out);
+	lent_run(2000, 1024, body, &helped, expect, sizeof(expect));
+	assert_true(helped > 0 && helped < 2000);
+	got = dt_slurp(out, &len);
+	assert_int_equal(len, strlen(expect));
+	assert_memory_equal(got, expect, len);
+	free(got);
 }
 
 static void
@@ -592,6 +706,8 @@ main(void)
 		T(test_binary_framing),
 		T(test_restart_resends),
 		T(test_max_restarts),
+		T(test_lent_round),
+		T(test_lent_full_socket_left_to_the_thread),
 		T(test_af_unix_clients),
 		T(test_af_unix_client_that_shuts_its_side_still_reads),
 		T(test_hup_changes_builtin_into_program),

@@ -14,6 +14,10 @@
  *   gathered batches, ingest formats and writes the records itself (the
  *   state report counts them); inline = no leaves it to the workers and
  *   the writer.  Either way every event is logged once, in order.
+ * - With a plugin, inline: ingest also gives the records to the plugin
+ *   while the dispatch thread sleeps (counted); inline = no leaves that
+ *   to the dispatch thread.  Either way the plugin gets every event once,
+ *   in the kernel's order.
  *
  * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
  * lock and the clean-up on every exit path.
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -48,8 +53,42 @@ start(const char *what, const char *flush, const char *ringauditd_conf)
 
 struct figures {
 	long gathers, batches, received;
-	long formatted_inline, written_inline;
+	long formatted_inline, written_inline, dispatched_inline;
 };
+
+/* A plugin that keeps what it reads in plugin.out (format string). */
+static void
+add_plugin(void)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/keep", ra_k.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nexec cat > %s/plugin.out\n", ra_k.dir);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0750), 0);
+	snprintf(path, sizeof(path), "%s/plugins.d/keep.conf", ra_k.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "active = yes\ndirection = out\npath = %s/keep\n"
+	    "type = always\nformat = string\n", ra_k.dir);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Every event in FILE once, in the kernel's order. */
+static void
+assert_events_in_order(const char *file)
+{
+	assert_int_equal(ra_key_events(file), N_EVENTS);
+	assert_int_equal(ra_duplicate_serials(file), 0);
+	/* The kernel's serials rise through it. */
+	assert_int_equal(ra_run_count("grep -E '^type=SYSCALL .* key=\"%s\"' "
+	    "%s | grep -o 'msg=audit([0-9.]*:[0-9]*)' | "
+	    "sed 's/.*://; s/)//' | sort -n -c 2>&1 | wc -l", ra_k.key,
+	    file), 0);
+}
 
 /* An event a millisecond; then the state report's figures, and TERM at
  * once: every event logged, once, and in order. */
@@ -65,19 +104,15 @@ stream_and_stop(struct figures *f)
 	f->received = ra_state_value("records received");
 	f->formatted_inline = ra_state_value("records formatted inline");
 	f->written_inline = ra_state_value("records written inline");
+	f->dispatched_inline = ra_state_value("dispatch records inline");
 	print_message("%ld records in %ld receives, %ld gathering sleeps; "
-	    "inline: %ld formatted, %ld written\n", f->received, f->batches,
-	    f->gathers, f->formatted_inline, f->written_inline);
+	    "inline: %ld formatted, %ld written, %ld to plugins\n",
+	    f->received, f->batches, f->gathers, f->formatted_inline,
+	    f->written_inline, f->dispatched_inline);
 	assert_int_equal(ra_daemon_stop(), 0);
 	ra_rule_delete();
 	snprintf(path, sizeof(path), "%s/log/audit.log", ra_k.dir);
-	assert_int_equal(ra_key_events(path), N_EVENTS);
-	assert_int_equal(ra_duplicate_serials(path), 0);
-	/* The kernel's serials rise through the log. */
-	assert_int_equal(ra_run_count("grep -E '^type=SYSCALL .* key=\"%s\"' "
-	    "%s | grep -o 'msg=audit([0-9.]*:[0-9]*)' | "
-	    "sed 's/.*://; s/)//' | sort -n -c 2>&1 | wc -l", ra_k.key,
-	    path), 0);
+	assert_events_in_order(path);
 }
 
 static void
@@ -110,6 +145,37 @@ test_inline_off(void **s)
 	assert_true(f.gathers > 0);
 	assert_int_equal(f.formatted_inline, 0);
 	assert_int_equal(f.written_inline, 0);
+}
+
+static void
+test_inline_plugin(void **s)
+{
+	struct figures f;
+	char path[256];
+
+	(void)s;
+	add_plugin();
+	start("plugin", "incremental_async", NULL);
+	stream_and_stop(&f);
+	assert_true(f.written_inline > 0);
+	assert_true(f.dispatched_inline > 0);
+	snprintf(path, sizeof(path), "%s/plugin.out", ra_k.dir);
+	assert_events_in_order(path);
+}
+
+static void
+test_inline_plugin_off(void **s)
+{
+	struct figures f;
+	char path[256];
+
+	(void)s;
+	add_plugin();
+	start("plugin_noinline", "incremental_async", "inline = no\n");
+	stream_and_stop(&f);
+	assert_int_equal(f.dispatched_inline, 0);
+	snprintf(path, sizeof(path), "%s/plugin.out", ra_k.dir);
+	assert_events_in_order(path);
 }
 
 static void
@@ -168,6 +234,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_stream_is_gathered),
 		T(test_inline_off),
+		T(test_inline_plugin),
+		T(test_inline_plugin_off),
 		T(test_zero_is_off),
 		T(test_sync_is_not_gathered),
 		T(test_hup_to_sync_stops_gathering),

@@ -2,8 +2,11 @@
 // writer's feed to a plugin that reads fast, a script that execs cat into
 // a file (bench_dispatch_c.c says how it is fed and timed).  One figure:
 // items_per_second, records from the first fed until the plugin's file
-// held them all, with the daemon's default q_depth (2000).  Counters: the
-// dispatch thread's, the feeder's and the plugin's CPU per record.  The
+// held them all, with the daemon's default q_depth (2000).  lent:1 has the
+// feeder do the dispatcher's round itself after each batch while the
+// dispatch thread sleeps (disp_help, as ingest does inline), and fails if
+// it never could.  Counters: the dispatch thread's, the feeder's and the
+// plugin's CPU per record, and the share of records taken lent.  The
 // file is read back: a line missing, extra or out of order, or a record
 // the dispatcher counted dropped or lost, fails the benchmark.  Plugins
 // must be root's files run by root: without root it is not registered.
@@ -26,10 +29,11 @@ void
 BM_Dispatch(benchmark::State &state)
 {
 	const unsigned n = static_cast<unsigned>(state.range(0));
+	const int lent = static_cast<int>(state.range(1));
 	const std::string &dir = ra_bench::ScratchDir();
 	ra_bench_disp *b = nullptr;
 	uint64_t records = 0, disp_ns = 0, feed_ns = 0, plugin_ns = 0;
-	uint64_t sleeps = 0;
+	uint64_t sleeps = 0, helped = 0;
 
 	if (dir.empty()) {
 		state.SkipWithError("cannot make a scratch folder");
@@ -42,7 +46,7 @@ BM_Dispatch(benchmark::State &state)
 	for (auto _ : state) {
 		ra_bench_disp_result res;
 
-		if (ra_bench_disp_run(b, kQDepth, &res) < 0) {
+		if (ra_bench_disp_run(b, kQDepth, lent, &res) < 0) {
 			state.SkipWithError("cannot start the dispatcher and "
 			    "its plugin");
 			break;
@@ -53,6 +57,10 @@ BM_Dispatch(benchmark::State &state)
 			state.SkipWithError("records lost or out of order");
 			break;
 		}
+		if (lent && res.helped == 0) {
+			state.SkipWithError("lent, and never taken");
+			break;
+		}
 		state.SetIterationTime(static_cast<double>(res.run_ns) *
 		    1e-9);
 		records += n;
@@ -60,6 +68,7 @@ BM_Dispatch(benchmark::State &state)
 		feed_ns += res.feed_cpu_ns;
 		plugin_ns += res.plugin_cpu_ns;
 		sleeps += res.feed_sleeps;
+		helped += res.helped;
 	}
 	ra_bench_disp_destroy(b);
 	if (state.error_occurred() || state.iterations() == 0)
@@ -76,6 +85,7 @@ BM_Dispatch(benchmark::State &state)
 	    static_cast<double>(plugin_ns) / recs;
 	state.counters["feed_sleeps/run"] = static_cast<double>(sleeps) /
 	    static_cast<double>(state.iterations());
+	state.counters["lent_share"] = static_cast<double>(helped) / recs;
 	state.SetLabel(ra_bench::ScratchLabel() + ", " + std::to_string(n) +
 	    " records, q_depth " + std::to_string(kQDepth));
 }
@@ -90,7 +100,8 @@ const bool registered = [] {
 	}
 	// 100,000 SYSCALL lines (29 MB) a run.
 	benchmark::RegisterBenchmark("BM_Dispatch", BM_Dispatch)
-	    ->ArgNames({"records"})->Arg(100000)
+	    ->ArgNames({"records", "lent"})->Args({100000, 0})
+	    ->Args({100000, 1})
 	    ->UseManualTime()->Unit(benchmark::kMillisecond);
 	return true;
 }();

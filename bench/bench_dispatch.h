@@ -25,6 +25,7 @@ struct ra_bench_disp_result {
 	uint64_t delivered;
 	uint64_t dropped;
 	uint64_t feed_lost;
+	uint64_t helped;	/* taken on the feeder's thread (disp_help) */
 	int timed_out;		/* the file never held every byte */
 	struct ra_bench_log_lines lines;	/* the plugin's file, read back */
 };
@@ -43,9 +44,12 @@ void ra_bench_disp_destroy(struct ra_bench_disp *b);
  * One dispatcher with that plugin, q_depth records: every line fed as the
  * writer feeds it, never more than q_depth / 2 of them on their way to
  * the plugin's file; then stop, the figures, the file checked and
- * removed.  0, or -errno if the dispatcher could not be made.
+ * removed.  LENT: after each batch the feeder does the dispatcher's
+ * round itself while the dispatch thread sleeps (disp_help), as ingest
+ * does inline, rather than wake it.  0, or -errno if the dispatcher could
+ * not be made.
  */
-int ra_bench_disp_run(struct ra_bench_disp *b, unsigned q_depth,
+int ra_bench_disp_run(struct ra_bench_disp *b, unsigned q_depth, int lent,
     struct ra_bench_disp_result *res);
 
 #ifdef __cplusplus

@@ -181,7 +181,7 @@ feed(struct ring_feed *f, const char *line, size_t len, uint64_t seq)
 }
 
 int
-ra_bench_disp_run(struct ra_bench_disp *b, unsigned q_depth,
+ra_bench_disp_run(struct ra_bench_disp *b, unsigned q_depth, int lent,
     struct ra_bench_disp_result *res)
 {
 	const size_t total = b->off[b->n];
@@ -225,7 +225,10 @@ ra_bench_disp_run(struct ra_bench_disp *b, unsigned q_depth,
 			break;		/* counted in the feed's lost */
 		if ((i + 1) % WAKE_BATCH != 0 && i + 1 != b->n)
 			continue;
-		ring_waiter_wake(f->consumer);
+		if (lent)
+			disp_help(d);
+		else
+			ring_waiter_wake(f->consumer);
 		while (b->off[i + 1] - out_size(b) > window) {
 			if (clock_mono_ns() > deadline) {
 				res->timed_out = 1;
@@ -251,6 +254,7 @@ out_stop:
 		res->offered = ps.offered;
 		res->delivered = ps.delivered;
 		res->dropped = ps.dropped;
+		res->helped = st.helped;
 	}
 	res->feed_lost = st.feed_lost + atomic_load(&f->lost);
 out_destroy:

@@ -455,16 +455,17 @@ build_fds(struct disp *d)
 			continue;
 		if (p->lfd >= 0 && p->nclients < DISP_CLIENTS_MAX)
 			n = add_fd(d, n, p->lfd, POLLIN, FD_LISTEN, i, 0);
-		for (k = 0; k < DISP_CLIENTS_MAX; k++)
-			if (p->clients[k].used)
-				n = add_fd(d, n, p->clients[k].c.fd,
-				    (short)((p->clients[k].eof ? 0 : POLLIN) |
-				    (dq_pending(&p->clients[k].c) ? POLLOUT :
-				    0)), FD_CLIENT, i, k);
-		for (k = 0; k < DISP_CLIENTS_MAX; k++)
-			if (p->clients[k].used &&
-			    dq_pending(&p->clients[k].c))
-				d->pollout = true;
+		for (k = 0; k < DISP_CLIENTS_MAX; k++) {
+			struct disp_client *cl = &p->clients[k];
+			bool out;
+
+			if (!cl->used)
+				continue;
+			out = dq_pending(&cl->c);
+			d->pollout = d->pollout || out;
+			n = add_fd(d, n, cl->c.fd, (short)((cl->eof ? 0 :
+			    POLLIN) | (out ? POLLOUT : 0)), FD_CLIENT, i, k);
+		}
 	}
 	return n;
 }

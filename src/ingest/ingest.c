@@ -42,10 +42,10 @@
  * the sleep aims at INGEST_GATHER_FAST records, which keeps a record's
  * wait under a millisecond (at 60,000 records a second, 0.4 ms, where 64
  * records took 1.1 ms; PERF.md).  A burst that follows a slow trickle
- * waits gather_ms at most: that is the budget.  Records read after a sleep carry its
- * start as their receive time: latency measured from receive includes
- * the sleep.  A record that comes alone after a quiet spell is read at
- * once.
+ * waits gather_ms at most: that is the budget.  Records read after a
+ * sleep carry its start as their receive time: latency measured from
+ * receive includes the sleep.  A record that comes alone after a quiet
+ * spell is read at once.
  *
  * Stopping: ingest reads on until the kernel's backlog is 0 twice in a row
  * with nothing left on the socket (or drain_timeout_ms passes), unregisters,

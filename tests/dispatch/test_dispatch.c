@@ -117,27 +117,33 @@ wait_lendable(struct disp *d)
 	fail_msg("the dispatch thread never slept");
 }
 
-static void
-lent_run(unsigned n, size_t pad, const char *body, unsigned *helped,
-    char *expect, size_t cap)
+/* N records of PAD x's fed while the dispatch thread sleeps, one lent
+ * round (disp_help), then stop: the plugin (FIRST, then cat into a file)
+ * got them all, whole and in order.  Returns how many the round took. */
+static unsigned
+lent_run(unsigned n, size_t pad, const char *first)
 {
+	static char expect[3 << 20];
 	struct disp_plugin_stats ps[DISP_PLUGINS_MAX];
+	char out[160], body[256], line[1200], *got;
 	struct disp_stats st;
-	char line[1200];
 	struct disp *d;
+	size_t len = 0, glen;
 	long before;
 	unsigned i;
 
+	snprintf(out, sizeof(out), "%s/out", dt_dir);
+	snprintf(body, sizeof(body), "%sexec cat > %s", first, out);
 	dt_plugin("cap", "string", body);
 	d = dt_start(2 * n, DISP_OVF_SYSLOG, 10);
 	wait_lendable(d);
 	before = dispatch_switches();
-	expect[0] = '\0';
 	for (i = 0; i < n; i++) {
 		dt_line_n(line, sizeof(line), i, pad);
 		assert_true(dt_put(d, 1100, 0, line));
-		assert_true(strlen(expect) + strlen(line) < cap);
-		strcat(expect, line);
+		assert_true(len + strlen(line) < sizeof(expect));
+		memcpy(expect + len, line, strlen(line));
+		len += strlen(line);
 	}
 	disp_help(d);
 	dt_sleep_ms(50);
@@ -146,30 +152,22 @@ lent_run(unsigned n, size_t pad, const char *body, unsigned *helped,
 		assert_int_equal(dispatch_switches(), before);
 	disp_stop(d);
 	assert_int_equal(dt_stats(d, &st, ps), 1);
-	*helped = (unsigned)st.helped;
 	assert_int_equal(st.records, n);
 	assert_int_equal(ps[0].delivered, n);
 	dt_assert_balanced(ps, 1);
 	disp_destroy(d);
+	got = dt_slurp(out, &glen);
+	assert_int_equal(glen, len);
+	assert_memory_equal(got, expect, len);
+	free(got);
+	return (unsigned)st.helped;
 }
 
 static void
 test_lent_round(void **state)
 {
-	static char expect[64 << 10];
-	char out[160], body[256], *got;
-	unsigned helped;
-	size_t len;
-
 	(void)state;
-	snprintf(out, sizeof(out), "%s/out", dt_dir);
-	snprintf(body, sizeof(body), "exec cat > %s", out);
-	lent_run(50, 0, body, &helped, expect, sizeof(expect));
-	assert_int_equal(helped, 50);
-	got = dt_slurp(out, &len);
-	assert_int_equal(len, strlen(expect));
-	assert_memory_equal(got, expect, len);
-	free(got);
+	assert_int_equal(lent_run(50, 0, ""), 50);
 }
 
 /* 2,000 records of 1 KiB to a plugin that reads only after 300 ms: its
@@ -179,20 +177,11 @@ test_lent_round(void **state)
 static void
 test_lent_full_socket_left_to_the_thread(void **state)
 {
-	static char expect[3 << 20];
-	char out[160], body[256], *got;
 	unsigned helped;
-	size_t len;
 
 	(void)state;
-	snprintf(out, sizeof(out), "%s/out", dt_dir);
-	snprintf(body, sizeof(body), "sleep 0.3; exec cat > %s", out);
-	lent_run(2000, 1024, body, &helped, expect, sizeof(expect));
+	helped = lent_run(2000, 1024, "sleep 0.3; ");
 	assert_true(helped > 0 && helped < 2000);
-	got = dt_slurp(out, &len);
-	assert_int_equal(len, strlen(expect));
-	assert_memory_equal(got, expect, len);
-	free(got);
 }
 
 static void

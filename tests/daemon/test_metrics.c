@@ -279,13 +279,14 @@ test_plugin_figures(void **state)
 	}
 	regfree(&sample);
 	free(t);
-	/* 7 per plugin, up, and the dispatcher's 3. */
-	assert_int_equal(samples, 11);
+	/* 7 per plugin, up, and the dispatcher's 4. */
+	assert_int_equal(samples, 12);
 
 	t = NULL;
 	f = open_memstream(&t, &len);
 	metrics_plugins(f, &d, false);
 	fclose(f);
+	assert_true(has_line(t, "dispatch records inline = 0"));
 	assert_true(has_line(t, "plugin drop.conf state = running"));
 	assert_true(has_line(t, "plugin drop.conf offered = 0"));
 	assert_true(has_line(t, "plugin drop.conf restarts = 0"));

@@ -68,11 +68,15 @@ fits() { screen | awk 'length($0) > 80 { bad = 1 } END { exit bad || NR > 24 }';
 rotations() { screen | sed -n 's/.*rotations \([0-9]*\).*/\1/p'; }
 clock() { screen | head -n 1 | awk '{ print $NF }'; }
 # view DELAY: the view, refreshed every DELAY s, in a new 80x24 session;
-# its exit status is said in the pane when it ends.
+# its exit status is said in the pane when it ends.  The new session is
+# made before the old one goes: tmux's server exits with its last
+# session, and a client that came meanwhile failed ("server exited
+# unexpectedly", once under ASan).
 view() {
-	"${tm[@]}" kill-session -t top 2>/dev/null
-	"${tm[@]}" new-session -d -s top -x 80 -y 24 \
+	"${tm[@]}" new-session -d -s next -x 80 -y 24 \
 		"$top -s $sock -d $1; echo top-exit=\$?; sleep 60"
+	"${tm[@]}" kill-session -t top 2>/dev/null
+	"${tm[@]}" rename-session -t next top
 }
 
 view 0.5

@@ -238,14 +238,13 @@ write_now_timed(struct wr *w, uint64_t t0)
 	}
 }
 
-/* Whether B's write may be made at once (with io_uring; without it,
- * every write is): a small one, with nothing in flight before it, and
+/* Whether LEN bytes may be written at once (with io_uring; without it,
+ * every write is): a small write, with nothing in flight before it, and
  * no slow one in the last second. */
 static bool
-write_now_ok(const struct wr *w, const struct wbuf *b)
+now_ok(const struct wr *w, size_t len)
 {
-	return !w->direct && w->inflight == 0 &&
-	    b->len - b->done <= WR_WRITE_NOW_MAX &&
+	return !w->direct && w->inflight == 0 && len <= WR_WRITE_NOW_MAX &&
 	    (w->now_after == 0 || clock_mono_ns() >= w->now_after);
 }
 
@@ -317,28 +316,20 @@ prep_sync(struct wr *w)
 	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
 }
 
-/* Whether the chain's writes may all be made at once, as one small
- * write may (write_now_ok): then only its sync goes to io_uring. */
-static bool
-chain_now_ok(const struct wr *w)
-{
-	size_t len = 0;
-	unsigned i;
-
-	for (i = 0; i < w->chain.n; i++)
-		len += w->chain.bufs[i]->len - w->chain.bufs[i]->done;
-	return !w->direct && w->inflight == 0 && len <= WR_WRITE_NOW_MAX &&
-	    (w->now_after == 0 || clock_mono_ns() >= w->now_after);
-}
-
 /* Writes of the chain's unfinished buffers, linked, then its sync.  Made
- * at once, they are done before the sync is asked for, which then covers
- * them as the link would have. */
+ * at once when together they are as small as one write made at once may
+ * be (now_ok), they are done before the sync is asked for, which then
+ * covers them as the link would have. */
 static void
 submit_chain(struct wr *w)
 {
-	bool now = chain_now_ok(w);
+	size_t len = 0;
 	unsigned i;
+	bool now;
+
+	for (i = 0; i < w->chain.n; i++)
+		len += w->chain.bufs[i]->len - w->chain.bufs[i]->done;
+	now = now_ok(w, len);
 
 	for (i = 0; i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
@@ -612,7 +603,8 @@ wr_submit_queued(struct wr *w)
 		if (prev != NULL)
 			prev->flags |= IOSQE_IO_LINK;
 		/* A round's first write may be made at once (the top). */
-		prev = prep_write(w, b, 0, prev == NULL && write_now_ok(w, b));
+		prev = prep_write(w, b, 0, prev == NULL &&
+		    now_ok(w, b->len - b->done));
 	}
 }
 

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -60,21 +59,14 @@ struct figures {
 static void
 add_plugin(void)
 {
-	char path[256];
-	FILE *f;
+	char text[512];
 
-	snprintf(path, sizeof(path), "%s/keep", ra_k.dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\nexec cat > %s/plugin.out\n", ra_k.dir);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(path, 0750), 0);
-	snprintf(path, sizeof(path), "%s/plugins.d/keep.conf", ra_k.dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "active = yes\ndirection = out\npath = %s/keep\n"
-	    "type = always\nformat = string\n", ra_k.dir);
-	assert_int_equal(fclose(f), 0);
+	snprintf(text, sizeof(text), "#!/bin/sh\nexec cat > %s/plugin.out\n",
+	    ra_k.dir);
+	ra_write_script("keep", text);
+	snprintf(text, sizeof(text), "active = yes\ndirection = out\n"
+	    "path = %s/keep\ntype = always\nformat = string\n", ra_k.dir);
+	ra_write_file("plugins.d/keep.conf", text);
 }
 
 /* Every event in FILE once, in the kernel's order. */

@@ -42,6 +42,8 @@ pid=
 cleanup() {
 	local rc=$?
 	"${tm[@]}" kill-server 2>/dev/null
+	# No view outlives the test, whatever ended it.
+	pkill -KILL -f -- "$top -s $sock" 2>/dev/null
 	stop_daemon ringauditd "$pid"
 	[ "$rc" = 0 ] && [ "$fails" != 0 ] && rc=1
 	[ "$rc" = 0 ] || keep_files "$build/tools_test_top.fail" "the logs" \
@@ -73,6 +75,14 @@ clock() { screen | head -n 1 | awk '{ print $NF }'; }
 # session, and a client that came meanwhile failed ("server exited
 # unexpectedly", once under ASan).
 view() {
+	# A view still running ends as a user ends it ('q'): one that went
+	# with its session (SIGHUP) could hang in an ASan build's leak check
+	# at exit, on the hung-up terminal, and stay, spinning.
+	if "${tm[@]}" has-session -t top 2>/dev/null &&
+		! shows "top-exit="; then
+		"${tm[@]}" send-keys -t top q
+		wait_for 30 shows "top-exit=" || true
+	fi
 	"${tm[@]}" new-session -d -s next -x 80 -y 24 \
 		"$top -s $sock -d $1; echo top-exit=\$?; sleep 60"
 	"${tm[@]}" kill-session -t top 2>/dev/null

@@ -29,9 +29,10 @@
  * records a second each write is small, a buffered write takes
  * microseconds, and io_uring would give it to a worker thread (ext4
  * here cannot write without blocking), two wake-ups and a completion a
- * write.  So are a chain's writes, when together they are as small:
- * then only its sync goes to the ring, asked for once they are done, and
- * one that fell short cancels it as the kernel cancels a broken link.
+ * write.  So are an incremental_async chain's writes, when together
+ * they are as small: then only its sync goes to the ring, asked for once
+ * they are done, and one that fell short cancels it as the kernel cancels
+ * a broken link.
  * Syncs and bigger writes stay in the ring.  A write
  * made at once that took a millisecond or more says the disk is slow
  * (or the page cache full): for the next second every write goes
@@ -316,10 +317,13 @@ prep_sync(struct wr *w)
 	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
 }
 
-/* Writes of the chain's unfinished buffers, linked, then its sync.  Made
- * at once when together they are as small as one write made at once may
- * be (now_ok), they are done before the sync is asked for, which then
- * covers them as the link would have. */
+/* Writes of the chain's unfinished buffers, linked, then its sync.  With
+ * incremental_async, made at once when together they are as small as one
+ * write made at once may be (now_ok): they are done before the sync is
+ * asked for, which then covers them as the link would have.  Where the
+ * writer waits for the sync (incremental, data, sync) the link is kept:
+ * written at once there, 50,000 records took longer (BM_Writer
+ * incremental 130,000 -> 94,000 a second; PERF.md). */
 static void
 submit_chain(struct wr *w)
 {
@@ -329,7 +333,7 @@ submit_chain(struct wr *w)
 
 	for (i = 0; i < w->chain.n; i++)
 		len += w->chain.bufs[i]->len - w->chain.bufs[i]->done;
-	now = now_ok(w, len);
+	now = w->p.flush == WR_FLUSH_INCREMENTAL_ASYNC && now_ok(w, len);
 
 	for (i = 0; i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];

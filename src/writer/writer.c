@@ -31,9 +31,9 @@
  * kernel, but it also waits for the writer's own armed eventfd read, which
  * completes only when someone wakes the writer.)  A short write breaks the
  * link: the kernel cancels the sync, and the writer resubmits the rest of
- * the chain with a new one.  A small chain's writes are made at once on
- * the writer's thread and only its sync goes to the kernel (io.c); one
- * that fell short cancels that sync the same way.  A record counts as
+ * the chain with a new one.  A small incremental_async chain's writes are
+ * made at once on the writer's thread and only its sync goes to the
+ * kernel (io.c); one that fell short cancels that sync the same way.  A record counts as
  * written when its write completed and as durable when the sync covering
  * it did; both latencies from receive are kept in histograms.
  *

@@ -7,9 +7,11 @@
  *
  * - A log with flush = none: some writes are made at once, and the log
  *   is whole and in order.
+ * - flush = incremental_async (freq 50): a sync point's chain is written
+ *   at once too, and only its sync goes to io_uring: every write is made
+ *   at once (unless one was slow), syncs are made, the log is whole.
  * - flush = data: every write is in a chain with its sync (group
- *   commit); the chain's writes are made at once and only its sync goes
- *   to io_uring, and every record is durable.
+ *   commit), none is made at once.
  * - A stream (a pipe) read slowly, 4 KiB every 3 ms: a write into the
  *   full pipe is slow; after it, writes go through io_uring; the reader
  *   gets every line in order.
@@ -93,16 +95,27 @@ test_small_writes_at_once(void **state)
 }
 
 static void
-test_group_commit_at_once(void **state)
+test_async_chains_at_once(void **state)
+{
+	struct wr_stats st;
+
+	(void)state;
+	log_run(WR_FLUSH_INCREMENTAL_ASYNC, 0, "now_async", &st);
+	assert_true(st.syncs >= 1);
+	if (direct())
+		assert_int_equal(st.writes_now, 0);
+	else if (st.writes_now_slow == 0)
+		assert_int_equal(st.writes_now, st.writes);
+}
+
+static void
+test_group_commit_not_at_once(void **state)
 {
 	struct wr_stats st;
 
 	(void)state;
 	log_run(WR_FLUSH_DATA, 0, "now_data", &st);
-	if (direct())
-		assert_int_equal(st.writes_now, 0);
-	else
-		assert_true(st.writes_now >= 1);
+	assert_int_equal(st.writes_now, 0);
 	assert_int_equal(st.writes_now_slow, 0);
 	assert_true(st.syncs >= 1);
 	assert_int_equal(st.durable, N_NOW);
@@ -256,7 +269,8 @@ main(void)
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_small_writes_at_once),
-		T(test_group_commit_at_once),
+		T(test_async_chains_at_once),
+		T(test_group_commit_not_at_once),
 		T(test_slow_write_pauses),
 		T(test_idle_ring_closed),
 	};

@@ -79,6 +79,7 @@ replay_line(struct ring_rec *r, const char *p, size_t len)
 		if (sp == NULL || (size_t)(sp - p - 5) > RING_REC_NODE_MAX)
 			return -EINVAL;
 		r->node_len = (uint16_t)(sp - p - 5);
+		r->flags |= RING_REC_NODE;
 		memcpy(r->data, p + 5, r->node_len);
 		p = sp + 1;
 	}

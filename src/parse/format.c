@@ -15,7 +15,9 @@
  * prefix.
  *
  * A replayed line keeps its own node: ingest leaves it at data[0] with
- * node_len, and it wins over the configured one.  It can lie under the
+ * node_len and RING_REC_NODE, and it wins over the configured one, even
+ * when it is empty ("node= type=...", as auditd 3.0.9 wrote with
+ * name_format = user and no name; auditd keeps it when it reads one).  It can lie under the
  * place the prefix goes, so it is moved (memmove) before anything else is
  * written.
  *
@@ -133,7 +135,7 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	if (r->flags & RING_REC_VERBATIM)
 		return format_verbatim(r);
 
-	if (r->node_len > 0) {
+	if (r->flags & RING_REC_NODE) {	/* its own, even an empty one */
 		node = r->data;
 		node_len = r->node_len;
 	} else if (o != NULL && o->node != NULL && o->node_len > 0) {
@@ -173,7 +175,10 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	len = raw_payload(r, pfx, node != NULL, nls, sizeof(nls) /
 	    sizeof(nls[0]));
 	total = pfx + len;
-	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED)
+	/* auparse reads "node=" with no name as a token of its own, then
+	 * no stamp after it: auditd writes such a line unenriched. */
+	if (o != NULL && o->format == PARSE_FORMAT_ENRICHED &&
+	    (node == NULL || node_len > 0))
 		total = parse_enrich(r->data + at, total,
 		    RING_REC_DATA_SIZE - at - 1, ring_rec_payload(r), len,
 		    r->type, node != NULL, o->names);

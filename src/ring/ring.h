@@ -87,7 +87,7 @@ void __tsan_ignore_thread_end(void);
 #define RING_REC_PAYLOAD_MAX 8970
 /* Bytes reserved in front of the payload for "node=... type=... msg=". */
 #define RING_REC_HEADROOM 640
-/* A record's node name (replayed "node=X" lines) lives at data[0]. */
+/* A record's own node name (replayed "node=X" lines) lives at data[0]. */
 #define RING_REC_NODE_MAX 255
 /* The whole slot; what follows the payload is room for the line's tail. */
 #define RING_REC_SIZE 16384
@@ -100,6 +100,8 @@ enum ring_rec_flag {
 	RING_REC_NOHDR = 1u << 3,	/* no audit(sec.msec:serial) header */
 	RING_REC_VERBATIM = 1u << 4,	/* a remote client's line: logged as
 					 * it came, never formatted */
+	RING_REC_NODE = 1u << 5,	/* a replayed line's own node= at
+					 * data[0], node_len bytes (maybe 0) */
 };
 
 /*
@@ -123,7 +125,7 @@ struct ring_rec {
 	uint32_t len;		/* payload bytes at data + RING_REC_HEADROOM */
 	uint32_t line_off;	/* formatted line: data + line_off ... */
 	uint32_t line_len;	/* ... line_len bytes, '\n' included */
-	uint16_t node_len;	/* node name at data[0], 0 if none */
+	uint16_t node_len;	/* its own node at data[0] (RING_REC_NODE) */
 	uint16_t cmd;		/* daemon records: enum ring_cmd */
 	/* The dispatcher's protocol 0 text (log_format RAW, no node): the
 	 * line before one trailing space was cut, v0_len bytes from

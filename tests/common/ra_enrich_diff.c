@@ -163,6 +163,7 @@ ra_enrich_ringauditd(const char *line, struct ring_rec *slot,
 			return false;
 		memcpy(slot->data, t + 5, (size_t)(sp - t - 5));
 		slot->node_len = (uint16_t)(sp - t - 5);
+		slot->flags |= RING_REC_NODE;
 		t = sp + 1;
 	}
 	if (strncmp(t, "type=", 5) != 0 || (msg = strstr(t, " msg=")) == NULL)

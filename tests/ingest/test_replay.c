@@ -351,6 +351,45 @@ test_garbage_line_skipped(void **state)
 }
 
 /*
+ * A line's own node is kept, an empty one too ("node= type=...", which
+ * auditd 3.0.9 wrote with name_format = user and no name), and a line
+ * without one gets none: 200 lines, so that the pool's 64 slots are
+ * used again with and without a node.
+ */
+static void
+test_own_nodes_kept(void **state)
+{
+	static const char *nodes[] = { "node= ", "node=h1 ", "" };
+	char in[256], out[256], *want = NULL;
+	struct pl_stats st;
+	struct buf got;
+	size_t want_len = 0;
+	FILE *f, *w;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/nodes.log", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.log", tmpdir);
+	f = fopen(in, "we");
+	w = open_memstream(&want, &want_len);
+	assert_non_null(f);
+	assert_non_null(w);
+	for (unsigned i = 0; i < 200; i++) {
+		fprintf(f, "%stype=USER msg=audit(1.000:%u): n=%u\n",
+		    nodes[i % 3], i, i);
+		fprintf(w, "%stype=USER msg=audit(1.000:%u): n=%u\n",
+		    nodes[i % 3], i, i);
+	}
+	fclose(f);
+	fclose(w);
+	run_replay(in, out, 2, &st);
+	got = slurp(out);
+	assert_string_equal(got.p, want);
+	assert_int_equal(st.in.malformed, 0);
+	free(got.p);
+	free(want);
+}
+
+/*
  * Regression: a 10,092-byte line was read in two pieces; the head was
  * skipped as "not an audit record" and the tail replayed as a record of
  * its own.  A line longer than any record is skipped whole, counted once.
@@ -560,6 +599,7 @@ main(void)
 		cmocka_unit_test(test_fixture_frames),
 		cmocka_unit_test(test_eoe_not_written),
 		cmocka_unit_test(test_garbage_line_skipped),
+		cmocka_unit_test(test_own_nodes_kept),
 		cmocka_unit_test(test_long_replayed_line_skipped_whole),
 		cmocka_unit_test(
 		    test_full_ring_wakes_every_worker_given_records),

@@ -599,6 +599,24 @@ test_stamps_auparse_refuses(void **state)
 	expect_no_difference("stamps");
 }
 
+/* "node= type=...": an empty node of a replayed line is kept, as auditd
+ * keeps it (auditd 3.0.9 wrote such lines with name_format = user and no
+ * name).  Found by fuzz_enrich_diff. */
+static void
+test_empty_node(void **state)
+{
+	(void)state;
+	comparef("node= type=PROCTITLE msg=audit(1451781471.394:194433): "
+	    "proctitle=\"bash\"");
+	comparef("node= type=SYSCALL msg=audit(1.000:1): arch=c000003e "
+	    "syscall=59 success=yes exit=0 a0=3 items=0 ppid=1 pid=2 auid=0 "
+	    "uid=0 key=(null)");
+	comparef("node= type=USER_LOGIN msg=audit(1.000:2): pid=1 uid=0 "
+	    "auid=1000 ses=1 msg='op=login id=0 exe=\"/bin/login\" "
+	    "res=success'");
+	expect_no_difference("empty node");
+}
+
 int
 main(void)
 {
@@ -620,6 +638,7 @@ main(void)
 		cmocka_unit_test_setup(test_malformed_stamp_is_written_unenriched,
 		    reset),
 		cmocka_unit_test_setup(test_stamps_auparse_refuses, reset),
+		cmocka_unit_test_setup(test_empty_node, reset),
 	};
 
 	if (parse_init() < 0)

@@ -76,6 +76,7 @@ set_own_node(struct ring_rec *r, const char *node, size_t len)
 {
 	memcpy(r->data, node, len);
 	r->node_len = (uint16_t)len;
+	r->flags |= RING_REC_NODE;
 }
 
 /* The formatted line is 'want', ends with the payload, and nothing else
@@ -223,6 +224,36 @@ test_own_node_wins(void **state)
 	assert_int_equal(parse_format_record(s.r, NULL), 0);
 	assert_str_line(&s,
 	    "node=replayed type=PATH msg=audit(1.000:1): item=0\n");
+	slot_free(&s);
+}
+
+/*
+ * "node= type=...": auditd 3.0.9 wrote such lines with name_format = user
+ * and no name, and keeps the empty node when it reads one back (the fuzz
+ * harness enrich_diff found ringauditd dropping it).  Kept, and it
+ * still wins over a configured node; test_enrich compares ENRICHED's.
+ */
+static void
+test_own_node_empty(void **state)
+{
+	struct parse_opts o = { .format = PARSE_FORMAT_RAW,
+	    .node = "configured", .node_len = 10 };
+	struct slot s;
+
+	(void)state;
+	slot_init(&s);
+	set_own_node(s.r, "", 0);
+	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s, "node= type=PATH msg=audit(1.000:1): item=0\n");
+	slot_free(&s);
+
+	/* Without the flag, node_len 0 is no node of its own. */
+	slot_init(&s);
+	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
+	assert_int_equal(parse_format_record(s.r, &o), 0);
+	assert_str_line(&s,
+	    "node=configured type=PATH msg=audit(1.000:1): item=0\n");
 	slot_free(&s);
 }
 
@@ -569,6 +600,7 @@ main(void)
 		cmocka_unit_test(test_raw_no_node),
 		cmocka_unit_test(test_raw_opts_node),
 		cmocka_unit_test(test_own_node_wins),
+		cmocka_unit_test(test_own_node_empty),
 		cmocka_unit_test(test_own_node_under_prefix),
 		cmocka_unit_test(test_enriched_appends_interpretation),
 		cmocka_unit_test(test_newline_in_record_becomes_space),

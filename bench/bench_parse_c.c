@@ -118,7 +118,7 @@ static inline void
 reset(struct ring_rec *r, const struct fmt_rec *fr)
 {
 	r->type = (uint16_t)fr->type;
-	r->flags = 0;
+	r->flags = fr->node_len > 0 ? RING_REC_NODE : 0;
 	r->len = (uint32_t)fr->len;
 	r->node_len = fr->node_len;
 	memcpy(r->data, fr->node, fr->node_len);

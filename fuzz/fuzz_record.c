@@ -58,6 +58,7 @@ take_line(struct ring_rec *r, const char *p, size_t len)
 		if (sp == NULL || (size_t)(sp - p - 5) > RING_REC_NODE_MAX)
 			return false;
 		r->node_len = (uint16_t)(sp - p - 5);
+		r->flags |= RING_REC_NODE;
 		memcpy(r->data, p + 5, r->node_len);
 		p = sp + 1;
 	}
@@ -100,6 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(r, 0, offsetof(struct ring_rec, data));
 	if (!take_line(r, p, size)) {
 		r->node_len = 0;
+		r->flags = 0;
 		r->type = 1300;
 		r->len = (uint32_t)(size > RING_REC_PAYLOAD_MAX ?
 		    RING_REC_PAYLOAD_MAX : size);

@@ -36,7 +36,11 @@
  * next receive takes what gathered, one wake-up of each stage for all of
  * it.  The sleep is gather_ms at most, and no longer than about
  * INGEST_GATHER records take at the rate of the last 50 ms or so, so that
- * a busy daemon adds little latency.  When those would come within
+ * a busy daemon adds little latency; or at the rate since the last sleep
+ * began, when that is faster: a burst after a trickle is seen in the
+ * batch it filled, where the 50 ms, still counting the trickle, would
+ * keep the sleeps long for a while (at 20,000 events a second, p99.9
+ * 20 ms became 1.3-4.2 ms; PERF.md).  When those would come within
  * INGEST_FAST_NS (above some 32,000 records a second), the stages are
  * hardly asleep between batches and a smaller batch costs little more:
  * the sleep aims at INGEST_GATHER_FAST records, which keeps a record's
@@ -123,6 +127,8 @@ struct ingest {
 	uint64_t rate_recs;
 	uint64_t ns_per_rec;		/* ... give the rate; 0: not known */
 	uint64_t gather_from_ns;	/* a gathering sleep began; 0: none */
+	uint64_t slept_from_ns;		/* the last sleep began; 0: none ... */
+	uint64_t slept_recs;		/* ... and records read since */
 };
 
 int
@@ -461,7 +467,7 @@ gather(struct ingest *ing, unsigned n, bool emptied)
 	uint64_t w = (uint64_t)atomic_load_explicit(&ing->gather_ms,
 	    memory_order_relaxed) * 1000000u;
 	uint64_t now = clock_mono_ns(), since = now - ing->last_batch_ns, d;
-	uint64_t span = now - ing->rate_from_ns;
+	uint64_t span = now - ing->rate_from_ns, per;
 	struct pollfd pfd = { .fd = ing->wake_fd, .events = POLLIN };
 	struct timespec ts;
 	uint64_t v;
@@ -476,13 +482,28 @@ gather(struct ingest *ing, unsigned n, bool emptied)
 		ing->rate_from_ns = now;
 		ing->rate_recs = 0;
 	}
-	if (w == 0 || !emptied || n == 0 || since >= 2 * w)
+	ing->slept_recs += n;
+	if (w == 0 || since >= 2 * w) {
+		ing->slept_from_ns = 0;	/* a quiet spell, or no gathering */
 		return;
+	}
+	if (!emptied)
+		return;
+	/* The rate since the last sleep began, when faster: a burst after
+	 * a trickle is seen in the batch it fills, not 50 ms later. */
+	per = ing->ns_per_rec;
+	if (ing->slept_from_ns != 0) {
+		uint64_t burst = (now - ing->slept_from_ns) / ing->slept_recs;
+
+		if (per == 0 || burst < per)
+			per = burst;
+	}
+	ing->slept_from_ns = 0;
 	/* About INGEST_GATHER records at that rate; fewer when they come
 	 * fast (see the top). */
-	d = ing->ns_per_rec * INGEST_GATHER;
+	d = per * INGEST_GATHER;
 	if (d < INGEST_FAST_NS)
-		d = ing->ns_per_rec * INGEST_GATHER_FAST;
+		d = per * INGEST_GATHER_FAST;
 	if (d > w)
 		d = w;
 	if (d < INGEST_GATHER_MIN_NS)
@@ -491,6 +512,8 @@ gather(struct ingest *ing, unsigned n, bool emptied)
 	ts.tv_nsec = (long)(d % 1000000000u);
 	STAT_ADD(ing->st.gathers, 1);
 	ing->gather_from_ns = now;
+	ing->slept_from_ns = now;
+	ing->slept_recs = 0;
 	if (ppoll(&pfd, 1, &ts, NULL) > 0 &&
 	    read(ing->wake_fd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: emptied already; the loop looks at its flags */

@@ -202,29 +202,34 @@ test_raw_opts_node(void **state)
 	slot_free(&s);
 }
 
+/* A PATH record with NODE as its own (NULL: none), formatted with O:
+ * the line must be WANT. */
+static void
+expect_path_line(const char *node, const struct parse_opts *o,
+    const char *want)
+{
+	struct slot s;
+
+	slot_init(&s);
+	if (node != NULL)
+		set_own_node(s.r, node, strlen(node));
+	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
+	assert_int_equal(parse_format_record(s.r, o), 0);
+	assert_str_line(&s, want);
+	slot_free(&s);
+}
+
 static void
 test_own_node_wins(void **state)
 {
 	struct parse_opts o = { .format = PARSE_FORMAT_RAW, .node = "configured", .node_len = 10 };
-	struct slot s;
 
 	(void)state;
-	slot_init(&s);
-	set_own_node(s.r, "replayed", 8);
-	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
-	assert_int_equal(parse_format_record(s.r, &o), 0);
-	assert_str_line(&s,
+	expect_path_line("replayed", &o,
 	    "node=replayed type=PATH msg=audit(1.000:1): item=0\n");
-	slot_free(&s);
-
 	/* Without options too. */
-	slot_init(&s);
-	set_own_node(s.r, "replayed", 8);
-	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
-	assert_int_equal(parse_format_record(s.r, NULL), 0);
-	assert_str_line(&s,
+	expect_path_line("replayed", NULL,
 	    "node=replayed type=PATH msg=audit(1.000:1): item=0\n");
-	slot_free(&s);
 }
 
 /*
@@ -238,23 +243,12 @@ test_own_node_empty(void **state)
 {
 	struct parse_opts o = { .format = PARSE_FORMAT_RAW,
 	    .node = "configured", .node_len = 10 };
-	struct slot s;
 
 	(void)state;
-	slot_init(&s);
-	set_own_node(s.r, "", 0);
-	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
-	assert_int_equal(parse_format_record(s.r, &o), 0);
-	assert_str_line(&s, "node= type=PATH msg=audit(1.000:1): item=0\n");
-	slot_free(&s);
-
+	expect_path_line("", &o, "node= type=PATH msg=audit(1.000:1): item=0\n");
 	/* Without the flag, node_len 0 is no node of its own. */
-	slot_init(&s);
-	set_payload(s.r, 1302, "audit(1.000:1): item=0", 22);
-	assert_int_equal(parse_format_record(s.r, &o), 0);
-	assert_str_line(&s,
+	expect_path_line(NULL, &o,
 	    "node=configured type=PATH msg=audit(1.000:1): item=0\n");
-	slot_free(&s);
 }
 
 /* A node so long that the prefix starts inside it: moved, not smeared. */

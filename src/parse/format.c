@@ -17,9 +17,9 @@
  * A replayed line keeps its own node: ingest leaves it at data[0] with
  * node_len and RING_REC_NODE, and it wins over the configured one, even
  * when it is empty ("node= type=...", as auditd 3.0.9 wrote with
- * name_format = user and no name; auditd keeps it when it reads one).  It can lie under the
- * place the prefix goes, so it is moved (memmove) before anything else is
- * written.
+ * name_format = user and no name; auditd keeps it when it reads one).
+ * It can lie under the place the prefix goes, so it is moved (memmove)
+ * before anything else is written.
  *
  * Every bound is checked before the first byte is written, so a record
  * that cannot be formatted (-ENOSPC) is left as it was.

@@ -157,4 +157,8 @@ awk -F'[:,"]+' '
 		b = n[k, "ringauditd"] ? cpu[k, "ringauditd"] / n[k, "ringauditd"] : 0
 		sa = n[k, "auditd"] ? sw[k, "auditd"] / n[k, "auditd"] : 0
 		sb = n[k, "ringauditd"] ? sw[k, "ringauditd"] / n[k, "ringauditd"] : 0
-		printf "%s | %.1f / %.1f us = %.2f | %.2f / %.2f\n", k, b, a, (a > 0 ? b / a : 0), sb, sa } }' "$out" | sort -k1,1 -k2n
+		# Without auditd in DAEMONS there is no ratio to give.
+		if (a > 0)
+			printf "%s | %.1f / %.1f us = %.2f | %.2f / %.2f\n", k, b, a, b / a, sb, sa
+		else
+			printf "%s | %.1f us (no auditd run) | %.2f\n", k, b, sb } }' "$out" | sort -k1,1 -k2n

@@ -29,27 +29,14 @@
  *
  * Gathering: a record that comes alone costs a wake-up of every stage
  * (ingest, a worker, the writer, io_uring's worker), which is most of its
- * cost below some thousands a second.  So while records come often (the
- * batch before came less than twice gather_ms ago), a batch that emptied
- * the socket is followed by a sleep on the wake fd alone (mail, messages
- * and stop still end it at once): the kernel queues meanwhile, and the
- * next receive takes what gathered, one wake-up of each stage for all of
- * it.  The sleep is gather_ms at most, and no longer than about
- * INGEST_GATHER records take at the rate of the last 50 ms or so, so that
- * a busy daemon adds little latency; or at the rate since the last sleep
- * began, when that is faster: a burst after a trickle is seen in the
- * batch it filled, where the 50 ms, still counting the trickle, would
- * keep the sleeps long for a while (at 20,000 events a second, p99.9
- * 20 ms became 1.3-4.2 ms; PERF.md).  When those would come within
- * INGEST_FAST_NS (above some 32,000 records a second), the stages are
- * hardly asleep between batches and a smaller batch costs little more:
- * the sleep aims at INGEST_GATHER_FAST records, which keeps a record's
- * wait under a millisecond (at 60,000 records a second, 0.4 ms, where 64
- * records took 1.1 ms; PERF.md).  A burst that follows a slow trickle
- * waits gather_ms at most: that is the budget.  Records read after a
- * sleep carry its start as their receive time: latency measured from
- * receive includes the sleep.  A record that comes alone after a quiet
- * spell is read at once.
+ * cost below some thousands a second.  So while records come often, a
+ * batch that emptied the socket may be followed by a sleep on the wake fd
+ * alone (mail, messages and stop still end it at once): the kernel queues
+ * meanwhile, and the next receives take what gathered, one wake-up of
+ * each stage for all of it.  gather.c decides how long (gather_ms at
+ * most: that is the budget) and what receive time those records carry
+ * (the sleep's start).  A record that comes alone after a quiet spell is
+ * read at once.
  *
  * Stopping: ingest reads on until the kernel's backlog is 0 twice in a row
  * with nothing left on the socket (or drain_timeout_ms passes), unregisters,
@@ -72,6 +59,7 @@
 #include "common/log.h"
 #include "common/stat.h"
 #include "common/thread.h"
+#include "ingest/gather.h"
 #include "ingest/source.h"
 #include "parse/parse.h"
 
@@ -83,11 +71,6 @@
 #define INGEST_POLL_MS (-1)
 #define INGEST_SPINS 256
 #define INGEST_MSG_BATCH 256	/* messages between two source batches */
-#define INGEST_GATHER 64	/* records a gathering sleep aims at */
-#define INGEST_FAST_NS 2000000u	/* ... unless they come within this */
-#define INGEST_GATHER_FAST 24	/* ... then it aims at this many */
-#define INGEST_GATHER_MIN_NS 200000u	/* shorter: not worth a sleep */
-#define INGEST_RATE_NS 50000000u	/* the rate is measured over 50 ms */
 
 struct ingest_mail {
 	unsigned type;
@@ -122,13 +105,7 @@ struct ingest {
 	int reg_seen;			/* the thread's own copy of reg */
 
 	_Atomic unsigned gather_ms;
-	uint64_t last_batch_ns;		/* when the last batch was read */
-	uint64_t rate_from_ns;		/* records counted since then ... */
-	uint64_t rate_recs;
-	uint64_t ns_per_rec;		/* ... give the rate; 0: not known */
-	uint64_t gather_from_ns;	/* a gathering sleep began; 0: none */
-	uint64_t slept_from_ns;		/* the last sleep began; 0: none ... */
-	uint64_t slept_recs;		/* ... and records read since */
+	struct ingest_gather gather;	/* gather.c's */
 };
 
 int
@@ -152,6 +129,7 @@ ingest_create(struct ingest **out, const struct ingest_config *c)
 		return -ENOMEM;
 	ing->c = *c;
 	atomic_init(&ing->gather_ms, 0);
+	ingest_gather_init(&ing->gather);
 	ingest_set_gather_ms(ing, c->gather_ms);
 	ing->dirty = calloc(c->workers, sizeof(*ing->dirty));
 	ing->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -421,15 +399,13 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 {
 	struct ring_rec *got[INGEST_BATCH];
 	unsigned i, room = ing->nstash;
-	uint64_t now, gathered_from = ing->gather_from_ns;
+	uint64_t now;
 	int n;
 
 	n = ing->src.ops->recv(&ing->src, ing->stash, ing->nstash, timeout_ms,
 	    ing->wake_fd);
 	*emptied = n >= 0 && (unsigned)n < room;
-	/* Only the receive right after a sleep takes what gathered in it
-	 * (the loop makes that one without waiting). */
-	ing->gather_from_ns = 0;
+	now = ingest_gather_held(&ing->gather, n < 0 || *emptied);
 	if (n > 0) {
 		/* The records are stash[0..n); the rest stays the stash. */
 		memcpy(got, ing->stash, (size_t)n * sizeof(got[0]));
@@ -440,8 +416,8 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 	check_registration(ing);
 	if (n <= 0)
 		return n;
-	/* Those may have come at any time in the sleep. */
-	now = gathered_from != 0 ? gathered_from : clock_mono_ns();
+	if (now == 0)
+		now = clock_mono_ns();
 	STAT_ADD(ing->st.received, (uint64_t)n);
 	STAT_ADD(ing->st.batches, 1);
 	for (i = 0; i < (unsigned)n; i++) {
@@ -457,63 +433,23 @@ receive(struct ingest *ing, int timeout_ms, bool *emptied)
 	return n;
 }
 
-/*
- * After a batch of n records (read at now): sleep while more gather, if
- * records come often and this batch emptied the source (see the top).
- */
+/* After a batch of n records: sleep while more gather, if gather.c says
+ * so (see the top). */
 static void
 gather(struct ingest *ing, unsigned n, bool emptied)
 {
 	uint64_t w = (uint64_t)atomic_load_explicit(&ing->gather_ms,
 	    memory_order_relaxed) * 1000000u;
-	uint64_t now = clock_mono_ns(), since = now - ing->last_batch_ns, d;
-	uint64_t span = now - ing->rate_from_ns, per;
+	uint64_t d, v;
 	struct pollfd pfd = { .fd = ing->wake_fd, .events = POLLIN };
 	struct timespec ts;
-	uint64_t v;
 
-	ing->last_batch_ns = now;
-	/* The rate over the last INGEST_RATE_NS or so: one batch alone
-	 * says little when records come in bursts. */
-	ing->rate_recs += n;
-	if (span >= INGEST_RATE_NS) {
-		ing->ns_per_rec = span < 4 * INGEST_RATE_NS ?
-		    span / ing->rate_recs : 0;
-		ing->rate_from_ns = now;
-		ing->rate_recs = 0;
-	}
-	ing->slept_recs += n;
-	if (w == 0 || since >= 2 * w) {
-		ing->slept_from_ns = 0;	/* a quiet spell, or no gathering */
+	d = ingest_gather_plan(&ing->gather, clock_mono_ns(), n, emptied, w);
+	if (d == 0)
 		return;
-	}
-	if (!emptied)
-		return;
-	/* The rate since the last sleep began, when faster: a burst after
-	 * a trickle is seen in the batch it fills, not 50 ms later. */
-	per = ing->ns_per_rec;
-	if (ing->slept_from_ns != 0) {
-		uint64_t burst = (now - ing->slept_from_ns) / ing->slept_recs;
-
-		if (per == 0 || burst < per)
-			per = burst;
-	}
-	ing->slept_from_ns = 0;
-	/* About INGEST_GATHER records at that rate; fewer when they come
-	 * fast (see the top). */
-	d = per * INGEST_GATHER;
-	if (d < INGEST_FAST_NS)
-		d = per * INGEST_GATHER_FAST;
-	if (d > w)
-		d = w;
-	if (d < INGEST_GATHER_MIN_NS)
-		return;		/* the stages' dozes do as well */
 	ts.tv_sec = (time_t)(d / 1000000000u);
 	ts.tv_nsec = (long)(d % 1000000000u);
 	STAT_ADD(ing->st.gathers, 1);
-	ing->gather_from_ns = now;
-	ing->slept_from_ns = now;
-	ing->slept_recs = 0;
 	if (ppoll(&pfd, 1, &ts, NULL) > 0 &&
 	    read(ing->wake_fd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: emptied already; the loop looks at its flags */
@@ -619,7 +555,7 @@ ingest_main(void *arg)
 		 * without sleeping. */
 		rc = receive(ing, take_msgs(ing, false) > 0 ||
 		    (ing->c.msg_in != NULL && ring_count(ing->c.msg_in) > 0) ||
-		    ing->gather_from_ns != 0 ? 0 : INGEST_POLL_MS, &emptied);
+		    ing->gather.held_from_ns != 0 ? 0 : INGEST_POLL_MS, &emptied);
 		if (rc > 0)
 			gather(ing, (unsigned)rc, emptied);
 		if (rc == -ENODATA) {

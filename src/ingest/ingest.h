@@ -59,8 +59,9 @@ struct ingest_config {
 	 * writes ingest_wake_fd after a batch. */
 	struct ring *msg_in;
 	/* Records that come often are read in batches: after a batch that
-	 * emptied the socket, let more gather for up to this long (ms, and
-	 * no longer than about 16 records take at the rate just seen); 0: read each as it comes.  See ingest_set_gather_ms. */
+	 * emptied the socket, let more gather for up to this long (ms; less
+	 * when they come fast, gather.c); 0: read each as it comes.  See
+	 * ingest_set_gather_ms. */
 	unsigned gather_ms;
 	/* Called after pushing a batch that emptied the source, before the
 	 * workers are woken: the pipeline's chance to do the sleeping

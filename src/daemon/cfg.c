@@ -119,7 +119,7 @@ cfg_defaults(struct cfg *c)
 	c->netlink_rcvbuf = 8388608;
 	c->drain_timeout_ms = 5000;
 	c->write_batch = 262144;
-	c->gather_ms = 20;
+	c->gather_ms = 40;
 	c->inline_work = 1;
 	c->scheduler = CFG_SCHED_BATCH;
 	c->name_cache_entries = 1024;

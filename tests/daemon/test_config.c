@@ -101,7 +101,7 @@ test_defaults(void **state)
 	assert_int_equal(c.netlink_rcvbuf, 8388608);
 	assert_int_equal(c.drain_timeout_ms, 5000);
 	assert_int_equal(c.write_batch, 262144);
-	assert_int_equal(c.gather_ms, 20);
+	assert_int_equal(c.gather_ms, 40);
 	assert_int_equal(c.scheduler, CFG_SCHED_BATCH);
 	assert_int_equal(c.inline_work, 1);
 	assert_int_equal(c.name_cache_entries, 1024);

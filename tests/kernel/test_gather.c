@@ -3,7 +3,7 @@
  * ingest lets them gather in the socket and reads them in batches.
  *
  * - A stream of about an event a millisecond (three records each) with
- *   the default (20 ms): the state report counts gathering sleeps, the
+ *   the default (40 ms): the state report counts gathering sleeps, the
  *   receives took several records each, and every event is logged once,
  *   in the kernel's order, TERM coming right after the last one (records
  *   may be waiting in the socket while ingest sleeps).
@@ -113,14 +113,14 @@ test_stream_is_gathered(void **s)
 	struct figures f;
 
 	(void)s;
-	/* ringauditd.conf's default: 20 ms. */
+	/* ringauditd.conf's default: 40 ms. */
 	start("on", "incremental_async", NULL);
 	stream_and_stop(&f);
 	assert_true(f.gathers > 0);
 	/* An event's three records come together; gathered, a receive
 	 * takes about 16 (here: at least twice an event's). */
 	assert_true(f.batches > 0 && f.received / f.batches >= 6);
-	/* Between batches 20 ms apart the workers and the writer sleep:
+	/* Between batches up to 40 ms apart the workers and the writer sleep:
 	 * ingest does their work (inline = yes, the default). */
 	assert_true(f.formatted_inline > 0);
 	assert_true(f.written_inline > 0);

@@ -66,44 +66,6 @@ replay_open(struct ingest_source *s, const struct ingest_config *c)
 	return 0;
 }
 
-/* "[node=N ]type=NAME msg=PAYLOAD" into r; -EINVAL if not such a line. */
-static int
-replay_line(struct ring_rec *r, const char *p, size_t len)
-{
-	const char *end = p + len, *sp;
-	int type;
-
-	r->node_len = 0;
-	if (len > 5 && memcmp(p, "node=", 5) == 0) {
-		sp = memchr(p, ' ', len);
-		if (sp == NULL || (size_t)(sp - p - 5) > RING_REC_NODE_MAX)
-			return -EINVAL;
-		r->node_len = (uint16_t)(sp - p - 5);
-		r->flags |= RING_REC_NODE;
-		memcpy(r->data, p + 5, r->node_len);
-		p = sp + 1;
-	}
-	if (end - p < 5 || memcmp(p, "type=", 5) != 0)
-		return -EINVAL;
-	p += 5;
-	sp = memchr(p, ' ', (size_t)(end - p));
-	if (sp == NULL)
-		return -EINVAL;
-	type = parse_type_from_name(p, (size_t)(sp - p));
-	if (type < 0 || type > UINT16_MAX)
-		return -EINVAL;
-	p = sp + 1;
-	if (end - p < 4 || memcmp(p, "msg=", 4) != 0)
-		return -EINVAL;
-	p += 4;
-	if ((size_t)(end - p) > RING_REC_PAYLOAD_MAX)
-		return -E2BIG;
-	r->type = (uint16_t)type;
-	r->len = (uint32_t)(end - p);
-	memcpy(ring_rec_payload(r), p, r->len);
-	return 0;
-}
-
 static int
 replay_frame(struct replay_source *rs, struct ring_rec *r)
 {
@@ -208,7 +170,7 @@ replay_recv(struct ingest_source *s, struct ring_rec **recs, unsigned n,
 				len--;
 			if (len == 0)
 				continue;
-			if (replay_line(r, rs->line, len) < 0) {
+			if (parse_log_line(r, rs->line, len) < 0) {
 				s->stats->malformed++;
 				if (log_ratelimit_ok(&rs->rl))
 					log_warnx("replay: line %lu is not an "

@@ -74,6 +74,21 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node, uint16_t *nls,
 }
 
 /*
+ * A line's "node=N " prefix: N's length; -1 when the line has none (or no
+ * space ends it).
+ */
+static long
+own_node_len(const char *p, size_t n)
+{
+	const char *sp;
+
+	if (n <= 5 || memcmp(p, "node=", 5) != 0 ||
+	    (sp = memchr(p, ' ', n)) == NULL)
+		return -1;
+	return sp - p - 5;
+}
+
+/*
  * A remote line's type, as auditd's extract_type finds it for plugins
  * (distribute_network): the name after "type=", past a leading "node=X ";
  * 0 when there is none or it is no name.
@@ -81,14 +96,13 @@ raw_payload(struct ring_rec *r, size_t pfx, bool node, uint16_t *nls,
 static uint16_t
 remote_type(const char *p, size_t n)
 {
-	const char *sp, *end;
+	long node = own_node_len(p, n);
+	const char *end;
 	int t;
 
-	if (n > 5 && memcmp(p, "node=", 5) == 0) {
-		if ((sp = memchr(p, ' ', n)) == NULL)
-			return 0;
-		n -= (size_t)(sp + 1 - p);
-		p = sp + 1;
+	if (node >= 0) {
+		n -= (size_t)node + 6;
+		p += node + 6;
 	}
 	if (n <= 5 || memcmp(p, "type=", 5) != 0)
 		return 0;
@@ -209,4 +223,40 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 	if (!parse_type_logged(r->type))
 		r->flags |= RING_REC_SKIP;
 	return 0;
+}
+
+int
+parse_log_line(struct ring_rec *r, const char *p, size_t len)
+{
+	const char *end = p + len, *sp;
+	long node = own_node_len(p, len);
+	int type;
+
+	r->node_len = 0;
+	r->flags &= ~RING_REC_NODE;
+	if (node >= 0) {
+		if (node > RING_REC_NODE_MAX)
+			return -EINVAL;
+		r->node_len = (uint16_t)node;
+		r->flags |= RING_REC_NODE;
+		memcpy(r->data, p + 5, (size_t)node);
+		p += node + 6;
+	}
+	if (end - p < 5 || memcmp(p, "type=", 5) != 0)
+		return -EINVAL;
+	p += 5;
+	if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
+		return -EINVAL;
+	type = parse_type_from_name(p, (size_t)(sp - p));
+	if (type < 0 || type > UINT16_MAX)
+		return -EINVAL;
+	p = sp + 1;
+	if (end - p < 4 || memcmp(p, "msg=", 4) != 0)
+		return -EINVAL;
+	p += 4;
+	r->type = (uint16_t)type;
+	r->len = (uint32_t)(end - p > RING_REC_PAYLOAD_MAX ?
+	    RING_REC_PAYLOAD_MAX : end - p);
+	memcpy(ring_rec_payload(r), p, r->len);
+	return end - p > RING_REC_PAYLOAD_MAX ? -E2BIG : 0;
 }

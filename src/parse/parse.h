@@ -139,6 +139,16 @@ struct parse_opts {
 int parse_format_record(struct ring_rec *r, const struct parse_opts *o);
 
 /*
+ * The other way: a log line as auditd writes it, "[node=N ]type=NAME
+ * msg=PAYLOAD" (no '\n'), taken apart into r as parse_format_record would
+ * put it back: its own node, even an empty one (RING_REC_NODE, node_len,
+ * at data[0]), its type and its payload.  Returns 0; -EINVAL if it is no
+ * such line or its node is too long; -E2BIG if the payload does not fit a
+ * record (r then holds its first RING_REC_PAYLOAD_MAX bytes).
+ */
+int parse_log_line(struct ring_rec *r, const char *line, size_t len);
+
+/*
  * ENRICHED (enrich.c): append auditd's interpreted fields to a line.  line
  * holds len bytes of RAW line (no '\n') and has room for cap; payload is
  * the record's text, "audit(...): " header first.  node says whether

@@ -11,6 +11,7 @@
  * the fuzzer decide what a difference means.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,33 +150,15 @@ ra_enrich_ringauditd(const char *line, struct ring_rec *slot,
 {
 	struct parse_opts o = { .format = PARSE_FORMAT_ENRICHED,
 	    .names = names };
-	const char *t = line, *msg;
-	size_t len;
-	int type;
+	int rc;
 
 	if (parse_init() < 0)	/* the name tables, on the first call */
 		return false;
 	memset(slot, 0, offsetof(struct ring_rec, data));
-	if (strncmp(t, "node=", 5) == 0) {
-		const char *sp = strchr(t, ' ');
-
-		if (sp == NULL || (size_t)(sp - t - 5) > RING_REC_NODE_MAX)
-			return false;
-		memcpy(slot->data, t + 5, (size_t)(sp - t - 5));
-		slot->node_len = (uint16_t)(sp - t - 5);
-		slot->flags |= RING_REC_NODE;
-		t = sp + 1;
-	}
-	if (strncmp(t, "type=", 5) != 0 || (msg = strstr(t, " msg=")) == NULL)
+	/* A payload too long for a record is cut, as the kernel's are. */
+	rc = parse_log_line(slot, line, strlen(line));
+	if (rc != 0 && rc != -E2BIG)
 		return false;
-	type = parse_type_from_name(t + 5, (size_t)(msg - t - 5));
-	if (type < 0 || type > UINT16_MAX)
-		return false;
-	slot->type = (uint16_t)type;
-	len = strlen(msg + 5);
-	slot->len = (uint32_t)(len > RING_REC_PAYLOAD_MAX ?
-	    RING_REC_PAYLOAD_MAX : len);
-	memcpy(ring_rec_payload(slot), msg + 5, slot->len);
 	if (parse_format_record(slot, &o) != 0 ||
 	    (slot->flags & RING_REC_SKIP) || slot->line_len == 0 ||
 	    slot->data[slot->line_off + slot->line_len - 1] != '\n')

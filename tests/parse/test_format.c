@@ -507,8 +507,9 @@ test_node_too_long(void **state)
 }
 
 /*
- * A fixture line, "[node=N ]type=T msg=P", taken apart as replay does and
- * formatted back must come out byte for byte (plus its '\n').
+ * A fixture line, "[node=N ]type=T msg=P", taken apart as replay does
+ * (parse_log_line) and formatted back must come out byte for byte (plus
+ * its '\n').
  */
 static void
 check_fixture_line(const char *file, unsigned lineno, char *line,
@@ -518,30 +519,17 @@ check_fixture_line(const char *file, unsigned lineno, char *line,
 
 	/* A configured node, to show the record's own one wins. */
 	struct parse_opts o = { .format = PARSE_FORMAT_RAW, .node = "configured", .node_len = 10 };
-	const char *p = line, *end = line + len, *type, *msg;
 	struct slot s;
 	char *want;
-	int t;
+	int rc;
 
 	slot_init(&s);
-	if (strncmp(p, "node=", 5) == 0) {
-		const char *sp = memchr(p, ' ', len);
-
-		assert_non_null(sp);
-		set_own_node(s.r, p + 5, (size_t)(sp - p - 5));
-		p = sp + 1;
+	if ((rc = parse_log_line(s.r, line, len)) != 0)
+		fail_msg("%s:%u: not taken apart (%d)", file, lineno, rc);
+	if (s.r->flags & RING_REC_NODE)
 		(*with_node)++;
-	} else
+	else
 		o.node = NULL;
-	if (strncmp(p, "type=", 5) != 0 ||
-	    (msg = strstr(p, " msg=")) == NULL)
-		fail_msg("%s:%u: not an audit log line", file, lineno);
-	type = p + 5;
-	if ((t = parse_type_from_name(type, (size_t)(msg - type))) < 0)
-		fail_msg("%s:%u: type \"%.*s\" refused", file, lineno,
-		    (int)(msg - type), type);
-	msg += 5;
-	set_payload(s.r, (unsigned)t, msg, (size_t)(end - msg));
 	if (parse_format_record(s.r, &o) != 0)
 		fail_msg("%s:%u: not formatted", file, lineno);
 	want = malloc(len + 1);
@@ -553,7 +541,7 @@ check_fixture_line(const char *file, unsigned lineno, char *line,
 		fail_msg("%s:%u: formatted as \"%.*s\"", file, lineno,
 		    (int)s.r->line_len, s.r->data + s.r->line_off);
 	assert_int_equal(s.r->flags & RING_REC_SKIP,
-	    t == 1320 ? RING_REC_SKIP : 0);
+	    s.r->type == 1320 ? RING_REC_SKIP : 0);
 	free(want);
 	slot_free(&s);
 }

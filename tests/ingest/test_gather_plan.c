@@ -114,6 +114,20 @@ loop(const struct arrivals *a, uint64_t w, uint64_t after)
 	return r;
 }
 
+/* The loop, and no record from `after` on waits more than `most`. */
+static struct run
+waits_at_most(const struct arrivals *a, uint64_t w, uint64_t after,
+    uint64_t most, const char *what)
+{
+	struct run r = loop(a, w, after);
+
+	print_message("%s, gather_ms %llu: the longest wait %llu us, %u "
+	    "sleeps\n", what, (unsigned long long)(w / MS),
+	    (unsigned long long)(r.max_wait / US), r.sleeps);
+	assert_true(r.max_wait <= most);
+	return r;
+}
+
 static void
 test_burst_after_quiet_spell_sleeps_short(void **state)
 {
@@ -131,11 +145,7 @@ test_burst_after_quiet_spell_sleeps_short(void **state)
 		arrive(&a, t0 + 10 * US);
 	stream(&a, go, 1000 * MS, 20000);
 	for (w = 20 * MS; w <= 40 * MS; w += 20 * MS) {
-		r = loop(&a, w, go);
-		print_message("gather_ms %llu: the longest wait %llu us, %u "
-		    "sleeps\n", (unsigned long long)(w / MS),
-		    (unsigned long long)(r.max_wait / US), r.sleeps);
-		assert_true(r.max_wait <= 1500 * US);
+		r = waits_at_most(&a, w, go, 1500 * US, "the burst");
 		/* It still gathers: a sleep a few batches of 24. */
 		assert_true(r.sleeps > 1000);
 	}
@@ -147,16 +157,12 @@ test_pause_in_a_stream_sleeps_short(void **state)
 {
 	uint64_t w = 40 * MS, t0 = 1000 * MS, pause = t0 + 500 * MS;
 	struct arrivals a = { 0 };
-	struct run r;
 
 	(void)state;
 	/* 20,000 events a second, a pause of 60 ms, and on. */
 	stream(&a, t0, 500 * MS, 20000);
 	stream(&a, pause + 60 * MS, 500 * MS, 20000);
-	r = loop(&a, w, pause);
-	print_message("after the pause: the longest wait %llu us\n",
-	    (unsigned long long)(r.max_wait / US));
-	assert_true(r.max_wait <= 1500 * US);
+	waits_at_most(&a, w, pause, 1500 * US, "after the pause");
 	free(a.t);
 }
 
@@ -184,7 +190,6 @@ test_fast_burst_then_a_stream(void **state)
 {
 	uint64_t w = 20 * MS, t0 = 1000 * MS, burst = t0 + 500 * MS;
 	struct arrivals a = { 0 };
-	struct run r;
 	uint64_t t;
 
 	(void)state;
@@ -193,14 +198,9 @@ test_fast_burst_then_a_stream(void **state)
 	for (t = burst; t < burst + 50 * MS; t += 5 * US)
 		arrive(&a, t);
 	stream(&a, burst + 50 * MS, 500 * MS, 20000);
-	r = loop(&a, w, burst);
-	print_message("the burst and after: the longest wait %llu us\n",
-	    (unsigned long long)(r.max_wait / US));
-	assert_true(r.max_wait <= w + 1 * MS);
-	r = loop(&a, w, burst + 2 * w);
-	print_message("from 2 budgets after it began: %llu us\n",
-	    (unsigned long long)(r.max_wait / US));
-	assert_true(r.max_wait <= 1500 * US);
+	waits_at_most(&a, w, burst, w + 1 * MS, "the burst and after");
+	waits_at_most(&a, w, burst + 2 * w, 1500 * US,
+	    "from 2 budgets after it began");
 	free(a.t);
 }
 

@@ -78,13 +78,6 @@ check_syscall(int nr, int m)
 		    OR_NONE(want), (int)parse_syscall_op(nr, m), (int)op);
 }
 
-/*
- * Every machine number libaudit could know (past PARSE_MACH_MAX too), and
- * every syscall number -2..65535 of each, past tables.c's probe bound;
- * then numbers from above: ARM's private ones (0x0f0000), x32's bit, the
- * ends of int.
- */
-
 /* Syscall names checked by hand, from each machine. */
 static const struct {
 	int nr, machine;
@@ -104,6 +97,13 @@ static const struct {
 	{ 11, PARSE_MACH_S390X, "execve" },
 	{ 102, PARSE_MACH_S390, "socketcall" },
 };
+
+/*
+ * Every machine number libaudit could know (past PARSE_MACH_MAX too), and
+ * every syscall number -2..65535 of each, past tables.c's probe bound;
+ * then numbers from above: ARM's private ones (0x0f0000), x32's bit, the
+ * ends of int.
+ */
 static void
 test_syscalls_against_libaudit(void **state)
 {

@@ -118,7 +118,7 @@ svc_logs_aside
 # --- install -------------------------------------------------------------
 echo "== tools/dropin.sh install (from $build)"
 installed=1
-RA_BUILD=$build "$src/tools/dropin.sh" install || { fail "dropin.sh install"; exit 1; }
+RA_BUILD=$build "$src/tools/dropin.sh" install || die "dropin.sh install"
 expect "$link is a link to $bin" \
 	test "$(readlink -f "$link")" = "$bin"
 daemon=$(env -i sh -c ". $defaults; echo \"\$DAEMON\"")

@@ -69,7 +69,7 @@ for c in dpkg-buildpackage dh lintian; do
 	command -v "$c" >/dev/null && continue
 	"$src/tools/deps.sh" >/dev/null
 	command -v "$c" >/dev/null ||
-		{ echo "FAIL - no $c: tools/deps.sh installs it"; exit 1; }
+		die "no $c: tools/deps.sh installs it"
 done
 if dpkg-query -W -f='${Status}' ringaudit 2>/dev/null | grep -q installed; then
 	skip_or_fail "the ringaudit package is installed already; not touching it"
@@ -173,11 +173,11 @@ if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 	(cd "$src" && git ls-files -z | while IFS= read -r -d '' f; do
 		[ -e "$f" ] || [ -L "$f" ] && printf '%s\0' "$f"
 	done | tar --null -T - -cf -) | tar -xf - -C "$tree" ||
-		{ fail "copying the tracked files"; exit 1; }
+		die "copying the tracked files"
 else
 	tar -C "$src" --exclude='./build' --exclude='./build-*' \
 	    --exclude='./obj-*' --exclude='./demo' -cf - . | tar -xf - -C "$tree" ||
-		{ fail "copying the tree"; exit 1; }
+		die "copying the tree"
 fi
 echo "== dpkg-buildpackage -us -uc -b"
 if ! (cd "$tree" &&
@@ -268,7 +268,7 @@ expect "ringauditd --version is the package's" \
 
 # --- 3. switch over, the service, switch back -----------------------------
 echo "== ringaudit-dropin install"
-"$dropin" install || { fail "ringaudit-dropin install"; exit 1; }
+"$dropin" install || die "ringaudit-dropin install"
 daemon=$(env -i sh -c ". $defaults; echo \"\$DAEMON\"")
 expect "$defaults sets DAEMON=$link" test "$daemon" = "$link"
 expect "ringaudit-dropin status says installed" quiet "$dropin" status
@@ -282,7 +282,7 @@ expect "install started no daemon (the service was stopped)" \
 echo "== service auditd start"
 svc start
 pid1=$(started 0)
-[ -n "$pid1" ] || { fail "service auditd start: no daemon registered within 5 s"; exit 1; }
+[ -n "$pid1" ] || die "service auditd start: no daemon registered within 5 s"
 pass "service auditd start: pid $pid1"
 daemon_ok "$pid1"
 expect "auditctl -s: pid $pid1" test "$(kstat pid)" = "$pid1"
@@ -314,10 +314,10 @@ expect "uninstall started no daemon" test "$(kstat pid)" = 0
 
 # --- 4. switched over and running, then purged ----------------------------
 echo "== ringaudit-dropin install, service auditd start, dpkg --purge ringaudit"
-"$dropin" install >/dev/null || { fail "ringaudit-dropin install"; exit 1; }
+"$dropin" install >/dev/null || die "ringaudit-dropin install"
 svc start
 pid2=$(started 0)
-[ -n "$pid2" ] || { fail "service auditd start: no daemon registered within 5 s"; exit 1; }
+[ -n "$pid2" ] || die "service auditd start: no daemon registered within 5 s"
 expect "the service runs ringauditd (pid $pid2)" \
 	test "$(readlink "/proc/$pid2/exe")" = "$bin"
 t0=$SECONDS

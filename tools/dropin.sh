@@ -111,11 +111,13 @@ ensure_built() {
 	cmake --build "$build" --target ringauditd -j"$(nproc)" >/dev/null
 }
 
-# Install one CMake component and add its files to the state's list.  The
+# Install one CMake component and add its files to the state's list; the
+# package's ringaudit-dropin has its files installed already.  The
 # installed binary is removed first: CMake rewrites a file in place, which
 # a running daemon's binary refuses (ETXTBSY).
 install_component() {
 	local comp=$1
+	[ $origin = source ] || return 0
 	[ "$comp" = daemon ] && rm -f "$prefix/sbin/ringauditd"
 	cmake --install "$build" --prefix "$prefix" --component "$comp" \
 		>/dev/null
@@ -263,7 +265,7 @@ sysv_install() {
 		say "stopping the running auditd service (pid $pid)"
 		service auditd stop
 	fi
-	[ $origin = installed ] || install_component daemon
+	install_component daemon
 	defaults_add_block
 	say "$defaults: DAEMON=$prefix/lib/ringaudit/auditd"
 	if [ -n "$pid" ]; then
@@ -308,7 +310,7 @@ systemd_install() {
 		changed=1
 		install_component daemon
 	fi
-	[ $origin = installed ] || install_component systemd
+	install_component systemd
 	systemctl daemon-reload
 	# The alias that enabling makes would hide auditd.service: stop and
 	# disable the real one while the name still means it.

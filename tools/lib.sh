@@ -35,7 +35,8 @@ ra_bench_end() {
 
 # ra_write_conf DIR FLUSH [FORMAT]: an auditd.conf valid for auditd and
 # ringauditd, logging FORMAT (default RAW) to DIR/log/audit.log; and a
-# ringauditd.conf keeping its pid file and state report in DIR.
+# ringauditd.conf keeping its pid file and state report in DIR, with the
+# lines in RA_CONF after them (printf %b: 'inline = no\n'), if any.
 ra_write_conf() {
 	local d=$1 flush=$2 fmt=${3:-RAW}
 	mkdir -p "$d/log" "$d/plugins.d"
@@ -63,6 +64,7 @@ CONF
 	chmod 600 "$d/auditd.conf"
 	printf 'pid_file = %s\nstate_file = %s\ncontrol_socket = %s\n' "$d/ringauditd.pid" \
 		"$d/auditd.state" "$d/ctl.sock" > "$d/ringauditd.conf"
+	[ -z "${RA_CONF:-}" ] || printf '%b' "$RA_CONF" >> "$d/ringauditd.conf"
 }
 
 # ra_server_conf DIR FLUSH PORT PER_ADDR: ra_write_conf's files for a log

@@ -82,7 +82,6 @@ for ((r = 1; r <= rounds; r++)); do
 			for daemon in "${order[@]}"; do
 				rm -rf "$d/log" "$d/plugins.d"
 				ra_write_conf "$d" incremental_async "$fmt"
-				[ -z "${RA_CONF:-}" ] || printf '%b' "$RA_CONF" >> "$d/ringauditd.conf"
 				[ -z "${PLUGIN:-}" ] || printf 'active = yes\ndirection = out\npath = %s\ntype = always\nformat = string\n' \
 					"$d/fast" > "$d/plugins.d/fast.conf"
 				ra_start "$(ra_daemon_bin "$daemon")" "$d"

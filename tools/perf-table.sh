@@ -63,7 +63,6 @@ for fmt in "${formats[@]}"; do
 			d=$out/$daemon-$fmt-$flush
 			rm -rf "$d"
 			ra_write_conf "$d" "$flush" "$fmt"
-			[ -z "${RA_CONF:-}" ] || printf '%b' "$RA_CONF" >> "$d/ringauditd.conf"
 			bin=$(ra_daemon_bin "$daemon")
 			ra_start "$bin" "$d"
 			common=(--threads "$threads" --log "$d/log/audit.log"

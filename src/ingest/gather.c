@@ -36,8 +36,10 @@
  * Records read after a sleep may have come at any time in it: every
  * batch until the socket is empty carries the sleep's start as its
  * receive time, so that latency measured from receive includes the
- * sleep (those read after its end and counted from its start are an
- * overstatement, never an understatement).
+ * sleep.  Those that came after its end are counted from its start, an
+ * overstatement; those that came while the batch before it was handled,
+ * tens of microseconds, are counted from the sleep's start as if they
+ * had come then, as any record is counted from when it is read.
  */
 #include "ingest/gather.h"
 

@@ -27,11 +27,11 @@
  * burst, looks the same as a trickle, and a full budget's sleep on it
  * would hold a budget's worth of what comes next (a run at 20,000 events
  * a second began with 1,200 records held 20 ms, 2,400 held 40 ms with
- * gather_ms = 40; a pause of the generator did the same in mid-run).  So
- * a sleep is at most twice the one before it, and GATHER_FIRST_NS after
- * a quiet spell (no batch for twice the budget), whose first batch is
- * read at once.  A trickle reaches the whole budget within a few sleeps,
- * and then sleeps it each time.
+ * gather_ms = 40; a pause mid-stream would do the same, test_gather_plan).
+ * So a sleep is at most twice the one before it, and GATHER_FIRST_NS
+ * after a quiet spell (no batch for twice the budget), whose first batch
+ * is read at once.  A trickle reaches the whole budget within a few
+ * sleeps, and then sleeps it each time.
  *
  * Records read after a sleep may have come at any time in it: every
  * batch until the socket is empty carries the sleep's start as its

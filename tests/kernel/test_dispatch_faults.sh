@@ -279,7 +279,8 @@ case_exit() {
 case_noexec() {
 	local d=$work/c3 b p f
 	echo "== 3: plugins that cannot be executed"
-	setup "$d" q_depth=2000 overflow_action=syslog max_restarts=3
+	# The keeper must keep up: 20000 (the top).
+	setup "$d" q_depth=20000 overflow_action=syslog max_restarts=3
 	plugin "$d" keeper "capture:$d/keep.out"
 	# Garbage, 0750 root's: execve says ENOEXEC.
 	head -c 4096 /dev/urandom > "$work/bin/garbage"

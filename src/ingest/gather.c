@@ -113,3 +113,9 @@ ingest_gather_held(struct ingest_gather *g, bool emptied)
 		g->held_from_ns = 0;
 	return from;
 }
+
+bool
+ingest_gather_holding(const struct ingest_gather *g)
+{
+	return g->held_from_ns != 0;
+}

@@ -40,4 +40,8 @@ uint64_t ingest_gather_plan(struct ingest_gather *g, uint64_t now,
  */
 uint64_t ingest_gather_held(struct ingest_gather *g, bool emptied);
 
+/* Whether records may have gathered since the last batch (a sleep's
+ * records are not all read yet): the next receive need not wait. */
+bool ingest_gather_holding(const struct ingest_gather *g);
+
 #endif

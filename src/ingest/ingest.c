@@ -555,7 +555,7 @@ ingest_main(void *arg)
 		 * without sleeping. */
 		rc = receive(ing, take_msgs(ing, false) > 0 ||
 		    (ing->c.msg_in != NULL && ring_count(ing->c.msg_in) > 0) ||
-		    ing->gather.held_from_ns != 0 ? 0 : INGEST_POLL_MS, &emptied);
+		    ingest_gather_holding(&ing->gather) ? 0 : INGEST_POLL_MS, &emptied);
 		if (rc > 0)
 			gather(ing, (unsigned)rc, emptied);
 		if (rc == -ENODATA) {

@@ -82,10 +82,31 @@ own_node_len(const char *p, size_t n)
 {
 	const char *sp;
 
-	if (n <= 5 || memcmp(p, "node=", 5) != 0 ||
+	if (n <= LIT_LEN(NODE_PFX) || memcmp(p, NODE_PFX, LIT_LEN(NODE_PFX)) ||
 	    (sp = memchr(p, ' ', n)) == NULL)
 		return -1;
-	return sp - p - 5;
+	return sp - p - (long)LIT_LEN(NODE_PFX);
+}
+
+/*
+ * The "type=NAME" that p (n bytes, past any "node=N ") begins with:
+ * NAME's number (parse_type_from_name's answer), or -1 when p does not
+ * begin so; *used: the bytes up to NAME's end (a space, or the end of p).
+ */
+static int
+line_type(const char *p, size_t n, size_t *used)
+{
+	const char *sp;
+	size_t len;
+
+	if (n <= LIT_LEN(TYPE_PFX) || memcmp(p, TYPE_PFX, LIT_LEN(TYPE_PFX)))
+		return -1;
+	p += LIT_LEN(TYPE_PFX);
+	n -= LIT_LEN(TYPE_PFX);
+	sp = memchr(p, ' ', n);
+	len = sp != NULL ? (size_t)(sp - p) : n;
+	*used = LIT_LEN(TYPE_PFX) + len;
+	return parse_type_from_name(p, len);
 }
 
 /*
@@ -97,20 +118,15 @@ static uint16_t
 remote_type(const char *p, size_t n)
 {
 	long node = own_node_len(p, n);
-	const char *end;
+	size_t used;
 	int t;
 
 	if (node >= 0) {
 		n -= (size_t)node + 6;
 		p += node + 6;
 	}
-	if (n <= 5 || memcmp(p, "type=", 5) != 0)
-		return 0;
-	p += 5;
-	n -= 5;
-	end = memchr(p, ' ', n);
-	t = parse_type_from_name(p, end != NULL ? (size_t)(end - p) : n);
-	return t > 0 ? (uint16_t)t : 0;
+	t = line_type(p, n, &used);
+	return t > 0 && t <= UINT16_MAX ? (uint16_t)t : 0;
 }
 
 /*
@@ -228,8 +244,9 @@ parse_format_record(struct ring_rec *r, const struct parse_opts *o)
 int
 parse_log_line(struct ring_rec *r, const char *p, size_t len)
 {
-	const char *end = p + len, *sp;
+	const char *end = p + len;
 	long node = own_node_len(p, len);
+	size_t used;
 	int type;
 
 	r->node_len = 0;
@@ -242,15 +259,10 @@ parse_log_line(struct ring_rec *r, const char *p, size_t len)
 		memcpy(r->data, p + 5, (size_t)node);
 		p += node + 6;
 	}
-	if (end - p < 5 || memcmp(p, "type=", 5) != 0)
+	type = line_type(p, (size_t)(end - p), &used);
+	if (type < 0 || type > UINT16_MAX || p + used == end)
 		return -EINVAL;
-	p += 5;
-	if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
-		return -EINVAL;
-	type = parse_type_from_name(p, (size_t)(sp - p));
-	if (type < 0 || type > UINT16_MAX)
-		return -EINVAL;
-	p = sp + 1;
+	p += used + 1;
 	if (end - p < 4 || memcmp(p, "msg=", 4) != 0)
 		return -EINVAL;
 	p += 4;

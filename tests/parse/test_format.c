@@ -121,6 +121,9 @@ test_verbatim(void **state)
 		    "type=USER_LOGIN msg=audit(1.000:2): x\n", 1112 },
 		{ "type=NOSUCH msg=x", "type=NOSUCH msg=x\n", 0 },
 		{ "node=lonely", "node=lonely\n", 0 },
+		/* No msg=: the name runs to the end, as extract_type reads. */
+		{ "node=c1 type=LOGIN", "node=c1 type=LOGIN\n", 1006 },
+		{ "type=", "type=\n", 0 },
 		{ "two\nlines\n", "two lines \n", 0 },
 		{ "", "\n", 0 },
 	};

@@ -44,30 +44,19 @@ struct Rec {
 	std::string line;	// the log line, without '\n'
 };
 
-// "[node=N ]type=NAME msg=PAYLOAD", as the replay source reads it.
+// A log line split as the replay source reads it (parse_log_line, in
+// bench_parse_c.c).
 bool
 SplitLine(const std::string &line, Rec *r)
 {
-	std::string rest = line;
+	ra_bench_line l;
 
+	if (ra_bench_split_line(line.data(), line.size(), &l) != 0)
+		return false;
+	r->type = l.type;
+	r->node = line.substr(l.node_off, l.node_len);
+	r->payload = line.substr(l.payload_off);
 	r->line = line;
-	if (rest.compare(0, 5, "node=") == 0) {
-		size_t sp = rest.find(' ');
-		if (sp == std::string::npos)
-			return false;
-		r->node = rest.substr(5, sp - 5);
-		rest.erase(0, sp + 1);
-	}
-	if (rest.compare(0, 5, "type=") != 0)
-		return false;
-	size_t sp = rest.find(' ');
-	if (sp == std::string::npos || rest.compare(sp + 1, 4, "msg=") != 0)
-		return false;
-	int type = parse_type_from_name(rest.data() + 5, sp - 5);
-	if (type < 0)
-		return false;
-	r->type = static_cast<unsigned>(type);
-	r->payload = rest.substr(sp + 5);
 	return true;
 }
 

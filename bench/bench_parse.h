@@ -30,6 +30,17 @@ int ra_bench_fmt_create(struct ra_bench_fmt **out, int enriched,
     unsigned slots);
 void ra_bench_fmt_destroy(struct ra_bench_fmt *b);
 
+/* A log line "[node=N ]type=NAME msg=PAYLOAD" as the replay source reads
+ * it (parse_log_line): its type, and where its node and payload are in
+ * it.  Returns 0, or parse_log_line's error. */
+struct ra_bench_line {
+	unsigned type;
+	size_t node_off, node_len;	/* node_len 0: no node */
+	size_t payload_off;		/* the payload is the rest */
+};
+int ra_bench_split_line(const char *line, size_t len,
+    struct ra_bench_line *out);
+
 /* A record as ingest leaves it: its type, its own node (replayed
  * "node=X" lines; node_len 0 if none) and its payload.  The text is
  * copied. */

@@ -83,6 +83,26 @@ ra_bench_fmt_destroy(struct ra_bench_fmt *b)
 }
 
 int
+ra_bench_split_line(const char *line, size_t len, struct ra_bench_line *out)
+{
+	struct ring_rec *r = malloc(sizeof(*r));
+	int rc;
+
+	if (r == NULL)
+		return -ENOMEM;
+	memset(r, 0, sizeof(*r));
+	rc = parse_log_line(r, line, len);
+	if (rc == 0) {
+		out->type = r->type;
+		out->node_len = r->node_len;
+		out->node_off = r->node_len > 0 ? sizeof("node=") - 1 : 0;
+		out->payload_off = len - r->len;
+	}
+	free(r);
+	return rc;
+}
+
+int
 ra_bench_fmt_add(struct ra_bench_fmt *b, unsigned type, const char *node,
     size_t node_len, const char *payload, size_t len)
 {

@@ -32,8 +32,9 @@ trap cleanup EXIT
 for spec in "${daemons[@]}"; do
 	name=${spec%%:*}
 	rm -rf "$d/log" "$d/plugins.d"
-	ra_write_conf "$d" incremental_async RAW
-	[ "$spec" = "$name" ] || printf 'gather_ms = %s\n' "${spec#*:}" >> "$d/ringauditd.conf"
+	conf=
+	[ "$spec" = "$name" ] || conf="gather_ms = ${spec#*:}\n"
+	RA_CONF="${RA_CONF:-}$conf" ra_write_conf "$d" incremental_async RAW
 	ra_start "$(ra_daemon_bin "$name")" "$d"
 	build/ringaudit-bench --rate 100 --duration 3600 --threads 1 \
 		--log "$d/log/audit.log" --backlog-limit 8192 --wait-time 0 \

@@ -228,6 +228,10 @@ collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
 	C("slow writes made at once", "writes_at_once_slow_total",
 	    "Of those, writes that took a millisecond or more (then a "
 	    "second of writes through io_uring).", st->wr.writes_now_slow),
+	C("syncs on the sync thread", "syncs_by_thread_total",
+	    "incremental_async's syncs made on the writer's own sync thread "
+	    "(as auditd's flush thread), not by io_uring's worker.",
+	    st->wr.syncs_by_thread),
 	C("writer rings renewed", "writer_ring_renewals_total",
 	    "Times the idle writer closed its io_uring until woken, so that "
 	    "the kernel's worker thread for its syncs did not stay.",

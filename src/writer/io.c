@@ -292,8 +292,11 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 	return sqe;
 }
 
+/* The chain's sync.  linked: a write of the chain went to the ring
+ * before it (the sync must follow it there); else, with
+ * incremental_async, the sync thread makes it (syncer.c). */
 static void
-prep_sync(struct wr *w)
+prep_sync(struct wr *w, bool linked)
 {
 	struct io_uring_sqe *sqe;
 
@@ -308,6 +311,12 @@ prep_sync(struct wr *w)
 		/* The chain ends here. */
 		w->link_broken = false;
 		post_done(w, WR_TAG_SYNC, res);
+		return;
+	}
+	if (!linked && w->syncer.started &&
+	    w->p.flush == WR_FLUSH_INCREMENTAL_ASYNC) {
+		wr_syncer_ask(&w->syncer, w->fd, w->chain.datasync);
+		STAT_ADD(w->st.syncs_by_thread, 1);
 		return;
 	}
 	sqe = wr_get_sqe(w);
@@ -329,7 +338,7 @@ submit_chain(struct wr *w)
 {
 	size_t len = 0;
 	unsigned i;
-	bool now;
+	bool now, linked = false;
 
 	for (i = 0; i < w->chain.n; i++)
 		len += w->chain.bufs[i]->len - w->chain.bufs[i]->done;
@@ -338,10 +347,11 @@ submit_chain(struct wr *w)
 	for (i = 0; i < w->chain.n; i++) {
 		struct wbuf *b = w->chain.bufs[i];
 
-		if (b->done < b->len)
-			prep_write(w, b, IOSQE_IO_LINK, now);
+		if (b->done < b->len &&
+		    prep_write(w, b, IOSQE_IO_LINK, now) != NULL)
+			linked = true;
 	}
-	prep_sync(w);
+	prep_sync(w, linked);
 }
 
 /*
@@ -355,7 +365,7 @@ wr_submit_bare_sync(struct wr *w, bool datasync)
 	w->chain.n = 0;
 	w->chain.datasync = datasync;
 	w->chain.base = w->st.written;
-	prep_sync(w);
+	prep_sync(w, false);
 }
 
 /* Its messages' tokens back, with what became of them. */
@@ -743,6 +753,9 @@ wr_reap(struct wr *w)
 	int sync_res = 0;
 
 	w->requeued = 0;
+	/* The sync thread's answer, taken as io_uring's would be. */
+	if (wr_syncer_take(&w->syncer, &sync_res))
+		post_done(w, WR_TAG_SYNC, sync_res);
 
 	/* The answers of what was made at once (all of it without
 	 * io_uring); those they cause wait their turn, as io_uring's

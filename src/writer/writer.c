@@ -21,7 +21,9 @@
  *                      completes (records keep gathering meanwhile)
  *   incremental_async  the same chain, but writing goes on behind it; a
  *                      sync point met while a sync is in flight is written
- *                      at once and owes one sync, made when that ends
+ *                      at once and owes one sync, made when that ends; a
+ *                      sync no write in the ring precedes is made on a
+ *                      thread of its own (syncer.c)
  *   data / sync        group commit: all that gathered is written as one
  *                      chain of writes linked to one fdatasync / fsync; while
  *                      it is in flight the next group gathers
@@ -48,11 +50,12 @@
  * (Without io_uring, io.c makes the requests as system calls, and the
  * writer sleeps in poll on that eventfd.)
  *
- * The writer is three files, each calling only those below it: this one
+ * The writer is four files, each calling only those below it: this one
  * (the thread: records into buffers, sleeping, waking); switch.c
  * (rotation, resume, new parameters, and the limits: max_log_file, free
  * space, write errors told to the daemon), called at record boundaries
- * and after reaping; io.c (buffers out through io_uring, completions in).
+ * and after reaping; io.c (buffers out through io_uring, completions in);
+ * syncer.c (incremental_async's syncs, on a thread of their own).
  * The state they share is in writer_int.h.
  */
 #include <errno.h>
@@ -170,6 +173,7 @@ wr_destroy(struct wr *w)
 
 	if (w == NULL)
 		return;
+	wr_syncer_stop(&w->syncer);
 	wr_io_fini(w);
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
@@ -406,6 +410,24 @@ input_ready(struct wr *w)
 	return false;
 }
 
+/*
+ * Before the writer's thread sleeps, or a borrower gives it back: whether
+ * the sync thread is to wake it when its sync ends.  Only when something
+ * waits for that end (a sync owed, a switch, the end of the stream);
+ * else the answer waits for whoever takes records next (syncer.c).
+ * Stored before the waiter announces sleep; the caller re-checks
+ * wr_syncer_ready after that.
+ */
+static bool
+want_sync_answer(struct wr *w)
+{
+	bool want = w->chain.active &&
+	    (w->sync_owed || w->sw != 0 || w->eos > 0);
+
+	wr_syncer_want_wake(&w->syncer, want);
+	return want;
+}
+
 /* Without io_uring: answers waiting are reaped first; else a poll of
  * the waiter's eventfd. */
 static void
@@ -433,7 +455,7 @@ sleep_once(struct wr *w)
 {
 	int ms = w->c.self->sleep_ms, rc;
 	unsigned renew_ms = w->c.renew_ms != 0 ? w->c.renew_ms : WR_RENEW_MS;
-	bool renew, lendable;
+	bool renew, lendable, want;
 	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 
@@ -464,9 +486,11 @@ sleep_once(struct wr *w)
 	/* All is submitted before the writer lends itself: a borrower
 	 * finds the submission queue empty and leaves it so. */
 	wr_submit(w);
+	want = want_sync_answer(w);
 	ring_waiter_prepare(w->c.self);
 	/* During a switch no record is taken: input does not count. */
-	if (input_ready(w) && w->pending == NULL && w->sw == 0) {
+	if ((input_ready(w) && w->pending == NULL && w->sw == 0) ||
+	    (want && wr_syncer_ready(&w->syncer))) {
 		ring_waiter_cancel(w->c.self);
 		return;
 	}
@@ -592,7 +616,8 @@ wr_help(struct wr *w)
 	for (rounds = 0; rounds < WR_HELP_ROUNDS; rounds++)
 		if (thread_needed(w) || !step(w, &input, &done) || done)
 			break;
-	left = rounds == WR_HELP_ROUNDS || thread_needed(w);
+	left = rounds == WR_HELP_ROUNDS || thread_needed(w) ||
+	    (want_sync_answer(w) && wr_syncer_ready(&w->syncer));
 	fed = w->fed_batch;
 	w->fed_batch = false;
 	w->lent = false;
@@ -650,10 +675,17 @@ wr_main(void *arg)
 int
 wr_start(struct wr *w)
 {
-	int rc = pthread_create(&w->thread, NULL, wr_main, w);
+	int rc;
 
-	if (rc != 0)
+	/* Its syncs' thread, where io_uring can be had: without it the
+	 * writer makes every request itself (io.c). */
+	if (!w->direct && (rc = wr_syncer_start(&w->syncer, w->c.self)) < 0)
+		return rc;
+	rc = pthread_create(&w->thread, NULL, wr_main, w);
+	if (rc != 0) {
+		wr_syncer_stop(&w->syncer);
 		return -rc;
+	}
 	w->started = true;
 	thread_setup(w->thread, "ra-writer");
 	return 0;
@@ -662,10 +694,15 @@ wr_start(struct wr *w)
 int
 wr_join(struct wr *w)
 {
+	int rc;
+
 	if (!w->started)
 		return 0;
 	w->started = false;
-	return -pthread_join(w->thread, NULL);
+	rc = -pthread_join(w->thread, NULL);
+	/* The writer's thread took the last answer before it ended. */
+	wr_syncer_stop(&w->syncer);
+	return rc;
 }
 
 void

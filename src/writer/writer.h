@@ -135,6 +135,8 @@ struct wr_stats {
 	uint64_t writes_now;	/* made at once on the writer's thread */
 	uint64_t writes_now_slow;	/* ... that took WR_WRITE_NOW_SLOW_NS
 					 * or more: none for a second */
+	uint64_t syncs_by_thread;	/* incremental_async's syncs asked of
+					 * the writer's sync thread */
 	uint64_t ring_renewals;	/* the io_uring closed, idle, to be made
 				 * anew when woken */
 	uint64_t helped;	/* records taken by ingest (wr_help) */

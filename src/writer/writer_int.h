@@ -1,10 +1,11 @@
 /*
  * writer_int.h - inside the writer stage: the writer's state, shared by
- * its three files, and what each offers the others.  They call downward
+ * its four files, and what each offers the others.  They call downward
  * only: writer.c (the thread, taking records into buffers) calls switch.c
  * (switches and limits) and io.c (buffers out through io_uring); switch.c
- * calls io.c; io.c calls neither.  Not part of the stage's interface:
- * other stages use writer.h.
+ * calls io.c; writer.c and io.c call syncer.c (incremental_async's syncs
+ * on a thread of their own), which calls none of them.  Not part of the stage's
+ * interface: other stages use writer.h.
  */
 #ifndef RINGAUDIT_WRITER_INT_H
 #define RINGAUDIT_WRITER_INT_H
@@ -51,6 +52,22 @@ struct wbuf {
 	unsigned nack;
 	bool sync_point;	/* a sync must follow this buffer */
 	bool in_chain;		/* held until the chain's sync */
+};
+
+/* syncer.c's thread: one sync at a time, asked under mu, answered in
+ * the atomic words. */
+struct wr_syncer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;			/* the sync asked for (under mu) */
+	bool datasync;
+	bool asked, stop;	/* (under mu) */
+	bool started;
+	_Atomic bool done;	/* an answer waits to be taken ... */
+	_Atomic int res;	/* ... this one: 0 or -errno */
+	_Atomic bool want_wake;	/* the writer waits for it: wake */
+	struct ring_waiter *wake;	/* the writer's */
 };
 
 struct wchain {
@@ -100,6 +117,7 @@ struct wr {
 	struct wbuf *cur;
 	unsigned inflight;		/* write requests in flight */
 	struct wchain chain;		/* at most one sync chain in flight */
+	struct wr_syncer syncer;	/* its sync, when not in the ring */
 	unsigned cap_rec;
 
 	struct ring_rec **held;		/* head of each worker ring */
@@ -200,6 +218,20 @@ void wr_submit_bare_sync(struct wr *w, bool datasync);
 void wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st);
 enum ring_ack_state wr_drop_state(const struct wr *w);
 bool wr_reap(struct wr *w);
+
+/*
+ * syncer.c: a sync on a thread of its own, for incremental_async.
+ * wr_syncer_ask: one at a time, once the last answer was taken;
+ * wr_syncer_take: the answer, once, if it came; wr_syncer_want_wake:
+ * whether the writer's waiter is woken when it comes (stored before the
+ * waiter announces sleep; wr_syncer_ready re-checked after).
+ */
+int wr_syncer_start(struct wr_syncer *s, struct ring_waiter *wake);
+void wr_syncer_stop(struct wr_syncer *s);
+void wr_syncer_ask(struct wr_syncer *s, int fd, bool datasync);
+bool wr_syncer_take(struct wr_syncer *s, int *res);
+bool wr_syncer_ready(struct wr_syncer *s);
+void wr_syncer_want_wake(struct wr_syncer *s, bool want);
 
 /* switch.c: in-band commands, limits, and what the daemon is told. */
 int wr_open_log(struct wr *w);

@@ -308,6 +308,15 @@ watchdog_main(void *arg)
 
 const struct cmd_at *run_cmds;
 void (*run_hook)(unsigned i, const struct buf *want);
+struct wr *run_wr;
+bool run_wake_only;
+static struct harness *run_h;
+
+void
+run_flush(void)
+{
+	h_flush(run_h);
+}
 bool run_acks;
 
 static uint16_t
@@ -337,6 +346,8 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 	unsigned i;
 
 	h_init(&h);
+	if (run_wake_only)
+		h.writer_w.sleep_ms = -1;
 	{
 		/* The harness owns the rings the config points at. */
 		struct wr_config cc = *c;
@@ -346,6 +357,8 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 		cc.self = &h.writer_w;
 		assert_int_equal(wr_create(&h.wr, &cc), 0);
 	}
+	run_wr = h.wr;
+	run_h = &h;
 	memset(&wd, 0, sizeof(wd));
 	wd.efd = h.writer_w.efd;
 	assert_int_equal(pthread_create(&wd.thread, NULL, watchdog_main, &wd),
@@ -377,6 +390,8 @@ run_writer(const struct wr_config *c, unsigned n, unsigned skip_every,
 	assert_int_equal(ring_count(&h.free_ring), POOL_RECS);
 	assert_int_equal(ring_count(&h.from_worker), 0);
 	h_fini(&h);
+	run_wr = NULL;
+	run_h = NULL;
 }
 
 /* A stalled writer fails the test with the reason, before the counts. */

@@ -99,6 +99,14 @@ extern const struct cmd_at *run_cmds;
 /* For the next run_writer: called before record i is made, with the
  * lines made so far (what another program does to the log meanwhile). */
 extern void (*run_hook)(unsigned i, const struct buf *want);
+/* The writer of the run under way, for a hook's wr_get_stats. */
+extern struct wr *run_wr;
+/* For the next run_writer: the writer sleeps until woken, without the
+ * waiter's safety net of RING_SLEEP_MS, so that a lost wake-up shows. */
+extern bool run_wake_only;
+/* From a hook: hand what was pushed so far to the writer (the harness
+ * wakes it every few records only). */
+void run_flush(void);
 /* For the next run_writer: record i carries the token i + 1 (ring_rec.ack),
  * as a message's record does; else none. */
 extern bool run_acks;

@@ -413,16 +413,17 @@ input_ready(struct wr *w)
 /*
  * Before the writer's thread sleeps, or a borrower gives it back: whether
  * the sync thread is to wake it when its sync ends.  Only when something
- * waits for that end (a sync owed, a switch, the end of the stream);
- * else the answer waits for whoever takes records next (syncer.c).
- * Stored before the waiter announces sleep; the caller re-checks
+ * waits for that end: a sync owed, a switch, the end of the stream, the
+ * file to cut back after a failed write, buffers queued behind it; else
+ * the answer waits for whoever takes records next (syncer.c).  Stored
+ * before the waiter announces sleep; the caller re-checks
  * wr_syncer_ready after that.
  */
 static bool
 want_sync_answer(struct wr *w)
 {
-	bool want = w->chain.active &&
-	    (w->sync_owed || w->sw != 0 || w->eos > 0);
+	bool want = w->chain.active && (w->sync_owed || w->sw != 0 ||
+	    w->eos > 0 || w->rebase || w->qlen > 0);
 
 	wr_syncer_want_wake(&w->syncer, want);
 	return want;

@@ -28,6 +28,10 @@
 # own CPU per event said beside the daemon's (not in the daemon's);
 # PROFILE=DIR: also `perf record -g` of each ringauditd run, into
 # DIR/<format>-<rate>-<n>.data (n: the daemon's place in DAEMONS);
+# SYSCALLS=1: also the daemon's system calls over the run, by name, those
+# made at least once (`perf stat` on the syscalls:sys_enter_* tracepoints
+# of the threads there at the start: io_uring's requests are not system
+# calls, and its workers are the kernel's);
 # RA_CONF: lines added to ringauditd.conf (printf %b: 'gather_ms = 50\n').
 set -euo pipefail
 export LC_ALL=C
@@ -68,6 +72,12 @@ per_thread() {
 	done
 }
 hz=$(getconf CLK_TCK)
+syscall_events=
+for n in read write pwrite64 recvfrom recvmsg recvmmsg sendto ppoll poll \
+    epoll_wait epoll_pwait futex fsync fdatasync io_uring_enter \
+    clock_nanosleep nanosleep newfstatat fstatfs; do
+	syscall_events+=${syscall_events:+,}syscalls:sys_enter_$n
+done
 
 echo "# perf-cpu: $rounds rounds, rates ${rates[*]}, ${formats[*]}, incremental_async, $(git rev-parse --short HEAD), $(date +%F); JSON lines in $out"
 for ((r = 1; r <= rounds; r++)); do
@@ -100,11 +110,24 @@ for ((r = 1; r <= rounds; r++)); do
 					    > /dev/null 2>&1 &
 					prof=$!
 				fi
+				sc=
+				if [ -n "${SYSCALLS:-}" ]; then
+					perf stat -x, -o "$d/sc.csv" -p "$ra_pid" \
+					    -e "$syscall_events" -- sleep "$secs" \
+					    > /dev/null 2>&1 &
+					sc=$!
+				fi
 				build/ringaudit-bench --rate "$rate" --duration "$secs" \
 					--threads 1 --log "$d/log/audit.log" --json --quiet \
 					> "$d/r.json" || true
 				s1=$(switches "$ra_pid") t1=$(ticks "$ra_pid")
 				[ -z "$prof" ] || wait "$prof" || true
+				if [ -n "$sc" ]; then
+					wait "$sc" || true
+					awk -F, '$1 ~ /^[0-9]+$/ && $1 > 0 {
+					    sub(/.*sys_enter_/, "", $3); printf "  %s %d", $3, $1 }
+					    END { print "" }' "$d/sc.csv"
+				fi
 				k1=$([ -z "$kid" ] || ticks "$kid")
 				if [ -n "${THREADS:-}" ]; then
 					# Switches of each thread over the run, by name.

@@ -27,6 +27,7 @@
  * an idle daemon's syncer makes no wake-up.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 

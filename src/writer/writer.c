@@ -50,12 +50,13 @@
  * (Without io_uring, io.c makes the requests as system calls, and the
  * writer sleeps in poll on that eventfd.)
  *
- * The writer is four files, each calling only those below it: this one
+ * The writer is five files, each calling only those below it: this one
  * (the thread: records into buffers, sleeping, waking); switch.c
  * (rotation, resume, new parameters, and the limits: max_log_file, free
  * space, write errors told to the daemon), called at record boundaries
  * and after reaping; io.c (buffers out through io_uring, completions in);
- * syncer.c (incremental_async's syncs, on a thread of their own).
+ * syncer.c (incremental_async's syncs, on a thread of their own); uring.c
+ * (the ring itself, closed while idle, or the system-call path).
  * The state they share is in writer_int.h.
  */
 #include <errno.h>

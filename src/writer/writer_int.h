@@ -1,10 +1,11 @@
 /*
  * writer_int.h - inside the writer stage: the writer's state, shared by
- * its four files, and what each offers the others.  They call downward
+ * its files, and what each offers the others.  They call downward
  * only: writer.c (the thread, taking records into buffers) calls switch.c
  * (switches and limits) and io.c (buffers out through io_uring); switch.c
  * calls io.c; writer.c and io.c call syncer.c (incremental_async's syncs
- * on a thread of their own), which calls none of them.  Not part of the stage's
+ * on a thread of their own) and uring.c (the ring itself, or the
+ * system-call path), which call none of them.  Not part of the stage's
  * interface: other stages use writer.h.
  */
 #ifndef RINGAUDIT_WRITER_INT_H
@@ -203,16 +204,27 @@ wr_ack(struct wr *w, uint32_t token, enum ring_ack_state st)
 	w->acks_owed = true;
 }
 
-/* io.c: buffers out, completions in. */
+/* Nothing in flight, queued or being filled, nothing to cut back. */
+static inline bool
+wr_idle_io(const struct wr *w)
+{
+	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
+	    w->cur == NULL && !w->rebase;
+}
+
+/* uring.c: the ring (or the system-call path), its entries, and the
+ * answers of what was made at once. */
 int wr_io_init(struct wr *w, unsigned depth);
 void wr_io_fini(struct wr *w);
 struct io_uring_sqe *wr_get_sqe(struct wr *w);
+void wr_post_done(struct wr *w, uint64_t tag, int res);
 bool wr_io_renew_due(const struct wr *w);
 void wr_io_close_idle(struct wr *w);
 void wr_io_reopen(struct wr *w);
 void wr_submit(struct wr *w);
+
+/* io.c: buffers out, completions in. */
 void wr_close_current(struct wr *w);
-bool wr_idle_io(const struct wr *w);
 void wr_submit_queued(struct wr *w);
 void wr_submit_bare_sync(struct wr *w, bool datasync);
 void wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st);

@@ -232,6 +232,9 @@ collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
 	    "incremental_async's syncs made on the writer's own sync thread "
 	    "(as auditd's flush thread), not by io_uring's worker.",
 	    st->wr.syncs_by_thread),
+	C("syncs beside another", "syncs_beside_total",
+	    "Group commit (flush = data or sync): syncs sent while the one "
+	    "before was still in flight.", st->wr.syncs_beside),
 	C("writer rings renewed", "writer_ring_renewals_total",
 	    "Times the idle writer closed its io_uring until woken, so that "
 	    "the kernel's worker thread for its syncs did not stay.",

@@ -39,6 +39,14 @@
  * through io_uring, where the disk's time is a worker's and the writer
  * goes on taking records (a disk of 20 ms a write: kernel/test_faults).
  *
+ * Group commit (data, sync) keeps two syncs in flight at most: once a
+ * chain's writes are all done and only its sync runs, the chain steps
+ * aside (prior) and the next one's writes and sync go out beside it
+ * (maybe_retire).  A record that came during a sync waited for that sync
+ * and then for its own; now for its own.  The second sync goes through a
+ * second open of the log (open_fd2 says why), and answers count in the
+ * order the syncs were asked.
+ *
  * This file calls nothing above it: what a completion asks of the rest
  * (an action, an event for the daemon, the state republished) is left in
  * acts_owed, events_owed and publish_owed, and switch.c's wr_settle does
@@ -46,7 +54,9 @@
  * needs changes at once (drop_queued, rebase).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <liburing.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -152,6 +162,8 @@ static void
 prep_sync(struct wr *w, bool linked)
 {
 	struct io_uring_sqe *sqe;
+	int fd = w->chain.gen != 0 ? w->fd2 : w->fd;
+	uint64_t tag = w->chain.gen != 0 ? WR_TAG_SYNC1 : WR_TAG_SYNC;
 
 	/* A chain whose write made at once fell short ends here, as the
 	 * kernel ends a linked one: cancelled. */
@@ -159,11 +171,11 @@ prep_sync(struct wr *w, bool linked)
 		int res = -ECANCELED;
 
 		if (!w->link_broken)
-			res = (w->chain.datasync ? fdatasync(w->fd) :
-			    fsync(w->fd)) < 0 ? -errno : 0;
+			res = (w->chain.datasync ? fdatasync(fd) :
+			    fsync(fd)) < 0 ? -errno : 0;
 		/* The chain ends here. */
 		w->link_broken = false;
-		wr_post_done(w, WR_TAG_SYNC, res);
+		wr_post_done(w, tag, res);
 		return;
 	}
 	if (!linked && w->syncer.started &&
@@ -174,9 +186,12 @@ prep_sync(struct wr *w, bool linked)
 	}
 	sqe = wr_get_sqe(w);
 	w->uring_work = true;	/* a worker runs it */
-	io_uring_prep_fsync(sqe, w->fd,
+	w->chain.in_ring = true;
+	if (w->prior.active)
+		STAT_ADD(w->st.syncs_beside, 1);
+	io_uring_prep_fsync(sqe, fd,
 	    w->chain.datasync ? IORING_FSYNC_DATASYNC : 0);
-	io_uring_sqe_set_data64(sqe, WR_TAG_SYNC);
+	io_uring_sqe_set_data64(sqe, tag);
 }
 
 /* Writes of the chain's unfinished buffers, linked, then its sync.  With
@@ -207,6 +222,22 @@ submit_chain(struct wr *w)
 	prep_sync(w, linked);
 }
 
+/* A chain begun: beside one whose sync is in flight (prior), of the
+ * other gen. */
+static void
+chain_begin(struct wr *w, bool datasync)
+{
+	struct wchain *c = &w->chain;
+
+	c->active = true;
+	c->n = 0;
+	c->datasync = datasync;
+	c->in_ring = false;
+	c->answered = false;
+	c->gen = w->prior.active ? w->prior.gen ^ 1u : 0;
+	c->base = w->st.written;
+}
+
 /*
  * A sync of its own, linked to no write: the one at the end, and the one
  * incremental_async owes.  It covers every write completed before it.
@@ -214,10 +245,7 @@ submit_chain(struct wr *w)
 void
 wr_submit_bare_sync(struct wr *w, bool datasync)
 {
-	w->chain.active = true;
-	w->chain.n = 0;
-	w->chain.datasync = datasync;
-	w->chain.base = w->st.written;
+	chain_begin(w, datasync);
 	prep_sync(w, false);
 }
 
@@ -406,7 +434,7 @@ wr_submit_queued(struct wr *w)
 	struct io_uring_sqe *prev = NULL;
 
 	if (w->rebase) {
-		if (w->inflight > 0 || w->chain.active)
+		if (w->inflight > 0 || w->chain.active || w->prior.active)
 			return;
 		rebase(w);
 	}
@@ -449,9 +477,7 @@ wr_submit_queued(struct wr *w)
 			if (w->chain.active || w->inflight > 0)
 				return;
 			/* All queued buffers up to the sync point join. */
-			w->chain.active = true;
-			w->chain.n = 0;
-			w->chain.datasync = w->p.flush != WR_FLUSH_SYNC;
+			chain_begin(w, w->p.flush != WR_FLUSH_SYNC);
 			while (w->qlen > 0) {
 				b = &w->bufs[w->queue[w->qhead]];
 				w->qhead = (w->qhead + 1) % w->c.nbufs;
@@ -461,7 +487,6 @@ wr_submit_queued(struct wr *w)
 				if (b->sync_point && !group_commit(w))
 					break;
 			}
-			w->chain.base = w->st.written;
 			submit_chain(w);
 			return;
 		}
@@ -532,20 +557,16 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 		free_buffer(b);
 }
 
+/* A chain's sync answered: its records durable, or not, and its
+ * buffers free. */
 static void
-sync_done(struct wr *w, int res, uint64_t now)
+finish_chain(struct wr *w, struct wchain *c, int res, uint64_t now)
 {
 	unsigned i, j;
 
-	if (res == -ECANCELED) {
-		/* A short or failed write broke the chain: go again. */
-		w->chain.resubmit = true;
-		maybe_resubmit(w);
-		return;
-	}
-	w->chain.active = false;
-	for (i = 0; w->c.ack_durable && i < w->chain.n; i++)
-		wr_ack_buffer(w, w->chain.bufs[i], res < 0 ? RING_ACK_ERROR :
+	c->active = false;
+	for (i = 0; w->c.ack_durable && i < c->n; i++)
+		wr_ack_buffer(w, c->bufs[i], res < 0 ? RING_ACK_ERROR :
 		    w->space_hit ? RING_ACK_WRITTEN_LOW : RING_ACK_WRITTEN);
 	if (res < 0) {
 		STAT_ADD(w->st.sync_errors, 1);
@@ -553,32 +574,148 @@ sync_done(struct wr *w, int res, uint64_t now)
 			log_warnx("writer: %s: sync failed: %s", w->path,
 			    strerror(-res));
 	} else {
-		uint64_t durable = w->chain.base;
+		uint64_t durable = c->base;
 
 		/* A failed write left its buffer with nrec 0. */
-		for (i = 0; i < w->chain.n; i++)
-			durable += w->chain.bufs[i]->nrec;
+		for (i = 0; i < c->n; i++)
+			durable += c->bufs[i]->nrec;
 		STAT_ADD(w->st.syncs, 1);
 		if (durable > w->st.durable)
 			STAT_SET(w->st.durable, durable);
 		/* Group commit keeps every record's receive time to here. */
-		for (i = 0; group_commit(w) && i < w->chain.n; i++) {
-			struct wbuf *b = w->chain.bufs[i];
+		for (i = 0; group_commit(w) && i < c->n; i++) {
+			struct wbuf *b = c->bufs[i];
 
 			for (j = 0; j < b->nrec; j++)
 				hist_add(&w->st.lat_durable,
 				    now - b->recv_ns[j]);
 		}
 	}
-	for (i = 0; i < w->chain.n; i++)
-		free_buffer(w->chain.bufs[i]);
-	w->chain.n = 0;
+	for (i = 0; i < c->n; i++)
+		free_buffer(c->bufs[i]);
+	c->n = 0;
 }
+
+/* The chain's sync answered.  Answers count in the order the syncs were
+ * asked: one that ends before the sync beside it (prior) waits for it. */
+static void
+sync_done(struct wr *w, int res, uint64_t now)
+{
+	if (res == -ECANCELED) {
+		/* A short or failed write broke the chain: go again. */
+		w->chain.resubmit = true;
+		maybe_resubmit(w);
+		return;
+	}
+	if (w->prior.active) {
+		w->chain.answered = true;
+		w->chain.res = res;
+		return;
+	}
+	finish_chain(w, &w->chain, res, now);
+}
+
+/* The sync beside the chain answered (all its writes were done: a
+ * cancel here is the ring's, a failure), and then the chain's, if it
+ * came first. */
+static void
+prior_done(struct wr *w, int res, uint64_t now)
+{
+	finish_chain(w, &w->prior, res, now);
+	if (w->chain.answered) {
+		w->chain.answered = false;
+		finish_chain(w, &w->chain, w->chain.res, now);
+	}
+}
+
+/*
+ * The log opened a second time, for the syncs of gen 1: a file of its
+ * own, not a dup.  The kernel tells a write-back error to the next sync
+ * of each file that was open when it happened; two syncs in flight on
+ * one file could each take the other's error, and the one that took
+ * none would count records durable that are not.  With a file each,
+ * each is told every error since its own last sync (a sync may be told
+ * an error its neighbour was told too: its records then count as not
+ * durable, the cautious side).  false: it cannot be opened (no /proc):
+ * chains go one at a time, as before.
+ */
+static bool
+open_fd2(struct wr *w)
+{
+	char path[64];
+
+	if (w->fd2 >= 0)
+		return true;
+	if (w->fd2_refused)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
+	w->fd2 = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->fd2 < 0) {
+		w->fd2_refused = true;
+		log_warn("writer: %s: cannot open it again; group commit "
+		    "makes one sync at a time", w->path);
+		return false;
+	}
+	return true;
+}
+
+void
+wr_close_log(struct wr *w)
+{
+	if (w->fd2 >= 0)
+		close(w->fd2);
+	w->fd2 = -1;
+	w->fd2_refused = false;
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/*
+ * Group commit: a chain whose writes are all done, its sync alone in the
+ * ring, steps aside (prior), and the next chain's writes and sync go out
+ * beside that sync rather than after it.  A record that came while a sync
+ * ran waited for it to end and then for its own; now only for its own.
+ * The new chain's sync covers the prior's writes as well (a sync waits
+ * for every write-back of the file under way), so its answer is counted
+ * after the prior's, never before.  At most two: a third waits, as the
+ * second did before.  Not for a chain that went back to the ring (a short
+ * write), nor while a failed write is to be cut back.
+ */
+static void
+maybe_retire(struct wr *w)
+{
+	struct wchain *c = &w->chain;
+	struct wbuf **spare;
+	unsigned i;
+
+	if (!group_commit(w) || !c->active || !c->in_ring || c->resubmit ||
+	    c->answered || w->prior.active || w->rebase || w->inflight > 0)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (c->bufs[i]->state != WB_WRITTEN ||
+		    c->bufs[i]->done < c->bufs[i]->len)
+			return;
+	if (c->gen == 0 && !open_fd2(w))
+		return;
+	spare = w->prior.bufs;
+	w->prior = *c;
+	c->active = false;
+	c->in_ring = false;
+	c->n = 0;
+	c->bufs = spare;
+}
+
+/* The syncs answered in one reap. */
+struct wr_answers {
+	bool sync_seen, prior_seen;
+	int sync_res, prior_res;
+};
 
 /* One answer, from io_uring or the direct path. */
 static void
-complete(struct wr *w, uint64_t tag, int res, uint64_t now, bool *sync_seen,
-    int *sync_res)
+complete(struct wr *w, uint64_t tag, int res, uint64_t now,
+    struct wr_answers *a)
 {
 	if (tag == WR_TAG_WAKE) {
 		/* Readable (the poll said so): the read does not block. */
@@ -586,11 +723,17 @@ complete(struct wr *w, uint64_t tag, int res, uint64_t now, bool *sync_seen,
 		    sizeof(w->wake_val)) < 0)
 			log_warn("writer: waiter");
 		w->wake_armed = false;
-	} else if (tag == WR_TAG_SYNC) {
+	} else if (tag == WR_TAG_SYNC || tag == WR_TAG_SYNC1) {
 		/* Handled after the writes of this batch, so that a cancelled
 		 * chain sees all of its writes answered. */
-		*sync_seen = true;
-		*sync_res = res;
+		if (w->prior.active &&
+		    w->prior.gen == (tag == WR_TAG_SYNC1 ? 1u : 0u)) {
+			a->prior_seen = true;
+			a->prior_res = res;
+		} else {
+			a->sync_seen = true;
+			a->sync_res = res;
+		}
 	} else {
 		write_done(w, (struct wbuf *)(uintptr_t)tag, res, now);
 	}
@@ -602,21 +745,20 @@ wr_reap(struct wr *w)
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
 	uint64_t now = clock_mono_ns();
-	bool sync_seen = false;
-	int sync_res = 0;
+	struct wr_answers a = { 0 };
+	int res;
 
 	w->requeued = 0;
 	/* The sync thread's answer, taken as io_uring's would be. */
-	if (wr_syncer_take(&w->syncer, &sync_res))
-		wr_post_done(w, WR_TAG_SYNC, sync_res);
+	if (wr_syncer_take(&w->syncer, &res))
+		wr_post_done(w, WR_TAG_SYNC, res);
 
 	/* The answers of what was made at once (all of it without
 	 * io_uring); those they cause wait their turn, as io_uring's
 	 * would. */
 	n = w->ndone;
 	for (unsigned i = 0; i < n; i++)
-		complete(w, w->done[i].tag, w->done[i].res, now, &sync_seen,
-		    &sync_res);
+		complete(w, w->done[i].tag, w->done[i].res, now, &a);
 	w->ndone -= n;
 	memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
 	/* io_uring's answers are its own thread's: it sleeps until one
@@ -628,14 +770,17 @@ wr_reap(struct wr *w)
 		io_uring_for_each_cqe(&w->ring, head, cqe) {
 			k++;
 			complete(w, io_uring_cqe_get_data64(cqe), cqe->res,
-			    now, &sync_seen, &sync_res);
+			    now, &a);
 		}
 		io_uring_cq_advance(&w->ring, k);
 		n += k;
 	}
-	if (sync_seen)
-		sync_done(w, sync_res, now);
+	if (a.prior_seen)
+		prior_done(w, a.prior_res, now);
+	if (a.sync_seen)
+		sync_done(w, a.sync_res, now);
 	else
 		maybe_resubmit(w);
+	maybe_retire(w);
 	return n > 0;
 }

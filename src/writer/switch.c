@@ -322,8 +322,7 @@ rotate_now(struct wr *w, bool keep)
 		log_notice("Log rotation disabled (num_logs < 2), skipping");
 		return;
 	}
-	close(w->fd);
-	w->fd = -1;
+	wr_close_log(w);
 	rc = lf_rotate(w->path, w->p.num_logs, keep);
 	if (rc < 0) {
 		STAT_ADD(w->st.rotate_errors, 1);
@@ -405,9 +404,7 @@ wr_do_switch(struct wr *w)
 	    SW_REPLACED))) {
 		if (sw & (SW_ROTATE | SW_KEEP))
 			rotate_now(w, (sw & SW_KEEP) != 0);
-		if (w->fd >= 0)
-			close(w->fd);
-		w->fd = -1;
+		wr_close_log(w);
 		w->err_off = -1;
 		w->rebase = false;
 		rc = wr_open_log(w);

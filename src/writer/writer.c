@@ -25,8 +25,9 @@
  *                      sync no write in the ring precedes is made on a
  *                      thread of its own (syncer.c)
  *   data / sync        group commit: all that gathered is written as one
- *                      chain of writes linked to one fdatasync / fsync; while
- *                      it is in flight the next group gathers
+ *                      chain of writes linked to one fdatasync / fsync; once
+ *                      its writes are done and only its sync runs, the next
+ *                      group goes out beside it (two syncs at most, io.c)
  *
  * A chain is submitted only when no earlier write is in flight, so its sync
  * covers every record before it.  (IOSQE_IO_DRAIN would say the same to the
@@ -102,6 +103,7 @@ wr_create(struct wr **out, const struct wr_config *c)
 		snprintf(w->path, sizeof(w->path), "%s", c->path);
 	w->group = c->log_group;
 	w->fd = -1;
+	w->fd2 = -1;
 	w->ev_fd = -1;
 	w->err_off = -1;
 	pthread_mutex_init(&w->mu, NULL);
@@ -111,10 +113,11 @@ wr_create(struct wr **out, const struct wr_config *c)
 	w->bufs = calloc(c->nbufs, sizeof(*w->bufs));
 	w->queue = calloc(c->nbufs, sizeof(*w->queue));
 	w->chain.bufs = calloc(c->nbufs, sizeof(*w->chain.bufs));
+	w->prior.bufs = calloc(c->nbufs, sizeof(*w->prior.bufs));
 	w->held = calloc(c->workers, sizeof(*w->held));
 	w->popped = calloc(c->workers, sizeof(*w->popped));
 	if (w->bufs == NULL || w->queue == NULL || w->chain.bufs == NULL ||
-	    w->held == NULL || w->popped == NULL)
+	    w->prior.bufs == NULL || w->held == NULL || w->popped == NULL)
 		goto err;
 	for (i = 0; i < c->nbufs; i++) {
 		w->bufs[i].mem = aligned_alloc(4096, c->batch_bytes);
@@ -176,8 +179,7 @@ wr_destroy(struct wr *w)
 		return;
 	wr_syncer_stop(&w->syncer);
 	wr_io_fini(w);
-	if (w->own_fd && w->fd >= 0)
-		close(w->fd);
+	wr_close_log(w);
 	if (w->ev_fd >= 0)
 		close(w->ev_fd);
 	pthread_mutex_destroy(&w->mu);
@@ -189,6 +191,7 @@ wr_destroy(struct wr *w)
 	free(w->bufs);
 	free(w->queue);
 	free(w->chain.bufs);
+	free(w->prior.bufs);
 	free(w->held);
 	free(w->popped);
 	free(w);
@@ -726,10 +729,7 @@ wr_append(struct wr *w, const char *line, size_t len)
 	case WR_OUT_FILE:
 		break;
 	}
-	if (w->own_fd && w->fd >= 0) {
-		close(w->fd);
-		w->fd = -1;
-	}
+	wr_close_log(w);
 	if ((fd = lf_open_append(w->path)) < 0)
 		return fd;
 	if (write(fd, line, len) != (ssize_t)len)

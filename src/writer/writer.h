@@ -137,6 +137,8 @@ struct wr_stats {
 					 * or more: none for a second */
 	uint64_t syncs_by_thread;	/* incremental_async's syncs asked of
 					 * the writer's sync thread */
+	uint64_t syncs_beside;	/* group commit: syncs sent while the one
+				 * before was still in flight */
 	uint64_t ring_renewals;	/* the io_uring closed, idle, to be made
 				 * anew when woken */
 	uint64_t helped;	/* records taken by ingest (wr_help) */

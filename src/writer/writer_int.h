@@ -75,6 +75,11 @@ struct wchain {
 	bool active;
 	bool datasync;
 	bool resubmit;		/* its sync was cancelled: go again */
+	bool in_ring;		/* its sync went to io_uring */
+	bool answered;		/* ... and was answered (res) while the
+				 * one before it still runs: held */
+	int res;
+	unsigned gen;		/* 0: synced through fd, 1: through fd2 */
 	uint64_t base;		/* records written before it was made */
 	unsigned n;
 	struct wbuf **bufs;
@@ -117,7 +122,12 @@ struct wr {
 	unsigned qhead, qlen;
 	struct wbuf *cur;
 	unsigned inflight;		/* write requests in flight */
-	struct wchain chain;		/* at most one sync chain in flight */
+	struct wchain chain;		/* the sync chain being made */
+	struct wchain prior;		/* group commit: the one before, its
+					 * writes done, its sync in flight */
+	int fd2;			/* the log opened again: the syncs of
+					 * chains of gen 1 (io.c) */
+	bool fd2_refused;		/* ... it could not be */
 	struct wr_syncer syncer;	/* its sync, when not in the ring */
 	unsigned cap_rec;
 
@@ -167,8 +177,9 @@ struct wr {
 	struct log_ratelimit rl;
 };
 
-#define WR_TAG_SYNC 1u	/* io_uring user data: a sync, ... */
-#define WR_TAG_WAKE 2u	/* ... the waiter's eventfd read; else a wbuf */
+#define WR_TAG_SYNC 1u	/* io_uring user data: a sync (gen 0), ... */
+#define WR_TAG_WAKE 2u	/* ... the waiter's eventfd read, ... */
+#define WR_TAG_SYNC1 3u	/* ... a sync of gen 1; else a wbuf */
 /* A write this small, with nothing in flight, is made at once (io.c). */
 #define WR_WRITE_NOW_MAX (64u << 10)
 /* A write made at once that took this long: the disk is slow, and for
@@ -208,8 +219,8 @@ wr_ack(struct wr *w, uint32_t token, enum ring_ack_state st)
 static inline bool
 wr_idle_io(const struct wr *w)
 {
-	return w->inflight == 0 && !w->chain.active && w->qlen == 0 &&
-	    w->cur == NULL && !w->rebase;
+	return w->inflight == 0 && !w->chain.active && !w->prior.active &&
+	    w->qlen == 0 && w->cur == NULL && !w->rebase;
 }
 
 /* uring.c: the ring (or the system-call path), its entries, and the
@@ -225,6 +236,7 @@ void wr_submit(struct wr *w);
 
 /* io.c: buffers out, completions in. */
 void wr_close_current(struct wr *w);
+void wr_close_log(struct wr *w);
 void wr_submit_queued(struct wr *w);
 void wr_submit_bare_sync(struct wr *w, bool datasync);
 void wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st);

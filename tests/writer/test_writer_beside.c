@@ -1,0 +1,204 @@
+/*
+ * test_writer_beside.c - group commit keeps two syncs in flight (io.c's
+ * maybe_retire): once a chain's writes are done and only its sync runs,
+ * the records that came meanwhile go out in a chain beside it, synced
+ * through a second open of the log, rather than after it.
+ *
+ * The log is on ra_faultfs (tests/common/ra_faultfs.c) with every write
+ * and sync held DELAY_MS, so that a sync is still running when the next
+ * records are ready, on any machine.  For flush = data and flush = sync,
+ * N_BESIDE records pushed as fast as the harness can:
+ * - every record written and durable, the log whole and in order, no
+ *   sync failed;
+ * - at least one sync sent beside another (syncs_beside);
+ * - the second open of the log closed with the writer: the process has
+ *   the files open it had before the run.
+ * Without io_uring (RA_WR_DIRECT, the _direct variant) a sync is waited
+ * for where it is made: none is sent beside another, the rest the same.
+ *
+ * Needs root, /dev/fuse and ra_faultfs, else skipped.  The mount is made
+ * in a mount namespace of the test's own, by a child that dies with it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ra_test.h"
+#include "writer/writer.h"
+#include "wr_test.h"
+
+#define N_BESIDE 2000
+#define DELAY_MS 30
+
+static pid_t fs_pid;
+static char fs_mnt[PATH_MAX];
+
+static bool
+direct(void)
+{
+	return getenv("RA_WR_DIRECT") != NULL;
+}
+
+/* Files this process has open now. */
+static unsigned
+open_files(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* ra_faultfs over DIR/back on DIR/mnt, its control file DIR/ctl holding
+ * MODE; the log's folder is DIR/mnt. */
+static void
+mount_faultfs(const char *dir, const char *mode)
+{
+	char back[PATH_MAX], ctl[PATH_MAX];
+	FILE *f;
+	int i;
+
+	if (access("/dev/fuse", R_OK | W_OK) < 0 ||
+	    access(RA_FAULTFS_PATH, X_OK) < 0) {
+		print_message("skipped: needs /dev/fuse and %s\n",
+		    RA_FAULTFS_PATH);
+		skip();
+	}
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		print_message("skipped: no mount namespace: %s\n",
+		    strerror(errno));
+		skip();
+	}
+	join_path(back, sizeof(back), dir, "back");
+	join_path(fs_mnt, sizeof(fs_mnt), dir, "mnt");
+	join_path(ctl, sizeof(ctl), dir, "ctl");
+	assert_int_equal(mkdir(back, 0700), 0);
+	assert_int_equal(mkdir(fs_mnt, 0700), 0);
+	assert_non_null(f = fopen(ctl, "w"));
+	fprintf(f, "%s\n", mode);
+	assert_int_equal(fclose(f), 0);
+	fs_pid = fork();
+	assert_true(fs_pid >= 0);
+	if (fs_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(RA_FAULTFS_PATH, "ra_faultfs", "--ctl", ctl, back,
+		    fs_mnt, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {
+		struct stat a, b;
+
+		/* Mounted: the folder is another file system's root. */
+		if (stat(fs_mnt, &a) == 0 && stat(dir, &b) == 0 &&
+		    a.st_dev != b.st_dev)
+			return;
+		if (waitpid(fs_pid, NULL, WNOHANG) == fs_pid) {
+			fs_pid = 0;
+			break;
+		}
+		usleep(50000);
+	}
+	fail_msg("ra_faultfs did not mount %s", fs_mnt);
+}
+
+static int
+beside_teardown(void **state)
+{
+	if (fs_pid > 0) {
+		kill(fs_pid, SIGTERM);
+		waitpid(fs_pid, NULL, 0);
+		fs_pid = 0;
+	}
+	if (fs_mnt[0] != '\0')
+		umount2(fs_mnt, MNT_DETACH);
+	fs_mnt[0] = '\0';
+	return teardown(state);
+}
+
+static void
+beside_run(enum wr_flush flush, const char *name)
+{
+	char dir[64], path[PATH_MAX], mode[32];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+	unsigned files;
+
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(mode, sizeof(mode), "delay %d", DELAY_MS);
+	mount_faultfs(dir, mode);
+	join_path(path, sizeof(path), fs_mnt, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, flush, 50);
+	files = open_files();
+	ra_test_guard(name, 120);
+	run_writer(&c, N_BESIDE, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	print_stats(name, &st);
+	print_message("%s: syncs beside another %" PRIu64 "\n", name,
+	    st.syncs_beside);
+	assert_no_stall(name, &res, N_BESIDE);
+	assert_int_equal(st.written, N_BESIDE);
+	assert_int_equal(st.durable, N_BESIDE);
+	assert_int_equal(st.sync_errors, 0);
+	assert_int_equal(st.write_errors, 0);
+	assert_file_is(path, &want);
+	if (direct())
+		assert_int_equal(st.syncs_beside, 0);
+	else
+		assert_true(st.syncs_beside >= 1);
+	/* The log and its second open closed with the writer. */
+	assert_int_equal(open_files(), files);
+	buf_free(&want);
+}
+
+static void
+test_data_beside(void **state)
+{
+	(void)state;
+	beside_run(WR_FLUSH_DATA, "beside_data");
+}
+
+static void
+test_sync_beside(void **state)
+{
+	(void)state;
+	beside_run(WR_FLUSH_SYNC, "beside_sync");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_data_beside, beside_teardown),
+		cmocka_unit_test_teardown(test_sync_beside, beside_teardown),
+	};
+
+	return wr_test_main("test_writer_beside", tests,
+	    sizeof(tests) / sizeof(tests[0]));
+}

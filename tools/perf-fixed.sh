@@ -2,7 +2,8 @@
 # One fixed-rate run on a fresh daemon, for the CPU-per-event and latency
 # figures in PERF.md: ringaudit-bench with two generator threads for 3 s at
 # RATE events/s (backlog_wait_time 0), then, for ringauditd, its state
-# report's latency quantiles.
+# report's latency quantiles, its syncs and, of those, the syncs sent
+# beside another (group commit).
 #   tools/perf-fixed.sh [ringauditd|auditd|PATH] [FLUSH] [RATE] [FORMAT]
 # defaults: ringauditd incremental_async 20000 RAW.  PATH: another
 # ringauditd binary (an A/B of two builds).
@@ -30,6 +31,9 @@ if [ "$daemon" != auditd ]; then
 	[ -e "$d/auditd.state" ] && lat=$(awk -F' = ' \
 		'/^receive->(written|durable) (p50|p99|p99.9|max) us/ {
 			sub(/^receive->/, "", $1); sub(/ us$/, "", $1)
-			printf "%s=%sus ", $1, $2 }' "$d/auditd.state")
+			printf "%s=%sus ", $1, $2 }
+		$1 == "syncs" { printf "syncs=%s ", $2 }
+		$1 == "syncs beside another" { printf "beside=%s ", $2 }' \
+		"$d/auditd.state")
 fi
 echo "$daemon $flush $rate/s $fmt: $r $lat"

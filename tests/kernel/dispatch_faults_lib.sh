@@ -159,8 +159,9 @@ flow_stop() {
 #   missing   window records in neither; missing_before_last, those
 #             before the last one either holds (gaps, not an end cut short)
 #   lost      LOST records; lost_resent, those the capture holds as well
-#   partial   LOST pieces that are no record (the part of a record an
-#             instance read before its exit; the whole went to the next)
+#   partial   LOST pieces that are no record read: no newline ends them
+#             (the part of a record an instance read before its exit;
+#             the whole went to the next, or was dropped at the last)
 #   cut       1 if the capture ends in the first part of the record that
 #             follows its last whole one (a plugin stopped with SIGTERM
 #             in the middle of its reading), counted nowhere else
@@ -180,8 +181,11 @@ compare() {
 	local open_line=0
 	[ -s "$cap" ] && [ "$(tail -c 1 "$cap" | od -An -c | tr -d ' ')" != '\n' ] &&
 		open_line=$(($(wc -l < "$cap") + 1))
+	local lost_open=0
+	[ -s "$lost" ] && [ "$(tail -c 1 "$lost" | od -An -c | tr -d ' ')" != '\n' ] &&
+		lost_open=$(($(wc -l < "$lost") + 1))
 	awk -v first="$first" -v last="$last" -v missing_out="$cap.missing" \
-	    -v open_line="$open_line" '
+	    -v open_line="$open_line" -v lost_open="$lost_open" '
 	function norm(s) { sub(/ +$/, "", s); return s }
 	function lost_piece(s,   i) {
 		if (!(s in inlog)) {
@@ -256,14 +260,21 @@ compare() {
 		next
 	}
 	{
-		# LOST: split where a record begins inside a line.
+		# LOST: split where a record begins inside a line.  A piece
+		# no newline ends (the tail of the next instance follows it,
+		# or it ends the file) is partial, however much of its record
+		# it holds: the daemon counts a record read once its newline
+		# is, and sends one read without it again (or, at the last
+		# death, drops it).
 		s = norm($0)
 		while (match(substr(s, 2), /type=[A-Z_0-9]+ msg=audit\(/)) {
-			at = RSTART
-			lost_piece(norm(substr(s, 1, at)))
-			s = substr(s, at + 1)
+			partial++
+			s = substr(s, RSTART + 1)
 		}
-		lost_piece(s)
+		if (FNR == lost_open)
+			partial++
+		else
+			lost_piece(s)
 	}
 	END {
 		for (i = 1; i <= nlog; i++) {

@@ -30,7 +30,10 @@
 #           went to the next: its captures (and what each read past its
 #           1000th record, OUT.lost) hold every record up to the last one
 #           captured, in order, none written twice, and delivered is the
-#           number of records its instances read.  Twice: a plugin that
+#           number of records its instances read, newline and all (a
+#           record read without its newline is sent again, or dropped
+#           at the last death); none read whole was sent again.
+#           Twice: a plugin that
 #           reads all it can, and one that reads 4096 bytes every 5 ms
 #           (it dies with its socket full).  A HUP then starts the dead
 #           one again, restarts 0.
@@ -261,6 +264,8 @@ case_exit() {
 		check "$x: records in order, none written twice" in_order "$f"
 		check "$x: no record missing before its last one" eq "$(fig "$f" missing_before_last)" 0
 		check "$x: delivered ($n) = the distinct records its instances read" eq "$n" "$(fig "$f" got)"
+		# Read whole, newline and all, before an exit: not sent again.
+		check "$x: no record read whole was sent again" eq "$(fig "$f" lost_resent)" 0
 	done
 	# Dead for good until a HUP starts it again (auditd 3.0.9 never does).
 	kill -HUP "$ra_pid"

@@ -162,9 +162,12 @@ flow_stop() {
 #   partial   LOST pieces that are no record read: no newline ends them
 #             (the part of a record an instance read before its exit;
 #             the whole went to the next, or was dropped at the last)
-#   cut       1 if the capture ends in the first part of the record that
-#             follows its last whole one (a plugin stopped with SIGTERM
-#             in the middle of its reading), counted nowhere else
+#   cut       pieces that are the first part of the record that follows
+#             the last whole one (a plugin stopped with SIGTERM in the
+#             middle of its reading): the capture's unterminated end, or,
+#             where the captures of two instances were joined, the part
+#             before the next instance's first record (that record, sent
+#             again whole) on the same line; counted nowhere else
 # and the first few missing records into CAP.missing.
 compare() {
 	local log=$1 cap=$2 lost=/dev/null first=1 last=0 a
@@ -187,6 +190,12 @@ compare() {
 	awk -v first="$first" -v last="$last" -v missing_out="$cap.missing" \
 	    -v open_line="$open_line" -v lost_open="$lost_open" '
 	function norm(s) { sub(/ +$/, "", s); return s }
+	# The first part of the record after the last whole one, or of an
+	# EOE (which the log does not hold).
+	function first_part(s) {
+		return s != "" && (index(line[prev + 1], s) == 1 ||
+		    index("type=EOE msg=audit(", s) == 1 || s ~ /^type=EOE /)
+	}
 	function lost_piece(s,   i) {
 		if (!(s in inlog)) {
 			partial++
@@ -228,11 +237,18 @@ compare() {
 	}
 	FILENAME == ARGV[2] {
 		$0 = norm($0)
-		if (!($0 in inlog) && FNR == open_line && $0 != "" &&
-		    (index(line[prev + 1], $0) == 1 ||
-		    index("type=EOE msg=audit(", $0) == 1 || $0 ~ /^type=EOE /)) {
+		if (!($0 in inlog) && FNR == open_line && first_part($0)) {
 			cut++
 			next
+		}
+		if (!($0 in inlog) &&
+		    match(substr($0, 2), /type=[A-Z_0-9]+ msg=audit\(/)) {
+			piece = substr($0, 1, RSTART)
+			rest = substr($0, RSTART + 1)
+			if (first_part(piece)) {
+				cut++
+				$0 = rest
+			}
 		}
 		if (!($0 in inlog)) {
 			ncap++

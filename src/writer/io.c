@@ -180,7 +180,7 @@ prep_sync(struct wr *w, bool linked)
 	}
 	if (!linked && w->syncer.started &&
 	    w->p.flush == WR_FLUSH_INCREMENTAL_ASYNC) {
-		wr_syncer_ask(&w->syncer, w->fd, w->chain.datasync);
+		wr_syncer_ask(&w->syncer, fd, w->chain.datasync);
 		STAT_ADD(w->st.syncs_by_thread, 1);
 		return;
 	}
@@ -700,8 +700,7 @@ maybe_retire(struct wr *w)
 		return;
 	spare = w->prior.bufs;
 	w->prior = *c;
-	c->active = false;
-	c->in_ring = false;
+	c->active = false;	/* chain_begin makes the next one */
 	c->n = 0;
 	c->bufs = spare;
 }

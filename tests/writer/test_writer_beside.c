@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -88,8 +87,7 @@ mount_faultfs(const char *dir, const char *mode)
 		    RA_FAULTFS_PATH);
 		skip();
 	}
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+	if (!private_mounts()) {
 		print_message("skipped: no mount namespace: %s\n",
 		    strerror(errno));
 		skip();

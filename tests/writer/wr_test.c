@@ -474,7 +474,7 @@ join_path(char *out, size_t len, const char *dir, const char *name)
 
 /* Mounts go into a private mount namespace when we can have one, so that
  * a crash cannot leave a tmpfs behind on the host. */
-static bool
+bool
 private_mounts(void)
 {
 	if (unshare(CLONE_NEWNS) < 0)

@@ -127,6 +127,8 @@ void print_stats(const char *what, const struct wr_stats *st);
 extern char tmp_dir[64];
 extern bool tmp_mounted;
 void make_tmpdir(char *dir, size_t len);
+/* A mount namespace of the test's own (false: none could be made). */
+bool private_mounts(void);
 /* A new temporary folder with a tmpfs of 'size' on it, or skip. */
 void mount_small(char *dir, size_t len, const char *size);
 void rm_rf(const char *path);

@@ -40,6 +40,7 @@
 
 #include <cmocka.h>
 
+#include "ra_faultfs_mount.h"
 #include "ra_kernel.h"
 
 enum fault { DISK_FULL, WRITE_ERROR };
@@ -74,8 +75,10 @@ mount_full_disk(bool ballast)
 static void
 fault_mode(const char *mode)
 {
-	assert_int_equal(ra_run("echo '%s' > %s/ctl.new && mv %s/ctl.new "
-	    "%s/ctl", mode, ra_k.dir, ra_k.dir, ra_k.dir), 0);
+	char ctl[128];
+
+	snprintf(ctl, sizeof(ctl), "%s/ctl", ra_k.dir);
+	assert_int_equal(ra_faultfs_ctl(ctl, mode), 0);
 }
 
 /* The log folder on ra_faultfs over ra_k.dir/back, in mode ok. */
@@ -83,42 +86,28 @@ static void
 mount_faultfs(void)
 {
 	char back[128], mnt[128], ctl[128];
-	int i;
+	const char *missing = ra_faultfs_missing();
 
-	skip_unless(access("/dev/fuse", R_OK | W_OK), "needs /dev/fuse");
+	skip_unless(missing != NULL, missing);
 	snprintf(back, sizeof(back), "%s/back", ra_k.dir);
 	snprintf(mnt, sizeof(mnt), "%s/log", ra_k.dir);
 	snprintf(ctl, sizeof(ctl), "%s/ctl", ra_k.dir);
-	assert_int_equal(mkdir(back, 0700), 0);
-	fault_mode("ok");
-	fs_pid = fork();
-	assert_true(fs_pid >= 0);
-	if (fs_pid == 0) {
-		execl(RA_FAULTFS_PATH, "ra_faultfs", "--ctl", ctl, back, mnt,
-		    (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {
-		if (ra_run("mountpoint -q %s", mnt) == 0)
-			return;
-		if (waitpid(fs_pid, NULL, WNOHANG) == fs_pid) {
-			fs_pid = 0;
-			break;
-		}
-		usleep(100000);
-	}
-	skip_unless(1, "ra_faultfs did not mount the log folder");
+	fs_pid = ra_faultfs_start(back, mnt, ctl, "ok");
+	if (fs_pid < 0)
+		fs_pid = 0;
+	skip_unless(fs_pid == 0, "ra_faultfs did not mount the log folder");
 }
 
 static int
 faults_teardown(void **state)
 {
+	char mnt[128];
+
 	if (fs_pid > 0) {
 		/* The daemon is stopped first: it holds the log open. */
 		ra_kernel_restore();
-		kill(fs_pid, SIGTERM);
-		waitpid(fs_pid, NULL, 0);
-		fs_pid = 0;
+		snprintf(mnt, sizeof(mnt), "%s/log", ra_k.dir);
+		ra_faultfs_stop(&fs_pid, mnt);
 	}
 	return ra_kernel_teardown(state);
 }

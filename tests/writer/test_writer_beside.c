@@ -24,7 +24,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,14 +31,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "ra_faultfs_mount.h"
 #include "ra_test.h"
 #include "writer/writer.h"
 #include "wr_test.h"
@@ -78,13 +75,10 @@ static void
 mount_faultfs(const char *dir, const char *mode)
 {
 	char back[PATH_MAX], ctl[PATH_MAX];
-	FILE *f;
-	int i;
+	const char *missing = ra_faultfs_missing();
 
-	if (access("/dev/fuse", R_OK | W_OK) < 0 ||
-	    access(RA_FAULTFS_PATH, X_OK) < 0) {
-		print_message("skipped: needs /dev/fuse and %s\n",
-		    RA_FAULTFS_PATH);
+	if (missing != NULL) {
+		print_message("skipped: %s\n", missing);
 		skip();
 	}
 	if (!private_mounts()) {
@@ -95,45 +89,18 @@ mount_faultfs(const char *dir, const char *mode)
 	join_path(back, sizeof(back), dir, "back");
 	join_path(fs_mnt, sizeof(fs_mnt), dir, "mnt");
 	join_path(ctl, sizeof(ctl), dir, "ctl");
-	assert_int_equal(mkdir(back, 0700), 0);
 	assert_int_equal(mkdir(fs_mnt, 0700), 0);
-	assert_non_null(f = fopen(ctl, "w"));
-	fprintf(f, "%s\n", mode);
-	assert_int_equal(fclose(f), 0);
-	fs_pid = fork();
-	assert_true(fs_pid >= 0);
-	if (fs_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		execl(RA_FAULTFS_PATH, "ra_faultfs", "--ctl", ctl, back,
-		    fs_mnt, (char *)NULL);
-		_exit(127);
+	fs_pid = ra_faultfs_start(back, fs_mnt, ctl, mode);
+	if (fs_pid < 0) {
+		fs_pid = 0;
+		fail_msg("ra_faultfs did not mount %s", fs_mnt);
 	}
-	for (i = 0; i < 100; i++) {
-		struct stat a, b;
-
-		/* Mounted: the folder is another file system's root. */
-		if (stat(fs_mnt, &a) == 0 && stat(dir, &b) == 0 &&
-		    a.st_dev != b.st_dev)
-			return;
-		if (waitpid(fs_pid, NULL, WNOHANG) == fs_pid) {
-			fs_pid = 0;
-			break;
-		}
-		usleep(50000);
-	}
-	fail_msg("ra_faultfs did not mount %s", fs_mnt);
 }
 
 static int
 beside_teardown(void **state)
 {
-	if (fs_pid > 0) {
-		kill(fs_pid, SIGTERM);
-		waitpid(fs_pid, NULL, 0);
-		fs_pid = 0;
-	}
-	if (fs_mnt[0] != '\0')
-		umount2(fs_mnt, MNT_DETACH);
+	ra_faultfs_stop(&fs_pid, fs_mnt);
 	fs_mnt[0] = '\0';
 	return teardown(state);
 }

@@ -26,12 +26,15 @@
  *   enospc        write fails with ENOSPC
  *   delay MS      each write and fsync first sleeps MS milliseconds
  *   eio-after N   the next N writes pass, later ones fail with EIO
+ *   eio-sync N MS each write and fsync first sleeps MS milliseconds, as
+ *                 with delay; the next N fsyncs pass, the one after
+ *                 fails with EIO, and the later ones pass again
  *
  * CTL is read again at each write, fsync and flush: each such request
  * meets the line CTL holds then, however quickly it was rewritten.  An
  * empty file (one caught between its truncation and its write) and a
  * line not understood (warned once) leave the fault as it was.
- * eio-after counts from when its line appeared: CTL written again (a new
+ * eio-after and eio-sync count from when their line appeared: CTL written again (a new
  * inode, mtime or line) starts it over.  Replacing CTL by rename(2) is
  * atomic and always gives a new inode; "echo eio > CTL" works as well.
  *
@@ -70,25 +73,27 @@
 #include <time.h>
 #include <unistd.h>
 
-enum fault { FT_NONE, FT_EIO, FT_ENOSPC, FT_DELAY, FT_EIO_AFTER };
+enum fault { FT_NONE, FT_EIO, FT_ENOSPC, FT_DELAY, FT_EIO_AFTER, FT_EIO_SYNC };
 
 static const struct {
 	const char	*word;
 	enum fault	 fault;
-	int		 has_arg;
+	int		 nargs;		/* numbers after the word */
 } faults[] = {
 	{ "ok", FT_NONE, 0 },
 	{ "eio", FT_EIO, 0 },
 	{ "enospc", FT_ENOSPC, 0 },
 	{ "delay", FT_DELAY, 1 },
 	{ "eio-after", FT_EIO_AFTER, 1 },
+	{ "eio-sync", FT_EIO_SYNC, 2 },
 };
 
 static struct {
 	int		 root;		/* BACKING_DIR */
 	const char	*ctl;		/* NULL: no faults */
 	enum fault	 fault;
-	unsigned long	 arg;		/* ms, or writes left */
+	unsigned long	 arg;		/* ms, or writes or syncs left */
+	unsigned long	 arg2;		/* eio-sync's ms */
 	char		 line[64];	/* CTL's line in force */
 	char		 bad[64];	/* the last line warned of */
 	struct stat	 st;		/* CTL when its line came */
@@ -160,11 +165,13 @@ rel(const char *path)
 	return *path != '\0' ? path : ".";
 }
 
-/* 0 and the fault in *f, *arg; -EINVAL for a line not understood. */
+/* 0 and the fault in *f, its numbers in arg[]; -EINVAL for a line not
+ * understood. */
 static int
-ctl_parse(const char *s, enum fault *f, unsigned long *arg)
+ctl_parse(const char *s, enum fault *f, unsigned long arg[2])
 {
 	size_t i, len;
+	int k;
 	char *end;
 
 	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
@@ -174,14 +181,17 @@ ctl_parse(const char *s, enum fault *f, unsigned long *arg)
 			continue;
 		s += len;
 		*f = faults[i].fault;
-		*arg = 0;
-		if (!faults[i].has_arg)
-			return *s == '\0' ? 0 : -EINVAL;
-		if (*s != ' ' || s[1] < '0' || s[1] > '9')
-			return -EINVAL;
-		errno = 0;
-		*arg = strtoul(s + 1, &end, 10);
-		return errno == 0 && *end == '\0' ? 0 : -EINVAL;
+		arg[0] = arg[1] = 0;
+		for (k = 0; k < faults[i].nargs; k++) {
+			if (*s != ' ' || s[1] < '0' || s[1] > '9')
+				return -EINVAL;
+			errno = 0;
+			arg[k] = strtoul(s + 1, &end, 10);
+			if (errno != 0)
+				return -EINVAL;
+			s = end;
+		}
+		return *s == '\0' ? 0 : -EINVAL;
 	}
 	return -EINVAL;
 }
@@ -201,7 +211,7 @@ static void
 ctl_check(void)
 {
 	char buf[sizeof(fs.line)];
-	unsigned long arg;
+	unsigned long arg[2];
 	enum fault f;
 	struct stat st;
 	ssize_t n;
@@ -232,7 +242,7 @@ ctl_check(void)
 		return;
 	if (strcmp(buf, fs.line) == 0 && same_file(&st, &fs.st))
 		return;
-	if (ctl_parse(buf, &f, &arg) < 0) {
+	if (ctl_parse(buf, &f, arg) < 0) {
 		if (strcmp(buf, fs.bad) != 0)
 			fprintf(stderr, "ra_faultfs: %s: \"%s\" not "
 			    "understood; the fault stays \"%s\"\n", fs.ctl,
@@ -241,7 +251,8 @@ ctl_check(void)
 		return;
 	}
 	fs.fault = f;
-	fs.arg = arg;
+	fs.arg = arg[0];
+	fs.arg2 = arg[1];
 	strcpy(fs.line, buf);
 	fs.st = st;
 	fs.bad[0] = '\0';
@@ -277,6 +288,9 @@ fault_write(void)
 			return -EIO;
 		fs.arg--;
 		return 0;
+	case FT_EIO_SYNC:
+		nap(fs.arg2);
+		return 0;
 	default:
 		return 0;
 	}
@@ -290,6 +304,16 @@ fault_sync(void)
 		return -EIO;
 	if (fs.fault == FT_DELAY)
 		nap(fs.arg);
+	if (fs.fault == FT_EIO_SYNC) {
+		nap(fs.arg2);
+		/* Once: then the count is past any a test would reach. */
+		if (fs.arg == 0) {
+			fs.arg = ULONG_MAX;
+			return -EIO;
+		}
+		if (fs.arg != ULONG_MAX)
+			fs.arg--;
+	}
 	return 0;
 }
 

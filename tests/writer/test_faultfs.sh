@@ -12,7 +12,9 @@
 # write fails with ENOSPC.  "delay 200": a write and an fdatasync take
 # 150 ms at least (no upper bound: a slow machine is no failure).
 # "eio-after 2": two writes pass, the third fails, and the line written
-# again starts the count over.  A line not understood is warned of and
+# again starts the count over.  "eio-sync 1 200": a write takes 150 ms
+# at least and passes; the first fdatasync passes, the second fails with
+# EIO, the third passes.  A line not understood is warned of and
 # changes nothing.  The counters printed on SIGUSR2 and at exit are what
 # was done, and SIGTERM unmounts.
 #
@@ -202,6 +204,25 @@ fault "eio-after 2"
 try append "$mnt/h" '4\n'
 wrote 2
 expect "eio-after 2, written again: the count starts over" test "$rc" = 0
+
+# ---- eio-sync ----
+fault "eio-sync 1 200"
+t0=$(now_ms)
+try append "$mnt/h" '6\n'
+t1=$(now_ms)
+wrote 2
+expect "eio-sync 1 200: a write works, in $((t1 - t0)) ms, 150 at least" \
+	test "$rc" = 0 -a $((t1 - t0)) -ge 150
+try sync -d "$mnt/h"
+fsyncs=$((fsyncs + 1))
+expect "eio-sync 1 200: the first fdatasync passes" test "$rc" = 0
+try sync -d "$mnt/h"
+fsyncs=$((fsyncs + 1))
+expect "eio-sync 1 200: the second fails with EIO" \
+	failed_with "Input/output error"
+try sync -d "$mnt/h"
+fsyncs=$((fsyncs + 1))
+expect "eio-sync 1 200: the third passes" test "$rc" = 0
 
 # ---- a line not understood ----
 fault enospc

@@ -4,10 +4,11 @@
  *
  * The write path (writer.c) fills a buffer and closes it (wr_close_current);
  * wr_submit_queued sends what is queued as flush asks (writer.c's essay
- * says how each mode chains its writes and syncs); wr_reap takes the
- * completions: a write's records count as written, a sync's as durable,
- * a short write is sent again (in a chain, the whole rest of the chain
- * with a new sync, once the kernel cancelled the old one).
+ * says how each mode chains its writes and syncs); reap.c takes the
+ * completions and hands each write's here (wr_write_done): its records
+ * count as written, a short write is sent again (in a chain, the whole
+ * rest of the chain with a new sync, once the kernel cancelled the old
+ * one: wr_maybe_resubmit).
  *
  * A failed write drops its buffer's records, counted.  Nothing later is
  * written until the file is cut back to where that buffer started
@@ -39,13 +40,9 @@
  * through io_uring, where the disk's time is a worker's and the writer
  * goes on taking records (a disk of 20 ms a write: kernel/test_faults).
  *
- * Group commit (data, sync) keeps two syncs in flight at most: once a
- * chain's writes are all done and only its sync runs, the chain steps
- * aside (prior) and the next one's writes and sync go out beside it
- * (maybe_retire).  A record that came during a sync waited for that sync
- * and then for its own; now for its own.  The second sync goes through a
- * second open of the log (open_fd2 says why), and answers count in the
- * order the syncs were asked.
+ * Group commit (data, sync) keeps two syncs in flight at most (reap.c
+ * says when a chain steps aside); a chain of gen 1 is synced through
+ * the log's second open, fd2, which wr_close_log closes with the log.
  *
  * This file calls nothing above it: what a completion asks of the rest
  * (an action, an event for the daemon, the state republished) is left in
@@ -54,9 +51,7 @@
  * needs changes at once (drop_queued, rebase).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <liburing.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,8 +61,8 @@
 #include "common/stat.h"
 #include "writer/writer_int.h"
 
-static void
-free_buffer(struct wbuf *b)
+void
+wr_free_buffer(struct wbuf *b)
 {
 	b->state = WB_FREE;
 }
@@ -372,8 +367,8 @@ rebase(struct wr *w)
 }
 
 /* A cancelled chain goes again once every one of its writes answered. */
-static void
-maybe_resubmit(struct wr *w)
+void
+wr_maybe_resubmit(struct wr *w)
 {
 	unsigned i;
 
@@ -449,7 +444,7 @@ wr_submit_queued(struct wr *w)
 			w->qhead = (w->qhead + 1) % w->c.nbufs;
 			w->qlen--;
 			drop_buffer(w, b, wr_drop_state(w));
-			free_buffer(b);
+			wr_free_buffer(b);
 			continue;
 		}
 
@@ -500,8 +495,8 @@ wr_submit_queued(struct wr *w)
 	}
 }
 
-static void
-write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
+void
+wr_write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 {
 	unsigned i;
 
@@ -519,7 +514,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 	if (res < 0) {
 		write_failed(w, b, -res);
 		if (!b->in_chain)
-			free_buffer(b);
+			wr_free_buffer(b);
 		else
 			b->state = WB_WRITTEN;
 		return;
@@ -554,109 +549,7 @@ write_done(struct wr *w, struct wbuf *b, int res, uint64_t now)
 	if (b->in_chain)
 		b->state = WB_WRITTEN;
 	else
-		free_buffer(b);
-}
-
-/* A chain's sync answered: its records durable, or not, and its
- * buffers free. */
-static void
-finish_chain(struct wr *w, struct wchain *c, int res, uint64_t now)
-{
-	unsigned i, j;
-
-	c->active = false;
-	for (i = 0; w->c.ack_durable && i < c->n; i++)
-		wr_ack_buffer(w, c->bufs[i], res < 0 ? RING_ACK_ERROR :
-		    w->space_hit ? RING_ACK_WRITTEN_LOW : RING_ACK_WRITTEN);
-	if (res < 0) {
-		STAT_ADD(w->st.sync_errors, 1);
-		if (log_ratelimit_ok(&w->rl))
-			log_warnx("writer: %s: sync failed: %s", w->path,
-			    strerror(-res));
-	} else {
-		uint64_t durable = c->base;
-
-		/* A failed write left its buffer with nrec 0. */
-		for (i = 0; i < c->n; i++)
-			durable += c->bufs[i]->nrec;
-		STAT_ADD(w->st.syncs, 1);
-		if (durable > w->st.durable)
-			STAT_SET(w->st.durable, durable);
-		/* Group commit keeps every record's receive time to here. */
-		for (i = 0; group_commit(w) && i < c->n; i++) {
-			struct wbuf *b = c->bufs[i];
-
-			for (j = 0; j < b->nrec; j++)
-				hist_add(&w->st.lat_durable,
-				    now - b->recv_ns[j]);
-		}
-	}
-	for (i = 0; i < c->n; i++)
-		free_buffer(c->bufs[i]);
-	c->n = 0;
-}
-
-/* The chain's sync answered.  Answers count in the order the syncs were
- * asked: one that ends before the sync beside it (prior) waits for it. */
-static void
-sync_done(struct wr *w, int res, uint64_t now)
-{
-	if (res == -ECANCELED) {
-		/* A short or failed write broke the chain: go again. */
-		w->chain.resubmit = true;
-		maybe_resubmit(w);
-		return;
-	}
-	if (w->prior.active) {
-		w->chain.answered = true;
-		w->chain.res = res;
-		return;
-	}
-	finish_chain(w, &w->chain, res, now);
-}
-
-/* The sync beside the chain answered (all its writes were done: a
- * cancel here is the ring's, a failure), and then the chain's, if it
- * came first. */
-static void
-prior_done(struct wr *w, int res, uint64_t now)
-{
-	finish_chain(w, &w->prior, res, now);
-	if (w->chain.answered) {
-		w->chain.answered = false;
-		finish_chain(w, &w->chain, w->chain.res, now);
-	}
-}
-
-/*
- * The log opened a second time, for the syncs of gen 1: a file of its
- * own, not a dup.  The kernel tells a write-back error to the next sync
- * of each file that was open when it happened; two syncs in flight on
- * one file could each take the other's error, and the one that took
- * none would count records durable that are not.  With a file each,
- * each is told every error since its own last sync (a sync may be told
- * an error its neighbour was told too: its records then count as not
- * durable, the cautious side).  false: it cannot be opened (no /proc):
- * chains go one at a time, as before.
- */
-static bool
-open_fd2(struct wr *w)
-{
-	char path[64];
-
-	if (w->fd2 >= 0)
-		return true;
-	if (w->fd2_refused)
-		return false;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-	w->fd2 = open(path, O_RDONLY | O_CLOEXEC);
-	if (w->fd2 < 0) {
-		w->fd2_refused = true;
-		log_warn("writer: %s: cannot open it again; group commit "
-		    "makes one sync at a time", w->path);
-		return false;
-	}
-	return true;
+		wr_free_buffer(b);
 }
 
 void
@@ -669,117 +562,4 @@ wr_close_log(struct wr *w)
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
-}
-
-/*
- * Group commit: a chain whose writes are all done, its sync alone in the
- * ring, steps aside (prior), and the next chain's writes and sync go out
- * beside that sync rather than after it.  A record that came while a sync
- * ran waited for it to end and then for its own; now only for its own.
- * The new chain's sync covers the prior's writes as well (a sync waits
- * for every write-back of the file under way), so its answer is counted
- * after the prior's, never before.  At most two: a third waits, as the
- * second did before.  Not for a chain that went back to the ring (a short
- * write), nor while a failed write is to be cut back.
- */
-static void
-maybe_retire(struct wr *w)
-{
-	struct wchain *c = &w->chain;
-	struct wbuf **spare;
-	unsigned i;
-
-	if (!group_commit(w) || !c->active || !c->in_ring || c->resubmit ||
-	    c->answered || w->prior.active || w->rebase || w->inflight > 0)
-		return;
-	for (i = 0; i < c->n; i++)
-		if (c->bufs[i]->state != WB_WRITTEN ||
-		    c->bufs[i]->done < c->bufs[i]->len)
-			return;
-	if (c->gen == 0 && !open_fd2(w))
-		return;
-	spare = w->prior.bufs;
-	w->prior = *c;
-	c->active = false;	/* chain_begin makes the next one */
-	c->n = 0;
-	c->bufs = spare;
-}
-
-/* The syncs answered in one reap. */
-struct wr_answers {
-	bool sync_seen, prior_seen;
-	int sync_res, prior_res;
-};
-
-/* One answer, from io_uring or the direct path. */
-static void
-complete(struct wr *w, uint64_t tag, int res, uint64_t now,
-    struct wr_answers *a)
-{
-	if (tag == WR_TAG_WAKE) {
-		/* Readable (the poll said so): the read does not block. */
-		if (res > 0 && read(w->c.self->efd, &w->wake_val,
-		    sizeof(w->wake_val)) < 0)
-			log_warn("writer: waiter");
-		w->wake_armed = false;
-	} else if (tag == WR_TAG_SYNC || tag == WR_TAG_SYNC1) {
-		/* Handled after the writes of this batch, so that a cancelled
-		 * chain sees all of its writes answered. */
-		if (w->prior.active &&
-		    w->prior.gen == (tag == WR_TAG_SYNC1 ? 1u : 0u)) {
-			a->prior_seen = true;
-			a->prior_res = res;
-		} else {
-			a->sync_seen = true;
-			a->sync_res = res;
-		}
-	} else {
-		write_done(w, (struct wbuf *)(uintptr_t)tag, res, now);
-	}
-}
-
-bool
-wr_reap(struct wr *w)
-{
-	struct io_uring_cqe *cqe;
-	unsigned head, n = 0;
-	uint64_t now = clock_mono_ns();
-	struct wr_answers a = { 0 };
-	int res;
-
-	w->requeued = 0;
-	/* The sync thread's answer, taken as io_uring's would be. */
-	if (wr_syncer_take(&w->syncer, &res))
-		wr_post_done(w, WR_TAG_SYNC, res);
-
-	/* The answers of what was made at once (all of it without
-	 * io_uring); those they cause wait their turn, as io_uring's
-	 * would. */
-	n = w->ndone;
-	for (unsigned i = 0; i < n; i++)
-		complete(w, w->done[i].tag, w->done[i].res, now, &a);
-	w->ndone -= n;
-	memmove(w->done, w->done + n, w->ndone * sizeof(*w->done));
-	/* io_uring's answers are its own thread's: it sleeps until one
-	 * comes, and one taken by a borrower (ingest) would leave it asleep
-	 * with no wake-up armed. */
-	if (!w->direct && !w->lent) {
-		unsigned k = 0;
-
-		io_uring_for_each_cqe(&w->ring, head, cqe) {
-			k++;
-			complete(w, io_uring_cqe_get_data64(cqe), cqe->res,
-			    now, &a);
-		}
-		io_uring_cq_advance(&w->ring, k);
-		n += k;
-	}
-	if (a.prior_seen)
-		prior_done(w, a.prior_res, now);
-	if (a.sync_seen)
-		sync_done(w, a.sync_res, now);
-	else
-		maybe_resubmit(w);
-	maybe_retire(w);
-	return n > 0;
 }

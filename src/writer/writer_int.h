@@ -234,13 +234,18 @@ void wr_io_close_idle(struct wr *w);
 void wr_io_reopen(struct wr *w);
 void wr_submit(struct wr *w);
 
-/* io.c: buffers out, completions in. */
+/* io.c: buffers out, and what their writes' answers do. */
 void wr_close_current(struct wr *w);
 void wr_close_log(struct wr *w);
 void wr_submit_queued(struct wr *w);
 void wr_submit_bare_sync(struct wr *w, bool datasync);
 void wr_ack_buffer(struct wr *w, struct wbuf *b, enum ring_ack_state st);
 enum ring_ack_state wr_drop_state(const struct wr *w);
+void wr_free_buffer(struct wbuf *b);
+void wr_write_done(struct wr *w, struct wbuf *b, int res, uint64_t now);
+void wr_maybe_resubmit(struct wr *w);
+
+/* reap.c: the answers of a reap, syncs' included; true if any came. */
 bool wr_reap(struct wr *w);
 
 /*

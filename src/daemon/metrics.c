@@ -235,6 +235,10 @@ collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
 	C("syncs beside another", "syncs_beside_total",
 	    "Group commit (flush = data or sync): syncs sent while the one "
 	    "before was still in flight.", st->wr.syncs_beside),
+	C("syncs held", "syncs_held_total",
+	    "Group commit: of those, syncs that ended before the one sent "
+	    "ahead of them; their records counted as durable once it ended.",
+	    st->wr.syncs_held),
 	C("writer rings renewed", "writer_ring_renewals_total",
 	    "Times the idle writer closed its io_uring until woken, so that "
 	    "the kernel's worker thread for its syncs did not stay.",

@@ -86,6 +86,7 @@ sync_done(struct wr *w, int res, uint64_t now)
 	if (w->prior.active) {
 		w->chain.answered = true;
 		w->chain.res = res;
+		STAT_ADD(w->st.syncs_held, 1);
 		return;
 	}
 	finish_chain(w, &w->chain, res, now);
@@ -169,6 +170,28 @@ maybe_retire(struct wr *w)
 	c->bufs = spare;
 }
 
+/*
+ * prior_answers_last (tests): the prior's answer is kept while the chain's
+ * sync is in the ring, to be answered; released once the chain's came,
+ * or once the chain cannot answer before the prior ends (it goes again
+ * after a cut back, which waits for the prior).
+ */
+static void
+keep_prior(struct wr *w, int res)
+{
+	w->prior_late = true;
+	w->prior_late_res = res;
+}
+
+static bool
+release_prior(const struct wr *w)
+{
+	const struct wchain *c = &w->chain;
+
+	return w->prior_late && (c->answered || !c->active || !c->in_ring ||
+	    c->resubmit || w->rebase);
+}
+
 /* The syncs answered in one reap. */
 struct wr_answers {
 	bool sync_seen, prior_seen;
@@ -238,12 +261,20 @@ wr_reap(struct wr *w)
 		io_uring_cq_advance(&w->ring, k);
 		n += k;
 	}
+	if (a.prior_seen && w->c.prior_answers_last) {
+		keep_prior(w, a.prior_res);
+		a.prior_seen = false;
+	}
 	if (a.prior_seen)
 		prior_done(w, a.prior_res, now);
 	if (a.sync_seen)
 		sync_done(w, a.sync_res, now);
 	else
 		wr_maybe_resubmit(w);
+	if (release_prior(w)) {
+		w->prior_late = false;
+		prior_done(w, w->prior_late_res, now);
+	}
 	maybe_retire(w);
 	return n > 0;
 }

@@ -104,6 +104,11 @@ struct wr_config {
 	 * or dropped; its consumer is woken.  NULL: no messages. */
 	struct ring *acks;
 	bool ack_durable;
+	/* Tests: of two syncs in flight (group commit), the prior's answer
+	 * is taken only after the later one's, an order the kernel may
+	 * give; so that the held answer (reap.c) is tested whatever order
+	 * this kernel gives. */
+	bool prior_answers_last;
 };
 
 struct wr_stats {
@@ -139,6 +144,8 @@ struct wr_stats {
 					 * the writer's sync thread */
 	uint64_t syncs_beside;	/* group commit: syncs sent while the one
 				 * before was still in flight */
+	uint64_t syncs_held;	/* ... that ended before it: their answer
+				 * waited for its */
 	uint64_t ring_renewals;	/* the io_uring closed, idle, to be made
 				 * anew when woken */
 	uint64_t helped;	/* records taken by ingest (wr_help) */

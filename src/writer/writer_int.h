@@ -128,6 +128,10 @@ struct wr {
 	int fd2;			/* the log opened again: the syncs of
 					 * chains of gen 1 (io.c) */
 	bool fd2_refused;		/* ... it could not be */
+	bool prior_late;		/* prior_answers_last: its answer came,
+					 * kept (prior_late_res) for after
+					 * the chain's */
+	int prior_late_res;
 	struct wr_syncer syncer;	/* its sync, when not in the ring */
 	unsigned cap_rec;
 

@@ -93,7 +93,9 @@ fld_kind(unsigned type, const struct field *f)
 	return k;
 }
 
-/* The next space-separated token, and its first '=' (or NULL). */
+/* The next space-separated token, and its first '=' (or NULL).  memchr
+ * for both: a value can be hundreds of bytes (a PROCTITLE's hex, a
+ * path), and it reads them a vector at a time. */
 static bool
 next_token(struct walk *w, const char **tok, size_t *len, const char **eq)
 {
@@ -105,10 +107,10 @@ next_token(struct walk *w, const char **tok, size_t *len, const char **eq)
 		w->p = p;
 		return false;
 	}
-	*eq = NULL;
-	for (q = p; q < w->end && *q != ' '; q++)
-		if (*q == '=' && *eq == NULL)
-			*eq = q;
+	q = memchr(p, ' ', (size_t)(w->end - p));
+	if (q == NULL)
+		q = w->end;
+	*eq = memchr(p, '=', (size_t)(q - p));
 	*tok = p;
 	*len = (size_t)(q - p);
 	w->p = q;

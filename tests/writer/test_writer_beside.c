@@ -191,18 +191,20 @@ check_acks(struct ring *acks, unsigned n, unsigned *first)
 }
 
 /* N_BESIDE records of remote clients, acknowledged when durable, the
- * prior's answer taken last, on ra_faultfs in MODE. */
+ * prior's answer taken last, on ra_faultfs playing FAULT with DELAY_MS
+ * ("delay", "eio-sync N"). */
 static void
-held_run(enum wr_flush flush, const char *mode, const char *name,
+held_run(enum wr_flush flush, const char *fault, const char *name,
     struct wr_stats *st, unsigned *error_acks, unsigned *first_error)
 {
-	char dir[64], path[PATH_MAX];
+	char dir[64], path[PATH_MAX], mode[32];
 	struct wr_config c;
 	struct buf want = { 0 };
 	struct run_result res;
 	struct ring acks;
 
 	make_tmpdir(dir, sizeof(dir));
+	snprintf(mode, sizeof(mode), "%s %d", fault, DELAY_MS);
 	mount_faultfs(dir, mode);
 	join_path(path, sizeof(path), fs_mnt, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, 50);
@@ -235,13 +237,11 @@ held_run(enum wr_flush flush, const char *mode, const char *name,
 static void
 test_held(void **state)
 {
-	char mode[32];
 	struct wr_stats st;
 	unsigned errors, first;
 
 	(void)state;
-	snprintf(mode, sizeof(mode), "delay %d", DELAY_MS);
-	held_run(WR_FLUSH_SYNC, mode, "held", &st, &errors, &first);
+	held_run(WR_FLUSH_SYNC, "delay", "held", &st, &errors, &first);
 	assert_int_equal(errors, 0);
 	assert_int_equal(st.sync_errors, 0);
 	assert_int_equal(st.durable, N_BESIDE);
@@ -250,13 +250,12 @@ test_held(void **state)
 static void
 test_held_error(void **state)
 {
-	char mode[32];
 	struct wr_stats st;
 	unsigned errors, first;
 
 	(void)state;
-	snprintf(mode, sizeof(mode), "eio-sync 0 %d", DELAY_MS);
-	held_run(WR_FLUSH_DATA, mode, "held_error", &st, &errors, &first);
+	held_run(WR_FLUSH_DATA, "eio-sync 0", "held_error", &st, &errors,
+	    &first);
 	print_message("held_error: %u records acknowledged as not written, "
 	    "from token %u\n", errors, first);
 	assert_int_equal(st.sync_errors, 1);

@@ -6,7 +6,9 @@
  *   the default (40 ms): the state report counts gathering sleeps, the
  *   receives took several records each, and every event is logged once,
  *   in the kernel's order, TERM coming right after the last one (records
- *   may be waiting in the socket while ingest sleeps).
+ *   may be waiting in the socket while ingest sleeps).  The ingest
+ *   thread's timer slack is 1 us at most, so a gathering sleep ends when
+ *   planned, not up to the kernel's default 50 us later.
  * - gather_ms = 0, and flush = sync (which asks for each record on disk as
  *   soon as may be): no gathering sleep at all.
  * - SIGHUP to flush = sync stops the gathering from the next batch on.
@@ -22,6 +24,8 @@
  * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
  * lock and the clean-up on every exit path.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -84,6 +88,43 @@ assert_events_in_order(const char *file)
 
 /* An event a millisecond; then the state report's figures, and TERM at
  * once: every event logged, once, and in order. */
+/* The timer slack (ns) of the daemon's thread named NAME; -1 if none. */
+static long
+thread_slack(const char *name)
+{
+	char path[PATH_MAX], comm[32];
+	struct dirent *e;
+	long slack = -1;
+	DIR *d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)ra_k.daemon_pid);
+	assert_non_null(d = opendir(path));
+	while (slack < 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm",
+		    (int)ra_k.daemon_pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		comm[0] = '\0';
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strcmp(comm, name) != 0)
+			continue;
+		/* A thread's own file is /proc/TID's, not under task/. */
+		snprintf(path, sizeof(path), "/proc/%s/timerslack_ns",
+		    e->d_name);
+		assert_non_null(f = fopen(path, "r"));
+		assert_int_equal(fscanf(f, "%ld", &slack), 1);
+		fclose(f);
+	}
+	closedir(d);
+	return slack;
+}
+
 static void
 stream_and_stop(struct figures *f)
 {
@@ -111,10 +152,14 @@ static void
 test_stream_is_gathered(void **s)
 {
 	struct figures f;
+	long slack;
 
 	(void)s;
 	/* ringauditd.conf's default: 40 ms. */
 	start("on", "incremental_async", NULL);
+	slack = thread_slack("ra-ingest");
+	print_message("ra-ingest's timer slack: %ld ns\n", slack);
+	assert_true(slack >= 0 && slack <= 1000);
 	stream_and_stop(&f);
 	assert_true(f.gathers > 0);
 	/* An event's three records come together; gathered, a receive

@@ -7,7 +7,10 @@
  * ones are built as Concurrency Kit's validate/ programs are: two threads
  * pinned to CPUs 0 and 1 (when there are two), started together on a
  * barrier.  The stress test pushes millions of distinct items through a
- * small ring so that both sides really sleep; the lost-wake-up test puts
+ * small ring, and makes each side sleep at least once whatever the two
+ * threads' speeds (the consumer takes nothing until the producer sleeps
+ * for room; half-way, the producer pushes nothing until the consumer
+ * sleeps for items); the lost-wake-up test puts
  * the consumer to sleep without a timeout, thousands of times, under an
  * alarm, so that one missed wake-up fails the program instead of hanging it.
  * The stress test's producer also sleeps without a timeout, so a consumer
@@ -494,6 +497,11 @@ stress_producer(void *arg)
 	pin_self(s->cpu[0]);
 	pthread_barrier_wait(&s->barrier);
 	for (i = 1; i <= s->n; i++) {
+		/* Once, half-way: nothing until the consumer sleeps, so that
+		 * its sleep and wake are taken whatever the two speeds. */
+		if (i == s->n / 2)
+			while (atomic_load(&s->cons_w.sleeping) == 0)
+				ck_pr_stall();
 		ring_push_wait(&s->r, item(i), &s->prod_w, NULL);
 		/* One fence per item; a system call only if it sleeps. */
 		ring_waiter_wake(s->r.consumer);
@@ -511,6 +519,10 @@ stress_consumer(void *arg)
 
 	pin_self(s->cpu[1]);
 	pthread_barrier_wait(&s->barrier);
+	/* Nothing taken until the producer waits for room, asleep: the full
+	 * ring's wait and wake are taken whatever the two speeds. */
+	while (!atomic_load(&s->r.full_wait))
+		ck_pr_stall();
 	while (expect <= s->n) {
 		void *it;
 		uint32_t epoch;
@@ -593,8 +605,9 @@ test_stress_two_threads(void **state)
 		    (uintptr_t)s->bad_item);
 	assert_true(s->got == s->n);
 	assert_false(ring_trypop(&s->r, &it));
-	/* Both sleep paths were really taken. */
+	/* Both sleep paths were really taken (each forced once). */
 	assert_true(s->r.pstats.full_waits > 0);
+	assert_true(atomic_load(&s->prod_w.sleeps) > 0);
 	assert_true(atomic_load(&s->cons_w.sleeps) > 0);
 	assert_int_equal(s->r.pstats.high_water, ring_capacity(&s->r));
 

@@ -50,6 +50,15 @@ die() {
 
 # kstat KEY: a value of `auditctl -s` (enabled, pid, backlog_limit, ...).
 kstat() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }'; }
+# last_line_open FILE: the number of FILE's last line if no newline ends
+# it (a write cut short), wc -l's + 1; else 0.
+last_line_open() {
+	local n=0
+	if [ -s "$1" ] && [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" != '\n' ]; then
+		n=$(($(wc -l < "$1") + 1))
+	fi
+	echo "$n"
+}
 
 # wait_for TENTHS CMD...: true once CMD is, polling every 0.1 s.
 wait_for() {

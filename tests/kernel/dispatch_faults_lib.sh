@@ -181,12 +181,9 @@ compare() {
 	done
 	[ -e "$lost" ] || lost=/dev/null
 	# An unterminated last line: its number (wc counts newlines).
-	local open_line=0
-	[ -s "$cap" ] && [ "$(tail -c 1 "$cap" | od -An -c | tr -d ' ')" != '\n' ] &&
-		open_line=$(($(wc -l < "$cap") + 1))
-	local lost_open=0
-	[ -s "$lost" ] && [ "$(tail -c 1 "$lost" | od -An -c | tr -d ' ')" != '\n' ] &&
-		lost_open=$(($(wc -l < "$lost") + 1))
+	local open_line lost_open
+	open_line=$(last_line_open "$cap")
+	lost_open=$(last_line_open "$lost")
 	awk -v first="$first" -v last="$last" -v missing_out="$cap.missing" \
 	    -v open_line="$open_line" -v lost_open="$lost_open" '
 	function norm(s) { sub(/ +$/, "", s); return s }

@@ -24,8 +24,6 @@
  * Needs root and the kernel's audit subsystem; see ra_kernel.h for the
  * lock and the clean-up on every exit path.
  */
-#include <dirent.h>
-#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -88,41 +86,14 @@ assert_events_in_order(const char *file)
 
 /* An event a millisecond; then the state report's figures, and TERM at
  * once: every event logged, once, and in order. */
-/* The timer slack (ns) of the daemon's thread named NAME; -1 if none. */
+/* The timer slack (ns) of the daemon's thread named NAME; -1 if none
+ * (a thread's own file is /proc/TID's, not under task/). */
 static long
 thread_slack(const char *name)
 {
-	char path[PATH_MAX], comm[32];
-	struct dirent *e;
-	long slack = -1;
-	DIR *d;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)ra_k.daemon_pid);
-	assert_non_null(d = opendir(path));
-	while (slack < 0 && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm",
-		    (int)ra_k.daemon_pid, e->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		comm[0] = '\0';
-		if (fgets(comm, sizeof(comm), f) == NULL)
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		if (strcmp(comm, name) != 0)
-			continue;
-		/* A thread's own file is /proc/TID's, not under task/. */
-		snprintf(path, sizeof(path), "/proc/%s/timerslack_ns",
-		    e->d_name);
-		assert_non_null(f = fopen(path, "r"));
-		assert_int_equal(fscanf(f, "%ld", &slack), 1);
-		fclose(f);
-	}
-	closedir(d);
-	return slack;
+	return ra_run_count("for t in /proc/%d/task/*; do grep -qx %s $t/comm "
+	    "&& cat /proc/${t##*/}/timerslack_ns; done", (int)ra_k.daemon_pid,
+	    name);
 }
 
 static void

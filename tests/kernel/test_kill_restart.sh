@@ -77,8 +77,7 @@ for ((k = 1; k <= kills; k++)); do
 	wait "$gen" 2>/dev/null
 	gen=
 	# Cut mid-line: the next start must mend it.
-	[ -s "$log" ] && [ "$(tail -c 1 "$log" | od -An -c | tr -d ' ')" != '\n' ] &&
-		torn=$((torn + 1))
+	[ "$(last_line_open "$log")" -gt 0 ] && torn=$((torn + 1))
 done
 start_registered ringauditd "$ringauditd" "$d" dpid
 marker_logs=("$log")

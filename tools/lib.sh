@@ -15,14 +15,14 @@ ra_lock() {
 	fi
 }
 
-# ra_bench_begin BUILD: builds ringauditd and ringaudit-bench in BUILD
+# ra_bench_begin BUILD: builds ringauditd, ringaudit-bench and ra-floor in BUILD
 # (RelWithDebInfo), takes the kernel lock and keeps the kernel's enabled
 # flag for ra_bench_end, which stops the daemon and puts the flag back:
 # call that from the script's EXIT trap.
 ra_enabled=
 ra_bench_begin() {
 	cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$1" -j"$(nproc)" --target ringauditd ringaudit-bench \
+	cmake --build "$1" -j"$(nproc)" --target ringauditd ringaudit-bench ra-floor \
 		>/dev/null
 	ra_lock
 	ra_enabled=$(ra_status enabled)
@@ -108,11 +108,13 @@ ra_start_server() {
 	done
 }
 
-# ra_daemon_bin NAME: the binary for ringauditd, auditd, or a path.
+# ra_daemon_bin NAME: the binary for ringauditd, auditd, floor (ra-floor:
+# the least a daemon can do, tools/ra_floor.c), or a path.
 ra_daemon_bin() {
 	case $1 in
 	ringauditd) echo build/ringauditd ;;
 	auditd) echo /usr/sbin/auditd ;;
+	floor) echo build/ra-floor ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -14,7 +14,9 @@
 #   - lost: what the kernel dropped.
 # Prints one line per run and, at the end, the ratios ringauditd/auditd
 # (means of the rounds).  A second ringauditd binary can be measured
-# beside them: DAEMONS="ringauditd auditd /path/to/old/ringauditd".
+# beside them: DAEMONS="ringauditd auditd /path/to/old/ringauditd"; and
+# the floor, the least a daemon can do (build/ra-floor): DAEMONS="ringauditd
+# auditd floor".
 #   tools/perf-cpu.sh [ROUNDS] [RATES...]   (default 2; 100 1000 5000 20000)
 # Env: FORMATS (default "RAW ENRICHED"), DAEMONS (default "ringauditd
 # auditd"), OUT (JSON lines; default /var/tmp/ra-cpu-<date>.jsonl),
@@ -168,19 +170,21 @@ for ((r = 1; r <= rounds; r++)); do
 		done
 	done
 done
-echo "# format | rate | ringauditd / auditd CPU per event | switches per event, ringauditd / auditd"
+echo "# format | rate | daemon | its CPU per event / auditd's | switches per event, its / auditd's"
 awk -F'[:,"]+' '
 	{ for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
 	  k = v["format"] " " v["rate"]; d = v["daemon"]
 	  cpu[k, d] += v["us_per_event"]; sw[k, d] += v["switches_per_event"]; n[k, d]++
-	  keys[k] = 1 }
-	END { for (k in keys) {
+	  keys[k] = 1; dms[d] = 1 }
+	END { for (k in keys) for (d in dms) {
+		if (d == "auditd" || !n[k, d])
+			continue
 		a = n[k, "auditd"] ? cpu[k, "auditd"] / n[k, "auditd"] : 0
-		b = n[k, "ringauditd"] ? cpu[k, "ringauditd"] / n[k, "ringauditd"] : 0
+		b = cpu[k, d] / n[k, d]
 		sa = n[k, "auditd"] ? sw[k, "auditd"] / n[k, "auditd"] : 0
-		sb = n[k, "ringauditd"] ? sw[k, "ringauditd"] / n[k, "ringauditd"] : 0
+		sb = sw[k, d] / n[k, d]
 		# Without auditd in DAEMONS there is no ratio to give.
 		if (a > 0)
-			printf "%s | %.1f / %.1f us = %.2f | %.2f / %.2f\n", k, b, a, b / a, sb, sa
+			printf "%s | %s | %.1f / %.1f us = %.2f | %.2f / %.2f\n", k, d, b, a, b / a, sb, sa
 		else
-			printf "%s | %.1f us (no auditd run) | %.2f\n", k, b, sb } }' "$out" | sort -k1,1 -k2n
+			printf "%s | %s | %.1f us (no auditd run) | %.2f\n", k, d, b, sb } }' "$out" | sort -k1,1 -k2n -k4

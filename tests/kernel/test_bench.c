@@ -15,6 +15,10 @@
  *  - SIGTERM in the middle of a --drain run: the tool dies of the signal
  *    after it unregistered, deleted its rule and restored the settings.
  *  - Bad arguments: exit 2, naming the option and the value.
+ *  - tools/ra_floor.c (ra-floor, the floor of PERF.md's CPU tables) as the
+ *    daemon: every event of a --rate run is in its log as a RAW line
+ *    (type=SYSCALL msg=audit(...), no EOE), it made at least one sync,
+ *    and on SIGTERM it exits 0 and the kernel's pid is 0 again.
  *
  * Needs root and the kernel's audit subsystem; skips (77) otherwise, and
  * fails instead with RA_REQUIRE_KERNEL.  The lock and the clean-up are
@@ -178,6 +182,66 @@ test_rate_against_ringauditd(void **s)
 }
 
 static void
+test_floor_writes_every_event(void **s)
+{
+	struct ingest_kstatus ks;
+	char args[512], key[64];
+	long syncs;
+	pid_t pid;
+	int i;
+
+	(void)s;
+	assert_int_equal(ra_run("mkdir -p %s/log", ra_k.dir), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[160];
+		int fd;
+
+		snprintf(err, sizeof(err), "%s/floor.err", ra_k.dir);
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDERR_FILENO);
+		execl(RA_FLOOR_PATH, "ra-floor", "-n", "-c", ra_k.dir,
+		    (char *)NULL);
+		_exit(127);
+	}
+	ra_k.daemon_pid = pid;	/* ra_kernel_restore stops it on a failure */
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(ingest_kernel_status(&ks), 0);
+		if (ks.pid == (uint32_t)pid)
+			break;
+		usleep(100000);
+	}
+	assert_int_equal(ks.pid, (uint32_t)pid);
+
+	snprintf(args, sizeof(args), "--rate 2000 --duration 1 --json "
+	    "--log %s/log/audit.log", ra_k.dir);
+	assert_int_equal(bench(args), 0);
+	print_message("%s", out);
+	assert_true(json_num("generated") > 0);
+	assert_int_equal(json_num("written"), json_num("generated"));
+	assert_int_equal(json_num("lost"), 0);
+	assert_int_equal(json_num("duplicates"), 0);
+	assert_int_equal(json_num("daemon_pid"), pid);
+	snprintf(key, sizeof(key), "ringaudit-bench-%lld",
+	    json_num("tool_pid"));
+	/* RAW lines as a daemon writes them: each event's SYSCALL record
+	 * whole, with its key, and no EOE. */
+	assert_int_equal(ra_run_count("grep -c '^type=SYSCALL msg=audit([0-9.]*:"
+	    "[0-9]*): arch=.* key=\"%s\"$' %s/log/audit.log", key, ra_k.dir),
+	    json_num("written"));
+	assert_int_equal(ra_run_count("grep -c '^type=EOE' %s/log/audit.log",
+	    ra_k.dir), 0);
+
+	assert_int_equal(ra_daemon_stop(), 0);
+	assert_int_equal(ingest_kernel_status(&ks), 0);
+	assert_int_equal(ks.pid, 0);
+	syncs = ra_run_count("sed -n 's/^ra-floor: [0-9]* records, \\([0-9]*\\) "
+	    "syncs$/\\1/p' %s/floor.err", ra_k.dir);
+	assert_true(syncs >= 1);
+}
+
+static void
 test_drain_registers_and_unregisters(void **s)
 {
 	struct ingest_kstatus before, now;
@@ -286,6 +350,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_arguments,
 		    ra_kernel_setup, ra_kernel_teardown),
 		cmocka_unit_test_setup_teardown(test_rate_against_ringauditd,
+		    ra_kernel_setup, ra_kernel_teardown),
+		cmocka_unit_test_setup_teardown(test_floor_writes_every_event,
 		    ra_kernel_setup, ra_kernel_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_drain_registers_and_unregisters, ra_kernel_setup,

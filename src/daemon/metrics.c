@@ -226,8 +226,14 @@ collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
 	    "Small log writes made on the writer's thread, not handed to "
 	    "io_uring's worker.", st->wr.writes_now),
 	C("slow writes made at once", "writes_at_once_slow_total",
-	    "Of those, writes that took a millisecond or more (then a "
-	    "second of writes through io_uring).", st->wr.writes_now_slow),
+	    "Of those, writes that took a millisecond or more, asleep in "
+	    "the kernel (then a second of writes through io_uring).",
+	    st->wr.writes_now_slow),
+	C("writes made at once kept from the CPU",
+	    "writes_at_once_preempted_total",
+	    "Writes made at once that took a millisecond or more without "
+	    "sleeping: the thread waited for a CPU, not for the disk (no "
+	    "change of course).", st->wr.writes_now_preempted),
 	C("syncs on the sync thread", "syncs_by_thread_total",
 	    "incremental_async's syncs made on the writer's own sync thread "
 	    "(as auditd's flush thread), not by io_uring's worker.",

@@ -34,11 +34,13 @@
  * they are as small: then only its sync goes to the ring, asked for once
  * they are done, and one that fell short cancels it as the kernel cancels
  * a broken link.
- * Syncs and bigger writes stay in the ring.  A write
- * made at once that took a millisecond or more says the disk is slow
- * (or the page cache full): for the next second every write goes
+ * Syncs and bigger writes stay in the ring.  A write made at once that
+ * took a millisecond or more asleep says the disk is slow (or the page
+ * cache full): for 64 times as long, a second at most, every write goes
  * through io_uring, where the disk's time is a worker's and the writer
  * goes on taking records (a disk of 20 ms a write: kernel/test_faults).
+ * One as slow that never slept lost its CPU meanwhile, and changes
+ * nothing.
  *
  * Group commit (data, sync) keeps two syncs in flight at most (reap.c
  * says when a chain steps aside); a chain of gen 1 is synced through
@@ -54,6 +56,7 @@
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,18 +86,62 @@ wr_close_current(struct wr *w)
 	w->queue[(w->qhead + w->qlen++) % w->c.nbufs] = (unsigned)(b - w->bufs);
 }
 
-/* A write made at once, from T0 on: a slow one sends the next second's
- * writes through io_uring. */
-static void
-write_now_timed(struct wr *w, uint64_t t0)
+/* The calling thread's voluntary context switches so far (the times it
+ * slept), or -1. */
+static long
+thread_sleeps(void)
 {
-	uint64_t t1 = clock_mono_ns();
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nvcsw : -1;
+}
+
+/* Tests (wr_config.now_spin_us): on the CPU for US µs, asleep never;
+ * now_sleep_once_us sleeps. */
+static void
+spin_us(unsigned us)
+{
+	uint64_t end = clock_mono_ns() + (uint64_t)us * 1000u;
+
+	while (clock_mono_ns() < end)
+		;
+}
+
+/*
+ * A write made at once, from T0 on, SLEPT0 the thread's sleeps then.
+ *
+ * A slow one that slept waited for the disk (or the page cache, or our
+ * own sync of the page it appends to): the writes of the next 64 times
+ * as long, a second at most, go through io_uring.  So a disk that is
+ * slow for good holds the thread in a write made at once for at most
+ * about 1/65 of the time, and a write that slept 1.5 ms once costs 0.1 s
+ * of writes through io_uring, not a second: at 20,000 events/s each
+ * such second was some 2,400 wake-ups of io_uring's worker and of the
+ * writer, and on this two-core machine 2 to 5 writes in 10 s slept a
+ * millisecond (PERF.md, "Slow writes made at once").
+ *
+ * One that never slept was slow only because the thread lost its CPU
+ * meanwhile: io_uring's worker would be one more thread wanting one, so
+ * it is only counted.
+ */
+static void
+write_now_timed(struct wr *w, uint64_t t0, long slept0)
+{
+	uint64_t t1 = clock_mono_ns(), pause;
+	long slept;
 
 	STAT_ADD(w->st.writes_now, 1);
-	if (t1 - t0 >= WR_WRITE_NOW_SLOW_NS) {
-		STAT_ADD(w->st.writes_now_slow, 1);
-		w->now_after = t1 + WR_WRITE_NOW_PAUSE_NS;
+	if (t1 - t0 < WR_WRITE_NOW_SLOW_NS)
+		return;
+	slept = thread_sleeps();
+	if (slept0 >= 0 && slept == slept0) {
+		STAT_ADD(w->st.writes_now_preempted, 1);
+		return;
 	}
+	STAT_ADD(w->st.writes_now_slow, 1);
+	pause = (t1 - t0) * WR_WRITE_NOW_PAUSE_BY;
+	w->now_after = t1 + (pause < WR_WRITE_NOW_PAUSE_NS ? pause :
+	    WR_WRITE_NOW_PAUSE_NS);
 }
 
 /* Whether LEN bytes may be written at once (with io_uring; without it,
@@ -125,13 +172,19 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 
 		if (!w->link_broken) {
 			uint64_t t0 = now ? clock_mono_ns() : 0;
+			long slept0 = now ? thread_sleeps() : -1;
 
 			n = off < 0 ? write(w->fd, b->mem + b->done, len) :
 			    pwrite(w->fd, b->mem + b->done, len, off);
 			if (n < 0)
 				n = -errno;
+			if (now && w->c.now_spin_us > 0)
+				spin_us(w->c.now_spin_us);
+			if (now && w->c.now_sleep_once_us > 0 &&
+			    w->st.writes_now == 0)
+				usleep(w->c.now_sleep_once_us);
 			if (now)
-				write_now_timed(w, t0);
+				write_now_timed(w, t0, slept0);
 		}
 		/* A linked write that fell short cancels what follows. */
 		if ((flags & IOSQE_IO_LINK) && (n < 0 || (size_t)n < len))

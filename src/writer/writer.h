@@ -109,6 +109,14 @@ struct wr_config {
 	 * give; so that the held answer (reap.c) is tested whatever order
 	 * this kernel gives. */
 	bool prior_answers_last;
+	/* Tests: each write made at once takes this much longer (µs),
+	 * spent on the CPU, never asleep, as a write whose thread lost its
+	 * CPU meanwhile does; so that such a write is tested whatever the
+	 * scheduler does. */
+	unsigned now_spin_us;
+	/* Tests: the first write made at once takes this much longer (µs),
+	 * asleep, as a write that waited for the disk does. */
+	unsigned now_sleep_once_us;
 };
 
 struct wr_stats {
@@ -139,7 +147,9 @@ struct wr_stats {
 	uint64_t io_direct;	/* 1: written without io_uring */
 	uint64_t writes_now;	/* made at once on the writer's thread */
 	uint64_t writes_now_slow;	/* ... that took WR_WRITE_NOW_SLOW_NS
-					 * or more: none for a second */
+					 * or more, asleep: none for a second */
+	uint64_t writes_now_preempted;	/* ... that took as long but never
+					 * slept: the thread lost its CPU */
 	uint64_t syncs_by_thread;	/* incremental_async's syncs asked of
 					 * the writer's sync thread */
 	uint64_t syncs_beside;	/* group commit: syncs sent while the one

@@ -186,10 +186,12 @@ struct wr {
 #define WR_TAG_SYNC1 3u	/* ... a sync of gen 1; else a wbuf */
 /* A write this small, with nothing in flight, is made at once (io.c). */
 #define WR_WRITE_NOW_MAX (64u << 10)
-/* A write made at once that took this long: the disk is slow, and for
- * WR_WRITE_NOW_PAUSE_NS every write goes through io_uring, so that the
- * writer's thread goes on taking records while the disk works. */
+/* A write made at once that took this long asleep: the disk is slow,
+ * and for WR_WRITE_NOW_PAUSE_BY times as long (WR_WRITE_NOW_PAUSE_NS at
+ * most) every write goes through io_uring, so that the writer's thread
+ * goes on taking records while the disk works (io.c). */
 #define WR_WRITE_NOW_SLOW_NS 1000000ull
+#define WR_WRITE_NOW_PAUSE_BY 64u
 #define WR_WRITE_NOW_PAUSE_NS 1000000000ull
 /* Idle this long after its ring's worker ran, the writer closes the
  * ring until woken (wr_config.renew_ms). */

@@ -24,6 +24,11 @@
  * - A stream (a pipe) read slowly, 4 KiB every 3 ms: a write into the
  *   full pipe is slow; after it, writes go through io_uring; the reader
  *   gets every line in order.
+ * - The first write made at once 2 ms asleep: 128 ms of writes through
+ *   io_uring, then made at once again.
+ * - incremental_async, each write made at once 1.5 ms on the CPU
+ *   (now_spin_us), as a thread kept from its CPU: counted, none called
+ *   slow, every write still made at once.
  * - Idle halfway (renew_ms 50, group commit): the writer closes its
  *   ring, its io_uring worker thread goes, and the second half is
  *   written and synced through a new ring.
@@ -48,6 +53,7 @@
 
 #include <cmocka.h>
 
+#include "common/log.h"
 #include "ra_test.h"
 #include "writer/writer.h"
 #include "wr_test.h"
@@ -124,6 +130,129 @@ test_async_chains_at_once(void **state)
 		if (st.writes_now_slow == 0)
 			assert_int_equal(st.writes_now, st.writes);
 	}
+}
+
+/*
+ * Writes made at once that each take 1.5 ms on the CPU, never asleep
+ * (now_spin_us), as when the thread loses its CPU to another: counted,
+ * and nothing else changes: no write is called slow, every write is
+ * still made at once.  The log is on a tmpfs, where a write has no
+ * write-back to wait for (on this disk one in ten slept on it, and
+ * rightly paused).  Before the sleep was looked at, the first of them
+ * sent a second of writes through io_uring (on a busy two-core machine
+ * at 20,000 events/s, a few times a minute; PERF.md).
+ */
+static void
+test_slow_on_the_cpu_no_pause(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	(void)state;
+	mount_small(dir, sizeof(dir), "16m");
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
+	    log_freq);
+	c.now_spin_us = 1500;
+	ra_test_guard("now_spin", 60);
+	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	print_stats("now_spin", &st);
+	print_message("now_spin: writes made at once %" PRIu64 ", slow %"
+	    PRIu64 ", kept from the CPU %" PRIu64 "\n", st.writes_now,
+	    st.writes_now_slow, st.writes_now_preempted);
+	assert_no_stall("now_spin", &res, N_NOW);
+	assert_int_equal(st.written, N_NOW);
+	assert_int_equal(st.durable, N_NOW);
+	assert_file_is(path, &want);
+	buf_free(&want);
+	if (direct()) {
+		assert_int_equal(st.writes_now, 0);
+		assert_int_equal(st.writes_now_preempted, 0);
+		return;
+	}
+	assert_true(st.writes_now_preempted >= 1);
+	assert_int_equal(st.writes_now_slow, 0);
+	assert_int_equal(st.writes_now_preempted, st.writes_now);
+	assert_int_equal(st.writes_now, st.writes);
+}
+
+/*
+ * The first write made at once sleeps 2 ms (now_sleep_once_us), as one
+ * that waited for the disk: the writes of the next 64 times as long
+ * (128 ms) go through io_uring, and after that they are made at once
+ * again.  Records come 10 every 4 ms for about 0.8 s; at 400 ms the
+ * counts are taken.  With a second's pause for any slow write (before
+ * this change) no write after 400 ms was made at once.
+ */
+static uint64_t pause_at_now, pause_at_writes, pause_t0;
+static bool pause_seen;
+
+static void
+pause_hook(unsigned i, const struct buf *want)
+{
+	const struct timespec gap = { 0, 4000000 };
+	struct wr_stats st;
+
+	(void)want;
+	if (i == 0)
+		pause_t0 = clock_mono_ns();
+	if (i % 10 != 0)
+		return;
+	run_flush();
+	nanosleep(&gap, NULL);
+	if (!pause_seen && clock_mono_ns() - pause_t0 >= 400000000u) {
+		wr_get_stats(run_wr, &st);
+		pause_at_now = st.writes_now;
+		pause_at_writes = st.writes;
+		pause_seen = true;
+	}
+}
+
+static void
+test_slow_write_pause_ends(void **state)
+{
+	char dir[64], path[PATH_MAX];
+	struct wr_config c;
+	struct wr_stats st;
+	struct buf want = { 0 };
+	struct run_result res;
+
+	(void)state;
+	mount_small(dir, sizeof(dir), "16m");
+	join_path(path, sizeof(path), dir, "audit.log");
+	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
+	c.now_sleep_once_us = 2000;
+	pause_seen = false;
+	run_hook = pause_hook;
+	ra_test_guard("pause_ends", 60);
+	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
+	ra_test_unguard();
+	run_hook = NULL;
+	print_stats("pause_ends", &st);
+	print_message("pause_ends: writes made at once %" PRIu64 " of %" PRIu64
+	    ", slow %" PRIu64 "; at 400 ms %" PRIu64 " of %" PRIu64 "\n",
+	    st.writes_now, st.writes, st.writes_now_slow, pause_at_now,
+	    pause_at_writes);
+	assert_no_stall("pause_ends", &res, N_NOW);
+	assert_int_equal(st.written, N_NOW);
+	assert_file_is(path, &want);
+	buf_free(&want);
+	assert_true(pause_seen);
+	if (direct()) {
+		assert_int_equal(st.writes_now, 0);
+		return;
+	}
+	/* The slow write, then writes through io_uring ... */
+	assert_int_equal(st.writes_now_slow, 1);
+	assert_true(pause_at_writes > pause_at_now);
+	/* ... and after the pause, every write made at once again. */
+	assert_true(st.writes > pause_at_writes);
+	assert_int_equal(st.writes_now - pause_at_now,
+	    st.writes - pause_at_writes);
 }
 
 /* ---- lulls: the owed sync is made in them ---- */
@@ -353,6 +482,8 @@ main(void)
 		T(test_async_owed_sync_in_a_lull),
 		T(test_group_commit_not_at_once),
 		T(test_slow_write_pauses),
+		T(test_slow_on_the_cpu_no_pause),
+		T(test_slow_write_pause_ends),
 		T(test_idle_ring_closed),
 	};
 #undef T

@@ -12,7 +12,7 @@
 #     daemon's threads (/proc/PID/task/*/status, before and after; a
 #     kernel io_uring worker that came and went in between is not seen);
 #   - lost: what the kernel dropped.
-# Prints one line per run and, at the end, the ratios ringauditd/auditd
+# Prints one line per run and, at the end, each daemon's ratio to auditd
 # (means of the rounds).  A second ringauditd binary can be measured
 # beside them: DAEMONS="ringauditd auditd /path/to/old/ringauditd"; and
 # the floor, the least a daemon can do (build/ra-floor): DAEMONS="ringauditd
@@ -139,7 +139,8 @@ for ((r = 1; r <= rounds; r++)); do
 					    END { for (n in s) printf "  %s %d (%.1f ms)", n, s[n], ms[n]; print "" }' \
 					    "$d/th0" "$d/th1"
 				fi
-				if [ -n "${WRITES:-}" ] && [ "$daemon" != auditd ]; then
+				if [ -n "${WRITES:-}" ] && [ "$daemon" != auditd ] &&
+				    [ "$daemon" != floor ]; then
 					# The writer's own counts (the state report).
 					rm -f "$d/auditd.state"
 					kill -CONT "$ra_pid"
@@ -147,7 +148,6 @@ for ((r = 1; r <= rounds; r++)); do
 						[ -s "$d/auditd.state" ] && break
 						sleep 0.1
 					done
-					# (none from ra-floor, which keeps no report)
 					grep -E '^(writes made at once|slow writes made at once|writes made at once kept from the CPU|syncs) = ' \
 						"$d/auditd.state" 2>/dev/null | tr '\n' ' ' | sed 's/^/  /; s/ $/\n/' || true
 				fi

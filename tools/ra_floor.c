@@ -202,13 +202,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ra-floor: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < FLOOR_BATCH; i++) {
-		rx[i].iov_base = bufs + (size_t)i * FLOOR_MSG;
-		rx[i].iov_len = FLOOR_MSG;
-		msgs[i].msg_hdr.msg_iov = &rx[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &addr[i];
-	}
+	rb_k_recv_slots(msgs, rx, addr, bufs, FLOOR_BATCH, FLOOR_MSG);
 	if ((rc = pthread_create(&syncer, NULL, sync_main, &s)) != 0) {
 		fprintf(stderr, "ra-floor: thread: %s\n", strerror(rc));
 		return 1;

@@ -92,6 +92,19 @@ json_has(const char *text)
 	return strstr(out, text) != NULL;
 }
 
+/* The run's JSON line: every event generated written once, none lost,
+ * with DAEMON the daemon it measured. */
+static void
+assert_run_whole(pid_t daemon)
+{
+	print_message("%s", out);
+	assert_true(json_num("generated") > 0);
+	assert_int_equal(json_num("written"), json_num("generated"));
+	assert_int_equal(json_num("lost"), 0);
+	assert_int_equal(json_num("duplicates"), 0);
+	assert_int_equal(json_num("daemon_pid"), daemon);
+}
+
 static bool
 rule_listed(const char *key)
 {
@@ -158,12 +171,7 @@ test_rate_against_ringauditd(void **s)
 	snprintf(args, sizeof(args), "--rate 2000 --duration 1 --json "
 	    "--log %s/log/audit.log", ra_k.dir);
 	assert_int_equal(bench(args), 0);
-	print_message("%s", out);
-	assert_true(json_num("generated") > 0);
-	assert_int_equal(json_num("written"), json_num("generated"));
-	assert_int_equal(json_num("lost"), 0);
-	assert_int_equal(json_num("duplicates"), 0);
-	assert_int_equal(json_num("daemon_pid"), ra_k.daemon_pid);
+	assert_run_whole(ra_k.daemon_pid);
 	assert_int_equal(json_num("backlog_limit"), 8192);
 	assert_int_equal(json_num("backlog_wait_time"), 0);
 	assert_true(json_has("\"mode\":\"rate\""));
@@ -217,12 +225,7 @@ test_floor_writes_every_event(void **s)
 	snprintf(args, sizeof(args), "--rate 2000 --duration 1 --json "
 	    "--log %s/log/audit.log", ra_k.dir);
 	assert_int_equal(bench(args), 0);
-	print_message("%s", out);
-	assert_true(json_num("generated") > 0);
-	assert_int_equal(json_num("written"), json_num("generated"));
-	assert_int_equal(json_num("lost"), 0);
-	assert_int_equal(json_num("duplicates"), 0);
-	assert_int_equal(json_num("daemon_pid"), pid);
+	assert_run_whole(pid);
 	snprintf(key, sizeof(key), "ringaudit-bench-%lld",
 	    json_num("tool_pid"));
 	/* RAW lines as a daemon writes them: each event's SYSCALL record

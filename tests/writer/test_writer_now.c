@@ -67,10 +67,14 @@ direct(void)
 }
 
 static unsigned log_freq = 50;
+/* For the next log_run: the log on a tmpfs (no write-back to wait for),
+ * and the writer's test seams now_spin_us and now_sleep_once_us. */
+static bool log_tmpfs;
+static unsigned log_spin_us, log_sleep_once_us;
 
 /* N_NOW records to a log with FLUSH (freq log_freq) and renew_ms
- * RENEW_MS (run_hook as the caller set it): all written, the log as
- * sent. */
+ * RENEW_MS (run_hook and the log_ knobs as the caller set them; the
+ * knobs are reset): all written, the log as sent. */
 static void
 log_run(enum wr_flush flush, unsigned renew_ms, const char *name,
     struct wr_stats *st)
@@ -79,24 +83,35 @@ log_run(enum wr_flush flush, unsigned renew_ms, const char *name,
 	struct wr_config c;
 	struct buf want = { 0 };
 	struct run_result res;
+	bool tmpfs = log_tmpfs;
 
-	make_tmpdir(dir, sizeof(dir));
+	if (tmpfs)
+		mount_small(dir, sizeof(dir), "16m");
+	else
+		make_tmpdir(dir, sizeof(dir));
 	join_path(path, sizeof(path), dir, "audit.log");
 	base_config(NULL, &c, WR_OUT_FILE, path, flush, log_freq);
 	c.renew_ms = renew_ms;
+	c.now_spin_us = log_spin_us;
+	c.now_sleep_once_us = log_sleep_once_us;
+	log_tmpfs = false;
+	log_spin_us = log_sleep_once_us = 0;
 	ra_test_guard(name, 60);
 	run_writer(&c, N_NOW, 0, 1, &want, st, &res);
 	ra_test_unguard();
 	print_stats(name, st);
-	print_message("%s: writes made at once %" PRIu64 ", slow %" PRIu64
-	    ", rings closed %" PRIu64 "\n", name, st->writes_now,
-	    st->writes_now_slow, st->ring_renewals);
+	print_message("%s: writes made at once %" PRIu64 " of %" PRIu64
+	    ", slow %" PRIu64 ", kept from the CPU %" PRIu64 ", rings "
+	    "closed %" PRIu64 "\n", name, st->writes_now, st->writes,
+	    st->writes_now_slow, st->writes_now_preempted, st->ring_renewals);
 	assert_no_stall(name, &res, N_NOW);
 	assert_int_equal(st->written, N_NOW);
 	assert_file_is(path, &want);
 	assert_true(st->writes_now <= st->writes);
 	buf_free(&want);
-	rm_rf(dir);
+	/* A tmpfs goes with the teardown, which unmounts it first. */
+	if (!tmpfs)
+		rm_rf(dir);
 }
 
 static void
@@ -145,30 +160,13 @@ test_async_chains_at_once(void **state)
 static void
 test_slow_on_the_cpu_no_pause(void **state)
 {
-	char dir[64], path[PATH_MAX];
-	struct wr_config c;
 	struct wr_stats st;
-	struct buf want = { 0 };
-	struct run_result res;
 
 	(void)state;
-	mount_small(dir, sizeof(dir), "16m");
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_INCREMENTAL_ASYNC,
-	    log_freq);
-	c.now_spin_us = 1500;
-	ra_test_guard("now_spin", 60);
-	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
-	ra_test_unguard();
-	print_stats("now_spin", &st);
-	print_message("now_spin: writes made at once %" PRIu64 ", slow %"
-	    PRIu64 ", kept from the CPU %" PRIu64 "\n", st.writes_now,
-	    st.writes_now_slow, st.writes_now_preempted);
-	assert_no_stall("now_spin", &res, N_NOW);
-	assert_int_equal(st.written, N_NOW);
+	log_tmpfs = true;
+	log_spin_us = 1500;
+	log_run(WR_FLUSH_INCREMENTAL_ASYNC, 0, "now_spin", &st);
 	assert_int_equal(st.durable, N_NOW);
-	assert_file_is(path, &want);
-	buf_free(&want);
 	if (direct()) {
 		assert_int_equal(st.writes_now, 0);
 		assert_int_equal(st.writes_now_preempted, 0);
@@ -215,32 +213,17 @@ pause_hook(unsigned i, const struct buf *want)
 static void
 test_slow_write_pause_ends(void **state)
 {
-	char dir[64], path[PATH_MAX];
-	struct wr_config c;
 	struct wr_stats st;
-	struct buf want = { 0 };
-	struct run_result res;
 
 	(void)state;
-	mount_small(dir, sizeof(dir), "16m");
-	join_path(path, sizeof(path), dir, "audit.log");
-	base_config(NULL, &c, WR_OUT_FILE, path, WR_FLUSH_NONE, 0);
-	c.now_sleep_once_us = 2000;
+	log_tmpfs = true;
+	log_sleep_once_us = 2000;
 	pause_seen = false;
 	run_hook = pause_hook;
-	ra_test_guard("pause_ends", 60);
-	run_writer(&c, N_NOW, 0, 1, &want, &st, &res);
-	ra_test_unguard();
+	log_run(WR_FLUSH_NONE, 0, "pause_ends", &st);
 	run_hook = NULL;
-	print_stats("pause_ends", &st);
-	print_message("pause_ends: writes made at once %" PRIu64 " of %" PRIu64
-	    ", slow %" PRIu64 "; at 400 ms %" PRIu64 " of %" PRIu64 "\n",
-	    st.writes_now, st.writes, st.writes_now_slow, pause_at_now,
-	    pause_at_writes);
-	assert_no_stall("pause_ends", &res, N_NOW);
-	assert_int_equal(st.written, N_NOW);
-	assert_file_is(path, &want);
-	buf_free(&want);
+	print_message("pause_ends: at 400 ms, writes made at once %" PRIu64
+	    " of %" PRIu64 "\n", pause_at_now, pause_at_writes);
 	assert_true(pause_seen);
 	if (direct()) {
 		assert_int_equal(st.writes_now, 0);

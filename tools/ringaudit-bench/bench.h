@@ -63,6 +63,13 @@ struct rb_kdaemon {
 int rb_k_register(struct rb_kdaemon *kd, unsigned rcvbuf, int timeout_ms,
     uint64_t *records_before_ack);
 void rb_k_close(struct rb_kdaemon *kd);
+/* N receive slots for recvmmsg on the registered socket, slot i in
+ * bufs + i * size, its sender's address in addr[i]. */
+struct mmsghdr;
+struct iovec;
+struct sockaddr_nl;
+void rb_k_recv_slots(struct mmsghdr *msgs, struct iovec *iov,
+    struct sockaddr_nl *addr, char *bufs, unsigned n, size_t size);
 
 /* gen.c */
 

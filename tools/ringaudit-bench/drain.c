@@ -95,13 +95,7 @@ child_loop(struct rb_drain *d, struct rb_kdaemon *kd, uint64_t records)
 	bufs = malloc((size_t)DRAIN_BATCH * DRAIN_MSG);
 	if (bufs == NULL)
 		return;
-	for (i = 0; i < DRAIN_BATCH; i++) {
-		iov[i].iov_base = bufs + (size_t)i * DRAIN_MSG;
-		iov[i].iov_len = DRAIN_MSG;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &addr[i];
-	}
+	rb_k_recv_slots(msgs, iov, addr, bufs, DRAIN_BATCH, DRAIN_MSG);
 	/* Relaxed throughout: the flags are polled, the counters are
 	 * figures; the parent reaps the child before it trusts "done". */
 	while (!child_term && !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {

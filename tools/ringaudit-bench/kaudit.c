@@ -221,3 +221,18 @@ rb_k_close(struct rb_kdaemon *kd)
 	kd->nl = NULL;
 	kd->fd = -1;
 }
+
+void
+rb_k_recv_slots(struct mmsghdr *msgs, struct iovec *iov,
+    struct sockaddr_nl *addr, char *bufs, unsigned n, size_t size)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = bufs + (size_t)i * size;
+		iov[i].iov_len = size;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &addr[i];
+	}
+}

@@ -227,7 +227,8 @@ collect(const struct dmn *d, const struct metrics_in *in, struct metric *m)
 	    "io_uring's worker.", st->wr.writes_now),
 	C("slow writes made at once", "writes_at_once_slow_total",
 	    "Of those, writes that took a millisecond or more, asleep in "
-	    "the kernel (then a second of writes through io_uring).",
+	    "the kernel (then writes through io_uring for 64 times as long, "
+	    "a second at most).",
 	    st->wr.writes_now_slow),
 	C("writes made at once kept from the CPU",
 	    "writes_at_once_preempted_total",

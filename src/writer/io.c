@@ -117,7 +117,7 @@ spin_us(unsigned us)
  * about 1/65 of the time, and a write that slept 1.5 ms once costs 0.1 s
  * of writes through io_uring, not a second: at 20,000 events/s each
  * such second was some 2,400 wake-ups of io_uring's worker and of the
- * writer, and on this two-core machine 2 to 5 writes in 10 s slept a
+ * writer, and on this two-core machine 0 to 3 writes in 10 s slept a
  * millisecond (PERF.md, "Slow writes made at once").
  *
  * One that never slept was slow only because the thread lost its CPU

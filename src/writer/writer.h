@@ -147,7 +147,8 @@ struct wr_stats {
 	uint64_t io_direct;	/* 1: written without io_uring */
 	uint64_t writes_now;	/* made at once on the writer's thread */
 	uint64_t writes_now_slow;	/* ... that took WR_WRITE_NOW_SLOW_NS
-					 * or more, asleep: none for a second */
+					 * or more, asleep: none for 64 times
+					 * as long, a second at most */
 	uint64_t writes_now_preempted;	/* ... that took as long but never
 					 * slept: the thread lost its CPU */
 	uint64_t syncs_by_thread;	/* incremental_async's syncs asked of

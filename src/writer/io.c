@@ -127,9 +127,14 @@ spin_us(unsigned us)
 static void
 write_now_timed(struct wr *w, uint64_t t0, long slept0)
 {
-	uint64_t t1 = clock_mono_ns(), pause;
+	uint64_t t1, pause;
 	long slept;
 
+	if (w->c.now_spin_us > 0)
+		spin_us(w->c.now_spin_us);
+	if (w->c.now_sleep_once_us > 0 && w->st.writes_now == 0)
+		usleep(w->c.now_sleep_once_us);
+	t1 = clock_mono_ns();
 	STAT_ADD(w->st.writes_now, 1);
 	if (t1 - t0 < WR_WRITE_NOW_SLOW_NS)
 		return;
@@ -178,11 +183,6 @@ prep_write(struct wr *w, struct wbuf *b, unsigned flags, bool now)
 			    pwrite(w->fd, b->mem + b->done, len, off);
 			if (n < 0)
 				n = -errno;
-			if (now && w->c.now_spin_us > 0)
-				spin_us(w->c.now_spin_us);
-			if (now && w->c.now_sleep_once_us > 0 &&
-			    w->st.writes_now == 0)
-				usleep(w->c.now_sleep_once_us);
 			if (now)
 				write_now_timed(w, t0, slept0);
 		}
